@@ -1,0 +1,424 @@
+"""Derived data for one scenario: the projected economy, each sector's activity and baseline
+energy and emissions, and every time series the model reads, interpolated to the model years.
+
+This is data, not math: frames in, frames out, in canonical units (`model.units`). Projection
+rules (stated once here, cited in README):
+
+* GDP and population grow from their last history value at the rates in ``growth.csv``;
+  value added of industry and services is GDP times the secondary and tertiary shares
+  (linear between the years given in ``macro.csv``).
+* activity[s,d,y] = activity[s,d,base] × (driver[y] / driver[base]) ** elasticity[s];
+  sectors with driver ``constant`` stay at the base level; ``heat_demand`` is endogenous.
+* energy intensity[s,f,y] = energy[s,f,base] / activity[s,base] × (1 + rate[s]) ** (y − base);
+  the heat sector's intensity is fuel per unit of heat delivered (constant).
+* Time series given for some years (prices, emission factors, the grid, potentials) are linear
+  between the years given and flat before the first and after the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from model.errors import InputError, Problem
+from model.inputs import InputData
+from model.scenario import Scenario
+from model.units import (
+    WAN_TCE_PER_YI_KWH,
+    coal_equivalent_multiplier,
+    electricity_price_to_energy_price,
+    grid_factor_to_energy_factor,
+)
+
+COMBUSTIBLE = ("coal", "oil", "gas", "biomass")  # fuel categories counted as primary energy
+
+
+@dataclass
+class ModelData:
+    """Everything `build.py` needs, derived for one scenario. Frames are long (tidy)."""
+
+    scenario: Scenario
+    base_year: int
+    years: list[int]
+    sectors: pd.DataFrame
+    groups: pd.DataFrame
+    fuels: pd.DataFrame
+    districts: pd.DataFrame
+    macro: pd.DataFrame  # year, gdp (亿元), population (万人), industry_va, services_va
+    activity: pd.DataFrame  # sector, district, year, value (base year included)
+    energy_base: pd.DataFrame  # sector, fuel, district, year, value (万tce), non-heat sectors
+    heat_intensity: pd.DataFrame  # fuel, year, value (万tce fuel per 万tce heat)
+    process_base: pd.DataFrame  # sector, gas, district, year, value (万t of gas)
+    feedstock: pd.DataFrame  # sector, fuel, share
+    emission_factor: pd.DataFrame  # fuel, year, value (tCO2/tce), combustible fuels
+    grid: pd.DataFrame  # year, ef (tCO2/tce-calorific), nf_share, kce (coal-equiv multiplier)
+    prices: pd.DataFrame  # fuel, year, value (CNY/tce; electricity per tce-calorific)
+    carbon_price: pd.DataFrame  # year, value (CNY/t CO2)
+    measures: pd.DataFrame  # measures table + bureau group
+    potential: pd.DataFrame  # measure, district, year, value (measure units)
+    potential_input: pd.DataFrame  # measure, year, value as given (a share if share-based)
+    capex: pd.DataFrame  # measure, year, value (万元/unit)
+    effects: pd.DataFrame  # measure, kind, item, sector, value (canonical units)
+    group_potential: pd.DataFrame  # group, district, year, value
+    projects: pd.DataFrame
+    project_effects: pd.DataFrame
+    gwp: dict[str, float] = field(default_factory=dict)
+    digest: str = ""
+
+    @property
+    def all_years(self) -> list[int]:
+        return [self.base_year, *self.years]
+
+    def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
+        s = self.sectors
+        if role is not None:
+            s = s[s["role"] == role]
+        if group is not None:
+            s = s[s["group"] == group]
+        return s["sector"].tolist()
+
+    def reference_co2_max(self) -> float:
+        """Largest CO2 of the reference path (万t), a scale for big-M rows."""
+        return float(reference_co2(self)["co2_total"].abs().max())
+
+    def fuel_ids(self, categories: tuple[str, ...]) -> list[str]:
+        return self.fuels.loc[self.fuels["category"].isin(categories), "fuel"].tolist()
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
+                value: str = "value") -> pd.DataFrame:
+    """Values of ``df`` (columns ``by`` + year + value) at ``years``: linear between given
+    years, flat outside them."""
+    out = []
+    ys = np.asarray(years, dtype=float)
+    groups = df.groupby(by, sort=False) if by else [((), df)]
+    for key, g in groups:
+        g = g.sort_values("year")
+        vals = np.interp(ys, g["year"].to_numpy(float), g[value].to_numpy(float))
+        part = pd.DataFrame({"year": years, value: vals})
+        for col, k in zip(by, key if isinstance(key, tuple) else (key,), strict=True):
+            part[col] = k
+        out.append(part)
+    cols = [*by, "year", value]
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+
+
+def derive(data: InputData, scenario: Scenario) -> ModelData:
+    """Derive the model data of ``scenario`` from a validated dataset."""
+    base, years = scenario.base_year, scenario.years
+    all_years = [base, *years]
+    problems: list[Problem] = []
+    sectors = data["sectors"].merge(data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
+                                    on="group")
+    districts = _districts(data, scenario)
+    macro = project_macro(data, all_years, problems)
+    activity = project_activity(data, scenario, districts, macro, problems)
+    energy_base, heat_int = baseline_energy(data, base, years, activity, problems)
+    process = baseline_process(data, all_years, activity)
+    ef = _emission_factors(data, all_years, problems)
+    grid = _grid(data, all_years, problems)
+    prices = _prices(data, all_years, problems)
+    cp = scenario.settings.get("carbon_price") or {}
+    carbon = interpolate(pd.DataFrame({"year": list(cp), "value": list(cp.values())}), [],
+                         all_years) if cp else pd.DataFrame({"year": all_years,
+                                                             "value": 0.0})
+    measures = data["measures"].merge(sectors[["sector", "group"]], on="sector")
+    potential, group_pot = measure_potentials(data, measures, activity, districts, all_years)
+    potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
+                                  ["measure"], all_years)
+    capex = _capex(measures, years, base)
+    effects = data["measure_effects"].copy()
+    effects["sector"] = effects["sector"].where(
+        effects["sector"] != "", effects["measure"].map(measures.set_index("measure")["sector"]))
+    if problems:
+        raise InputError(problems)
+    return ModelData(
+        scenario=scenario, base_year=base, years=years, sectors=sectors,
+        groups=data["sector_groups"], fuels=data["fuels"], districts=districts, macro=macro,
+        activity=activity, energy_base=energy_base, heat_intensity=heat_int,
+        process_base=process, feedstock=data["feedstock"], emission_factor=ef, grid=grid,
+        prices=prices, carbon_price=carbon, measures=measures, potential=potential,
+        potential_input=potential_input, capex=capex, effects=effects, group_potential=group_pot,
+        projects=data["projects"], project_effects=data["project_effects"],
+        gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
+        digest=data.digest,
+    )
+
+
+def _districts(data: InputData, scenario: Scenario) -> pd.DataFrame:
+    d = data["districts"]
+    if scenario.settings["districts"] or len(d) == 1:
+        return d[["district", "name_zh", "name_en", "kind"]].reset_index(drop=True)
+    city = d[d["kind"] == "city"]
+    if len(city):
+        return city.iloc[:1].reset_index(drop=True)
+    return pd.DataFrame({"district": ["city"], "name_zh": ["全市"], "name_en": ["Whole city"],
+                         "kind": ["city"]})
+
+
+def project_macro(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+    """GDP (亿元, 2020 prices), population (万人) and value added of industry and services."""
+    m = data["macro"]
+    out = pd.DataFrame({"year": years})
+    for var in ("gdp", "population"):
+        hist = m[m["variable"] == var].set_index("year")["value"]
+        series = {}
+        for y in years:
+            if y in hist.index:
+                series[y] = float(hist[y])
+        last = max((y for y in hist.index if y <= years[0]), default=None)
+        if last is None:
+            problems.append(Problem("macro.csv", None, "year", "history",
+                                    f"no {var} value in or before the base year {years[0]}",
+                                    "缺少基准年宏观数据"))
+            continue
+        level = float(hist[last])
+        g = data["growth"][data["growth"]["variable"] == var]
+        for y in range(last + 1, years[-1] + 1):
+            rate = g[(g["start_year"] <= y) & (g["end_year"] >= y)]["rate"]
+            if y in hist.index:
+                level = float(hist[y])
+            elif rate.empty:
+                problems.append(Problem("growth.csv", None, "start_year", "coverage",
+                                        f"no {var} growth rate covers {y}",
+                                        "缺少该年份的增速"))
+                break
+            else:
+                level *= 1.0 + float(rate.iloc[0])
+            series[y] = level
+        out[var] = out["year"].map(series)
+    for share, col in (("secondary_share", "industry_va"), ("tertiary_share", "services_va")):
+        sh = m[m["variable"] == share]
+        if sh.empty:
+            problems.append(Problem("macro.csv", None, "variable", "required",
+                                    f"no {share} rows", "缺少产业结构数据"))
+            continue
+        s = interpolate(sh[["year", "value"]], [], years)["value"].to_numpy()
+        out[col] = out["gdp"].to_numpy() * s
+    return out
+
+
+def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFrame,
+                     macro: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """activity[sector, district, year] for every sector with a base-year activity."""
+    base = scenario.base_year
+    a = data["activity"]
+    a = a[a["year"] == base]
+    if len(districts) == 1:  # whole city: sum the districts
+        a = a.groupby("sector", as_index=False)["value"].sum()
+        a["district"] = districts["district"].iloc[0]
+    else:
+        a = a[a["district"].isin(districts["district"])]
+    sec = data["sectors"].set_index("sector")
+    need = sec.index[~sec["role"].isin(["heat", "ccus"])]
+    for s in need.difference(a["sector"].unique()):
+        problems.append(Problem("activity.csv", None, "sector", "base-year",
+                                f"sector '{s}' has no activity in the base year {base}",
+                                "缺少基准年活动水平"))
+    drivers = macro.set_index("year")
+    drivers = pd.DataFrame({
+        "gdp": drivers["gdp"], "population": drivers["population"],
+        "industry_va": drivers["industry_va"], "services_va": drivers["services_va"],
+        "constant": 1.0})
+    rel = drivers / drivers.loc[base]
+    rows = []
+    for s, g in a.groupby("sector"):
+        drv, el = sec.loc[s, "driver"], float(sec.loc[s, "elasticity"])
+        factor = rel[drv] ** el if drv in rel else pd.Series(1.0, index=rel.index)
+        for d, v in zip(g["district"], g["value"], strict=True):
+            rows.append(pd.DataFrame({"sector": s, "district": d, "year": rel.index,
+                                      "value": float(v) * factor.to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.DataFrame,
+                    problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Baseline energy of non-heat sectors, and the heat sector's fuel per unit heat."""
+    e = data["energy"]
+    e = e[e["year"] == base][["sector", "fuel", "value"]]
+    roles = data["sectors"].set_index("sector")["role"]
+    heat_sectors = roles.index[roles == "heat"]
+    ab = activity[activity["year"] == base].groupby("sector")["value"].sum()
+    plain = e[~e["sector"].isin(heat_sectors)]
+    no_act = plain[~plain["sector"].isin(ab.index[ab > 0])]
+    for s in no_act["sector"].unique():
+        problems.append(Problem("energy.csv", None, "sector", "activity",
+                                f"sector '{s}' uses energy in {base} but has no activity",
+                                "有能耗但无活动水平"))
+    plain = plain[plain["sector"].isin(ab.index[ab > 0])].copy()
+    plain["intensity"] = plain["value"] / plain["sector"].map(ab)
+    rate = data["efficiency"].set_index("sector")["rate"]
+    act = activity.merge(plain[["sector", "fuel", "intensity"]], on="sector")
+    act["value"] = act["value"] * act["intensity"] * (
+        1.0 + act["sector"].map(rate).fillna(0.0)) ** (act["year"] - base)
+    energy = act[["sector", "fuel", "district", "year", "value"]]
+    heat_fuels = data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"]
+    heat_use = e.loc[e["fuel"].isin(heat_fuels), "value"].sum()
+    hi = e[e["sector"].isin(heat_sectors)].copy()
+    if len(hi) and heat_use <= 0:
+        problems.append(Problem("energy.csv", None, "fuel", "heat",
+                                "the heat sector uses fuel but no sector uses heat",
+                                "有供热燃料但无热力消费"))
+    hi["value"] = hi["value"] / heat_use if heat_use > 0 else 0.0
+    heat = pd.concat([hi.assign(year=y)[["fuel", "year", "value"]] for y in [base, *years]],
+                     ignore_index=True) if len(hi) else pd.DataFrame(
+        columns=["fuel", "year", "value"])
+    return energy.reset_index(drop=True), heat
+
+
+def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame) -> pd.DataFrame:
+    p = interpolate(data["process"][["sector", "gas", "year", "value"]], ["sector", "gas"],
+                    years)
+    out = activity.merge(p.rename(columns={"value": "factor"}), on=["sector", "year"])
+    out["value"] = out["value"] * out["factor"]
+    return out[["sector", "gas", "district", "year", "value"]].reset_index(drop=True)
+
+
+def _emission_factors(data: InputData, years: list[int], problems: list[Problem]
+                      ) -> pd.DataFrame:
+    combustible = data["fuels"].loc[data["fuels"]["category"].isin(COMBUSTIBLE), "fuel"]
+    ef = data["emission_factors"]
+    for f in combustible[~combustible.isin(ef["fuel"])]:
+        problems.append(Problem("emission_factors.csv", None, "fuel", "required",
+                                f"fuel '{f}' is burned but has no emission factor",
+                                "缺少排放因子"))
+    return interpolate(ef[ef["fuel"].isin(combustible)][["fuel", "year", "value"]], ["fuel"],
+                       years)
+
+
+def _grid(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+    g = data["grid"]
+    out = pd.DataFrame({"year": years})
+    for var in ("emission_factor", "non_fossil_share", "coal_rate"):
+        rows = g[g["variable"] == var]
+        if rows.empty:
+            problems.append(Problem("grid.csv", None, "variable", "required",
+                                    f"no rows for '{var}'", "缺少电网数据"))
+            out[var] = np.nan
+            continue
+        out[var] = interpolate(rows[["year", "value"]], [], years)["value"].to_numpy()
+    out["ef"] = grid_factor_to_energy_factor(out["emission_factor"])
+    out["kce"] = coal_equivalent_multiplier(out["coal_rate"])
+    out["nf_share"] = out["non_fossil_share"]
+    return out[["year", "ef", "nf_share", "kce", "emission_factor", "coal_rate"]]
+
+
+def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+    p = data["prices"].copy()
+    elec = p["unit"] == "CNY/kWh"
+    p.loc[elec, "value"] = electricity_price_to_energy_price(p.loc[elec, "value"])
+    priced = data["fuels"].loc[data["fuels"]["category"].isin((*COMBUSTIBLE, "electricity")),
+                               "fuel"]
+    for f in priced[~priced.isin(p["fuel"])]:
+        problems.append(Problem("prices.csv", None, "fuel", "required",
+                                f"fuel '{f}' is bought but has no price", "缺少价格"))
+    return interpolate(p[["fuel", "year", "value"]], ["fuel"], years)
+
+
+def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
+                       districts: pd.DataFrame, years: list[int]
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Potential[measure, district, year] in measure units, and exclusive-group potentials.
+
+    Fixed potentials are split over districts by the sector's base-year activity share (a
+    capture measure by its host sector's share); share-based ones follow district activity.
+    """
+    pot = interpolate(data["measure_potential"][["measure", "year", "value"]], ["measure"],
+                      years)
+    pot = pot.merge(measures[["measure", "sector", "potential_basis", "host_sector"]],
+                    on="measure")
+    share = _district_shares(activity, districts, years[0])
+    fixed = pot[pot["potential_basis"] == "fixed"].copy()
+    fixed["share_sector"] = fixed["host_sector"].where(fixed["host_sector"] != "",
+                                                       fixed["sector"])
+    fixed = fixed.merge(share, left_on="share_sector", right_on="sector", how="left",
+                        suffixes=("", "_s"))
+    fixed["district"] = fixed["district"].fillna(districts["district"].iloc[0]) if len(
+        districts) == 1 else fixed["district"]
+    fixed["share"] = fixed["share"].fillna(1.0 if len(districts) == 1 else 1.0 / len(districts))
+    fixed["value"] = fixed["value"] * fixed["share"]
+    shared = pot[pot["potential_basis"] != "fixed"].merge(
+        activity.rename(columns={"value": "act"}), on=["sector", "year"])
+    base_act = activity[activity["year"] == years[0]].set_index(["sector", "district"])["value"]
+    growth = shared["act"] - pd.Series(list(zip(shared["sector"], shared["district"],
+                                                strict=True))).map(base_act).to_numpy()
+    shared["value"] = np.where(shared["potential_basis"] == "activity_share",
+                               shared["value"] * shared["act"],
+                               shared["value"] * np.maximum(growth, 0.0))
+    cols = ["measure", "district", "year", "value"]
+    potential = pd.concat([fixed[cols], shared[cols]], ignore_index=True)
+    groups = data["measure_groups"]
+    if groups.empty:
+        gp = pd.DataFrame(columns=["group", "district", "year", "value"])
+    else:
+        gp = interpolate(groups[["group", "year", "value"]], ["group"], years)
+        first = measures[measures["exclusive_group"] != ""].groupby("exclusive_group")[
+            "sector"].first()
+        gp["sector"] = gp["group"].map(first)
+        gp = gp.merge(share, on="sector", how="left")
+        gp["district"] = gp["district"].fillna(districts["district"].iloc[0])
+        gp["value"] = gp["value"] * gp["share"].fillna(1.0)
+        gp = gp[["group", "district", "year", "value"]]
+    return potential, gp
+
+
+def _district_shares(activity: pd.DataFrame, districts: pd.DataFrame, base: int
+                     ) -> pd.DataFrame:
+    a = activity[activity["year"] == base]
+    tot = a.groupby("sector")["value"].transform("sum")
+    out = a.assign(share=np.where(tot > 0, a["value"] / tot.where(tot > 0, 1.0), 0.0))
+    return out[["sector", "district", "share"]]
+
+
+def _capex(measures: pd.DataFrame, years: list[int], base: int) -> pd.DataFrame:
+    m = measures[["measure", "capex", "capex_change"]]
+    out = m.merge(pd.DataFrame({"year": years}), how="cross")
+    out["value"] = out["capex"] * (1.0 + out["capex_change"]) ** (out["year"] - base)
+    return out[["measure", "year", "value"]]
+
+
+
+def reference_co2(md: ModelData) -> pd.DataFrame:
+    """CO2 of the reference path: baseline activity and intensity, no measures, no major
+    projects (万t; columns year, co2_scope1, scope2, sinks, non_co2, co2_total). The same
+    accounting as the model's accounts, from data alone."""
+    acc = md.scenario.accounting
+    e = md.energy_base
+    heat_fuels = md.fuel_ids(("heat",))
+    heat_use = e[e["fuel"].isin(heat_fuels)].groupby(["district", "year"], as_index=False)[
+        "value"].sum()
+    heat = heat_use.merge(md.heat_intensity.rename(columns={"value": "k"}), on="year")
+    heat = heat.assign(sector=md.sector_ids(role="heat")[0] if md.sector_ids(role="heat")
+                       else "heat", value=heat["value"] * heat["k"])
+    e = pd.concat([e, heat[["sector", "fuel", "district", "year", "value"]]], ignore_index=True)
+    burn = e.merge(md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"])
+    burn = burn.merge(md.feedstock, on=["sector", "fuel"], how="left").fillna({"share": 0.0})
+    burn["co2"] = burn["value"] * burn["ef"] * (1.0 - burn["share"])
+    sinks = md.sector_ids(role="sink")
+    p = md.process_base
+    years = pd.DataFrame({"year": md.all_years})
+    out = years.copy()
+
+    def by_year(frame: pd.DataFrame, col: str) -> np.ndarray:
+        s = frame.groupby("year")[col].sum()
+        return s.reindex(out["year"]).fillna(0.0).to_numpy()
+
+    out["co2_scope1"] = by_year(burn, "co2") + by_year(
+        p[(p["gas"] == "CO2") & ~p["sector"].isin(sinks)], "value")
+    elec = by_year(e[e["fuel"].isin(md.fuel_ids(("electricity",)))], "value")
+    power = md.sectors.loc[md.sectors["role"].isin(["power", "renewable_power"]), "sector"]
+    gen = by_year(md.activity[md.activity["sector"].isin(power)], "value")
+    grid = out.merge(md.grid, on="year")
+    out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid["ef"].to_numpy()
+    out["sinks"] = by_year(p[(p["gas"] == "CO2") & p["sector"].isin(sinks)], "value") if acc[
+        "count_sinks"] else 0.0
+    gases = [g for g in acc["target_gases"] if g != "CO2"]
+    nc = p[p["gas"].isin(gases)].assign(v=lambda f: f["value"] * f["gas"].map(md.gwp))
+    out["non_co2"] = by_year(nc, "v") if len(nc) else 0.0
+    out["co2_total"] = out["co2_scope1"] + out["scope2"] + out["sinks"] + out["non_co2"]
+    return out

@@ -1,0 +1,83 @@
+"""InputData + Scenario -> Pyomo model. The one place that knows every module.
+
+The model is assembled in a fixed order: the shared accounts and the measure stock
+(`model.ledger`), then each sector module (what is particular to its sectors), then each target
+family, then the accounts' defining rows, then the objective. Sector and constraint modules
+expose ``add(ctx)`` and never import each other.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+
+from model import objective
+from model.algebra import Builder
+from model.baseline import ModelData, derive
+from model.constraints import (
+    carbon,
+    energy_dual_control,
+    fuels,
+    peak,
+    projects,
+    sector_limits,
+)
+from model.context import Context
+from model.inputs import InputData
+from model.ledger import Ledger
+from model.scenario import Scenario
+from model.sectors import (
+    agriculture,
+    buildings,
+    ccus,
+    energy_supply,
+    industry,
+    sinks,
+    transport,
+)
+from model.targets import TargetRegistry
+
+SECTOR_MODULES = (energy_supply, industry, buildings, transport, agriculture, sinks, ccus)
+CONSTRAINT_MODULES = (peak, energy_dual_control, carbon, fuels, sector_limits, projects)
+
+
+@dataclass
+class BuiltModel:
+    model: pyo.ConcreteModel
+    ctx: Context
+    elastic: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def md(self) -> ModelData:
+        return self.ctx.md
+
+
+
+def build_model(md: ModelData, *, elastic: bool = False) -> BuiltModel:
+    """Build the Pyomo model of one scenario from its derived data."""
+    t0 = time.perf_counter()
+    m = pyo.ConcreteModel(name=md.scenario.name)
+    b = Builder(m)
+    ledger = Ledger(b, md)
+    solver = md.scenario.solver
+    ctx = Context(b, ledger, md, TargetRegistry(b, elastic, float(solver["penalty"])))
+    for module in SECTOR_MODULES:
+        module.add(ctx)
+    for module in CONSTRAINT_MODULES:
+        module.add(ctx)
+    ledger.finalize()
+    objective.add(ctx)
+    return BuiltModel(m, ctx, elastic, {"build": time.perf_counter() - t0})
+
+
+def build(data: InputData, scenario: Scenario, *, elastic: bool = False) -> BuiltModel:
+    """Derive the scenario's data and build its model."""
+    t0 = time.perf_counter()
+    md = derive(data, scenario)
+    t1 = time.perf_counter()
+    built = build_model(md, elastic=elastic)
+    built.timings["derive"] = t1 - t0
+    return built

@@ -1,0 +1,177 @@
+"""Command line: ``peakpath <command> ...``.
+
+Errors a user can act on (bad inputs, infeasible targets, solver failures) print a located
+message and exit with a non-zero code, never a traceback: 2 bad input, 3 targets cannot be met,
+4 solver failure, 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import model
+from model.errors import InfeasibleError, InputError, PeakpathError
+
+
+def _fmt(x: float, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "—"
+    return f"{x:,.{digits}f}"
+
+
+def plan_periods(ds, base: int) -> list[tuple[int, int]]:
+    years = [int(y) for y in ds["year"].values]
+    return [(t - 5, t) for t in years if t > base and (t - base) % 5 == 0 and t - 5 in years]
+
+
+def print_summary(res, out_dir: Path | None) -> None:
+    ds, summ = res.dataset, res.summary
+    sc = res.scenario
+    p = print
+    p(f"\n== peakpath {model.__version__}: {summ['scenario']} ==")
+    p(f"状态 Status: {summ['status']}    目标函数 Objective: "
+      f"{_fmt((summ['objective_wan_cny'] or np.nan) / 1e4, 1)} 亿元 (discounted "
+      f"{sc.base_year} CNY)")
+    if summ["peak_year"] is not None:
+        peak_t = sc.targets.get("peak") or {}
+        want = ""
+        if peak_t:
+            by = peak_t["latest"] if peak_t.get("year") == "free" else peak_t.get("year")
+            want = f"  (target: by {by}"
+            want += f", ≤ {_fmt(peak_t['cap'])} 万t)" if peak_t.get("cap") else ")"
+        p(f"达峰 Peak: {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t CO2{want}")
+        co2 = summ["co2_wan_t"]
+        s1 = summ["co2_scope1_wan_t"]
+        show = [y for y in ("2020", "2025", "2030", "2035") if y in co2]
+        p("CO2 (万t)      " + "  ".join(f"{y}: {_fmt(co2[y]):>8}" for y in show)
+          + "   [scope 1+2, net of sinks]")
+        p("  scope 1      " + "  ".join(f"{y}: {_fmt(s1[y]):>8}" for y in show))
+        nf = summ["non_fossil_share"]
+        p("非化石能源占比 Non-fossil share  " + "  ".join(
+            f"{y}: {100 * nf[y]:.1f}%" for y in show))
+        _print_intensity(ds, sc)
+    _print_targets(summ)
+    t = summ["timings_s"]
+    p(f"用时 Time: load {t.get('load', 0):.2f} s, build {t.get('build', 0):.2f} s, "
+      f"solve {t.get('solve', 0):.2f} s, write {t.get('write', 0):.2f} s   "
+      f"size: {summ['size']['rows']} rows × {summ['size']['columns']} columns "
+      f"({summ['size']['integer_columns']} integer)")
+    if out_dir is not None:
+        p(f"结果 Results: {out_dir}/")
+
+
+def _print_intensity(ds, sc) -> None:
+    t = sc.targets
+    for name, label, var, fam in (("能耗强度", "Energy intensity", "energy_intensity",
+                                   "energy_intensity"),
+                                  ("碳排放强度", "Carbon intensity", "carbon_intensity",
+                                   "carbon_intensity")):
+        parts = []
+        for a, b in plan_periods(ds, sc.base_year):
+            v = ds[var]
+            change = float(v.sel(year=b) / v.sel(year=a) - 1.0)
+            goal = (t.get(fam) or {}).get(b)
+            mark = "" if goal is None else (f" (target {100 * goal:+.1f}%"
+                                            f" {'✓' if change <= goal + 1e-9 else '✗'})")
+            parts.append(f"{a + 1}–{str(b)[2:]}: {100 * change:+.1f}%{mark}")
+        print(f"{name} {label}: " + "; ".join(parts))
+
+
+def _print_targets(summ: dict) -> None:
+    binding = [t for t in summ["targets"] if t["binding"]]
+    print(f"约束目标 Binding targets ({len(binding)}):" + ("" if binding else " none"))
+    for t in binding[:20]:
+        digits = 4 if abs(t["limit"] or 0) < 2 else 0
+        print(f"  - {t['id']:<18} {t['year']}  limit {_fmt(t['limit'], digits):>10} "
+              f"{t['unit']:<12} shadow price {_fmt(t['shadow_price'], 1):>10} {t['shadow_unit']}")
+    if len(binding) > 20:
+        print(f"  ... and {len(binding) - 20} more (see targets.csv)")
+    short = summ.get("shortfalls") or []
+    print(f"未达目标 Unmet targets ({len(short)}):" + ("" if short else " none"))
+    for s in short:
+        print(f"  - {s['id']} {s['year']}: short by {_fmt(s['shortfall'], 2)} {s['unit']}")
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model.run import describe_shortfalls, run_file
+
+    try:
+        res, out = run_file(args.scenario, out_root=args.out, elastic=args.elastic,
+                            isolate=not args.in_process)
+    except InfeasibleError:
+        raise
+    if not args.quiet:
+        print_summary(res, out)
+    if res.status == "elastic" and res.shortfalls:
+        print("Elastic mode: these targets are missed:\n" + describe_shortfalls(res.shortfalls))
+    return 0 if res.status in ("optimal", "elastic") else 4
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from model.inputs import read_dataset
+
+    data = read_dataset(args.dataset)
+    n = {k: len(v) for k, v in data.tables.items()}
+    print(f"{args.dataset}: valid ({sum(n.values())} rows in {len(n)} tables; "
+          f"digest {data.digest[:12]})")
+    return 0
+
+
+COMMANDS = {}
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="peakpath", description="Least-cost carbon-peak pathways "
+                                 "for Chinese cities (Pyomo + HiGHS).")
+    ap.add_argument("--version", action="version", version=f"peakpath {model.__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="solve one scenario and write results/<name>/")
+    r.add_argument("scenario", help="scenario YAML file")
+    r.add_argument("--out", default="results", help="results root folder (default: results)")
+    r.add_argument("--elastic", action="store_true",
+                   help="complete with priced slacks when targets cannot all be met")
+    r.add_argument("--in-process", action="store_true",
+                   help="solve in this process instead of an isolated worker")
+    r.add_argument("--quiet", action="store_true", help="no summary table")
+    r.set_defaults(func=cmd_run)
+    v = sub.add_parser("validate", help="check a dataset folder and report every problem")
+    v.add_argument("dataset")
+    v.set_defaults(func=cmd_validate)
+    for name, (setup, _func) in COMMANDS.items():
+        setup(sub.add_parser(name))
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = _parser()
+    args = ap.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as e:
+        print(e.report(), file=sys.stderr)
+        return e.exit_code
+    except PeakpathError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug, not a user error: short message unless debugging
+        if os.environ.get("PEAKPATH_DEBUG"):
+            raise
+        print(f"internal error: {type(e).__name__}: {e}\n(set PEAKPATH_DEBUG=1 to see the "
+              "traceback, and please report it)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,2 @@
+"""Target families, one module each. Every module exposes ``add(ctx)`` and registers its rows
+with the shared target registry (`model.targets`); none imports another."""

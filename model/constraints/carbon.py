@@ -1,0 +1,24 @@
+r"""Carbon intensity and carbon dual control (ids ``carbon_intensity`` and ``carbon_cap``).
+
+With C[y] the account ``co2_total`` (万t CO2 on the target boundary) and GDP[y] in 亿元::
+
+    C[T] - (1 + r_T) * GDP[T]/GDP[T-5] * C[T-5] <= 0                  (carbon_intensity)
+    C[y] <= cap[y]                                                    (carbon_cap)
+
+The same row shapes as energy dual control, applied to CO2 — the direction national policy is
+moving (碳排放双控). Shadow prices: CNY per t CO2.
+"""
+
+from __future__ import annotations
+
+from model.context import Context
+
+
+def add(ctx: Context) -> None:
+    t = ctx.settings["targets"]
+    co2 = ctx.ledger["co2_total"]
+    if t.get("carbon_intensity"):
+        ctx.targets.add_intensity("carbon_intensity", co2, t["carbon_intensity"],
+                                  ctx.md.macro.set_index("year")["gdp"], "CNY/t CO2")
+    if t.get("carbon_cap"):
+        ctx.targets.add_cap("carbon_cap", co2, t["carbon_cap"], "CNY/t CO2")

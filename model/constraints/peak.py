@@ -1,0 +1,112 @@
+r"""Peak (id ``peak``): CO2 on the target boundary peaks no later than the peak year P.
+
+With co2[y] the account ``co2_total`` (万t CO2) and model years y::
+
+    co2[y] <= co2[P]                          for P < y <= P + plateau   (peak)
+    co2[y] <= (1 - decline) * co2[y-1]        for y > P + plateau        (peak_decline)
+    co2[y] <= co2[P]                          for y > P, if no decline rate is set (peak)
+    co2[y] <= cap                             for y <= P                 (peak_cap)
+
+Research mode (``year: free``, ``latest: L``) lets the model choose the peak year with binaries
+p[y], y <= L, sum_y p[y] = 1, and a big-M of twice the largest reference emission::
+
+    co2[y'] - co2[y] + M * p[y] <= M          for y < y'                 (peak)
+
+Shadow prices are CNY per t CO2 in money of the constrained year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.context import Context
+
+
+def add(ctx: Context) -> None:
+    p = ctx.settings["targets"].get("peak")
+    if not p:
+        return
+    if p.get("year") == "free":
+        _free_peak(ctx, p)
+    else:
+        _fixed_peak(ctx, p)
+
+
+def _co2(ctx: Context):
+    return ctx.ledger["co2_total"]
+
+
+def _fixed_peak(ctx: Context, p: dict) -> None:
+    co2 = _co2(ctx)
+    P, years = int(p["year"]), ctx.years
+    decline = p.get("decline_rate")
+    plateau = int(p.get("plateau_years") or 0)
+    after = [y for y in years if y > P]
+    flat = after if decline is None else [y for y in after if y <= P + plateau]
+    falling = [] if decline is None else [y for y in after if y > P + plateau]
+    if flat:
+        f = pd.DataFrame({"target": "peak", "year": flat})
+        ctx.targets.add("peak", "peak", f,
+                        [co2.terms(f), co2.terms(f.assign(ref=P), -1.0, on={"year": "ref"})],
+                        sense="le", rhs=0.0, unit="万t", shadow_unit="CNY/t CO2",
+                        report=_report_vs_year(f["year"], np.full(len(f), P), 1.0))
+    if falling:
+        f = pd.DataFrame({"target": "peak_decline", "year": falling})
+        prev = f["year"] - 1
+        k = 1.0 - float(decline)
+        ctx.targets.add("peak_decline", "peak_decline", f,
+                        [co2.terms(f), co2.terms(f.assign(ref=prev), -k, on={"year": "ref"})],
+                        sense="le", rhs=0.0, unit="万t", shadow_unit="CNY/t CO2",
+                        report=_report_vs_year(f["year"], prev, k))
+    if p.get("cap") is not None:
+        f = pd.DataFrame({"target": "peak_cap", "year": [y for y in years if y <= P]})
+        cap = float(p["cap"])
+        ctx.targets.add("peak_cap", "peak_cap", f, [co2.terms(f)], sense="le", rhs=cap,
+                        unit="万t", shadow_unit="CNY/t CO2",
+                        report=lambda v, f=f: (np.full(len(f), cap),
+                                               _pick(v, "co2_total", f["year"])))
+
+
+def _free_peak(ctx: Context, p: dict) -> None:
+    co2, years = _co2(ctx), ctx.years
+    latest = int(p["latest"])
+    cand = pd.DataFrame({"peak_year": [y for y in years if y <= latest]})
+    choose = ctx.b.add_var("peak_choice", cand, lb=0.0, ub=1.0, domain="binary",
+                           doc="1 for the year the model chooses as the peak year")
+    ctx.b.add_rows("res_peak_choice", pd.DataFrame({"one": [1]}),
+                   [choose.terms(cand.assign(one=1))], lb=1.0, ub=1.0,
+                   doc="exactly one peak year")
+    # co2 differences never exceed the largest reference emission; 3x leaves room for
+    # measures that add emissions (electrification on a coal-heavy grid)
+    big_m = 3.0 * ctx.md.reference_co2_max()
+    pairs = cand.merge(pd.DataFrame({"year": years}), how="cross")
+    pairs = pairs[pairs["year"] > pairs["peak_year"]].reset_index(drop=True)
+    pairs["target"] = "peak@" + pairs["peak_year"].astype(str)
+    keys = pairs[["target", "year"]]
+    ctx.targets.add("peak", "peak", keys,
+                    [co2.terms(pairs), co2.terms(pairs, -1.0, on={"year": "peak_year"}),
+                     choose.terms(pairs, big_m)],
+                    sense="le", rhs=big_m, unit="万t", shadow_unit="CNY/t CO2",
+                    report=lambda v, pr=pairs: (
+                        _pick(v, "co2_total", pr["peak_year"]) + big_m * (
+                            1 - _pick(v, "peak_choice", pr["peak_year"])),
+                        _pick(v, "co2_total", pr["year"])))
+    if p.get("cap") is not None:
+        f = pd.DataFrame({"target": "peak_cap", "year": [y for y in years if y <= latest]})
+        cap = float(p["cap"])
+        ctx.targets.add("peak_cap", "peak_cap", f, [co2.terms(f)], sense="le", rhs=cap,
+                        unit="万t", shadow_unit="CNY/t CO2",
+                        report=lambda v, f=f: (np.full(len(f), cap),
+                                               _pick(v, "co2_total", f["year"])))
+
+
+def _pick(values: dict, name: str, years) -> np.ndarray:
+    s = values[name]
+    return s.reindex(np.asarray(years)).to_numpy(float)
+
+
+def _report_vs_year(years, ref_years, k: float):
+    def report(v: dict):
+        return k * _pick(v, "co2_total", ref_years), _pick(v, "co2_total", years)
+    return report

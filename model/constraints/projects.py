@@ -1,0 +1,97 @@
+r"""Major projects (两高项目), id ``projects``: in, out, or decided by the model.
+
+A project p (in sector s, district d) adds energy and process emissions from the year it comes
+online. online[p,y] is 1 from its online year::
+
+    online[p,y] = sum_{v <= y} start[p,v],   sum_v start[p,v] <= 1,   start[p,v] = 0 for v < y0_p
+    energy[s,f,d,y]    += use[p,f] * online[p,y]
+    emissions[s,g,d,y] += process[p,g] * online[p,y]
+
+``in`` fixes the start at the earliest year (or the year given), ``out`` fixes online = 0 and
+``decide`` leaves start binary. The project's value to the city enters the cost as a negative
+term so that ``decide`` weighs it against the cost of absorbing it::
+
+    cost -= (value_added[p] * 1e4 + sum_f use[p,f] * price[f,y]) * online[p,y]     (万元)
+
+(value added is net of the project's own energy purchases, which the model also charges; adding
+them back makes the net effect of a project on the objective -value_added when no target binds).
+GDP stays the scenario's projection: one project is < 0.1 % of city GDP, and feeding it back into
+the intensity denominators would make those rows bilinear.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.context import Context
+from model.errors import InputError, Problem
+
+
+def add(ctx: Context) -> None:
+    md, led = ctx.md, ctx.ledger
+    projects = md.projects
+    if projects.empty:
+        return
+    decisions = _decisions(ctx)
+    years = ctx.years
+    grid = projects[["project", "earliest_year"]].merge(pd.DataFrame({"year": years}),
+                                                        how="cross")
+    mode = grid["project"].map(lambda p: decisions[p][0])
+    online_year = grid["project"].map(lambda p: decisions[p][1])
+    fixed_on = (mode == "in") & (grid["year"] >= online_year)
+    lb = np.where(fixed_on, 1.0, 0.0)
+    ub = np.where(mode == "out", 0.0, np.where(mode == "in", lb, 1.0))
+    idx = grid[["project", "year"]]
+    online = ctx.b.add_var("project_online", idx, lb=lb, ub=ub, domain="binary",
+                           doc="1 once a major project is online")
+    decide = grid[(mode == "decide") & (grid["year"] >= grid["earliest_year"])][
+        ["project", "year"]].reset_index(drop=True)
+    if not decide.empty:
+        start = ctx.b.add_var("project_start", decide, lb=0.0, ub=1.0, domain="binary",
+                              doc="1 in the year a decided project comes online")
+        rows = grid[mode == "decide"][["project", "year"]]
+        pairs = rows.merge(decide.rename(columns={"year": "start_year"}), on="project")
+        pairs = pairs[pairs["start_year"] <= pairs["year"]]
+        ctx.b.add_rows("def_project_online", rows,
+                       [online.terms(rows), start.terms(pairs, -1.0, on={"year": "start_year"})],
+                       lb=0.0, ub=0.0, doc="a project stays online once started")
+        once = decide[["project"]].drop_duplicates()
+        ctx.b.add_rows("res_project_once", once, [start.terms(decide)], ub=1.0,
+                       doc="a project starts at most once")
+    eff = md.project_effects.merge(projects[["project", "sector", "district", "value_added"]],
+                                   on="project")
+    for kind, acc, item in (("energy", led["energy"], "fuel"),
+                            ("process", led["emissions"], "gas")):
+        e = eff[eff["kind"] == kind].rename(columns={"item": item})
+        f = idx.merge(e[["project", "sector", "district", item, "value"]], on="project")
+        acc.add(online.terms(f, "value"))
+    use = eff[eff["kind"] == "energy"].rename(columns={"item": "fuel"})
+    cost = use.merge(md.prices, on="fuel", suffixes=("", "_price"))
+    cost["bill"] = cost["value"] * cost["value_price"]
+    bill = cost.groupby(["project", "year"], as_index=False)["bill"].sum()
+    f = idx.merge(projects[["project", "value_added"]], on="project").merge(
+        bill, on=["project", "year"], how="left").fillna({"bill": 0.0})
+    f["coef"] = -(f["value_added"] * 1e4 + f["bill"])
+    ctx.b.add_cost("project_value", online, f)
+
+
+def _decisions(ctx: Context) -> dict[str, tuple[str, int]]:
+    """project -> (mode, online year for 'in')."""
+    md = ctx.md
+    setting = dict(md.scenario.settings["projects"])
+    default = setting.pop("default", "decide")
+    known = set(md.projects["project"])
+    unknown = [p for p in setting if p not in known]
+    if unknown:
+        raise InputError([Problem(str(md.scenario.path), None, f"projects.{p}", "reference",
+                                  f"'{p}' is not a project of the dataset (projects.csv)",
+                                  "项目代码无效") for p in unknown])
+    out = {}
+    for p, earliest in zip(md.projects["project"], md.projects["earliest_year"], strict=True):
+        v = setting.get(p, default)
+        if isinstance(v, int):
+            out[p] = ("in", max(v, int(earliest)))
+        else:
+            out[p] = (v, int(earliest))
+    return out

@@ -1,0 +1,33 @@
+"""What every sector and constraint module receives: the builder, the shared accounts, the
+derived data and the target registry. Modules depend on this, never on each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from model.algebra import Builder
+from model.baseline import ModelData
+from model.ledger import Ledger
+from model.targets import TargetRegistry
+
+
+@dataclass
+class Context:
+    b: Builder
+    ledger: Ledger
+    md: ModelData
+    targets: TargetRegistry
+
+    @property
+    def years(self) -> list[int]:
+        return self.md.years
+
+    @property
+    def settings(self) -> dict:
+        return self.md.scenario.settings
+
+    def year_series(self, frame: pd.DataFrame, column: str) -> pd.Series:
+        """A per-year column of a frame indexed by year (grid, macro, prices)."""
+        return frame.set_index("year")[column]

@@ -1,0 +1,487 @@
+"""Read a dataset (a folder of CSV tables) and validate it against `model.schema`.
+
+Every problem is collected, located (file, line, column, rule) and raised together as one
+`InputError`; nothing is defaulted silently. Values are converted to the canonical unit of
+their dimension (`model.units`), so the model never sees a unit again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.errors import InputError, Problem
+from model.schema import GASES, TABLES, Table
+from model.units import UNITS
+
+#: offset from a 0-based data row to the line number a spreadsheet or editor shows
+LINE_OFFSET = 2
+
+
+@dataclass
+class InputData:
+    """A validated dataset: one DataFrame per table, values in canonical units."""
+
+    source: str
+    tables: dict[str, pd.DataFrame]
+    digest: str = ""
+    #: line number in the source file of each row, per table (kept for later located errors)
+    lines: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.tables and not self.tables[name].empty
+
+    def copy(self) -> InputData:
+        return InputData(self.source, {k: v.copy() for k, v in self.tables.items()},
+                         self.digest, dict(self.lines))
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+def read_dataset(path: str | Path) -> InputData:
+    """Read and validate the CSV dataset in folder ``path``; raise `InputError` listing every
+    problem found."""
+    root = Path(path)
+    if not root.is_dir():
+        raise InputError([Problem(str(root), None, None, "dataset",
+                                  "dataset folder not found", "找不到数据集文件夹")])
+    raw: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for t in TABLES:
+        f = root / t.file
+        if not f.exists():
+            if not t.optional:
+                problems.append(Problem(str(f), None, None, "missing-table",
+                                        f"required table '{t.name}' is missing",
+                                        "缺少必需的数据表"))
+            continue
+        try:
+            raw[t.name] = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                                      skipinitialspace=True)
+        except UnicodeDecodeError as e:
+            problems.append(Problem(str(f), None, None, "encoding",
+                                    f"not UTF-8 text ({e.reason} at byte {e.start})",
+                                    "文件须为UTF-8编码"))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+            problems.append(Problem(str(f), None, None, "csv", f"cannot parse CSV: {e}",
+                                    "CSV格式错误"))
+    data = validate_tables(raw, source=str(root), file_of=lambda t: str(root / f"{t}.csv"),
+                           problems=problems)
+    data.digest = _digest_dir(root)
+    return data
+
+
+def _digest_dir(root: Path) -> str:
+    h = hashlib.sha256()
+    for t in TABLES:
+        f = root / t.file
+        if f.exists():
+            h.update(t.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def digest_tables(tables: dict[str, pd.DataFrame]) -> str:
+    """Hash of validated tables (values, not file bytes): identical data, identical digest."""
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        h.update(name.encode())
+        h.update(tables[name].to_csv(index=False, float_format="%.12g").encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def validate_tables(raw: dict[str, pd.DataFrame], *, source: str, file_of,
+                    problems: list[Problem] | None = None,
+                    line_of=None) -> InputData:
+    """Validate raw string tables (as read from CSV or a workbook) and convert units.
+
+    ``file_of(table)`` names the file (or sheet) in messages; ``line_of(table, i)`` gives the
+    displayed row of 0-based data row ``i`` (default: CSV line numbers).
+    """
+    problems = list(problems or [])
+    line_of = line_of or (lambda _t, i: i + LINE_OFFSET)
+    typed: dict[str, pd.DataFrame] = {}
+    lines: dict[str, np.ndarray] = {}
+    for t in TABLES:
+        if t.name not in raw:
+            continue
+        df, probs = _validate_table(t, raw[t.name], file_of(t.name), line_of)
+        problems += probs
+        if df is not None:
+            typed[t.name] = df
+            lines[t.name] = np.array([line_of(t.name, i) for i in range(len(df))], dtype=int)
+    if typed:
+        problems += _check_references(typed, file_of, lines)
+        problems += _check_cross_table(typed, file_of, lines)
+    if problems:
+        raise InputError(problems)
+    converted = {name: _to_canonical(TABLES_BY[name], df) for name, df in typed.items()}
+    for t in TABLES:
+        if t.optional and t.name not in converted:
+            converted[t.name] = _empty(t)
+    return InputData(source, converted, digest_tables(converted), lines)
+
+
+TABLES_BY = {t.name: t for t in TABLES}
+
+
+def _empty(t: Table) -> pd.DataFrame:
+    cols = {}
+    for c in t.columns:
+        cols[c.name] = pd.Series([], dtype="float64" if c.kind == "float"
+                                 else "int64" if c.kind == "int" else "str")
+    return pd.DataFrame(cols)
+
+
+def _validate_table(t: Table, df: pd.DataFrame, file: str, line_of
+                    ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    problems: list[Problem] = []
+    df = df.rename(columns=lambda c: str(c).strip())
+    missing = [c for c in t.column_names if c not in df.columns]
+    unknown = [c for c in df.columns if c not in t.column_names]
+    for c in missing:
+        col = t.column(c)
+        if col.required:
+            problems.append(Problem(file, 1, c, "missing-column",
+                                    f"column '{c}' is missing ({col.doc_en})",
+                                    f"缺少列“{c}”（{col.doc_zh}）"))
+        else:
+            df[c] = ""
+    for c in unknown:
+        problems.append(Problem(file, 1, c, "unknown-column",
+                                f"unknown column '{c}'; expected: {', '.join(t.column_names)}",
+                                "未知列名"))
+    if any(p.rule == "missing-column" for p in problems):
+        return None, problems
+    df = df[t.column_names].copy()
+    for c in t.column_names:
+        df[c] = df[c].astype(str).str.strip()
+    out = pd.DataFrame(index=df.index)
+    for col in t.columns:
+        s = df[col.name]
+        empty = s == ""
+        if col.required:
+            for i in np.flatnonzero(empty.to_numpy()):
+                problems.append(Problem(file, line_of(t.name, i), col.name, "required",
+                                        f"empty cell; expected {col.doc_en}", "必填项为空"))
+        if col.kind in ("int", "float"):
+            num = pd.to_numeric(s.where(~empty), errors="coerce")
+            bad = (~empty) & num.isna()
+            for i in np.flatnonzero(bad.to_numpy()):
+                problems.append(Problem(file, line_of(t.name, i), col.name, "number",
+                                        f"'{s.iloc[i]}' is not a number", "应为数字"))
+            ok = num.notna()
+            if col.kind == "int":
+                frac = ok & (num != np.round(num))
+                for i in np.flatnonzero(frac.to_numpy()):
+                    problems.append(Problem(file, line_of(t.name, i), col.name, "integer",
+                                            f"'{s.iloc[i]}' is not a whole number", "应为整数"))
+            checked = num
+            if col.name == value_column(t) and t.unit_dimension is not None:
+                # ranges are stated in canonical units: compare after conversion
+                checked = num * _unit_factor(df["unit"])
+            problems += _range_problems(col, checked, ok & checked.notna(), file, t.name,
+                                        line_of)
+            out[col.name] = num.astype("float64")
+        else:
+            if col.allowed is not None:
+                bad = (~empty) & ~s.isin(col.allowed)
+                for i in np.flatnonzero(bad.to_numpy()):
+                    problems.append(Problem(
+                        file, line_of(t.name, i), col.name, "allowed",
+                        f"'{s.iloc[i]}' is not allowed; expected one of: "
+                        f"{', '.join(col.allowed)}", "取值不在允许范围内"))
+            out[col.name] = s
+    problems += _duplicate_keys(t, out, file, line_of)
+    if "unit" in t.column_names and t.unit_dimension is not None:
+        problems += _unit_problems(t, out, file, line_of)
+    for col in t.columns:
+        if col.kind == "int":
+            out[col.name] = out[col.name].fillna(-1).round().astype("int64")
+    return out.reset_index(drop=True), problems
+
+
+def value_column(t: Table) -> str:
+    """The numeric column that the ``unit`` column qualifies."""
+    return "rate" if "rate" in t.column_names else "value"
+
+
+def _unit_factor(units: pd.Series) -> pd.Series:
+    return units.map(lambda u: UNITS[u].factor if u in UNITS else np.nan)
+
+
+def _range_problems(col, num: pd.Series, ok: pd.Series, file: str, tname: str, line_of
+                    ) -> list[Problem]:
+    problems = []
+    if col.min is not None:
+        low = ok & ((num <= col.min) if col.min_exclusive else (num < col.min))
+        op = ">" if col.min_exclusive else ">="
+        for i in np.flatnonzero(low.to_numpy()):
+            problems.append(Problem(file, line_of(tname, i), col.name, "range",
+                                    f"{num.iloc[i]:g} is out of range; expected {op} {col.min:g}",
+                                    f"数值应{op}{col.min:g}"))
+    if col.max is not None:
+        high = ok & (num > col.max)
+        for i in np.flatnonzero(high.to_numpy()):
+            problems.append(Problem(file, line_of(tname, i), col.name, "range",
+                                    f"{num.iloc[i]:g} is out of range; expected <= {col.max:g}",
+                                    f"数值应<={col.max:g}"))
+    return problems
+
+
+def _duplicate_keys(t: Table, df: pd.DataFrame, file: str, line_of) -> list[Problem]:
+    keys = df[list(t.key)].astype(str)
+    dup = keys.duplicated(keep="first").to_numpy()
+    problems = []
+    if dup.any():
+        first = {}
+        for i, k in enumerate(map(tuple, keys.to_numpy())):
+            if dup[i]:
+                problems.append(Problem(
+                    file, line_of(t.name, i), ",".join(t.key), "duplicate",
+                    f"duplicate key {dict(zip(t.key, k, strict=True))} (first on row "
+                    f"{line_of(t.name, first[k])})", "主键重复"))
+            else:
+                first.setdefault(k, i)
+    return problems
+
+
+def _expected_dimension(t: Table, row: pd.Series) -> str:
+    spec = t.unit_dimension
+    if isinstance(spec, str):
+        return spec
+    col, mapping = spec
+    return mapping.get(row[col], mapping.get("*", ""))
+
+
+def _unit_problems(t: Table, df: pd.DataFrame, file: str, line_of) -> list[Problem]:
+    problems = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        r = pd.Series(row._asdict())
+        unit = r["unit"]
+        if unit == "":
+            continue  # reported as a required cell
+        dim = _expected_dimension(t, r)
+        u = UNITS.get(unit)
+        if u is None or u.dimension != dim:
+            allowed = [k for k, v in UNITS.items() if v.dimension == dim]
+            problems.append(Problem(
+                file, line_of(t.name, i), "unit", "unit",
+                f"unit '{unit}' is not a unit of {dim or 'this quantity'}; expected one of: "
+                f"{', '.join(allowed)}", "单位错误"))
+    return problems
+
+
+def _check_references(typed: dict[str, pd.DataFrame], file_of, lines) -> list[Problem]:
+    problems = []
+    for t in TABLES:
+        df = typed.get(t.name)
+        if df is None:
+            continue
+        for col in t.columns:
+            if col.ref is None:
+                continue
+            rt, rc = col.ref.split(".")
+            if rt not in typed:
+                continue
+            valid = set(typed[rt][rc])
+            s = df[col.name]
+            bad = (s != "") & ~s.isin(valid)
+            for i in np.flatnonzero(bad.to_numpy()):
+                problems.append(Problem(
+                    file_of(t.name), int(lines[t.name][i]), col.name, "reference",
+                    f"'{s.iloc[i]}' is not a known {rc} (see {rt}.csv)", f"未知的{rc}代码"))
+    return problems
+
+
+def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[Problem]:
+    """Rules that join tables: units that must agree, effect items of the right kind."""
+    problems: list[Problem] = []
+
+    def flag(tname: str, mask: np.ndarray, column: str, rule: str, msg, hint: str):
+        for i in np.flatnonzero(mask):
+            problems.append(Problem(file_of(tname), int(lines[tname][i]), column, rule,
+                                    msg(i), hint))
+
+    sectors, fuels = typed.get("sectors"), typed.get("fuels")
+    if sectors is not None and "activity" in typed:
+        a = typed["activity"]
+        expected = a["sector"].map(dict(zip(sectors["sector"], sectors["activity_unit"],
+                                            strict=True)))
+        bad = (expected.notna() & (a["unit"] != expected)).to_numpy()
+        flag("activity", bad, "unit", "unit",
+             lambda i: f"unit '{a['unit'].iloc[i]}' differs from the sector's activity_unit "
+                       f"'{expected.iloc[i]}'", "单位须与行业活动水平单位一致")
+    measures = typed.get("measures")
+    if measures is not None:
+        munit = dict(zip(measures["measure"], measures["unit"], strict=True))
+        basis = dict(zip(measures["measure"], measures["potential_basis"], strict=True))
+        if sectors is not None:
+            act_unit = measures["sector"].map(dict(zip(sectors["sector"],
+                                                       sectors["activity_unit"], strict=True)))
+            share_based = (measures["potential_basis"] != "fixed").to_numpy()
+            bad = share_based & (measures["unit"] != act_unit).to_numpy()
+            flag("measures", bad, "unit", "unit",
+                 lambda i: f"a potential given as a share of activity needs the sector's "
+                           f"activity unit '{act_unit.iloc[i]}'", "按活动水平比例给出潜力时，"
+                           "措施单位须为行业活动水平单位")
+        if "measure_potential" in typed:
+            p = typed["measure_potential"]
+            exp = p["measure"].map(munit).where(p["measure"].map(basis) == "fixed", "1")
+            bad = (exp.notna() & (p["unit"] != exp)).to_numpy()
+            flag("measure_potential", bad, "unit", "unit",
+                 lambda i: f"unit '{p['unit'].iloc[i]}' differs from the measure's unit "
+                           f"'{exp.iloc[i]}'", "单位须与措施单位一致")
+            nopot = ~measures["measure"].isin(set(p["measure"])).to_numpy()
+            flag("measures", nopot, "measure", "potential",
+                 lambda i: f"measure '{measures['measure'].iloc[i]}' has no row in "
+                           "measure_potential.csv", "措施缺少潜力数据")
+        semi = (measures["kind"] == "semicontinuous") & ~(measures["min_build"] > 0)
+        flag("measures", semi.to_numpy(), "min_build", "semicontinuous",
+             lambda i: "a semicontinuous measure needs min_build > 0",
+             "半连续措施须给出最小建设规模")
+        cap = measures["host_sector"] != ""
+        nocap = (cap & measures["max_capture_share"].isna()).to_numpy()
+        flag("measures", nocap, "max_capture_share", "capture",
+             lambda i: "a measure with a host_sector needs max_capture_share",
+             "碳捕集措施须给出最大捕集比例")
+        groups = measures.loc[measures["exclusive_group"] != ""]
+        if not groups.empty:
+            known = set(typed["measure_groups"]["group"]) if "measure_groups" in typed else set()
+            nogroup = ((measures["exclusive_group"] != "")
+                       & ~measures["exclusive_group"].isin(known)).to_numpy()
+            flag("measures", nogroup, "exclusive_group", "reference",
+                 lambda i: f"exclusive group '{measures['exclusive_group'].iloc[i]}' has no "
+                           "row in measure_groups.csv", "互斥组缺少共享潜力")
+            units = groups.groupby("exclusive_group")["unit"].nunique()
+            mixed = measures["exclusive_group"].isin(units[units > 1].index).to_numpy()
+            flag("measures", mixed, "unit", "unit",
+                 lambda i: f"members of exclusive group '{measures['exclusive_group'].iloc[i]}'"
+                           " use different units", "互斥组内措施单位须一致")
+    if fuels is not None:
+        fuel_ids = set(fuels["fuel"])
+        for tname in ("measure_effects", "project_effects"):
+            if tname not in typed:
+                continue
+            e = typed[tname]
+            energy_like = e["kind"].isin(["energy", "generation", "renewable_generation"])
+            bad_fuel = (energy_like & ~e["item"].isin(fuel_ids)).to_numpy()
+            flag(tname, bad_fuel, "item", "reference",
+                 lambda i, e=e: f"'{e['item'].iloc[i]}' is not a known fuel (see fuels.csv)",
+                 "未知的能源品种")
+            gen_not_elec = (e["kind"].isin(["generation", "renewable_generation"])
+                            & (e["item"] != "electricity")).to_numpy()
+            flag(tname, gen_not_elec, "item", "generation",
+                 lambda i: "generation effects must name item 'electricity'",
+                 "发电效果的品种须为电力")
+            bad_gas = ((e["kind"] == "process") & ~e["item"].isin(GASES)).to_numpy()
+            flag(tname, bad_gas, "item", "allowed",
+                 lambda i, e=e: f"'{e['item'].iloc[i]}' is not a gas; expected one of: "
+                                f"{', '.join(GASES)}", "未知的气体")
+    return problems
+
+
+def _to_canonical(t: Table, df: pd.DataFrame) -> pd.DataFrame:
+    if "unit" not in t.column_names or t.unit_dimension is None:
+        return df
+    df = df.copy()
+    canon = df["unit"].map(lambda u: UNITS[u].canonical)
+    df[value_column(t)] = df[value_column(t)] * _unit_factor(df["unit"])
+    if t.name == "macro":  # GDP is held in 亿元
+        money = canon == "万元"
+        df.loc[money, "value"] = df.loc[money, "value"] / 1e4
+        canon = canon.where(~money, "亿元")
+    df["unit"] = canon
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def write_dataset(data: InputData, path: str | Path) -> None:
+    """Write the tables as CSV (canonical units) into folder ``path``."""
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    for name, df in data.tables.items():
+        if df.empty and TABLES_BY[name].optional:
+            continue
+        out = df.copy()
+        for c in TABLES_BY[name].columns:
+            if c.kind == "int":
+                out[c.name] = out[c.name].astype("int64")
+        out.to_csv(root / f"{name}.csv", index=False, float_format="%.10g")
+
+
+# --------------------------------------------------------------------------------------------
+# scenario overrides
+
+
+def apply_overrides(data: InputData, scenario) -> InputData:
+    """Apply a scenario's ``overrides`` (scale, set or add a numeric column on the rows that
+    match ``where``). Every override must match at least one row and keep the column in its
+    allowed range; problems name the scenario file and the override."""
+    overrides = scenario.settings.get("overrides") or []
+    if not overrides:
+        return data
+    data = data.copy()
+    problems: list[Problem] = []
+    file = str(scenario.path)
+    for i, o in enumerate(overrides):
+        key = f"overrides[{i}]"
+        t = TABLES_BY.get(o["table"])
+        if t is None:
+            problems.append(Problem(file, None, f"{key}.table", "reference",
+                                    f"unknown table '{o['table']}'", "未知的数据表"))
+            continue
+        df = data.tables[t.name]
+        col = o.get("column", value_column(t))
+        if col not in t.column_names or t.column(col).kind != "float":
+            problems.append(Problem(file, None, f"{key}.column", "reference",
+                                    f"'{col}' is not a numeric column of {t.name}",
+                                    "不是数值列"))
+            continue
+        mask = pd.Series(True, index=df.index)
+        for c, v in (o.get("where") or {}).items():
+            if c not in df.columns:
+                problems.append(Problem(file, None, f"{key}.where.{c}", "reference",
+                                        f"'{c}' is not a column of {t.name}", "未知的列"))
+                mask &= False
+                continue
+            mask &= df[c].astype(str) == str(v)
+        if not mask.any():
+            problems.append(Problem(file, None, key, "override",
+                                    f"override of {t.name} matches no row", "覆盖条件未匹配任何行"))
+            continue
+        s = df.loc[mask, col]
+        if "scale" in o:
+            s = s * float(o["scale"])
+        elif "add" in o:
+            s = s + float(o["add"])
+        else:
+            s = pd.Series(float(o["set"]), index=s.index)
+        bad = _range_problems(t.column(col), s.reset_index(drop=True),
+                              pd.Series(True, index=range(len(s))), file, t.name,
+                              lambda _t, j: None)
+        problems += [Problem(file, None, f"{key}", "range", f"{t.name}.{col}: {p.message}",
+                             p.hint_zh) for p in bad]
+        df = df.copy()
+        df.loc[mask, col] = s
+        data.tables[t.name] = df
+    if problems:
+        raise InputError(problems)
+    data.digest = digest_tables(data.tables)
+    return data

@@ -1,0 +1,71 @@
+r"""Objective: the discounted cost of the pathway (万元, present value in base-year money).
+
+    min  sum_y DF[y] * ( sum_{m,d,v: v <= y < v+L_m} CRF(r, L_m) * capex[m,v] * build[m,d,v]
+                       + sum_{m,d} om[m] * stock[m,d,y]
+                       + sum_{s,f,d} price[f,y] * energy[s,f,d,y]        (fuels burned)
+                       + price[elec,y] * purchased_electricity[y]
+                       + carbon_price[y] * co2_total[y]
+                       - project value[p,y] * online[p,y] )
+         + penalty * sum(shortfall)                                       (elastic mode only)
+
+    DF[y] = (1 + r)^-(y - base),   CRF(r, L) = r / (1 - (1 + r)^-L)
+
+Capex is annualised over each build's lifetime and only the annuities of years inside the
+horizon are counted, so a late build is not charged for years the model does not see. The
+penalty on shortfalls is not discounted: a missed target costs the same in every year.
+Each module registers its costs with `Builder.add_cost`; this module adds fuel and carbon
+costs and assembles the single objective.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from model.baseline import COMBUSTIBLE
+from model.context import Context
+from model.ledger import discount_factors
+
+UNDISCOUNTED = ("penalty",)
+
+
+def add(ctx: Context) -> None:
+    md, led = ctx.md, ctx.ledger
+    energy = led["energy"]
+    burned = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))
+                          & energy.index["year"].isin(md.years)]
+    burned = burned.merge(md.prices.rename(columns={"value": "coef"}), on=["fuel", "year"])
+    ctx.b.add_cost("fuel", energy.var, burned[burned["coef"] != 0])
+    cp = md.carbon_price[md.carbon_price["year"].isin(md.years)]
+    cp = cp[cp["value"] != 0].rename(columns={"value": "coef"})
+    ctx.b.add_cost("carbon", led["co2_total"].var, cp)
+    ctx.b.m.objective = pyo.Objective(expr=objective_expression(ctx), sense=pyo.minimize)
+
+
+def cost_frame(ctx: Context) -> pd.DataFrame:
+    """All registered cost terms: component, block, pos, year, coef (undiscounted 万元),
+    and df (the weight in the objective)."""
+    md = ctx.md
+    years = md.years
+    df_year = dict(zip(years, discount_factors(md.scenario.discount_rate, years, md.base_year),
+                       strict=True))
+    parts = []
+    for c in ctx.b.costs:
+        w = (np.ones(len(c.year)) if c.component in UNDISCOUNTED
+             else np.array([df_year[y] for y in c.year.tolist()]))
+        parts.append(pd.DataFrame({"component": c.component, "block": c.block.name,
+                                   "pos": c.var_pos, "year": c.year, "coef": c.coef,
+                                   "weight": w}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def objective_expression(ctx: Context) -> LinearExpression:
+    f = cost_frame(ctx)
+    f["w"] = f["coef"] * f["weight"]
+    agg = f.groupby(["block", "pos"], sort=False, as_index=False)["w"].sum()
+    agg = agg[agg["w"] != 0]
+    blocks = ctx.b.vars
+    vars_ = [blocks[b].data[p] for b, p in zip(agg["block"], agg["pos"], strict=True)]
+    return LinearExpression(constant=0.0, linear_coefs=agg["w"].tolist(), linear_vars=vars_)

@@ -1,0 +1,418 @@
+"""Solution -> one xarray Dataset; netCDF, CSV, summary.json and IAMC exports; load back.
+
+Every file is written under a temporary name and moved into place, and a run's folder is
+assembled beside the old one and swapped in, so a crash never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import model
+from model.baseline import ModelData, reference_co2
+from model.build import BuiltModel
+from model.objective import cost_frame
+from model.solve import Solution
+from model.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
+
+#: |shadow price| above which a target counts as binding (CNY per unit)
+BINDING_TOL = 1e-6
+
+
+# --------------------------------------------------------------------------------------------
+# targets
+
+
+def target_table(built: BuiltModel, sol: Solution) -> pd.DataFrame:
+    """One row per target row: id, family, year, limit, achieved, units, shadow price (CNY
+    per unit in money of the target's year), binding, shortfall (row units, elastic mode)."""
+    md = built.md
+    df_year = dict(zip(md.years, (1.0 + md.scenario.discount_rate) ** (
+        -(np.asarray(md.years, dtype=float) - md.base_year)), strict=True))
+    parts = []
+    for tb in built.ctx.targets.blocks:
+        f = tb.frame.copy()
+        name = tb.rows.name
+        dual = sol.duals.get(name, np.full(len(f), np.nan))
+        act = sol.activity.get(name, np.full(len(f), np.nan))
+        shortfall = np.zeros(len(f))
+        if tb.slack is not None and tb.slack.name in sol.values:
+            shortfall = sol.values[tb.slack.name].to_numpy()
+        sign = -1.0 if (f["sense"].iloc[0] if len(f) else "le") == "le" else 1.0
+        w = np.array([df_year.get(int(y), 1.0) for y in f["year"]])
+        f["shadow_price"] = sign * dual * tb.dual_scale / w
+        if tb.report is None:
+            rhs = tb.rows.ub if f["sense"].iloc[0] == "le" else tb.rows.lb
+            # the row holds -shortfall (le) or +shortfall (ge): report the quantity itself
+            f["limit"] = rhs
+            f["achieved"] = act + (shortfall if f["sense"].iloc[0] == "le" else -shortfall)
+        elif sol.values:
+            lim, ach = tb.report(sol.values)
+            f["limit"], f["achieved"] = lim, ach
+        else:
+            f["limit"], f["achieved"] = np.nan, np.nan
+        f["shortfall"] = shortfall
+        f["binding"] = np.abs(f["shadow_price"].fillna(0.0)) > BINDING_TOL
+        parts.append(f)
+    cols = ["target", "family", "year", "sense", "limit", "achieved", "unit", "shadow_price",
+            "shadow_unit", "binding", "shortfall", "row_unit"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+# --------------------------------------------------------------------------------------------
+# dataset
+
+
+def _series(sol: Solution, name: str) -> pd.Series:
+    return sol.values.get(name, pd.Series(dtype=float))
+
+
+def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr.DataArray:
+    """A dense DataArray from a Series on a (multi)index, zeros where absent."""
+    shape = [len(coords[d]) for d in dims]
+    arr = np.zeros(shape)
+    if len(s):
+        idx = s.index.to_frame(index=False) if isinstance(s.index, pd.MultiIndex) else \
+            pd.DataFrame({s.index.name or dims[0]: s.index})
+        pos = []
+        for d in dims:
+            lookup = {k: i for i, k in enumerate(coords[d])}
+            pos.append(idx[d].map(lookup).to_numpy())
+        ok = np.all([~pd.isna(p) for p in pos], axis=0)
+        np.add.at(arr, tuple(np.asarray(p[ok], dtype=int) for p in pos), s.to_numpy()[ok])
+    return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
+                        attrs={"units": unit, "long_name": long})
+
+
+def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None) -> xr.Dataset:
+    md = built.md
+    years = md.all_years
+    coords = {
+        "year": years,
+        "sector": md.sectors["sector"].tolist(),
+        "fuel": md.fuels["fuel"].tolist(),
+        "gas": ["CO2", "CH4", "N2O"],
+        "district": md.districts["district"].tolist(),
+        "measure": md.measures["measure"].tolist(),
+        "group": md.groups["group"].tolist(),
+        "project": md.projects["project"].tolist(),
+    }
+    v = sol.values
+    em = v["emissions"].rename_axis(["sector", "gas", "district", "year"])
+    ds = xr.Dataset()
+    ds["emissions"] = _da(em, ["year", "sector", "gas", "district"], coords, "万t (mass of gas)",
+                          "direct (scope-1) emissions; sinks and capture negative")
+    ds["energy"] = _da(v["energy"], ["year", "sector", "fuel", "district"], coords, "万tce",
+                       "energy use (electricity and heat at the calorific equivalent)")
+    ds["generation"] = _da(v["generation"], ["year", "sector", "district"], coords, "亿kWh",
+                           "local electricity generation")
+    ds["adoption"] = _da(v["stock"], ["year", "measure", "district"], coords, "measure unit",
+                         "measure units in use")
+    ds["new_builds"] = _da(v["build"], ["year", "measure", "district"], coords,
+                           "measure unit/yr", "new builds of measures")
+    if "project_online" in v:
+        ds["project_online"] = _da(v["project_online"], ["year", "project"], coords, "1",
+                                   "major project online (1) or not (0)")
+    ds["fuel_use"] = _da(v["fuel_use"], ["year", "fuel"], coords, "万tce", "city use of fuels")
+    ds["investment"] = _da(v["investment"], ["year", "group"], coords, "万元",
+                           "capital spending by bureau group")
+    grid_ef = md.grid.set_index("year")["ef"].reindex(years).to_numpy()
+    elec = ds["energy"].sel(fuel=md.fuel_ids(("electricity",))).sum("fuel")
+    ds["scope2"] = (elec - WAN_TCE_PER_YI_KWH * ds["generation"]) * xr.DataArray(
+        grid_ef, dims=["year"], coords={"year": years})
+    ds["scope2"].attrs = {"units": "万t CO2", "long_name": "purchased-electricity CO2 by "
+                          "user sector (local generation credited to its plants)"}
+    gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
+                       coords={"gas": coords["gas"]})
+    ds["emissions_co2e"] = (ds["emissions"] * gwp).sum("gas")
+    ds["emissions_co2e"].attrs = {"units": "万t CO2e", "long_name": "direct GHG, GWP100"}
+    for name, unit, long in (
+            ("co2_total", "万t CO2", "CO2 on the target boundary"),
+            ("co2_scope1", "万t CO2", "direct CO2 (sinks excluded)"),
+            ("energy_total", "万tce", "energy consumption under the accounting rules"),
+            ("primary_energy_ce", "万tce", "primary energy, coal-equivalent method"),
+            ("non_fossil", "万tce", "non-fossil primary energy, coal-equivalent method"),
+            ("purchased_electricity", "万tce", "electricity bought from the grid")):
+        ds[name] = _da(v[name], ["year"], coords, unit, long)
+    macro = md.macro.set_index("year")
+    ds["gdp"] = xr.DataArray(macro["gdp"].reindex(years).to_numpy(), dims=["year"],
+                             attrs={"units": "亿元 (2020 prices)", "long_name": "GDP"})
+    ds["population"] = xr.DataArray(macro["population"].reindex(years).to_numpy(),
+                                    dims=["year"], attrs={"units": "万人"})
+    ds["non_fossil_share"] = ds["non_fossil"] / ds["primary_energy_ce"]
+    ds["non_fossil_share"].attrs = {"units": "1", "long_name": "non-fossil share of primary "
+                                    "energy (coal-equivalent)"}
+    ds["energy_intensity"] = ds["energy_total"] / ds["gdp"]
+    ds["energy_intensity"].attrs = {"units": "tce/万元", "long_name": "energy per GDP"}
+    ds["carbon_intensity"] = ds["co2_total"] / ds["gdp"]
+    ds["carbon_intensity"].attrs = {"units": "t CO2/万元", "long_name": "CO2 per GDP"}
+    ref = reference_co2(md).set_index("year")
+    ds["co2_reference"] = xr.DataArray(ref["co2_total"].reindex(years).to_numpy(),
+                                       dims=["year"], attrs={
+                                           "units": "万t CO2", "long_name": "reference path: no "
+                                           "measures, no major projects"})
+    ds = ds.assign_coords(year=years)
+    # costs by year and component (undiscounted 万元)
+    cf = cost_frame(built.ctx)
+    vals = np.concatenate([v[b].to_numpy() for b in built.ctx.b.vars])
+    offsets = {}
+    o = 0
+    for b in built.ctx.b.vars:
+        offsets[b] = o
+        o += len(v[b])
+    cf["value"] = cf["coef"] * vals[cf["block"].map(offsets).to_numpy() + cf["pos"].to_numpy()]
+    cost = cf.groupby(["year", "component"])["value"].sum().unstack(fill_value=0.0)
+    ds["cost"] = xr.DataArray(cost.reindex(years).fillna(0.0).to_numpy(),
+                              dims=["year", "component"],
+                              coords={"year": years, "component": cost.columns.tolist()},
+                              attrs={"units": "万元 (2020 prices, undiscounted)"})
+    # targets
+    tt = target_table(built, sol)
+    ds = ds.assign_coords(target_row=np.arange(len(tt)))
+    for col in ("target", "family", "sense", "unit", "shadow_unit"):
+        ds[f"target_{col}"] = ("target_row", tt[col].astype(str).to_numpy())
+    ds["target_year"] = ("target_row", tt["year"].to_numpy(int))
+    for col in ("limit", "achieved", "shadow_price", "shortfall"):
+        ds[f"target_{col}"] = ("target_row", tt[col].to_numpy(float))
+    ds["target_binding"] = ("target_row", tt["binding"].to_numpy(np.int8))
+    if len(tt):
+        sp = tt.groupby(["year", "target"])["shadow_price"].sum(min_count=1).unstack()
+        ds["shadow_price"] = xr.DataArray(
+            sp.reindex(years).to_numpy(float), dims=["year", "target"],
+            coords={"year": years, "target": sp.columns.tolist()},
+            attrs={"units": "CNY per unit of the target (money of its year)"})
+    labels = md.sectors.set_index("sector")
+    ds = ds.assign_coords(
+        sector_name_zh=("sector", labels["name_zh"].reindex(coords["sector"]).to_numpy()),
+        sector_name_en=("sector", labels["name_en"].reindex(coords["sector"]).to_numpy()),
+        sector_group=("sector", labels["group"].reindex(coords["sector"]).to_numpy()),
+        measure_name_zh=("measure", md.measures["name_zh"].to_numpy()),
+        measure_name_en=("measure", md.measures["name_en"].to_numpy()),
+        measure_sector=("measure", md.measures["sector"].to_numpy()),
+        measure_unit=("measure", md.measures["unit"].to_numpy()),
+    )
+    ds.attrs.update({
+        "scenario": md.scenario.name, "status": sol.status,
+        "objective_wan_cny": float(sol.objective) if sol.objective == sol.objective else "nan",
+        "base_year": md.base_year, "discount_rate": md.scenario.discount_rate,
+        "input_hash": input_hash(md), "solver_name": sol.solver.get("name", "HiGHS"),
+        "solver_version": str(sol.solver.get("version", "")),
+        "solver_status": str(sol.solver.get("status", "")),
+        "solver_gap": float(sol.solver.get("gap", 0.0)),
+        "solve_seconds": float(sol.timings.get("solve", float("nan"))),
+        "peakpath_version": model.__version__,
+        "accounting": json.dumps(md.scenario.accounting, ensure_ascii=False),
+        "targets": json.dumps(md.scenario.targets, ensure_ascii=False, default=str),
+        "gwp": json.dumps(md.gwp),
+        **(extra_attrs or {}),
+    })
+    return ds
+
+
+def input_hash(md: ModelData) -> str:
+    import hashlib
+    return hashlib.sha256((md.digest + md.scenario.digest()).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# summary
+
+
+def _year_map(da: xr.DataArray, digits: int = 2) -> dict[str, float]:
+    return {str(int(y)): round(float(x), digits) for y, x in zip(da["year"].values,
+                                                                  da.values, strict=True)}
+
+
+def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
+    """The stable machine-readable face of a run (keys only ever grow)."""
+    co2 = ds["co2_total"]
+    ok = ds.attrs["status"] in ("optimal", "elastic")
+    peak_idx = int(np.nanargmax(co2.values)) if ok else None
+    targets = []
+    for i in range(ds.sizes.get("target_row", 0)):
+        def num(name, i=i):
+            x = float(ds[name].values[i])
+            return None if math.isnan(x) else round(x, 6)
+        targets.append({
+            "id": str(ds["target_target"].values[i]), "family": str(ds["target_family"].values[i]),
+            "year": int(ds["target_year"].values[i]), "limit": num("target_limit"),
+            "achieved": num("target_achieved"), "unit": str(ds["target_unit"].values[i]),
+            "binding": bool(ds["target_binding"].values[i]),
+            "shadow_price": num("target_shadow_price"),
+            "shadow_unit": str(ds["target_shadow_unit"].values[i]),
+            "shortfall": num("target_shortfall")})
+    obj = ds.attrs.get("objective_wan_cny")
+    return {
+        "scenario": ds.attrs["scenario"],
+        "status": ds.attrs["status"],
+        "objective_wan_cny": None if not ok or obj == "nan" else round(float(obj), 2),
+        "peak_year": int(co2["year"].values[peak_idx]) if ok else None,
+        "peak_co2_wan_t": round(float(co2.values[peak_idx]), 2) if ok else None,
+        "co2_wan_t": _year_map(co2) if ok else {},
+        "co2_scope1_wan_t": _year_map(ds["co2_scope1"]) if ok else {},
+        "energy_wan_tce": _year_map(ds["energy_total"]) if ok else {},
+        "gdp_yi_cny": _year_map(ds["gdp"]),
+        "non_fossil_share": _year_map(ds["non_fossil_share"], 4) if ok else {},
+        "targets": targets,
+        "timings_s": {k: round(float(v), 3) for k, v in timings.items()},
+        "input_hash": ds.attrs["input_hash"],
+        "solver": {"name": ds.attrs["solver_name"], "version": ds.attrs["solver_version"],
+                   "gap": ds.attrs["solver_gap"], "status": ds.attrs["solver_status"]},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# tables
+
+
+def tidy_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
+    """Long CSV tables of the Dataset."""
+    def long(name: str, dims: list[str]) -> pd.DataFrame:
+        da = ds[name]
+        f = da.to_dataframe(name="value").reset_index()[[*dims, "value"]]
+        f = f[f["value"].abs() > 1e-9]
+        return f.assign(unit=da.attrs.get("units", ""))
+
+    tables = {
+        "emissions": long("emissions", ["year", "sector", "gas", "district"]),
+        "scope2": long("scope2", ["year", "sector", "district"]),
+        "energy": long("energy", ["year", "sector", "fuel", "district"]),
+        "generation": long("generation", ["year", "sector", "district"]),
+        "adoption": long("adoption", ["year", "measure", "district"]),
+        "new_builds": long("new_builds", ["year", "measure", "district"]),
+        "cost": long("cost", ["year", "component"]),
+        "investment": long("investment", ["year", "group"]),
+    }
+    series = ["co2_total", "co2_scope1", "co2_reference", "energy_total", "primary_energy_ce",
+              "non_fossil", "non_fossil_share", "purchased_electricity", "gdp", "population",
+              "energy_intensity", "carbon_intensity"]
+    tables["totals"] = ds[series].to_dataframe().reset_index()
+    rows = {c.replace("target_", ""): ds[c].values for c in ds.data_vars
+            if c.startswith("target_")}
+    tables["targets"] = pd.DataFrame(rows)
+    return tables
+
+
+def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
+    """IAMC-format table (model, scenario, region, variable, unit, one column per year),
+    written with pandas (no pyam dependency)."""
+    years = [int(y) for y in ds["year"].values]
+    rows: list[tuple[str, str, np.ndarray]] = []
+
+    def add(var: str, unit: str, values) -> None:
+        rows.append((var, unit, np.asarray(values, dtype=float)))
+
+    add("Emissions|CO2", "Mt CO2/yr", ds["co2_total"].values / 100)
+    add("Emissions|CO2|Scope 1", "Mt CO2/yr", ds["co2_scope1"].values / 100)
+    add("Emissions|CO2|Scope 2", "Mt CO2/yr", ds["scope2"].sum(["sector", "district"]).values
+        / 100)
+    co2 = ds["emissions"].sel(gas="CO2").sum("district")
+    group_names = {}
+    if md is not None:
+        group_names = dict(zip(md.groups["group"], md.groups["name_en"], strict=True))
+    for s, g, name in zip(ds["sector"].values, ds["sector_group"].values,
+                          ds["sector_name_en"].values, strict=True):
+        add(f"Emissions|CO2|{group_names.get(g, g)}|{name}", "Mt CO2/yr",
+            co2.sel(sector=s).values / 100)
+    add("Emissions|CH4", "Mt CH4/yr", ds["emissions"].sel(gas="CH4").sum(
+        ["sector", "district"]).values / 100)
+    add("Emissions|N2O", "kt N2O/yr", ds["emissions"].sel(gas="N2O").sum(
+        ["sector", "district"]).values * 10)
+    add("Emissions|Kyoto Gases", "Mt CO2-equiv/yr",
+        ds["emissions_co2e"].sum(["sector", "district"]).values / 100
+        + ds["scope2"].sum(["sector", "district"]).values / 100)
+    ej = GJ_PER_TCE * 1e4 / 1e9
+    add("Primary Energy", "EJ/yr", ds["primary_energy_ce"].values * ej)
+    fu = ds["fuel_use"]
+    fuel_names = {"coal": "Coal", "coke": "Coal|Coke", "oil": "Oil", "natural_gas": "Gas",
+                  "biomass": "Biomass"}
+    for f in fu["fuel"].values:
+        add(f"Primary Energy|{fuel_names.get(str(f), str(f))}", "EJ/yr",
+            fu.sel(fuel=f).values * ej)
+    add("Secondary Energy|Electricity|Local", "EJ/yr",
+        ds["generation"].sum(["sector", "district"]).values * WAN_TCE_PER_YI_KWH * ej)
+    add("GDP|MER", "billion CNY_2020/yr", ds["gdp"].values / 10)
+    add("Population", "million", ds["population"].values / 100)
+    add("Investment|Abatement measures", "billion CNY_2020/yr",
+        ds["investment"].sum("group").values / 1e5)
+    out = pd.DataFrame([r[2] for r in rows], columns=years)
+    out.insert(0, "unit", [r[1] for r in rows])
+    out.insert(0, "variable", [r[0] for r in rows])
+    out.insert(0, "region", "Wuhan")
+    out.insert(0, "scenario", ds.attrs["scenario"])
+    out.insert(0, "model", f"peakpath {ds.attrs.get('peakpath_version', '')}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | None = None
+                  ) -> Path:
+    """Write a run's folder: assembled in a sibling temporary folder, then swapped in.
+    ``summ["timings_s"]["write"]`` is filled in with the time taken."""
+    import time
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        enc = {k: {"zlib": True, "complevel": 4} for k, v in ds.data_vars.items()
+               if v.dtype.kind == "f"}
+        ds.to_netcdf(tmp / "results.nc", engine="netcdf4", encoding=enc)
+        for name, table in tidy_tables(ds).items():
+            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
+        iamc_table(ds, md).to_csv(tmp / "iamc.csv", index=False, float_format="%.6g")
+        summ.setdefault("timings_s", {})["write"] = round(time.perf_counter() - t0, 3)
+        (tmp / "summary.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
+            os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def load_results(path: str | Path) -> xr.Dataset:
+    """Load a run's Dataset (folder or results.nc)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "results.nc"
+    with xr.open_dataset(p, engine="netcdf4") as ds:
+        return ds.load()

@@ -1,0 +1,99 @@
+"""One scenario end to end: load, build, solve (re-solving with priced slacks when the
+targets cannot all be met), and collect the results."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from model.build import BuiltModel, build
+from model.errors import InfeasibleError, SolverError
+from model.inputs import InputData, apply_overrides, read_dataset
+from model.results import summary, target_table, to_dataset, write_results
+from model.scenario import Scenario, load_scenario
+from model.solve import Solution, solve
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    built: BuiltModel
+    solution: Solution
+    dataset: xr.Dataset
+    summary: dict
+    shortfalls: list[dict]
+
+    @property
+    def status(self) -> str:
+        return self.summary["status"]
+
+
+def shortfalls_of(built: BuiltModel, sol: Solution) -> list[dict]:
+    """Targets an elastic solve could not meet: id, family, year, shortfall and unit."""
+    tt = target_table(built, sol)
+    miss = tt[tt["shortfall"] > 1e-6]
+    return [{"id": r.target, "family": r.family, "year": int(r.year),
+             "shortfall": round(float(r.shortfall), 4), "unit": r.row_unit,
+             "limit": r.limit, "achieved": r.achieved, "limit_unit": r.unit}
+            for r in miss.itertuples()]
+
+
+def describe_shortfalls(short: list[dict]) -> str:
+    lines = []
+    for s in short:
+        lines.append(f"  - {s['id']} ({s['family']}) in {s['year']}: short by "
+                     f"{s['shortfall']:,.2f} {s['unit']} (limit {s['limit']:.4g}, achieved "
+                     f"{s['achieved']:.4g} {s['limit_unit']})")
+    return "\n".join(lines)
+
+
+def run_scenario(scenario: Scenario, data: InputData | None = None, *, elastic: bool = False,
+                 isolate: bool | None = None) -> RunResult:
+    """Solve one scenario. An infeasible scenario is re-solved in elastic mode; the result then
+    has status "elastic" (when ``elastic`` or the scenario asks for it) or "infeasible"."""
+    t0 = time.perf_counter()
+    if data is None:
+        data = read_dataset(scenario.dataset)
+    data = apply_overrides(data, scenario)
+    load_s = time.perf_counter() - t0
+    want_elastic = elastic or bool(scenario.solver.get("elastic"))
+    built = build(data, scenario)
+    sol = solve(built, isolate=isolate)
+    shortfalls: list[dict] = []
+    status = sol.status
+    if sol.status == "infeasible":
+        built = build(data, scenario, elastic=True)
+        sol = solve(built, isolate=isolate)
+        if sol.status != "optimal":
+            raise SolverError(f"the elastic re-solve of '{scenario.name}' ended {sol.status}")
+        shortfalls = shortfalls_of(built, sol)
+        status = "elastic" if want_elastic else "infeasible"
+    elif sol.status not in ("optimal",):
+        status = sol.status
+    sol.status = status
+    ds = to_dataset(built, sol)
+    timings = {"load": load_s, "build": sol.timings.get("derive", 0) + sol.timings["build"]
+               + sol.timings.get("compile", 0), "solve": sol.timings["solve"]}
+    summ = summary(ds, timings)
+    summ["shortfalls"] = shortfalls
+    summ["size"] = {k: sol.solver.get(k) for k in ("rows", "columns", "nonzeros",
+                                                    "integer_columns")}
+    return RunResult(scenario, built, sol, ds, summ, shortfalls)
+
+
+def run_file(path: str | Path, *, out_root: str | Path = "results", elastic: bool = False,
+             isolate: bool | None = None) -> tuple[RunResult, Path]:
+    """Run a scenario file and write results/<name>/. Raises InfeasibleError after writing
+    when targets are missed and elastic mode was not asked for."""
+    scenario = load_scenario(path)
+    res = run_scenario(scenario, elastic=elastic, isolate=isolate)
+    out = write_results(res.dataset, Path(out_root) / scenario.name, res.summary, res.built.md)
+    if res.status == "infeasible":
+        raise InfeasibleError(
+            f"scenario '{scenario.name}' is infeasible: these targets cannot be met "
+            f"(results with the shortfalls written to {out}):\n"
+            + describe_shortfalls(res.shortfalls), res.shortfalls)
+    return res, out

@@ -1,0 +1,90 @@
+r"""Energy supply (市发改委): heat supply, local generation and purchased grid electricity.
+
+Heat (万tce of heat delivered) is produced locally, so the heat sector's fuel follows demand::
+
+    energy[heat,f,d,y] += I_heat[f,y] * sum_{s} energy[s,heat,d,y]
+
+Electricity is balanced for the city; what local plants and measures do not generate is bought
+from the grid (万tce at 0.1229 kgce/kWh; 1 亿kWh = 1.229 万tce)::
+
+    purchased[y] = sum_{s,d} energy[s,elec,d,y] - 1.229 * sum_{s,d} generation[s,d,y] >= 0
+
+Purchased electricity brings its grid emissions into the target boundary (scope 2) and counts as
+primary energy; local solar and wind count as primary electricity::
+
+    co2_total[y]         += EF_grid[y] * purchased[y]
+    energy_total[y]      += k[y] * (purchased[y] + 1.229 * (ren_base[y] + ren_new[y]))
+    primary_energy_ce[y] += kce[y] * (purchased[y] + 1.229 * (ren_base[y] + ren_new[y]))
+    non_fossil[y]        += kce[y] * (nf_grid[y] * purchased[y] + 1.229 * (ren_base + ren_new))
+
+with k = 1 (calorific equivalent) or kce = grid coal rate / 122.9 (coal-equivalent method), and
+ren_new dropped from energy_total when new renewables are excluded (the 2021 rule).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.context import Context
+from model.units import WAN_TCE_PER_YI_KWH
+
+
+def add(ctx: Context) -> None:
+    _heat_supply(ctx)
+    _purchased_electricity(ctx)
+
+
+def _heat_supply(ctx: Context) -> None:
+    md, energy = ctx.md, ctx.ledger["energy"]
+    heat_sectors = md.sector_ids(role="heat")
+    heat_fuels = md.fuel_ids(("heat",))
+    if not heat_sectors or md.heat_intensity.empty:
+        return
+    rows = energy.index[energy.index["sector"].isin(heat_sectors)
+                        & energy.index["fuel"].isin(md.heat_intensity["fuel"])]
+    rows = rows.merge(md.heat_intensity.rename(columns={"value": "coef"}), on=["fuel", "year"])
+    users = energy.index[energy.index["fuel"].isin(heat_fuels)
+                         & ~energy.index["sector"].isin(heat_sectors)]
+    users = users.rename(columns={"sector": "user", "fuel": "heat_fuel"})
+    f = rows.merge(users, on=["district", "year"])
+    energy.add(energy.var.terms(f, "coef", on={"sector": "user", "fuel": "heat_fuel"}))
+
+
+def _purchased_electricity(ctx: Context) -> None:
+    md, led = ctx.md, ctx.ledger
+    acc = md.scenario.accounting
+    years = pd.DataFrame({"year": md.all_years})
+    grid = years.merge(md.grid, on="year")
+    purchased = led.account("purchased_electricity", years, lb=0.0, unit="万tce",
+                            doc="electricity bought from the grid (calorific equivalent)")
+    energy, gen = led["energy"], led["generation"]
+    elec = md.fuel_ids(("electricity",))
+    purchased.add(energy.terms(energy.index[energy.index["fuel"].isin(elec)]))
+    purchased.add(gen.terms(gen.index, -WAN_TCE_PER_YI_KWH))
+    led["co2_total"].add(purchased.terms(grid, "ef"))
+    k = np.ones(len(grid)) if acc["electricity"] == "equivalent" else grid["kce"].to_numpy()
+    led["energy_total"].add(purchased.terms(grid, k))
+    led["primary_energy_ce"].add(purchased.terms(grid, "kce"))
+    led["non_fossil"].add(purchased.terms(grid, grid["kce"] * grid["nf_share"]))
+    price = md.prices[md.prices["fuel"].isin(elec) & md.prices["year"].isin(ctx.years)]
+    ctx.b.add_cost("electricity", purchased.var, price.rename(columns={"value": "coef"}))
+    # local solar and wind: existing plants (a constant) and new ones (measures)
+    ren_base = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
+    ren_base = ren_base.groupby("year", as_index=False)["value"].sum()
+    ren_base = years.merge(ren_base, on="year", how="left").fillna({"value": 0.0})
+    ren_base = ren_base.merge(grid[["year", "kce"]], on="year")
+    base_tce = ren_base["value"] * WAN_TCE_PER_YI_KWH
+    k_base = 1.0 if acc["electricity"] == "equivalent" else ren_base["kce"]
+    led["energy_total"].add_constant(ren_base.assign(value=base_tce * k_base))
+    led["primary_energy_ce"].add_constant(ren_base.assign(value=base_tce * ren_base["kce"]))
+    led["non_fossil"].add_constant(ren_base.assign(value=base_tce * ren_base["kce"]))
+    eff = md.effects[md.effects["kind"] == "renewable_generation"]
+    new = led.stock.index.merge(eff[["measure", "value"]], on="measure").merge(
+        grid[["year", "kce"]], on="year")
+    new["tce"] = new["value"] * WAN_TCE_PER_YI_KWH
+    if not acc["exclude_new_renewables"]:
+        k_new = new["tce"] if acc["electricity"] == "equivalent" else new["tce"] * new["kce"]
+        led["energy_total"].add(led.stock.terms(new, k_new.to_numpy()))
+    led["primary_energy_ce"].add(led.stock.terms(new, (new["tce"] * new["kce"]).to_numpy()))
+    led["non_fossil"].add(led.stock.terms(new, (new["tce"] * new["kce"]).to_numpy()))

@@ -1,0 +1,35 @@
+"""Shared fixtures: the shipped dataset (read once) and helpers to build and solve scenarios
+in-process."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from model.inputs import InputData, read_dataset
+from model.scenario import DEFAULTS, Scenario, load_scenario, merge, validate_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT / "inputs" / "wuhan"
+RUNS = ROOT / "runs"
+
+
+@pytest.fixture(scope="session")
+def wuhan() -> InputData:
+    return read_dataset(DATASET)
+
+
+def make_scenario(settings: dict | None = None, name: str = "test",
+                  dataset: Path = DATASET) -> Scenario:
+    """A scenario from a settings mapping (defaults filled in, validated like a file)."""
+    s = merge(copy.deepcopy(DEFAULTS), {"name": name, **(settings or {})})
+    problems = validate_settings(s, "<test>", {})
+    assert not problems, problems
+    s["dataset"] = str(dataset)
+    return Scenario(name, Path("<test>"), Path(dataset), s)
+
+
+def shipped(name: str) -> Scenario:
+    return load_scenario(RUNS / f"{name}.yaml")
