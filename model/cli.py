@@ -8,6 +8,8 @@ message and exit with a non-zero code, never a traceback: 2 bad input, 3 targets
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -126,7 +128,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {}
+#: feature modules that add subcommands; each defines ``add_parser(subparsers)`` which
+#: creates its parser and sets ``func`` (a function of the parsed args returning an exit code)
+COMMAND_MODULES = (
+    "model.batch",
+    "model.compare",
+    "model.datalist",
+    "model.allocate",
+    "model.recommend",
+    "model.report",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,8 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a dataset folder and report every problem")
     v.add_argument("dataset")
     v.set_defaults(func=cmd_validate)
-    for name, (setup, _func) in COMMANDS.items():
-        setup(sub.add_parser(name))
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).add_parser(sub)
     return ap
 
 
