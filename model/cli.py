@@ -136,7 +136,7 @@ COMMAND_MODULES = (
     "model.datalist",
     "model.allocate",
     "model.recommend",
-    "model.report",
+    "model.report.commands",
 )
 
 
@@ -158,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("dataset")
     v.set_defaults(func=cmd_validate)
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(name) is not None:
+        parent = name.rpartition(".")[0]
+        if importlib.util.find_spec(parent) and importlib.util.find_spec(name) is not None:
             importlib.import_module(name).add_parser(sub)
     return ap
 
