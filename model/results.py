@@ -214,6 +214,9 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         "peakpath_version": model.__version__,
         "accounting": json.dumps(md.scenario.accounting, ensure_ascii=False),
         "targets": json.dumps(md.scenario.targets, ensure_ascii=False, default=str),
+        # enough to rebuild the scenario from its results (projects, mga, allocate)
+        "scenario_file": str(md.scenario.path),
+        "scenario_settings": json.dumps(md.scenario.settings, ensure_ascii=False, default=str),
         "gwp": json.dumps(md.gwp),
         **(extra_attrs or {}),
     })

@@ -3,6 +3,7 @@ targets cannot all be met), and collect the results."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,24 @@ class RunResult:
     @property
     def status(self) -> str:
         return self.summary["status"]
+
+
+def scenario_from_results(ds: xr.Dataset) -> Scenario:
+    """The scenario a results Dataset was solved for (settings as resolved then)."""
+    settings = json.loads(ds.attrs["scenario_settings"])
+    # JSON turned year keys into strings; scenario settings use integer years
+    settings = _int_year_keys(settings)
+    return Scenario(settings["name"], Path(ds.attrs.get("scenario_file", "<results>")),
+                    Path(settings["dataset"]), settings)
+
+
+def _int_year_keys(x):
+    if isinstance(x, dict):
+        return {(int(k) if isinstance(k, str) and k.isdigit() else k): _int_year_keys(v)
+                for k, v in x.items()}
+    if isinstance(x, list):
+        return [_int_year_keys(v) for v in x]
+    return x
 
 
 def shortfalls_of(built: BuiltModel, sol: Solution) -> list[dict]:
