@@ -38,31 +38,35 @@ class KeyIndex:
 
     def __init__(self, frame: pd.DataFrame):
         self.dims = list(frame.columns)
-        self.cats = [pd.Index(pd.unique(frame[d].to_numpy())) for d in self.dims]
+        cols = [frame[d].to_numpy() for d in self.dims]
+        self.cats = [pd.Index(pd.unique(c)) for c in cols]
         sizes = np.array([max(len(c), 1) for c in self.cats], dtype=np.int64)
         self.strides = np.concatenate([np.cumprod(sizes[::-1])[::-1][1:], [1]]).astype(np.int64)
-        self.index = pd.Index(self._combine(frame))
+        self.index = pd.Index(self._combine(cols))
         if not self.index.is_unique:
             dup = frame[self.index.duplicated(keep=False)].head(5)
             raise ValueError(f"duplicate keys in an index:\n{dup.to_string(index=False)}")
 
-    def _combine(self, frame: pd.DataFrame) -> np.ndarray:
-        total = np.zeros(len(frame), dtype=np.int64)
-        bad = np.zeros(len(frame), dtype=bool)
-        for d, cats, stride in zip(self.dims, self.cats, self.strides, strict=True):
-            code = cats.get_indexer(frame[d].to_numpy())
+    def _combine(self, cols: list[np.ndarray]) -> np.ndarray:
+        total = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
+        bad = np.zeros(len(total), dtype=bool)
+        for col, cats, stride in zip(cols, self.cats, self.strides, strict=True):
+            code = cats.get_indexer(col)
             bad |= code < 0
             total += code.astype(np.int64) * stride
         total[bad] = -1
         return total
 
-    def positions(self, keys: pd.DataFrame, what: str) -> np.ndarray:
-        """Positions of the rows of ``keys`` (columns = this index's dims); all must exist."""
-        codes = self._combine(keys)
+    def positions(self, keys: pd.DataFrame, what: str, columns: list[str] | None = None
+                  ) -> np.ndarray:
+        """Positions of the rows of ``keys``, read from ``columns`` (default: this index's
+        dims, in order); every key must exist."""
+        columns = columns or self.dims
+        codes = self._combine([keys[c].to_numpy() for c in columns])
         pos = self.index.get_indexer(codes)
         pos[codes < 0] = -1
         if (pos < 0).any():
-            missing = keys.loc[pos < 0, self.dims].drop_duplicates().head(5)
+            missing = keys.loc[pos < 0, columns].drop_duplicates().head(5)
             raise KeyError(f"{what}: keys not in the index:\n{missing.to_string(index=False)}")
         return pos
 
@@ -96,9 +100,7 @@ class VarBlock:
         if self._lookup is None:
             self._lookup = KeyIndex(self.index)
         on = on or {}
-        sel = keys[[on.get(d, d) for d in self.dims]]
-        sel.columns = self.dims
-        return self._lookup.positions(sel, self.name)
+        return self._lookup.positions(keys, self.name, [on.get(d, d) for d in self.dims])
 
     def terms(self, frame: pd.DataFrame, coef: str | float | np.ndarray = 1.0,
               on: dict[str, str] | None = None) -> Terms:
@@ -224,12 +226,12 @@ class Builder:
         lbs = _broadcast(lb, n, -INF)
         ubs = _broadcast(ub, n, INF)
         lookup = KeyIndex(index)
-        dims = list(index.columns)
+        dims = lookup.dims
         rows_, cols_, coefs_, blocks_ = [], [], [], []
         for t in terms:
             if len(t.coef) == 0:
                 continue
-            rows_.append(lookup.positions(t.keys[dims], f"{name} rows"))
+            rows_.append(lookup.positions(t.keys, f"{name} rows", dims))
             cols_.append(t.block.offset + t.var_pos)
             coefs_.append(t.coef)
             blocks_.append((t.block, t.var_pos))

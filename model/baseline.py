@@ -94,18 +94,25 @@ def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
                 value: str = "value") -> pd.DataFrame:
     """Values of ``df`` (columns ``by`` + year + value) at ``years``: linear between given
     years, flat outside them."""
-    out = []
-    ys = np.asarray(years, dtype=float)
-    groups = df.groupby(by, sort=False) if by else [((), df)]
-    for key, g in groups:
-        g = g.sort_values("year")
-        vals = np.interp(ys, g["year"].to_numpy(float), g[value].to_numpy(float))
-        part = pd.DataFrame({"year": years, value: vals})
-        for col, k in zip(by, key if isinstance(key, tuple) else (key,), strict=True):
-            part[col] = k
-        out.append(part)
     cols = [*by, "year", value]
-    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    ys = np.asarray(years, dtype=float)
+    df = df.sort_values([*by, "year"], kind="stable")
+    codes = (df.groupby(by, sort=False).ngroup().to_numpy() if by
+             else np.zeros(len(df), dtype=np.int64))
+    x, y = df["year"].to_numpy(float), df[value].to_numpy(float)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    vals = np.concatenate([np.interp(ys, x[a:b], y[a:b]) for a, b in zip(starts, ends,
+                                                                             strict=True)])
+    n = len(years)
+    out = {}
+    for col in by:
+        out[col] = np.repeat(df[col].to_numpy()[starts], n)
+    out["year"] = np.tile(np.asarray(years), len(starts))
+    out[value] = vals
+    return pd.DataFrame(out)[cols]
 
 
 def derive(data: InputData, scenario: Scenario) -> ModelData:

@@ -132,6 +132,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 #: creates its parser and sets ``func`` (a function of the parsed args returning an exit code)
 COMMAND_MODULES = (
     "model.batch",
+    "model.batch_report",
     "model.compare",
     "model.datalist",
     "model.allocate",

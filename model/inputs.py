@@ -94,8 +94,10 @@ def digest_tables(tables: dict[str, pd.DataFrame]) -> str:
     """Hash of validated tables (values, not file bytes): identical data, identical digest."""
     h = hashlib.sha256()
     for name in sorted(tables):
+        t = tables[name]
         h.update(name.encode())
-        h.update(tables[name].to_csv(index=False, float_format="%.12g").encode())
+        h.update(",".join(map(str, t.columns)).encode())
+        h.update(pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 
@@ -461,7 +463,8 @@ def apply_overrides(data: InputData, scenario) -> InputData:
                                         f"'{c}' is not a column of {t.name}", "未知的列"))
                 mask &= False
                 continue
-            mask &= df[c].astype(str) == str(v)
+            wanted = [str(x) for x in v] if isinstance(v, list) else [str(v)]
+            mask &= df[c].astype(str).isin(wanted)
         if not mask.any():
             problems.append(Problem(file, None, key, "override",
                                     f"override of {t.name} matches no row", "覆盖条件未匹配任何行"))

@@ -224,8 +224,13 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
 
 
 def input_hash(md: ModelData) -> str:
+    """Key of a run: its validated inputs (after overrides) and its resolved settings."""
+    return hash_inputs(md.digest, md.scenario)
+
+
+def hash_inputs(data_digest: str, scenario) -> str:
     import hashlib
-    return hashlib.sha256((md.digest + md.scenario.digest()).encode()).hexdigest()[:16]
+    return hashlib.sha256((data_digest + scenario.digest()).encode()).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ class Scenario:
         problems = validate_settings(settings, str(self.path), {})
         if problems:
             raise InputError(problems)
-        return Scenario(self.name, self.path, self.dataset, settings, list(self.chain))
+        return Scenario(settings["name"], self.path, self.dataset, settings, list(self.chain))
 
 
 def set_dotted(d: dict, dotted: str, value: Any) -> None:

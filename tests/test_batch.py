@@ -1,0 +1,197 @@
+"""Batches: draws, sweeps, local workers and Dask giving identical results, failures recorded,
+kill and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from scipy import stats
+
+from model.batch import load_batch, run_batch
+from model.sampling import draw
+from tests.conftest import ROOT
+
+RESULT_COLUMNS = ["id", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
+                  "cum_co2_wan_t", "binding", "unmet", "input_hash"]
+
+
+def batch_file(tmp_path: Path, body: str, name: str = "b") -> Path:
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(f"name: {name}\nscenario: {ROOT / 'runs' / 'wuhan-peak-2022.yaml'}\n" + body,
+                 encoding="utf-8")
+    return f
+
+
+MC = """chunk: 3
+monte_carlo:
+  n: 6
+  seed: 7
+  parameters:
+    - {name: gas, table: prices, where: {fuel: natural_gas}, dist: triangular,
+       low: 0.8, mode: 1.0, high: 1.4}
+    - {name: grid, table: grid, where: {variable: emission_factor, year: [2025, 2030, 2035]},
+       dist: lognormal, median: 1.0, sigma: 0.15}
+"""
+
+
+def test_draws_are_reproducible_and_follow_their_distributions():
+    params = [{"dist": "uniform", "low": 0.7, "high": 1.1},
+              {"dist": "triangular", "low": 0.8, "mode": 1.0, "high": 1.4},
+              {"dist": "truncnorm", "mean": 1.0, "sd": 0.2, "low": 0.7, "high": 1.3},
+              {"dist": "lognormal", "median": 1.0, "sigma": 0.1}]
+    corr = np.eye(4)
+    corr[1, 2] = corr[2, 1] = 0.7
+    a = draw(params, 2000, 11, corr)
+    assert np.array_equal(a, draw(params, 2000, 11, corr))
+    assert not np.array_equal(a, draw(params, 2000, 12, corr))
+    assert a[:, 0].min() >= 0.7 and a[:, 0].max() <= 1.1
+    assert a[:, 2].min() >= 0.7 and a[:, 2].max() <= 1.3
+    assert np.median(a[:, 3]) == pytest.approx(1.0, abs=0.01)
+    assert np.mean(a[:, 1]) == pytest.approx((0.8 + 1.0 + 1.4) / 3, abs=0.01)
+    assert stats.spearmanr(a[:, 1], a[:, 2]).statistic == pytest.approx(0.7, abs=0.05)
+    assert abs(stats.spearmanr(a[:, 0], a[:, 3]).statistic) < 0.08
+
+
+def test_sweep_is_a_cartesian_product_with_structure_outermost(tmp_path):
+    f = batch_file(tmp_path, """sweep:
+  discount_rate: [0.04, 0.08]
+  targets.peak.year: [2022, 2025, 2028]
+""")
+    spec = load_batch(f)
+    assert len(spec.variants) == 6
+    years = [v.values["targets.peak.year"] for v in spec.variants]
+    assert years == [2022, 2022, 2025, 2025, 2028, 2028]
+
+
+def test_batch_file_errors_are_located(tmp_path):
+    from model.errors import InputError
+
+    f = batch_file(tmp_path, """monte_carlo:
+  n: 0
+  seed: 1
+  parameters:
+    - {name: g, table: prices, dist: triangular, low: 1.2, mode: 1.0, high: 1.4}
+sweeps: {}
+""")
+    with pytest.raises(InputError) as e:
+        load_batch(f)
+    cols = {p.column for p in e.value.problems}
+    assert {"sweeps", "monte_carlo.n", "monte_carlo.parameters[0].dist"} <= cols
+
+
+def local_and_dask_batch(tmp_path):
+    f = batch_file(tmp_path, MC)
+    spec = load_batch(f)
+    local = run_batch(spec, tmp_path / "local", workers=2, progress=False)
+    return spec, local
+
+
+def test_local_batch_writes_every_output_and_reuses_models(tmp_path):
+    _, res = local_and_dask_batch(tmp_path)
+    out = res.out_dir
+    table = pd.read_csv(out / "summary.csv")
+    assert len(table) == 6 and set(table["status"]) == {"optimal"}
+    assert list(table["path"]) == ["rebuild", "in_place", "in_place"] * 2 or \
+        table["path"].tolist().count("in_place") >= 4
+    assert {"value:gas", "value:grid"} <= set(table.columns)
+    ds = xr.open_dataset(out / "batch.nc")
+    assert ds.sizes["scenario"] == 6 and "param_gas" in ds
+    iamc = pd.read_csv(out / "iamc.csv")
+    assert iamc["scenario"].nunique() == 6
+    # each scenario is a full run folder
+    assert (out / "mc0004" / "results.nc").exists()
+
+
+def test_dask_local_cluster_gives_identical_results(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec, local = local_and_dask_batch(tmp_path)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        dask = run_batch(spec, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                         progress=False)
+    a = pd.read_csv(local.out_dir / "summary.csv")[RESULT_COLUMNS]
+    b = pd.read_csv(dask.out_dir / "summary.csv")[RESULT_COLUMNS]
+    pd.testing.assert_frame_equal(a, b)
+    x = xr.open_dataset(local.out_dir / "batch.nc")
+    y = xr.open_dataset(dask.out_dir / "batch.nc")
+    for name in ("co2_total", "adoption", "energy", "shadow_price"):
+        assert np.array_equal(x[name].values, y[name].values, equal_nan=True), name
+
+
+def test_failed_and_infeasible_scenarios_are_recorded_and_do_not_stop_the_batch(tmp_path):
+    f = batch_file(tmp_path, """chunk: 2
+sweep:
+  case:
+    fine: []
+    broken: [{table: prices, where: {fuel: unobtainium}, scale: 2}]
+    impossible: [{table: grid, where: {variable: emission_factor}, scale: 1.0}]
+  targets.carbon_cap: [{2030: 13500}, {2030: 9000}]
+""")
+    res = run_batch(load_batch(f), tmp_path / "out", workers=1, progress=False)
+    t = pd.read_csv(res.out_dir / "summary.csv")
+    assert len(t) == 6
+    broken = t[t["value:case"] == "broken"]
+    assert set(broken["status"]) == {"error"}
+    assert broken["reason"].str.contains("matches no row").all()
+    tight = t[(t["value:case"] != "broken") & t["value:targets.carbon_cap"].str.contains("9000")]
+    assert set(tight["status"]) == {"infeasible"}
+    assert tight["unmet"].str.contains("carbon_cap@2030").all()
+    assert set(t[(t["value:case"] != "broken") & t["value:targets.carbon_cap"].str.contains(
+        "13500")]["status"]) == {"optimal"}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="process groups")
+def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
+    body = MC.replace("n: 6", "n: 9")
+    f = batch_file(tmp_path, body, name="kb")
+    cmd = [sys.executable, "-m", "model.cli", "batch", str(f), "--workers", "1", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    full = subprocess.run([*cmd, "--out", str(tmp_path / "full")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert full.returncode == 0, full.stderr
+    out = tmp_path / "killed"
+    p = subprocess.Popen([*cmd, "--out", str(out)], env=env, cwd=tmp_path,
+                         start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list(out.glob("mc*/summary.json"))) < 4:
+        time.sleep(0.2)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    done_before = len(list(out.glob("mc*/summary.json")))
+    assert 0 < done_before < 9
+    again = subprocess.run([*cmd, "--out", str(out)], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "kept from an earlier run" in again.stdout
+    a = pd.read_csv(tmp_path / "full" / "summary.csv")[RESULT_COLUMNS]
+    b = pd.read_csv(out / "summary.csv")[RESULT_COLUMNS]
+    pd.testing.assert_frame_equal(a, b)
+    x = xr.open_dataset(tmp_path / "full" / "batch.nc")
+    y = xr.open_dataset(out / "batch.nc")
+    for name in ("co2_total", "adoption", "new_builds", "cost"):
+        assert np.array_equal(x[name].values, y[name].values, equal_nan=True), name
+    assert not [q for q in out.iterdir() if q.name.startswith(".")]
+
+
+def test_batch_report_names_no_regret_measures_and_drivers(tmp_path):
+    from model.batch_report import batch_report
+
+    _, res = local_and_dask_batch(tmp_path)
+    rep = batch_report(res.out_dir)
+    nr = rep["no_regret"]
+    assert nr.loc[nr["measure"] == "pv_rooftop", "no_regret"].item()  # pays for itself
+    assert set(rep["drivers"]["parameter"]) <= {"gas", "grid"}
+    assert (rep["targets"]["probability"] == 1.0).all()
+    assert (res.out_dir / "report.md").read_text().startswith("# 批量结果")
+    summ = json.loads((res.out_dir / "mc0000" / "summary.json").read_text())
+    assert summ["scenario"] == "b.mc0000"
