@@ -134,6 +134,7 @@ COMMAND_MODULES = (
     "model.batch",
     "model.compare",
     "model.datalist",
+    "model.inventory",
     "model.allocate",
     "model.recommend",
     "model.report.commands",
