@@ -412,6 +412,7 @@ def _read_sheet(wbk: SheetTables, t: Table, ws, ws_formulas) -> None:
     _merged(wbk, t, ws, grid, header)
     formula_cells = {(c.row, c.column) for row in ws_formulas.iter_rows() for c in row
                      if c.data_type == "f"}
+    _percent_cells(wbk, t, ws, header)
     records, rows = [], []
     for r, vals in enumerate(grid[1:], start=2):
         texts = [_text(v) for v in vals]
@@ -439,11 +440,31 @@ def _read_sheet(wbk: SheetTables, t: Table, ws, ws_formulas) -> None:
             wbk.problems.append(Problem(file, 1, letter, "no-header",
                                         f"column {letter} holds data but has no header",
                                         "该列没有列名"))
+    if not records and not t.optional:
+        wbk.problems.append(Problem(file, 2, None, "empty-sheet",
+                                    f"required sheet '{t.name}' has no data rows ({t.doc_en})",
+                                    f"必需的工作表“{t.name}”没有数据（{t.lead_zh}填报）"))
     keep = [j for j, h in enumerate(header) if h]
     df = pd.DataFrame([[rec[j] for j in keep] for rec in records],
                       columns=[header[j] for j in keep], dtype=str)
     wbk.raw[t.name] = df
     wbk.rows[t.name] = rows
+
+
+def _percent_cells(wbk: SheetTables, t: Table, ws, header: list[str]) -> None:
+    """A number formatted as a percentage shows 5% but holds 0.05, while the unit column may
+    say %: the value would be read 100 times too small, so it is refused."""
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            if isinstance(c.value, int | float) and not isinstance(c.value, bool) \
+                    and "%" in (c.number_format or ""):
+                name = header[c.column - 1] if c.column <= len(header) else c.column_letter
+                wbk.problems.append(Problem(
+                    wbk.file_of(t.name), c.row, name or c.column_letter, "percent-format",
+                    f"cell {c.coordinate} is formatted as a percentage (it holds {c.value!r}); "
+                    "format it as a plain number and enter the value in the unit of the unit "
+                    "column (e.g. 5 with unit %/yr)",
+                    "请勿使用百分比格式，请填写普通数字并在单位列注明单位"))
 
 
 def _merged(wbk: SheetTables, t: Table, ws, grid: list[list], header: list[str]) -> None:
@@ -563,8 +584,12 @@ def _with_cell(wbk: SheetTables, p: Problem) -> Problem:
 def ingest(workbook: str | Path, out_dir: str | Path) -> tuple[InputData, SheetTables]:
     """Validate ``workbook`` and write its tables as CSV into ``out_dir`` (values as entered,
     physical units converted to 万tce). Nothing is written when there is any problem."""
-    data, wbk = _validated(load(workbook))
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), None, None, "out-dir",
+                                  "the output path exists and is not a folder",
+                                  "输出路径已存在且不是文件夹")])
+    data, wbk = _validated(load(workbook))
     stale = [t for t in TABLES if t.name not in wbk.raw and (out / t.file).exists()]
     if stale:
         raise InputError([Problem(str(out / t.file), None, None, "stale-table",

@@ -281,6 +281,28 @@ def test_empty_workbook(tmp_path):
     assert "peakpath template" in p.message
 
 
+def test_blank_template_asks_for_every_required_table(tmp_path):
+    path = tmp_path / "blank.xlsx"
+    path.write_bytes(template_bytes())
+    probs = _problems(path, tmp_path)
+    required = [t.name for t in TABLES if not t.optional]
+    assert [(p.file, p.row, p.rule) for p in probs] == [
+        (f"{path}:{name}", 2, "empty-sheet") for name in required]
+    assert "required sheet 'energy' has no data rows" in probs[required.index("energy")].message
+
+
+def test_number_formatted_as_a_percentage(book, tmp_path):
+    def pct(wb):
+        ws = wb["growth"]
+        ws["D3"].value = 0.04
+        ws["D3"].number_format = "0.0%"
+
+    _corrupt(book, pct)
+    [p] = _problems(book, tmp_path)
+    assert (p.file, p.row, p.column, p.rule) == (f"{book}:growth", 3, "rate", "percent-format")
+    assert p.message.startswith("cell D3 is formatted as a percentage (it holds 0.04)")
+
+
 def test_formula_without_a_saved_value(book, tmp_path):
     _corrupt(book, lambda wb: setattr(wb["energy"]["D2"], "value", "=1+1"))
     probs = _problems(book, tmp_path)
