@@ -376,7 +376,7 @@ def load(path: str | Path) -> SheetTables:
 def _open(path: Path, wbk: SheetTables):
     try:
         values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
+        formulas = _formula_cells(path)
     except FileNotFoundError:
         wbk.problems.append(Problem(str(path), None, None, "workbook", "workbook not found",
                                     "找不到工作簿文件"))
@@ -389,7 +389,19 @@ def _open(path: Path, wbk: SheetTables):
     return values, formulas
 
 
-def _read_sheet(wbk: SheetTables, t: Table, ws, ws_formulas) -> None:
+def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """(row, column) of every formula cell of each table sheet: where the values workbook
+    shows None, a formula without a saved value may hide (a file never opened in Excel)."""
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        return {ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row
+                           if c.data_type == "f"}
+                for ws in book.worksheets if ws.title in TABLE_BY_NAME}
+    finally:
+        book.close()
+
+
+def _read_sheet(wbk: SheetTables, t: Table, ws, formula_cells: set[tuple[int, int]]) -> None:
     file = wbk.file_of(t.name)
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
     header = [_text(v) for v in grid[0]] if grid else []
@@ -410,8 +422,6 @@ def _read_sheet(wbk: SheetTables, t: Table, ws, ws_formulas) -> None:
             header[j] = ""
     wbk.letters[t.name] = {h: get_column_letter(j + 1) for j, h in enumerate(header) if h}
     _merged(wbk, t, ws, grid, header)
-    formula_cells = {(c.row, c.column) for row in ws_formulas.iter_rows() for c in row
-                     if c.data_type == "f"}
     _percent_cells(wbk, t, ws, header)
     records, rows = [], []
     for r, vals in enumerate(grid[1:], start=2):
