@@ -367,8 +367,8 @@ def load(path: str | Path) -> SheetTables:
             also = f"; the workbook has other sheets: {', '.join(others)}" if others else ""
             wbk.problems.append(Problem(
                 wbk.file_of(t.name), None, None, "missing-sheet",
-                f"required sheet '{t.name}' is missing ({t.doc_en}){also}",
-                f"缺少必需的工作表“{t.name}”（{t.doc_zh}，{t.lead_zh}填报）"))
+                f"required sheet '{t.name}' is missing ({t.doc_en.rstrip('.')}){also}",
+                f"缺少必需的工作表“{t.name}”（{t.doc_zh.rstrip('。')}，{t.lead_zh}填报）"))
     convert_physical_units(wbk)
     return wbk
 
@@ -452,7 +452,8 @@ def _read_sheet(wbk: SheetTables, t: Table, ws, formula_cells: set[tuple[int, in
                                         "该列没有列名"))
     if not records and not t.optional:
         wbk.problems.append(Problem(file, 2, None, "empty-sheet",
-                                    f"required sheet '{t.name}' has no data rows ({t.doc_en})",
+                                    f"required sheet '{t.name}' has no data rows "
+                                    f"({t.doc_en.rstrip('.')})",
                                     f"必需的工作表“{t.name}”没有数据（{t.lead_zh}填报）"))
     keep = [j for j, h in enumerate(header) if h]
     df = pd.DataFrame([[rec[j] for j in keep] for rec in records],
@@ -560,7 +561,8 @@ def _convert_row(wbk: SheetTables, tname: str, df: pd.DataFrame, i: int, fuel_co
     v = pd.to_numeric(df.at[i, "value"].strip(), errors="coerce")
     if pd.isna(v):
         return  # the validator reports the cell that is not a number
-    df.at[i, "value"] = repr(physical_to_wan_tce(float(v), unit, k))
+    # 12 significant digits: far beyond the 4-digit coefficients, and free of float noise
+    df.at[i, "value"] = f"{physical_to_wan_tce(float(v), unit, k):.12g}"
     key = (tname, unit)
     wbk.conversions[key] = wbk.conversions.get(key, 0) + 1
 
@@ -585,7 +587,7 @@ def _with_cell(wbk: SheetTables, p: Problem) -> Problem:
     """Name the Excel cell (E7) in a problem that has a sheet, a row and one column."""
     table = p.file[len(wbk.path) + 1:] if p.file.startswith(wbk.path + ":") else None
     letter = wbk.letters.get(table, {}).get(p.column or "") if table else None
-    if letter is None or p.row is None or p.message.startswith("cell "):
+    if letter is None or p.row is None or p.message.startswith("cell"):
         return p
     return Problem(p.file, p.row, p.column, p.rule, f"cell {letter}{p.row}: {p.message}",
                    p.hint_zh)
