@@ -135,6 +135,7 @@ COMMAND_MODULES = (
     "model.batch_report",
     "model.compare",
     "model.datalist",
+    "model.inventory",
     "model.allocate",
     "model.recommend",
     "model.report.commands",

@@ -1,4 +1,5 @@
-"""Read a dataset (a folder of CSV tables) and validate it against `model.schema`.
+"""Read a dataset (a folder of CSV tables, or a data-list workbook via `model.datalist`) and
+validate it against `model.schema`.
 
 Every problem is collected, located (file, line, column, rule) and raised together as one
 `InputError`; nothing is defaulted silently. Values are converted to the canonical unit of
@@ -16,7 +17,7 @@ import pandas as pd
 
 from model.errors import InputError, Problem
 from model.schema import GASES, TABLES, Table
-from model.units import UNITS
+from model.units import KGCE_PER_KWH, UNITS
 
 #: offset from a 0-based data row to the line number a spreadsheet or editor shows
 LINE_OFFSET = 2
@@ -48,9 +49,14 @@ class InputData:
 
 
 def read_dataset(path: str | Path) -> InputData:
-    """Read and validate the CSV dataset in folder ``path``; raise `InputError` listing every
-    problem found."""
+    """Read and validate the CSV dataset in folder ``path`` (or a data-list workbook, a
+    ``.xlsx`` file: `model.datalist.read_workbook`); raise `InputError` listing every problem
+    found."""
     root = Path(path)
+    if root.suffix.lower() == ".xlsx" and root.is_file():
+        from model.datalist import read_workbook  # datalist builds on this module
+
+        return read_workbook(root)
     if not root.is_dir():
         raise InputError([Problem(str(root), None, None, "dataset",
                                   "dataset folder not found", "找不到数据集文件夹")])
@@ -305,7 +311,7 @@ def _check_references(typed: dict[str, pd.DataFrame], file_of, lines) -> list[Pr
             for i in np.flatnonzero(bad.to_numpy()):
                 problems.append(Problem(
                     file_of(t.name), int(lines[t.name][i]), col.name, "reference",
-                    f"'{s.iloc[i]}' is not a known {rc} (see {rt}.csv)", f"未知的{rc}代码"))
+                    f"'{s.iloc[i]}' is not a known {rc} (see {file_of(rt)})", f"未知的{rc}代码"))
     return problems
 
 
@@ -350,7 +356,7 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
             nopot = ~measures["measure"].isin(set(p["measure"])).to_numpy()
             flag("measures", nopot, "measure", "potential",
                  lambda i: f"measure '{measures['measure'].iloc[i]}' has no row in "
-                           "measure_potential.csv", "措施缺少潜力数据")
+                           f"{file_of('measure_potential')}", "措施缺少潜力数据")
         semi = (measures["kind"] == "semicontinuous") & ~(measures["min_build"] > 0)
         flag("measures", semi.to_numpy(), "min_build", "semicontinuous",
              lambda i: "a semicontinuous measure needs min_build > 0",
@@ -367,7 +373,7 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
                        & ~measures["exclusive_group"].isin(known)).to_numpy()
             flag("measures", nogroup, "exclusive_group", "reference",
                  lambda i: f"exclusive group '{measures['exclusive_group'].iloc[i]}' has no "
-                           "row in measure_groups.csv", "互斥组缺少共享潜力")
+                           f"row in {file_of('measure_groups')}", "互斥组缺少共享潜力")
             units = groups.groupby("exclusive_group")["unit"].nunique()
             mixed = measures["exclusive_group"].isin(units[units > 1].index).to_numpy()
             flag("measures", mixed, "unit", "unit",
@@ -382,7 +388,8 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
             energy_like = e["kind"].isin(["energy", "generation", "renewable_generation"])
             bad_fuel = (energy_like & ~e["item"].isin(fuel_ids)).to_numpy()
             flag(tname, bad_fuel, "item", "reference",
-                 lambda i, e=e: f"'{e['item'].iloc[i]}' is not a known fuel (see fuels.csv)",
+                 lambda i, e=e: f"'{e['item'].iloc[i]}' is not a known fuel (see "
+                                f"{file_of('fuels')})",
                  "未知的能源品种")
             gen_not_elec = (e["kind"].isin(["generation", "renewable_generation"])
                             & (e["item"] != "electricity")).to_numpy()
@@ -393,7 +400,37 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
             flag(tname, bad_gas, "item", "allowed",
                  lambda i, e=e: f"'{e['item'].iloc[i]}' is not a gas; expected one of: "
                                 f"{', '.join(GASES)}", "未知的气体")
+    if fuels is not None and "standard_coal" in typed:
+        _check_standard_coal(typed["standard_coal"], fuels, flag)
     return problems
+
+
+#: basis a carrier's standard-coal coefficient may have, by fuel category
+SCE_BASIS_OF = {"electricity": ("electricity",), "heat": ("heat",)}
+SCE_BASIS_FUEL = ("mass", "volume")
+
+
+def _check_standard_coal(sc: pd.DataFrame, fuels: pd.DataFrame, flag) -> None:
+    """A coefficient's basis must suit its carrier, and electricity must be converted at the
+    calorific equivalent: the model holds electricity in 万tce at 0.1229 kgce/kWh, so any
+    other coefficient would change the meaning of every electricity value."""
+    category = sc["fuel"].map(dict(zip(fuels["fuel"], fuels["category"], strict=True)))
+    allowed = category.map(lambda c: SCE_BASIS_OF.get(c, SCE_BASIS_FUEL))
+    # an unknown fuel is reported as a reference problem
+    wrong = (category.notna() & pd.Series([b not in a for a, b in zip(
+        allowed, sc["basis"], strict=True)], index=sc.index)).to_numpy()
+    flag("standard_coal", wrong, "basis", "allowed",
+         lambda i: f"basis '{sc['basis'].iloc[i]}' does not suit a carrier of category "
+                   f"'{category.iloc[i]}'; expected: {', '.join(allowed.iloc[i])}",
+         "实物量类型与能源品种不符")
+    per_kwh = sc["unit"].map(lambda u: u in UNITS and UNITS[u].dimension == "sce_electricity")
+    kgce = (sc["value"] * _unit_factor(sc["unit"])).where(per_kwh)  # other units: own problem
+    elec = ((sc["basis"] == "electricity") & kgce.notna()
+            & ~np.isclose(kgce, KGCE_PER_KWH, rtol=0, atol=1e-9)).to_numpy()
+    flag("standard_coal", elec, "value", "electricity",
+         lambda i: f"electricity is converted at the calorific equivalent {KGCE_PER_KWH} "
+                   f"kgce/kWh in this model; got {kgce.iloc[i]:g} kgce/kWh",
+         "电力须按当量值0.1229 kgce/kWh折算")
 
 
 def _to_canonical(t: Table, df: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from model.units import SCE_BASES
+
 GASES = ("CO2", "CH4", "N2O")
 SECTOR_ROLES = ("end_use", "power", "renewable_power", "heat", "sink", "ccus")
 DRIVERS = ("gdp", "population", "industry_va", "services_va", "constant", "heat_demand")
@@ -138,6 +140,33 @@ TABLES: tuple[Table, ...] = (
             _c("category", "str", "category", "类别", allowed=FUEL_CATEGORIES),
         ),
         key=("fuel",),
+    ),
+    Table(
+        "standard_coal",
+        "Standard-coal coefficients (折标准煤系数) of each carrier per physical unit, GB/T "
+        "2589-2020: used when a data-list workbook gives energy in t, 万t, 万m³, 万kWh or GJ "
+        "instead of tce. Electricity must use the calorific equivalent 0.1229 kgce/kWh, the "
+        "model's definition of electricity in 万tce.",
+        "各能源品种实物量折标准煤系数（GB/T 2589-2020）：数据清单中能源消费以吨、万吨、万立方米、"
+        "万千瓦时或吉焦填报时用于折算为吨标准煤。电力须按当量值0.1229 kgce/kWh折算。",
+        *STATS,
+        columns=(
+            _c("fuel", "str", "carrier", "能源品种", ref="fuels.fuel"),
+            _c("basis", "str", "physical quantity converted: mass (t, 万t), volume (m³, 万m³), "
+               "electricity (kWh, 万kWh) or heat (MJ, GJ)",
+               "实物量类型：质量（吨、万吨）、体积（立方米、万立方米）、电量（千瓦时、万千瓦时）、"
+               "热量（兆焦、吉焦）", allowed=tuple(SCE_BASES)),
+            _c("product_zh", "str", "product the coefficient is for (Chinese)",
+               "折算系数对应的产品"),
+            _c("product_en", "str", "product the coefficient is for (English)",
+               "折算系数对应的产品（英文）"),
+            _value("standard coal per unit of the physical quantity", "单位实物量折标准煤量",
+                   min=0, min_exclusive=True),
+            _unit(),
+        ),
+        key=("fuel", "basis"),
+        unit_dimension=("basis", {b: dim for b, (dim, _canon) in SCE_BASES.items()}),
+        optional=True,
     ),
     Table(
         "districts",

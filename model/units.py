@@ -11,6 +11,11 @@ Canonical units inside the model follow Chinese statistics:
 Every input value carries a unit; the table below says which units are accepted, which quantity
 (dimension) each measures, and the factor that converts it to the canonical unit of that
 dimension. Conversion factors with a source are labelled as in ../shared/reference-data.md.
+
+Physical quantities of fuels (t coal, 万m³ gas, 万kWh, GJ of heat: `PHYSICAL_UNITS`) are not
+canonical units of any table. A data-list workbook may use them for energy; ingest converts
+each with the dataset's own standard-coal coefficient of that fuel (table ``standard_coal``,
+GB/T 2589-2020) by `physical_to_wan_tce`, so the CSV dataset holds 万tce only.
 """
 
 from __future__ import annotations
@@ -73,6 +78,17 @@ UNITS: dict[str, Unit] = {
         # prices of energy (canonical CNY per tce; electricity per tce-calorific)
         _u("CNY/tce", "energy_price", 1.0, "CNY/tce"),
         _u("CNY/kWh", "electricity_price", 1.0, "CNY/kWh"),
+        # standard-coal coefficients (折标准煤系数, GB/T 2589-2020), canonical kgce per kg, m³,
+        # kWh or MJ of the physical quantity; 1 tce/t = 1 kgce/kg, 1 tce/万m³ = 0.1 kgce/m³
+        _u("kgce/kg", "sce_mass", 1.0, "kgce/kg"),
+        _u("tce/t", "sce_mass", 1.0, "kgce/kg"),
+        _u("kgce/m3", "sce_volume", 1.0, "kgce/m3"),
+        _u("kgce/m³", "sce_volume", 1.0, "kgce/m3"),
+        _u("tce/万m3", "sce_volume", 0.1, "kgce/m3"),
+        _u("kgce/kWh", "sce_electricity", 1.0, "kgce/kWh"),
+        _u("tce/万kWh", "sce_electricity", 0.1, "kgce/kWh"),
+        _u("kgce/MJ", "sce_heat", 1.0, "kgce/MJ"),
+        _u("kgce/GJ", "sce_heat", 1e-3, "kgce/MJ"),
         # shares and rates
         _u("1", "share", 1.0, "1"),
         _u("%", "share", 0.01, "1"),
@@ -80,6 +96,63 @@ UNITS: dict[str, Unit] = {
         _u("%/yr", "rate", 0.01, "1/yr"),
     ]
 }
+
+
+#: what each basis of a standard-coal coefficient measures, and its canonical coefficient unit
+SCE_BASES: dict[str, tuple[str, str]] = {
+    "mass": ("sce_mass", "kgce/kg"),
+    "volume": ("sce_volume", "kgce/m3"),
+    "electricity": ("sce_electricity", "kgce/kWh"),
+    "heat": ("sce_heat", "kgce/MJ"),
+}
+#: kg of standard coal in 1 万tce
+KGCE_PER_WAN_TCE = 1e7
+
+
+@dataclass(frozen=True)
+class PhysicalUnit:
+    """A physical quantity of a fuel (t coal, 万m³ gas, 万kWh ...): ``base`` units of its
+    basis (kg, m³, kWh or MJ) in one of it."""
+
+    name: str
+    basis: str
+    base: float
+
+
+#: physical units a data-list workbook may use for energy; converted to 万tce at ingest with
+#: the dataset's standard-coal coefficient of the fuel (table ``standard_coal``)
+PHYSICAL_UNITS: dict[str, PhysicalUnit] = {
+    p.name: p
+    for p in [
+        PhysicalUnit("t", "mass", 1e3),
+        PhysicalUnit("吨", "mass", 1e3),
+        PhysicalUnit("万t", "mass", 1e7),
+        PhysicalUnit("万吨", "mass", 1e7),
+        PhysicalUnit("m3", "volume", 1.0),
+        PhysicalUnit("m³", "volume", 1.0),
+        PhysicalUnit("万m3", "volume", 1e4),
+        PhysicalUnit("万m³", "volume", 1e4),
+        PhysicalUnit("10^4 m3", "volume", 1e4),
+        PhysicalUnit("10^4 m³", "volume", 1e4),
+        PhysicalUnit("万立方米", "volume", 1e4),
+        PhysicalUnit("亿m3", "volume", 1e8),
+        PhysicalUnit("亿m³", "volume", 1e8),
+        PhysicalUnit("kWh", "electricity", 1.0),
+        PhysicalUnit("万kWh", "electricity", 1e4),
+        PhysicalUnit("万千瓦时", "electricity", 1e4),
+        PhysicalUnit("亿kWh", "electricity", 1e8),
+        PhysicalUnit("MJ", "heat", 1.0),
+        PhysicalUnit("GJ", "heat", 1e3),
+    ]
+}
+
+
+def physical_to_wan_tce(value: float, unit: str, kgce_per_base: float) -> float:
+    """A physical quantity of a fuel in 万tce: ``value`` in ``unit`` (a `PHYSICAL_UNITS` name)
+    times the standard-coal coefficient ``kgce_per_base`` (kgce per kg, m³, kWh or MJ of the
+    unit's basis), divided by 10^7 kgce per 万tce. E.g. 1 万t raw coal × 0.7143 kgce/kg =
+    0.7143 万tce; 1 万m³ natural gas × 1.2143 kgce/m³ = 0.0012143 万tce."""
+    return value * PHYSICAL_UNITS[unit].base * kgce_per_base / KGCE_PER_WAN_TCE
 
 
 def electricity_price_to_energy_price(cny_per_kwh: float) -> float:

@@ -184,7 +184,12 @@ def activity_rows() -> list[dict]:
         rows.append((s, act, unit))
     out = []
     for s, act, unit in rows:
-        years = HISTORY if (s in NON_ENERGY or s == "building_materials") else [BASE]
+        # history activity where the inventory needs it: process emissions (non-energy sectors,
+        # clinker) and local generation (scope 2 = electricity use less local generation).
+        # Generation follows the sector's fuel trend, so the heat rate stays at its base-year
+        # level [E]; solar and wind have no CEADs series and stay at the base level [E].
+        history = s in NON_ENERGY or s in POWER or s == "building_materials"
+        years = HISTORY if history else [BASE]
         for y in years:
             out.append({"sector": s, "district": CITY, "year": y,
                         "value": act * trend_index(s, y), "unit": unit})

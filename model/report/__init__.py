@@ -1,0 +1,1 @@
+"""Figures (matplotlib) and reports (HTML, Excel), Chinese first with English beside."""

@@ -1,0 +1,65 @@
+"""The data-list workbook opens in LibreOffice: every sheet converts to CSV and the converted
+tables validate to exactly the dataset the workbook was made from. The Makefile installs
+LibreOffice (Debian's libreoffice-calc-nogui); the test skips only when the binary is absent."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from model.datalist import dataset_rows, template_bytes
+from model.inputs import digest_tables, read_dataset
+from model.schema import TABLES
+from tests.conftest import DATASET
+
+LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+#: CSV filter: comma, double quote, UTF-8, from line 1, full precision (not "as shown"),
+#: every sheet to its own file (-1, LibreOffice >= 7.2)
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+pytestmark = pytest.mark.skipif(
+    LIBREOFFICE is None, reason="LibreOffice is not installed: `make install` installs it "
+    "(apt-get install libreoffice-calc-nogui)")
+
+
+def _convert(xlsx, tmp_path):
+    out = tmp_path / "lo"
+    profile = tmp_path / "profile"  # a private profile: no lock shared with other runs
+    subprocess.run([LIBREOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", CSV_FILTER, "--outdir", str(out), str(xlsx)],
+                   check=True, capture_output=True, timeout=180)
+    return out
+
+
+def test_libreoffice_reads_the_filled_workbook_back_to_the_same_dataset(tmp_path, wuhan):
+    rows = dataset_rows(DATASET)
+    # text that a spreadsheet would take for a formula must survive as text
+    rows["fuels"][0][2] = "=SUM(1,2)"
+    rows["fuels"][1][2] = "+86 coke"
+    rows["fuels"][2][2] = "@oil"
+    xlsx = tmp_path / "wuhan.xlsx"
+    xlsx.write_bytes(template_bytes(rows))
+    out = _convert(xlsx, tmp_path)
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    for t in TABLES:
+        src = out / f"wuhan-{t.name}.csv"
+        assert src.exists(), f"LibreOffice wrote no sheet {t.name}"
+        (dataset / t.file).write_bytes(src.read_bytes())
+    back = read_dataset(dataset)
+    names = back["fuels"]["name_en"].tolist()
+    assert names[:3] == ["=SUM(1,2)", "+86 coke", "@oil"]
+    expected = {k: v.copy() for k, v in wuhan.tables.items()}
+    expected["fuels"].loc[:2, "name_en"] = ["=SUM(1,2)", "+86 coke", "@oil"]
+    assert digest_tables(back.tables) == digest_tables(expected)
+
+
+def test_libreoffice_opens_the_blank_template(tmp_path):
+    xlsx = tmp_path / "blank.xlsx"
+    xlsx.write_bytes(template_bytes())
+    out = _convert(xlsx, tmp_path)
+    for t in TABLES:
+        header = (out / f"blank-{t.name}.csv").read_text(encoding="utf-8").strip()
+        assert header == ",".join(t.column_names)
