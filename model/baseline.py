@@ -432,6 +432,21 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
     return potential, gp
 
 
+def measure_district_shares(data: InputData, measures: pd.DataFrame,
+                            districts: pd.DataFrame) -> pd.DataFrame:
+    """share[measure, district] of every measure's potential (columns measure, district,
+    share; year-invariant): fixed potentials by their sites or sector, share-based ones by
+    their sector's activity shares. Used to place a city pathway's measures in districts."""
+    problems: list[Problem] = []
+    shares = sector_shares(data, districts)
+    fixed = _measure_shares(data, measures, districts, shares, problems)
+    if problems:
+        raise InputError(problems)
+    rest = measures.loc[measures["potential_basis"] != "fixed", ["measure", "sector"]]
+    rest = rest.merge(shares, on="sector")[["measure", "district", "share"]]
+    return pd.concat([fixed, rest], ignore_index=True)
+
+
 def _measure_shares(data: InputData, measures: pd.DataFrame, districts: pd.DataFrame,
                     shares: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """share[measure, district] of each fixed-potential measure (columns measure, district,
