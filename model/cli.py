@@ -136,6 +136,7 @@ COMMAND_MODULES = (
     "model.datalist",
     "model.allocate",
     "model.recommend",
+    "model.projects_impact",
     "model.report.commands",
 )
 
