@@ -33,3 +33,15 @@ def make_scenario(settings: dict | None = None, name: str = "test",
 
 def shipped(name: str) -> Scenario:
     return load_scenario(RUNS / f"{name}.yaml")
+
+
+@pytest.fixture(scope="session")
+def peak2022_dir(wuhan, tmp_path_factory) -> Path:
+    """results/wuhan-peak-2022/ written once (city run, the shipped scenario)."""
+    from model.results import write_results
+    from model.run import run_scenario
+
+    sc = shipped("wuhan-peak-2022")
+    res = run_scenario(sc, wuhan, isolate=False)
+    return write_results(res.dataset, tmp_path_factory.mktemp("runs") / sc.name, res.summary,
+                         res.built.md)
