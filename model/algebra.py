@@ -6,8 +6,11 @@ dimension, row order = position). Linear rows are described as `Terms`: which va
 `Builder.add_rows` groups the terms by row and creates one indexed Pyomo ``Constraint`` whose
 bodies are `LinearExpression` objects built from float lists — the fast path through Pyomo.
 
-Every variable and row block keeps its index frame, so solutions and duals come back as arrays
-aligned with tidy frames, and no module ever loops over scalars.
+Every block also keeps its numbers as arrays (bounds, and for rows the (row, column,
+coefficient) triples), so the same build can run without Pyomo (``Builder(None)``): the
+array mode that batches use to recompute a variant's numbers and update a loaded HiGHS model
+in place, and that benchmarks use as the floor (the same LP passed straight to highspy).
+No module ever loops over scalars.
 """
 
 from __future__ import annotations
@@ -29,34 +32,56 @@ _DOMAINS = {
 }
 
 
-def _lookup_index(frame: pd.DataFrame) -> pd.Index:
-    if frame.shape[1] == 1:
-        return pd.Index(frame.iloc[:, 0].to_numpy())
-    return pd.MultiIndex.from_frame(frame)
+class KeyIndex:
+    """Fast lookup of multi-column keys: each column is coded against its own categories and
+    the codes are combined into one int64, found with a hash index."""
 
+    def __init__(self, frame: pd.DataFrame):
+        self.dims = list(frame.columns)
+        self.cats = [pd.Index(pd.unique(frame[d].to_numpy())) for d in self.dims]
+        sizes = np.array([max(len(c), 1) for c in self.cats], dtype=np.int64)
+        self.strides = np.concatenate([np.cumprod(sizes[::-1])[::-1][1:], [1]]).astype(np.int64)
+        self.index = pd.Index(self._combine(frame))
+        if not self.index.is_unique:
+            dup = frame[self.index.duplicated(keep=False)].head(5)
+            raise ValueError(f"duplicate keys in an index:\n{dup.to_string(index=False)}")
 
-def positions(index: pd.Index, dims: Sequence[str], keys: pd.DataFrame,
-              what: str) -> np.ndarray:
-    """Positions in ``index`` of the rows of ``keys[dims]``; every key must exist."""
-    probe = _lookup_index(keys[list(dims)])
-    pos = index.get_indexer(probe)
-    if (pos < 0).any():
-        missing = keys.loc[pos < 0, list(dims)].drop_duplicates().head(5)
-        raise KeyError(f"{what}: keys not in the index:\n{missing.to_string(index=False)}")
-    return pos
+    def _combine(self, frame: pd.DataFrame) -> np.ndarray:
+        total = np.zeros(len(frame), dtype=np.int64)
+        bad = np.zeros(len(frame), dtype=bool)
+        for d, cats, stride in zip(self.dims, self.cats, self.strides, strict=True):
+            code = cats.get_indexer(frame[d].to_numpy())
+            bad |= code < 0
+            total += code.astype(np.int64) * stride
+        total[bad] = -1
+        return total
+
+    def positions(self, keys: pd.DataFrame, what: str) -> np.ndarray:
+        """Positions of the rows of ``keys`` (columns = this index's dims); all must exist."""
+        codes = self._combine(keys)
+        pos = self.index.get_indexer(codes)
+        pos[codes < 0] = -1
+        if (pos < 0).any():
+            missing = keys.loc[pos < 0, self.dims].drop_duplicates().head(5)
+            raise KeyError(f"{what}: keys not in the index:\n{missing.to_string(index=False)}")
+        return pos
 
 
 @dataclass
 class VarBlock:
-    """One indexed Pyomo variable with a tidy index frame."""
+    """One indexed variable with a tidy index frame (a Pyomo ``Var`` unless array mode)."""
 
     name: str
     index: pd.DataFrame
-    var: pyo.Var
-    data: np.ndarray  # VarData objects in index order
+    var: pyo.Var | None
+    data: np.ndarray | None  # VarData objects in index order (None in array mode)
     unit: str
     doc: str
-    _lookup: pd.Index = field(repr=False, default=None)
+    offset: int  # first column of this block in the builder's column numbering
+    lb: np.ndarray = field(repr=False, default=None)
+    ub: np.ndarray = field(repr=False, default=None)
+    integer: np.ndarray = field(repr=False, default=None)
+    _lookup: KeyIndex | None = field(repr=False, default=None)
 
     @property
     def dims(self) -> list[str]:
@@ -69,11 +94,11 @@ class VarBlock:
         """Positions of the variables named by ``keys``; ``on`` maps a dimension to the
         column of ``keys`` that holds it when the names differ."""
         if self._lookup is None:
-            self._lookup = _lookup_index(self.index)
+            self._lookup = KeyIndex(self.index)
         on = on or {}
         sel = keys[[on.get(d, d) for d in self.dims]]
         sel.columns = self.dims
-        return positions(self._lookup, self.dims, sel, self.name)
+        return self._lookup.positions(sel, self.name)
 
     def terms(self, frame: pd.DataFrame, coef: str | float | np.ndarray = 1.0,
               on: dict[str, str] | None = None) -> Terms:
@@ -100,19 +125,30 @@ class Terms:
 
 @dataclass
 class RowBlock:
-    """One indexed Pyomo constraint with a tidy index frame; ``lb``/``ub`` in ``unit``."""
+    """One indexed constraint with a tidy index frame; ``lb``/``ub`` in ``unit``. ``rows``,
+    ``cols`` and ``coefs`` are its nonzeros (row position, builder column, coefficient)."""
 
     name: str
     index: pd.DataFrame
-    con: pyo.Constraint
-    data: list  # ConstraintData in index order (None where a row had no terms)
+    con: pyo.Constraint | None
+    data: list | None  # ConstraintData in index order (None where a row had no terms)
     lb: np.ndarray
     ub: np.ndarray
     unit: str
     doc: str
+    rows: np.ndarray = field(repr=False, default=None)
+    cols: np.ndarray = field(repr=False, default=None)
+    coefs: np.ndarray = field(repr=False, default=None)
 
     def __len__(self) -> int:
         return len(self.index)
+
+    @property
+    def nonempty(self) -> np.ndarray:
+        """Rows that have at least one term (an empty row is a data check, not a row)."""
+        mask = np.zeros(len(self.index), dtype=bool)
+        mask[self.rows] = True
+        return mask
 
 
 @dataclass
@@ -127,13 +163,19 @@ class CostTerms:
 
 
 class Builder:
-    """Creates named variable and row blocks on a Pyomo ConcreteModel and remembers them."""
+    """Creates named variable and row blocks and remembers them — on a Pyomo ConcreteModel,
+    or, with ``model=None``, as arrays only."""
 
-    def __init__(self, model: pyo.ConcreteModel):
+    def __init__(self, model: pyo.ConcreteModel | None):
         self.m = model
         self.vars: dict[str, VarBlock] = {}
         self.rows: dict[str, RowBlock] = {}
         self.costs: list[CostTerms] = []
+        self.n_cols = 0
+
+    @property
+    def pyomo(self) -> bool:
+        return self.m is not None
 
     # -- variables --------------------------------------------------------------------------
     def add_var(self, name: str, index: pd.DataFrame, *, lb: float | np.ndarray | None = 0.0,
@@ -142,24 +184,32 @@ class Builder:
         if name in self.vars:
             raise ValueError(f"variable block {name!r} defined twice")
         index = index.reset_index(drop=True)
+        n = len(index)
+        lbs = _broadcast(lb, n, -INF)
+        ubs = _broadcast(ub, n, INF)
+        doms = np.broadcast_to(np.asarray(domain, dtype=object), (n,))
+        integer = doms != "continuous"
+        var, data = None, None
+        if self.pyomo:
+            var, data = self._pyomo_var(name, index, lbs, ubs, doms, doc)
+        block = VarBlock(name, index, var, data, unit, doc, self.n_cols, lbs, ubs, integer)
+        self.n_cols += n
+        self.vars[name] = block
+        return block
+
+    def _pyomo_var(self, name, index, lbs, ubs, doms, doc):
         keys = _keys(index)
         iset = pyo.Set(initialize=keys, dimen=index.shape[1], ordered=True)
         self.m.add_component(f"{name}_index", iset)
         var = pyo.Var(iset, doc=doc)
         self.m.add_component(name, var)
         data = np.fromiter((var[k] for k in keys), dtype=object, count=len(keys))
-        n = len(index)
-        lbs = _broadcast(lb, n, -INF)
-        ubs = _broadcast(ub, n, INF)
-        doms = np.broadcast_to(np.asarray(domain, dtype=object), (n,))
         for vd, lo, hi, dom in zip(data, lbs.tolist(), ubs.tolist(), doms, strict=True):
             if dom != "continuous":
                 vd.domain = _DOMAINS[dom]
             vd.setlb(None if lo == -INF else lo)
             vd.setub(None if hi == INF else hi)
-        block = VarBlock(name, index, var, data, unit, doc)
-        self.vars[name] = block
-        return block
+        return var, data
 
     # -- rows ---------------------------------------------------------------------------------
     def add_rows(self, name: str, index: pd.DataFrame, terms: Sequence[Terms], *,
@@ -173,26 +223,45 @@ class Builder:
         n = len(index)
         lbs = _broadcast(lb, n, -INF)
         ubs = _broadcast(ub, n, INF)
+        lookup = KeyIndex(index)
         dims = list(index.columns)
-        row_lookup = _lookup_index(index)
-        rows_, vars_, coefs_ = [], [], []
+        rows_, cols_, coefs_, blocks_ = [], [], [], []
         for t in terms:
             if len(t.coef) == 0:
                 continue
-            rows_.append(positions(row_lookup, dims, t.keys, f"{name} rows"))
-            vars_.append(t.block.data[t.var_pos])
+            rows_.append(lookup.positions(t.keys[dims], f"{name} rows"))
+            cols_.append(t.block.offset + t.var_pos)
             coefs_.append(t.coef)
+            blocks_.append((t.block, t.var_pos))
         if rows_:
             r = np.concatenate(rows_)
-            v = np.concatenate(vars_)
+            c = np.concatenate(cols_)
+            v = np.concatenate(coefs_)
+            keep = v != 0.0
+            order = np.argsort(r[keep], kind="stable")
+            r, c, v = r[keep][order], c[keep][order], v[keep][order]
+        else:
+            r, c, v = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
+                       np.empty(0))
+        con, data = None, None
+        if self.pyomo:
+            con, data = self._pyomo_rows(name, index, blocks_, rows_, coefs_, lbs, ubs, doc)
+        block = RowBlock(name, index, con, data, lbs, ubs, unit, doc, r, c, v)
+        self.rows[name] = block
+        return block
+
+    def _pyomo_rows(self, name, index, blocks_, rows_, coefs_, lbs, ubs, doc):
+        n = len(index)
+        if rows_:
+            r = np.concatenate(rows_)
+            vd = np.concatenate([b.data[p] for b, p in blocks_])
             c = np.concatenate(coefs_)
             keep = c != 0.0
-            r, v, c = r[keep], v[keep], c[keep]
-            order = np.argsort(r, kind="stable")
-            r, v, c = r[order], v[order], c[order]
+            order = np.argsort(r[keep], kind="stable")
+            r, vd, c = r[keep][order], vd[keep][order], c[keep][order]
             bounds = np.searchsorted(r, np.arange(n + 1))
         else:
-            v, c = np.empty(0, dtype=object), np.empty(0)
+            vd, c = np.empty(0, dtype=object), np.empty(0)
             bounds = np.zeros(n + 1, dtype=int)
         keys = _keys(index)
         exprs: dict = {}
@@ -202,18 +271,15 @@ class Builder:
             if a == b:
                 continue  # a row without variables is a data check, not a constraint
             body = LinearExpression(constant=0.0, linear_coefs=c[a:b].tolist(),
-                                    linear_vars=v[a:b].tolist())
+                                    linear_vars=vd[a:b].tolist())
             lo, hi = lb_list[i], ub_list[i]
             exprs[k] = (None if lo == -INF else lo, body, None if hi == INF else hi)
-        iset = pyo.Set(initialize=list(exprs), dimen=len(dims), ordered=True)
+        iset = pyo.Set(initialize=list(exprs), dimen=index.shape[1], ordered=True)
         self.m.add_component(f"{name}_index", iset)
         con = pyo.Constraint(iset, rule=lambda _m, *k: exprs[k if len(k) > 1 else k[0]],
                              doc=doc)
         self.m.add_component(name, con)
-        data = [con[k] if k in exprs else None for k in keys]
-        block = RowBlock(name, index, con, data, lbs, ubs, unit, doc)
-        self.rows[name] = block
-        return block
+        return con, [con[k] if k in exprs else None for k in keys]
 
     # -- costs ---------------------------------------------------------------------------------
     def add_cost(self, component: str, block: VarBlock, frame: pd.DataFrame,

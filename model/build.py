@@ -45,7 +45,7 @@ CONSTRAINT_MODULES = (peak, energy_dual_control, carbon, fuels, sector_limits, p
 
 @dataclass
 class BuiltModel:
-    model: pyo.ConcreteModel
+    model: pyo.ConcreteModel | None  # None for an array-mode build
     ctx: Context
     elastic: bool
     timings: dict[str, float] = field(default_factory=dict)
@@ -56,10 +56,11 @@ class BuiltModel:
 
 
 
-def build_model(md: ModelData, *, elastic: bool = False) -> BuiltModel:
-    """Build the Pyomo model of one scenario from its derived data."""
+def build_model(md: ModelData, *, elastic: bool = False, pyomo: bool = True) -> BuiltModel:
+    """Build the Pyomo model of one scenario from its derived data (``pyomo=False``: the same
+    build as arrays only, for in-place re-solves and the benchmark floor)."""
     t0 = time.perf_counter()
-    m = pyo.ConcreteModel(name=md.scenario.name)
+    m = pyo.ConcreteModel(name=md.scenario.name) if pyomo else None
     b = Builder(m)
     ledger = Ledger(b, md)
     solver = md.scenario.solver
@@ -73,11 +74,12 @@ def build_model(md: ModelData, *, elastic: bool = False) -> BuiltModel:
     return BuiltModel(m, ctx, elastic, {"build": time.perf_counter() - t0})
 
 
-def build(data: InputData, scenario: Scenario, *, elastic: bool = False) -> BuiltModel:
+def build(data: InputData, scenario: Scenario, *, elastic: bool = False,
+          pyomo: bool = True) -> BuiltModel:
     """Derive the scenario's data and build its model."""
     t0 = time.perf_counter()
     md = derive(data, scenario)
     t1 = time.perf_counter()
-    built = build_model(md, elastic=elastic)
+    built = build_model(md, elastic=elastic, pyomo=pyomo)
     built.timings["derive"] = t1 - t0
     return built

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from model.algebra import Builder
@@ -19,6 +20,8 @@ class Context:
     ledger: Ledger
     md: ModelData
     targets: TargetRegistry
+    #: objective coefficient per builder column, set by `model.objective`
+    cost: np.ndarray | None = None
 
     @property
     def years(self) -> list[int]:

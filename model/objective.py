@@ -41,7 +41,9 @@ def add(ctx: Context) -> None:
     cp = md.carbon_price[md.carbon_price["year"].isin(md.years)]
     cp = cp[cp["value"] != 0].rename(columns={"value": "coef"})
     ctx.b.add_cost("carbon", led["co2_total"].var, cp)
-    ctx.b.m.objective = pyo.Objective(expr=objective_expression(ctx), sense=pyo.minimize)
+    ctx.cost = cost_vector(ctx)
+    if ctx.b.pyomo:
+        ctx.b.m.objective = pyo.Objective(expr=objective_expression(ctx), sense=pyo.minimize)
 
 
 def cost_frame(ctx: Context) -> pd.DataFrame:
@@ -61,11 +63,19 @@ def cost_frame(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def objective_expression(ctx: Context) -> LinearExpression:
+def cost_vector(ctx: Context) -> np.ndarray:
+    """Objective coefficient of every column of the builder (万元 present value per unit)."""
     f = cost_frame(ctx)
-    f["w"] = f["coef"] * f["weight"]
-    agg = f.groupby(["block", "pos"], sort=False, as_index=False)["w"].sum()
-    agg = agg[agg["w"] != 0]
-    blocks = ctx.b.vars
-    vars_ = [blocks[b].data[p] for b, p in zip(agg["block"], agg["pos"], strict=True)]
-    return LinearExpression(constant=0.0, linear_coefs=agg["w"].tolist(), linear_vars=vars_)
+    offset = {name: v.offset for name, v in ctx.b.vars.items()}
+    col = f["block"].map(offset).to_numpy() + f["pos"].to_numpy()
+    c = np.zeros(ctx.b.n_cols)
+    np.add.at(c, col, (f["coef"] * f["weight"]).to_numpy())
+    return c
+
+
+def objective_expression(ctx: Context) -> LinearExpression:
+    c = ctx.cost
+    cols = np.flatnonzero(c)
+    data = np.concatenate([v.data for v in ctx.b.vars.values()])
+    return LinearExpression(constant=0.0, linear_coefs=c[cols].tolist(),
+                            linear_vars=data[cols].tolist())

@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "carbon_price": {},
     "projects": {"default": "decide"},
     "overrides": [],
-    "solver": {"mip_rel_gap": 1e-4, "time_limit": 600.0, "threads": 1, "method": "simplex",
+    "solver": {"mip_rel_gap": 1e-6, "time_limit": 600.0, "threads": 1, "method": "simplex",
                "elastic": False, "penalty": 1e5, "isolate": True},
 }
 

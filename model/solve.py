@@ -94,19 +94,25 @@ class Solution:
 
 
 def compile_model(built: BuiltModel) -> Compiled:
-    """Pyomo model -> arrays, with a map from every column and row back to its block."""
+    """Model -> arrays, with a map from every column and row back to its block: through
+    Pyomo's standard-form compiler for a Pyomo build, straight from the builder's arrays for an
+    array-mode build."""
+    if built.model is None:
+        return compile_arrays(built)
     t0 = time.perf_counter()
     info = LinearStandardFormCompiler().write(built.model, mixed_form=True)
     b = built.ctx.b
     var_blocks = list(b.vars)
-    where: dict[int, tuple[int, int]] = {}
-    for k, name in enumerate(var_blocks):
-        for p, vd in enumerate(b.vars[name].data):
-            where[id(vd)] = (k, p)
-    cols = np.array([where[id(v)] for v in info.columns], dtype=np.int64).reshape(-1, 2)
-    col_lb = np.array([-INF if v.lb is None else v.lb for v in info.columns], dtype=float)
-    col_ub = np.array([INF if v.ub is None else v.ub for v in info.columns], dtype=float)
-    integer = np.array([not v.is_continuous() for v in info.columns], dtype=bool)
+    where: dict[int, int] = {}
+    for name in var_blocks:
+        block = b.vars[name]
+        where.update(zip(map(id, block.data), range(block.offset, block.offset + len(block)),
+                         strict=True))
+    gcol = np.fromiter((where[id(v)] for v in info.columns), dtype=np.int64,
+                       count=len(info.columns))
+    col_lb, col_ub, integer, col_block, col_pos = _column_arrays(b, var_blocks)
+    cols = np.column_stack([col_block[gcol], col_pos[gcol]])
+    col_lb, col_ub, integer = col_lb[gcol], col_ub[gcol], integer[gcol]
     row_blocks = list(b.rows)
     rwhere: dict[int, tuple[int, int]] = {}
     for k, name in enumerate(row_blocks):
@@ -140,6 +146,49 @@ def compile_model(built: BuiltModel) -> Compiled:
     lp = LPArrays(A[keep].tocsc(), lb[keep], ub[keep], col_lb, col_ub, cost, integer, offset)
     return Compiled(lp, cols[:, 0], cols[:, 1], rows[keep, 0], rows[keep, 1], var_blocks,
                     row_blocks, time.perf_counter() - t0)
+
+
+def _column_arrays(b, var_blocks: list[str]):
+    """Bounds, integrality, block number and position of every builder column."""
+    blocks = [b.vars[n] for n in var_blocks]
+    col_lb = np.concatenate([v.lb for v in blocks]) if blocks else np.empty(0)
+    col_ub = np.concatenate([v.ub for v in blocks]) if blocks else np.empty(0)
+    integer = np.concatenate([v.integer for v in blocks]) if blocks else np.empty(0, bool)
+    col_block = np.concatenate([np.full(len(v), k) for k, v in enumerate(blocks)])
+    col_pos = np.concatenate([np.arange(len(v)) for v in blocks])
+    return col_lb, col_ub, integer, col_block, col_pos
+
+
+def compile_arrays(built: BuiltModel) -> Compiled:
+    """The builder's own arrays as an LP: every column, every row that has a term (the same
+    rows the standard-form compiler keeps), ranged rows as one row."""
+    t0 = time.perf_counter()
+    b = built.ctx.b
+    var_blocks, row_blocks = list(b.vars), list(b.rows)
+    col_lb, col_ub, integer, col_block, col_pos = _column_arrays(b, var_blocks)
+    rows_r, rows_c, rows_v, lbs, ubs, rblock, rpos = [], [], [], [], [], [], []
+    start = 0
+    for k, name in enumerate(row_blocks):
+        rb = b.rows[name]
+        keep = np.flatnonzero(rb.nonempty)
+        new = np.full(len(rb), -1)
+        new[keep] = start + np.arange(len(keep))
+        rows_r.append(new[rb.rows])
+        rows_c.append(rb.cols)
+        rows_v.append(rb.coefs)
+        lbs.append(rb.lb[keep])
+        ubs.append(rb.ub[keep])
+        rblock.append(np.full(len(keep), k))
+        rpos.append(keep)
+        start += len(keep)
+    A = sp.csr_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
+                                                np.concatenate(rows_c))),
+                      shape=(start, b.n_cols))
+    A.sum_duplicates()
+    lp = LPArrays(A.tocsc(), np.concatenate(lbs), np.concatenate(ubs), col_lb, col_ub,
+                  np.asarray(built.ctx.cost, dtype=float), integer, 0.0)
+    return Compiled(lp, col_block, col_pos, np.concatenate(rblock), np.concatenate(rpos),
+                    var_blocks, row_blocks, time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,9 +384,7 @@ def to_solution(built: BuiltModel, comp: Compiled, raw: RawSolution,
         missing = np.ones(len(block), dtype=bool)
         missing[comp.col_pos[comp.col_block == k]] = False
         if missing.any():
-            lb = np.array([v.lb if v.lb is not None else -INF for v in block.data[missing]])
-            ub = np.array([v.ub if v.ub is not None else INF for v in block.data[missing]])
-            arr[missing] = np.clip(0.0, lb, ub)
+            arr[missing] = np.clip(0.0, block.lb[missing], block.ub[missing])
         idx = (pd.Index(block.index.iloc[:, 0]) if block.index.shape[1] == 1
                else pd.MultiIndex.from_frame(block.index))
         values[name] = pd.Series(arr, index=idx, name=name)

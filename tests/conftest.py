@@ -35,6 +35,41 @@ def shipped(name: str) -> Scenario:
     return load_scenario(RUNS / f"{name}.yaml")
 
 
+def solve_wuhan(data: InputData, changes: dict | None = None, base: str = "wuhan-baseline",
+                **kw):
+    """Solve a shipped scenario in-process with dotted-path setting changes."""
+    from model.run import run_scenario
+
+    sc = shipped(base)
+    if changes:
+        sc = sc.with_settings(changes)
+    return run_scenario(sc, data, isolate=False, **kw)
+
+
+@pytest.fixture(scope="session")
+def baseline_run(wuhan):
+    """The least-cost path without targets, solved once."""
+    return solve_wuhan(wuhan)
+
+
+#: GDP growing 2.5 times as fast as in the dataset, so that emissions rise and peak targets bind
+FAST_GROWTH = [{"table": "growth", "where": {"variable": "gdp"}, "column": "rate",
+                "scale": 2.5}]
+
+
+@pytest.fixture(scope="session")
+def growth_run(wuhan):
+    return solve_wuhan(wuhan, {"overrides": FAST_GROWTH})
+
+
+def target_rows(res, family: str) -> list[dict]:
+    return [t for t in res.summary["targets"] if t["family"] == family]
+
+
+def series(res, name: str):
+    return res.dataset[name].to_series()
+
+
 @pytest.fixture(scope="session")
 def peak2022_dir(wuhan, tmp_path_factory) -> Path:
     """results/wuhan-peak-2022/ written once (city run, the shipped scenario)."""

@@ -1,0 +1,60 @@
+"""Energy dual control: total cap and intensity per plan period, and the accounting rules."""
+
+import pytest
+
+from tests.conftest import series, solve_wuhan, target_rows
+
+
+def test_energy_cap_holds_and_binds(wuhan, baseline_run):
+    base = series(baseline_run, "energy_total")[2025]
+    cap = round(base - 150)
+    res = solve_wuhan(wuhan, {"targets.energy_cap": {2025: cap}})
+    e = series(res, "energy_total")
+    assert e[2025] <= cap + 1e-6
+    (row,) = target_rows(res, "energy_cap")
+    assert row["binding"] and row["shadow_price"] > 0
+    assert row["achieved"] == pytest.approx(cap, abs=1e-4)
+
+
+def test_energy_intensity_target_over_the_plan_period(wuhan, baseline_run):
+    ds = baseline_run.dataset
+    achieved = float(ds["energy_intensity"].sel(year=2025) / ds["energy_intensity"].sel(
+        year=2020) - 1)
+    goal = round(achieved - 0.03, 3)  # three points deeper than the least-cost path
+    res = solve_wuhan(wuhan, {"targets.energy_intensity": {2025: goal}})
+    (row,) = target_rows(res, "energy_intensity")
+    assert row["achieved"] == pytest.approx(goal, abs=1e-7)
+    assert row["binding"] and row["shadow_price"] > 0
+    r = res.dataset
+    change = float(r["energy_intensity"].sel(year=2025) / r["energy_intensity"].sel(year=2020)
+                   - 1)
+    assert change == pytest.approx(goal, abs=1e-7)
+
+
+def test_excluding_feedstock_removes_it_from_the_total(wuhan, baseline_run):
+    res = solve_wuhan(wuhan, {"accounting.exclude_feedstock": False})
+    with_fs = series(res, "energy_total")[2020]
+    without = series(baseline_run, "energy_total")[2020]
+    # petrochem oil 525 万tce in 2020, 69.52 % of it feedstock
+    assert with_fs - without == pytest.approx(525 * 0.6952, rel=1e-4)
+
+
+def test_coal_equivalent_method_scales_electricity(wuhan, baseline_run):
+    res = solve_wuhan(wuhan, {"accounting.electricity": "coal_equivalent"})
+    ds = baseline_run.dataset
+    purchased = float(ds["purchased_electricity"].sel(year=2020))
+    renewables = 3.5 * 1.229  # existing local PV and wind, 万tce calorific
+    k = 305 / 122.9  # 2020 grid coal rate over the calorific equivalent
+    diff = float(res.dataset["energy_total"].sel(year=2020) - ds["energy_total"].sel(year=2020))
+    assert diff == pytest.approx((k - 1) * (purchased + renewables), rel=1e-6)
+
+
+def test_new_renewables_counted_only_when_not_excluded(wuhan, baseline_run):
+    res = solve_wuhan(wuhan, {"accounting.exclude_new_renewables": False})
+    gen = baseline_run.dataset["adoption"].sel(year=2030).sum("district").to_series()
+    new_ren = (gen["pv_rooftop"] * 0.01 + gen["pv_utility"] * 0.011
+               + gen["wind_onshore"] * 0.02) * 1.229
+    assert new_ren > 10
+    diff = float(res.dataset["energy_total"].sel(year=2030)
+                 - baseline_run.dataset["energy_total"].sel(year=2030))
+    assert diff == pytest.approx(new_ren, rel=1e-6)

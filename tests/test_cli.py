@@ -1,0 +1,75 @@
+"""The command line, as a user runs it: exit codes, messages, no tracebacks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import DATASET, ROOT
+
+INFEASIBLE = f"""name: impossible
+base: {ROOT / 'runs' / 'wuhan-baseline.yaml'}
+targets:
+  carbon_cap: {{2021: 12000}}
+"""
+
+
+def peakpath(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "model.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_validate_ok(tmp_path):
+    r = peakpath("validate", DATASET, cwd=tmp_path)
+    assert r.returncode == 0 and "valid" in r.stdout
+
+
+def test_validate_bad_dataset_exits_2_without_traceback(tmp_path):
+    r = peakpath("validate", tmp_path / "nothing", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "dataset folder not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_infeasible_run_names_target_year_and_amount(tmp_path):
+    f = tmp_path / "impossible.yaml"
+    f.write_text(INFEASIBLE)
+    r = peakpath("run", f, "--in-process", cwd=tmp_path)
+    assert r.returncode == 3, r.stderr
+    assert "carbon_cap" in r.stderr and "2021" in r.stderr and "short by" in r.stderr
+    assert "Traceback" not in r.stderr
+    summ = json.loads((tmp_path / "results" / "impossible" / "summary.json").read_text())
+    assert summ["status"] == "infeasible"
+    (s,) = summ["shortfalls"]
+    assert s["id"] == "carbon_cap" and s["year"] == 2021 and s["shortfall"] > 0
+
+
+def test_elastic_run_completes_and_lists_shortfalls(tmp_path):
+    f = tmp_path / "impossible.yaml"
+    f.write_text(INFEASIBLE)
+    r = peakpath("run", f, "--elastic", "--in-process", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    summ = json.loads((tmp_path / "results" / "impossible" / "summary.json").read_text())
+    assert summ["status"] == "elastic"
+    short = summ["shortfalls"][0]
+    # the shortfall is what the cap misses by: achieved minus limit
+    assert short["shortfall"] == pytest.approx(short["achieved"] - short["limit"], rel=1e-6)
+
+
+def test_bad_scenario_key_exits_2(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"name: bad\ndataset: {DATASET}\ntargest: {{}}\n")
+    r = peakpath("run", f, cwd=tmp_path)
+    assert r.returncode == 2 and "unknown key 'targest'" in r.stderr and "row 3" in r.stderr
+
+
+@pytest.mark.parametrize("isolated", [True])
+def test_default_run_isolated_worker(tmp_path, isolated):
+    r = peakpath("run", ROOT / "runs" / "wuhan-peak-2022.yaml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Peak" in r.stdout and "Binding targets" in r.stdout
+    out = tmp_path / "results" / "wuhan-peak-2022"
+    assert {p.name for p in out.iterdir()} >= {"results.nc", "summary.json", "iamc.csv",
+                                               "emissions.csv", "energy.csv", "targets.csv"}
+    assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]

@@ -1,0 +1,124 @@
+"""Bad input gets a located error: file, row, column, rule — all problems at once."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from model.errors import InputError
+from model.inputs import read_dataset
+from tests.conftest import DATASET
+
+
+@pytest.fixture
+def copy(tmp_path):
+    dst = tmp_path / "ds"
+    shutil.copytree(DATASET, dst)
+    return dst
+
+
+def problems(path):
+    with pytest.raises(InputError) as e:
+        read_dataset(path)
+    return e.value.problems
+
+
+def edit(path, table, fn):
+    f = path / f"{table}.csv"
+    df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    df = fn(df)
+    df.to_csv(f, index=False)
+
+
+def test_shipped_dataset_is_valid(wuhan):
+    assert len(wuhan["measures"]) >= 40
+
+
+def test_text_in_a_number_cell_names_file_row_and_column(copy):
+    edit(copy, "prices", lambda d: d.assign(value=d["value"].where(d.index != 2, "cheap")))
+    (p,) = problems(copy)
+    assert p.file.endswith("prices.csv") and p.row == 4 and p.column == "value"
+    assert p.rule == "number" and "cheap" in p.message
+
+
+def test_every_problem_is_reported_at_once(copy):
+    edit(copy, "measures", lambda d: d.assign(lifetime=d["lifetime"].where(d.index != 0, "-3")))
+    edit(copy, "fuels", lambda d: d.assign(category=d["category"].where(d.index != 1, "peat")))
+    edit(copy, "activity", lambda d: d.assign(sector=d["sector"].where(d.index != 5, "mines")))
+    ps = problems(copy)
+    rules = {(p.file.split("/")[-1], p.rule, p.column) for p in ps}
+    assert ("measures.csv", "range", "lifetime") in rules
+    assert ("fuels.csv", "allowed", "category") in rules
+    assert ("activity.csv", "reference", "sector") in rules
+    ref = next(p for p in ps if p.rule == "reference")
+    assert ref.row == 7 and "mines" in ref.message
+
+
+def test_missing_and_unknown_columns(copy):
+    edit(copy, "grid", lambda d: d.rename(columns={"value": "amount"}))
+    ps = problems(copy)
+    assert {(p.rule, p.column) for p in ps} == {("missing-column", "value"),
+                                               ("unknown-column", "amount")}
+
+
+def test_duplicate_key_names_the_first_row(copy):
+    edit(copy, "prices", lambda d: pd.concat([d, d.iloc[[0]]]))
+    (p,) = problems(copy)
+    assert p.rule == "duplicate" and "first on row 2" in p.message
+
+
+def test_unit_of_the_wrong_dimension(copy):
+    edit(copy, "energy", lambda d: d.assign(unit=d["unit"].where(d.index != 0, "万t")))
+    (p,) = problems(copy)
+    assert p.rule == "unit" and p.row == 2 and "万tce" in p.message
+
+
+def test_units_are_converted_to_canonical(copy):
+    edit(copy, "prices", lambda d: d.assign(
+        value=d["value"].where(d["fuel"] != "coal", "0.093"),
+        unit=d["unit"].where(d["fuel"] != "coal", "万元") if False else d["unit"]))
+    data = read_dataset(copy)
+    assert float(data["prices"].set_index("fuel").loc["coal", "value"]) == pytest.approx(0.093)
+    g = read_dataset(DATASET)["growth"]
+    assert g.loc[0, "rate"] == pytest.approx(0.0334) and g.loc[0, "unit"] == "1/yr"
+
+
+def test_missing_required_table(copy):
+    (copy / "prices.csv").unlink()
+    (p,) = problems(copy)
+    assert p.rule == "missing-table" and p.file.endswith("prices.csv")
+
+
+def test_measure_without_potential_and_bad_semicontinuous(copy):
+    edit(copy, "measure_potential", lambda d: d[d["measure"] != "pv_utility"])
+    edit(copy, "measures", lambda d: d.assign(
+        min_build=d["min_build"].where(d["measure"] != "wte_expansion", "")))
+    rules = {(p.rule, p.column) for p in problems(copy)}
+    assert ("potential", "measure") in rules and ("semicontinuous", "min_build") in rules
+
+
+def test_not_utf8(copy):
+    (copy / "fuels.csv").write_bytes("fuel,name_zh\nelectricity,电力".encode("gb18030"))
+    assert any(p.rule == "encoding" for p in problems(copy))
+
+
+def test_overrides_are_checked_against_the_tables(wuhan):
+    from model.inputs import apply_overrides
+    from tests.conftest import shipped
+
+    sc = shipped("wuhan-baseline").with_settings(
+        {"overrides": [{"table": "prices", "where": {"fuel": "uranium"}, "scale": 2}]})
+    with pytest.raises(InputError) as e:
+        apply_overrides(wuhan, sc)
+    assert "matches no row" in e.value.report()
+    sc = shipped("wuhan-baseline").with_settings(
+        {"overrides": [{"table": "prices", "where": {"fuel": "coal"}, "scale": 1.5}]})
+    out = apply_overrides(wuhan, sc)
+    assert float(out["prices"].set_index("fuel").loc["coal", "value"]) == pytest.approx(1395)
+    assert out.digest != wuhan.digest
+    sc = shipped("wuhan-baseline").with_settings(
+        {"overrides": [{"table": "measures", "where": {"measure": "pv_rooftop"},
+                        "column": "max_build_share", "scale": 10}]})
+    with pytest.raises(InputError) as e:
+        apply_overrides(wuhan, sc)
+    assert "max_build_share" in e.value.report()

@@ -1,0 +1,57 @@
+"""Results: summary keys, netCDF round trip, IAMC table, atomic writes."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.results import iamc_table, load_results, write_results
+
+SUMMARY_KEYS = {"scenario", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
+                "co2_wan_t", "co2_scope1_wan_t", "energy_wan_tce", "gdp_yi_cny",
+                "non_fossil_share", "targets", "timings_s", "input_hash", "solver"}
+
+
+def test_summary_has_the_stable_keys(baseline_run):
+    assert set(baseline_run.summary) >= SUMMARY_KEYS
+    assert "2020" in baseline_run.summary["co2_wan_t"]
+    assert set(baseline_run.summary["timings_s"]) >= {"load", "build", "solve"}
+
+
+def test_netcdf_round_trip(baseline_run, tmp_path):
+    out = write_results(baseline_run.dataset, tmp_path / "r", dict(baseline_run.summary))
+    back = load_results(out)
+    for name in ("emissions", "energy", "adoption", "cost", "co2_total", "target_limit"):
+        assert np.allclose(back[name].values, baseline_run.dataset[name].values, equal_nan=True)
+    assert back.attrs["input_hash"] == baseline_run.summary["input_hash"]
+    summ = json.loads((out / "summary.json").read_text())
+    assert summ["timings_s"]["write"] > 0
+
+
+def test_iamc_table_shape_and_units(baseline_run):
+    t = iamc_table(baseline_run.dataset)
+    assert list(t.columns[:5]) == ["model", "scenario", "region", "variable", "unit"]
+    row = t.set_index("variable").loc["Emissions|CO2"]
+    assert row["unit"] == "Mt CO2/yr"
+    assert row[2020] == pytest.approx(float(baseline_run.dataset["co2_total"].sel(year=2020))
+                                      / 100)
+    assert not t["variable"].duplicated().any()
+
+
+def test_a_failed_write_leaves_the_previous_results(baseline_run, tmp_path):
+    out = write_results(baseline_run.dataset, tmp_path / "r", dict(baseline_run.summary))
+    before = (out / "summary.json").read_text()
+    broken = baseline_run.dataset.copy()
+    broken.attrs["scenario"] = object()  # not serialisable: the write fails midway
+    with pytest.raises((TypeError, ValueError)):
+        write_results(broken, tmp_path / "r", dict(baseline_run.summary))
+    assert (out / "summary.json").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
+
+
+def test_csv_tables_are_long_and_unit_labelled(baseline_run, tmp_path):
+    out = write_results(baseline_run.dataset, tmp_path / "r", dict(baseline_run.summary))
+    em = pd.read_csv(out / "emissions.csv")
+    assert list(em.columns) == ["year", "sector", "gas", "district", "value", "unit"]
+    assert em["unit"].iloc[0].startswith("万t")

@@ -1,0 +1,108 @@
+"""Scenario files: inheritance, validation by name and line, safe names, safe YAML."""
+
+import pytest
+
+from model.errors import InputError
+from model.scenario import load_scenario
+from tests.conftest import RUNS
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def errors(path):
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    return e.value.problems
+
+
+def test_shipped_scenarios_load():
+    for f in RUNS.glob("wuhan-*.yaml"):
+        sc = load_scenario(f)
+        assert sc.dataset.is_dir() and sc.name == f.stem
+
+
+def test_inheritance_merges_replaces_and_deletes(tmp_path):
+    write(tmp_path, "base.yaml", f"""name: b
+dataset: {RUNS.parent / 'inputs' / 'wuhan'}
+targets:
+  peak: {{year: 2025, cap: 17000}}
+  coal_cap: {{2022: 1950}}
+overrides:
+  - {{table: prices, where: {{fuel: coal}}, scale: 1.1}}
+""")
+    child = write(tmp_path, "child.yaml", """name: c
+base: base.yaml
+targets:
+  peak: {cap: 16000}
+  coal_cap: null
+overrides:
+  - {table: prices, where: {fuel: oil}, scale: 0.9}
+""")
+    sc = load_scenario(child)
+    assert sc.targets["peak"] == {"year": 2025, "cap": 16000}
+    assert "coal_cap" not in sc.targets
+    assert [o["where"]["fuel"] for o in sc.settings["overrides"]] == ["coal", "oil"]
+    assert sc.accounting["target_gases"] == ["CO2"]  # defaults are replaced, not appended
+    assert len(sc.chain) == 2
+
+
+def test_unknown_key_is_named_with_its_line(tmp_path):
+    p = write(tmp_path, "s.yaml", """name: s
+dataset: x
+targets:
+  peak: {year: 2025}
+  peek_cap: {2025: 1}
+solver:
+  thread: 2
+""")
+    ps = errors(p)
+    keys = {(q.column, q.row) for q in ps if q.rule == "unknown-key"}
+    assert ("targets.peek_cap", 5) in keys and ("solver.thread", 7) in keys
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "/abs", ".hidden", "x..y", ""])
+def test_names_that_would_escape_results_are_refused(tmp_path, name):
+    p = write(tmp_path, "s.yaml", f"name: '{name}'\ndataset: x\n")
+    assert any(q.rule == "name" for q in errors(p))
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    p = write(tmp_path, "s.yaml", "name: !!python/object/apply:os.system ['echo hi']\n")
+    (q,) = errors(p)
+    assert q.rule == "yaml"
+
+
+def test_bad_values_are_reported_together(tmp_path):
+    p = write(tmp_path, "s.yaml", """name: s
+dataset: .
+discount_rate: 2
+targets:
+  peak: {year: 1999}
+  energy_intensity: {2022: -0.1}
+  non_fossil_share: {2025: 1.5}
+accounting: {electricity: joules}
+projects: {default: maybe}
+""")
+    cols = {q.column for q in errors(p)}
+    assert {"discount_rate", "targets.peak.year", "targets.energy_intensity.2022",
+            "targets.non_fossil_share.2025", "accounting.electricity",
+            "projects.default"} <= cols
+
+
+def test_base_cycle_is_an_error(tmp_path):
+    write(tmp_path, "a.yaml", "name: a\nbase: b.yaml\n")
+    b = write(tmp_path, "b.yaml", "name: b\nbase: a.yaml\n")
+    assert any(q.rule == "base" for q in errors(b))
+
+
+def test_with_settings_changes_a_copy_and_the_digest():
+    sc = load_scenario(RUNS / "wuhan-peak-2022.yaml")
+    other = sc.with_settings({"targets.peak.year": 2025})
+    assert other.targets["peak"]["year"] == 2025 and sc.targets["peak"]["year"] == 2022
+    assert other.digest() != sc.digest()
+    with pytest.raises(InputError):
+        sc.with_settings({"targets.peak.year": 1900})
