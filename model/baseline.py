@@ -124,7 +124,8 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
                                     on="group")
     districts = _districts(data, scenario)
     macro = project_macro(data, all_years, problems)
-    activity = project_activity(data, scenario, districts, macro, problems)
+    shares = sector_shares(data, districts)
+    activity = project_activity(data, scenario, districts, macro, problems, shares)
     energy_base, heat_int = baseline_energy(data, base, years, activity, problems)
     process = baseline_process(data, all_years, activity)
     ef = _emission_factors(data, all_years, problems)
@@ -135,7 +136,9 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
                          all_years) if cp else pd.DataFrame({"year": all_years,
                                                              "value": 0.0})
     measures = data["measures"].merge(sectors[["sector", "group"]], on="sector")
-    potential, group_pot = measure_potentials(data, measures, activity, districts, all_years)
+    potential, group_pot = measure_potentials(data, measures, activity, districts, all_years,
+                                              shares, problems)
+    projects = _place_projects(data, districts, problems)
     potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
                                   ["measure"], all_years)
     capex = _capex(measures, years, base)
@@ -151,21 +154,63 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
         process_base=process, feedstock=data["feedstock"], emission_factor=ef, grid=grid,
         prices=prices, carbon_price=carbon, measures=measures, potential=potential,
         potential_input=potential_input, capex=capex, effects=effects, group_potential=group_pot,
-        projects=data["projects"], project_effects=data["project_effects"],
+        projects=projects, project_effects=data["project_effects"],
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
         digest=data.digest,
     )
 
 
 def _districts(data: InputData, scenario: Scenario) -> pd.DataFrame:
+    """The model's districts: every district but the city row when the scenario sets
+    ``districts: true`` (and the dataset has districts), else the one city row."""
     d = data["districts"]
-    if scenario.settings["districts"] or len(d) == 1:
-        return d[["district", "name_zh", "name_en", "kind"]].reset_index(drop=True)
+    cols = ["district", "name_zh", "name_en", "kind"]
+    parts = d[d["kind"] != "city"]
+    if scenario.settings["districts"] and len(parts):
+        return parts[cols].reset_index(drop=True)
+    if len(d) == 1:
+        return d[cols].reset_index(drop=True)
     city = d[d["kind"] == "city"]
     if len(city):
-        return city.iloc[:1].reset_index(drop=True)
+        return city.iloc[:1][cols].reset_index(drop=True)
     return pd.DataFrame({"district": ["city"], "name_zh": ["全市"], "name_en": ["Whole city"],
                          "kind": ["city"]})
+
+
+def is_split(districts: pd.DataFrame) -> bool:
+    """True when the model has several districts (city activity is split by shares)."""
+    return len(districts) > 1
+
+
+def sector_shares(data: InputData, districts: pd.DataFrame) -> pd.DataFrame:
+    """share[sector, district] of the city's activity (columns sector, district, share): the
+    one district takes everything when the model has no districts."""
+    if not is_split(districts):
+        return pd.DataFrame({"sector": data["sectors"]["sector"],
+                             "district": districts["district"].iloc[0], "share": 1.0})
+    sh = data["district_shares"]
+    return sh[sh["district"].isin(districts["district"])][
+        ["sector", "district", "share"]].reset_index(drop=True)
+
+
+def _place_projects(data: InputData, districts: pd.DataFrame, problems: list[Problem]
+                    ) -> pd.DataFrame:
+    """Projects sit in their district when the model has districts, in the city otherwise."""
+    pr = data["projects"].copy()
+    if pr.empty:
+        return pr
+    if not is_split(districts):
+        pr["district"] = districts["district"].iloc[0]
+        return pr
+    lines = data.lines.get("projects")
+    for i in np.flatnonzero(~pr["district"].isin(districts["district"]).to_numpy()):
+        problems.append(Problem("projects.csv", int(lines[i]) if lines is not None else None,
+                                "district", "district",
+                                f"project '{pr['project'].iloc[i]}' is placed in "
+                                f"'{pr['district'].iloc[i]}', which is not one of the model's "
+                                "districts (name the district of its site)",
+                                "分区计算时项目须位于具体的区"))
+    return pr
 
 
 def project_macro(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
@@ -211,16 +256,18 @@ def project_macro(data: InputData, years: list[int], problems: list[Problem]) ->
 
 
 def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFrame,
-                     macro: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """activity[sector, district, year] for every sector with a base-year activity."""
+                     macro: pd.DataFrame, problems: list[Problem],
+                     shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """activity[sector, district, year] for every sector with a base-year activity. With
+    districts, rows given for the whole city are split by ``shares`` (district_shares.csv)."""
     base = scenario.base_year
     a = data["activity"]
     a = a[a["year"] == base]
-    if len(districts) == 1:  # whole city: sum the districts
+    if not is_split(districts):  # whole city: sum the districts
         a = a.groupby("sector", as_index=False)["value"].sum()
         a["district"] = districts["district"].iloc[0]
     else:
-        a = a[a["district"].isin(districts["district"])]
+        a = _split_city_rows(data, a, districts, shares, problems)
     sec = data["sectors"].set_index("sector")
     need = sec.index[~sec["role"].isin(["heat", "ccus"])]
     for s in need.difference(a["sector"].unique()):
@@ -241,6 +288,26 @@ def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFram
             rows.append(pd.DataFrame({"sector": s, "district": d, "year": rel.index,
                                       "value": float(v) * factor.to_numpy()}))
     return pd.concat(rows, ignore_index=True)
+
+
+def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
+                     shares: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Activity given for the city row, split over the districts by the sector's shares;
+    rows already given per district are kept as they are."""
+    d = data["districts"]
+    city_ids = set(d.loc[d["kind"] == "city", "district"])
+    city = a[a["district"].isin(city_ids)]
+    own = a[a["district"].isin(districts["district"])]
+    for s in sorted(set(city["sector"]) - set(shares["sector"])):
+        problems.append(Problem("district_shares.csv", None, "sector", "coverage",
+                                f"sector '{s}' has city activity but no district shares; "
+                                "add its rows (or run without districts)",
+                                "缺少该行业的分区比例"))
+    split = city[["sector", "value"]].merge(shares, on="sector")
+    split["value"] = split["value"] * split["share"]
+    out = pd.concat([own[["sector", "district", "value"]],
+                     split[["sector", "district", "value"]]], ignore_index=True)
+    return out.groupby(["sector", "district"], as_index=False, sort=False)["value"].sum()
 
 
 def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.DataFrame,
@@ -328,26 +395,25 @@ def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.Da
 
 
 def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
-                       districts: pd.DataFrame, years: list[int]
+                       districts: pd.DataFrame, years: list[int],
+                       shares: pd.DataFrame | None = None,
+                       problems: list[Problem] | None = None
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Potential[measure, district, year] in measure units, and exclusive-group potentials.
 
-    Fixed potentials are split over districts by the sector's base-year activity share (a
-    capture measure by its host sector's share); share-based ones follow district activity.
+    Fixed potentials are split over districts by the measure's site shares
+    (measure_sites.csv) or else by its sector's district shares (a capture measure by its host
+    sector's); share-based ones follow district activity. A group's shared potential is split
+    like its first member's potential.
     """
+    problems = [] if problems is None else problems
+    shares = sector_shares(data, districts) if shares is None else shares
     pot = interpolate(data["measure_potential"][["measure", "year", "value"]], ["measure"],
                       years)
     pot = pot.merge(measures[["measure", "sector", "potential_basis", "host_sector"]],
                     on="measure")
-    share = _district_shares(activity, districts, years[0])
-    fixed = pot[pot["potential_basis"] == "fixed"].copy()
-    fixed["share_sector"] = fixed["host_sector"].where(fixed["host_sector"] != "",
-                                                       fixed["sector"])
-    fixed = fixed.merge(share, left_on="share_sector", right_on="sector", how="left",
-                        suffixes=("", "_s"))
-    fixed["district"] = fixed["district"].fillna(districts["district"].iloc[0]) if len(
-        districts) == 1 else fixed["district"]
-    fixed["share"] = fixed["share"].fillna(1.0 if len(districts) == 1 else 1.0 / len(districts))
+    mshare = _measure_shares(data, measures, districts, shares, problems)
+    fixed = pot[pot["potential_basis"] == "fixed"].merge(mshare, on="measure")
     fixed["value"] = fixed["value"] * fixed["share"]
     shared = pot[pot["potential_basis"] != "fixed"].merge(
         activity.rename(columns={"value": "act"}), on=["sector", "year"])
@@ -365,21 +431,56 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
     else:
         gp = interpolate(groups[["group", "year", "value"]], ["group"], years)
         first = measures[measures["exclusive_group"] != ""].groupby("exclusive_group")[
-            "sector"].first()
-        gp["sector"] = gp["group"].map(first)
-        gp = gp.merge(share, on="sector", how="left")
-        gp["district"] = gp["district"].fillna(districts["district"].iloc[0])
-        gp["value"] = gp["value"] * gp["share"].fillna(1.0)
+            "measure"].first()
+        gp["measure"] = gp["group"].map(first)
+        gp = gp.merge(mshare, on="measure")
+        gp["value"] = gp["value"] * gp["share"]
         gp = gp[["group", "district", "year", "value"]]
     return potential, gp
 
 
-def _district_shares(activity: pd.DataFrame, districts: pd.DataFrame, base: int
-                     ) -> pd.DataFrame:
-    a = activity[activity["year"] == base]
-    tot = a.groupby("sector")["value"].transform("sum")
-    out = a.assign(share=np.where(tot > 0, a["value"] / tot.where(tot > 0, 1.0), 0.0))
-    return out[["sector", "district", "share"]]
+def measure_district_shares(data: InputData, measures: pd.DataFrame,
+                            districts: pd.DataFrame) -> pd.DataFrame:
+    """share[measure, district] of every measure's potential (columns measure, district,
+    share; year-invariant): fixed potentials by their sites or sector, share-based ones by
+    their sector's activity shares. Used to place a city pathway's measures in districts."""
+    problems: list[Problem] = []
+    shares = sector_shares(data, districts)
+    fixed = _measure_shares(data, measures, districts, shares, problems)
+    if problems:
+        raise InputError(problems)
+    rest = measures.loc[measures["potential_basis"] != "fixed", ["measure", "sector"]]
+    rest = rest.merge(shares, on="sector")[["measure", "district", "share"]]
+    return pd.concat([fixed, rest], ignore_index=True)
+
+
+def _measure_shares(data: InputData, measures: pd.DataFrame, districts: pd.DataFrame,
+                    shares: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """share[measure, district] of each fixed-potential measure (columns measure, district,
+    share): its sites, else its sector's (a capture measure's host sector's) shares."""
+    fixed = measures.loc[measures["potential_basis"] == "fixed",
+                         ["measure", "sector", "host_sector", "kind"]]
+    fixed = fixed.assign(share_sector=fixed["host_sector"].where(fixed["host_sector"] != "",
+                                                                 fixed["sector"]))
+    if not is_split(districts):
+        return fixed[["measure"]].assign(district=districts["district"].iloc[0], share=1.0)
+    sites = data["measure_sites"]
+    sites = sites[sites["measure"].isin(fixed["measure"])][["measure", "district", "share"]]
+    rest = fixed[~fixed["measure"].isin(sites["measure"])]
+    lumpy = rest[rest["kind"] != "continuous"]
+    for m, k in zip(lumpy["measure"], lumpy["kind"], strict=True):
+        problems.append(Problem("measure_sites.csv", None, "measure", "site",
+                                f"{k} measure '{m}' is built in whole units: give its site(s) "
+                                "in measure_sites.csv when districts are on",
+                                "整数或半连续措施分区计算时须指定厂址"))
+    missing = sorted(set(rest["share_sector"]) - set(shares["sector"]))
+    for s in missing:
+        problems.append(Problem("district_shares.csv", None, "sector", "coverage",
+                                f"sector '{s}' has measures with a fixed potential but no "
+                                "district shares", "缺少该行业的分区比例"))
+    by_sector = rest[["measure", "share_sector"]].merge(
+        shares.rename(columns={"sector": "share_sector"}), on="share_sector")
+    return pd.concat([sites, by_sector[["measure", "district", "share"]]], ignore_index=True)
 
 
 def _capex(measures: pd.DataFrame, years: list[int], base: int) -> pd.DataFrame:

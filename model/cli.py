@@ -138,6 +138,7 @@ COMMAND_MODULES = (
     "model.inventory",
     "model.allocate",
     "model.recommend",
+    "model.projects_impact",
     "model.report.commands",
 )
 

@@ -134,6 +134,7 @@ def validate_tables(raw: dict[str, pd.DataFrame], *, source: str, file_of,
     if typed:
         problems += _check_references(typed, file_of, lines)
         problems += _check_cross_table(typed, file_of, lines)
+        problems += _check_district_tables(typed, file_of, lines)
     if problems:
         raise InputError(problems)
     converted = {name: _to_canonical(TABLES_BY[name], df) for name, df in typed.items()}
@@ -432,6 +433,60 @@ def _check_standard_coal(sc: pd.DataFrame, fuels: pd.DataFrame, flag) -> None:
                    f"kgce/kWh in this model; got {kgce.iloc[i]:g} kgce/kWh",
          "电力须按当量值0.1229 kgce/kWh折算")
 
+#: tolerance on shares that must add up to 1 (six decimals in the CSV)
+SHARE_SUM_TOL = 1e-6
+
+
+def _check_district_tables(typed: dict[str, pd.DataFrame], file_of, lines) -> list[Problem]:
+    """District tables: shares name real districts (not the city row) and add up to 1."""
+    problems: list[Problem] = []
+    districts = typed.get("districts")
+    if districts is None:
+        return problems
+    city = set(districts.loc[districts["kind"] == "city", "district"])
+    for tname, key in (("district_shares", "sector"), ("measure_sites", "measure"),
+                       ("enterprises", None), ("district_indicators", None)):
+        df = typed.get(tname)
+        if df is None or df.empty:
+            continue
+        for i in np.flatnonzero(df["district"].isin(city).to_numpy()):
+            problems.append(Problem(
+                file_of(tname), int(lines[tname][i]), "district", "district",
+                f"'{df['district'].iloc[i]}' is the whole city; name one of its districts",
+                "须填写具体的区，而非全市"))
+        if key is None:
+            continue
+        sums = df.groupby(key, sort=False)["share"].sum()
+        for k, total in sums.items():
+            if abs(total - 1.0) > SHARE_SUM_TOL:
+                i = int(np.flatnonzero((df[key] == k).to_numpy())[0])
+                problems.append(Problem(
+                    file_of(tname), int(lines[tname][i]), "share", "sum",
+                    f"the district shares of {key} '{k}' add up to {total:.6f}; expected 1",
+                    "各区比例之和须为1"))
+    sites, measures = typed.get("measure_sites"), typed.get("measures")
+    if sites is not None and measures is not None and not sites.empty:
+        basis = sites["measure"].map(dict(zip(measures["measure"], measures["potential_basis"],
+                                              strict=True)))
+        for i in np.flatnonzero((basis.notna() & (basis != "fixed")).to_numpy()):
+            problems.append(Problem(
+                file_of("measure_sites"), int(lines["measure_sites"][i]), "measure", "basis",
+                f"measure '{sites['measure'].iloc[i]}' has a potential given as a share of "
+                "activity, which already follows the district shares of its sector",
+                "按活动水平比例给出潜力的措施随行业分区，不能再指定厂址"))
+    ent = typed.get("enterprises")
+    if ent is not None and not ent.empty:
+        cell = ent.groupby(["sector", "district"], sort=False)["share"].sum()
+        for (sec, dis), total in cell.items():
+            if total > 1.0 + SHARE_SUM_TOL:
+                i = int(np.flatnonzero(((ent["sector"] == sec)
+                                        & (ent["district"] == dis)).to_numpy())[0])
+                problems.append(Problem(
+                    file_of("enterprises"), int(lines["enterprises"][i]), "share", "sum",
+                    f"enterprises hold {total:.4f} of sector '{sec}' in district '{dis}'; "
+                    "at most 1", "同一区同一行业各企业比例之和不能超过1"))
+    return problems
+
 
 def _to_canonical(t: Table, df: pd.DataFrame) -> pd.DataFrame:
     if "unit" not in t.column_names or t.unit_dimension is None:
@@ -439,7 +494,7 @@ def _to_canonical(t: Table, df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     canon = df["unit"].map(lambda u: UNITS[u].canonical)
     df[value_column(t)] = df[value_column(t)] * _unit_factor(df["unit"])
-    if t.name == "macro":  # GDP is held in 亿元
+    if t.name in ("macro", "district_indicators"):  # GDP is held in 亿元
         money = canon == "万元"
         df.loc[money, "value"] = df.loc[money, "value"] / 1e4
         canon = canon.where(~money, "亿元")

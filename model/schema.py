@@ -22,6 +22,10 @@ MEASURE_KINDS = ("continuous", "integer", "semicontinuous")
 POTENTIAL_BASES = ("fixed", "activity_share", "activity_growth")
 EFFECT_KINDS = ("energy", "process", "generation", "renewable_generation")
 DISTRICT_KINDS = ("city", "core", "suburban", "zone")
+#: what a district share is derived from (district_shares, measure_sites)
+SHARE_BASES = ("population", "gdp", "floor_area", "land_area", "rural", "plant", "heat_users",
+               "mixed")
+DISTRICT_VARIABLES = ("population", "gdp")
 
 
 @dataclass(frozen=True)
@@ -463,6 +467,84 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("project", "kind", "item"),
         unit_dimension=("kind", {"energy": "energy", "process": "mass"}),
+        optional=True,
+    ),
+    Table(
+        "district_indicators",
+        "Population and GDP of each district in a base year (for per-capita and "
+        "ability-to-pay allocation; later years keep the base-year shares of the city).",
+        "各区基准年常住人口与地区生产总值（用于人均与支付能力分配；之后年份保持基准年占全市比重）。",
+        *STATS,
+        columns=(
+            _c("district", "str", "district", "区", ref="districts.district"),
+            _c("variable", "str", "variable", "指标", allowed=DISTRICT_VARIABLES),
+            _year(),
+            _value("value", "数值", min=0),
+            _unit(),
+            _c("source", "str", "source or derivation (see SOURCES.md)", "来源或推算方法"),
+        ),
+        key=("district", "variable", "year"),
+        unit_dimension=("variable", {"population": "population", "gdp": "money"}),
+        optional=True,
+    ),
+    Table(
+        "district_shares",
+        "Each district's share of a sector's city activity (used when a scenario sets "
+        "districts: true); the shares of a sector sum to 1.",
+        "各区占全市行业活动水平的比例（情景设置 districts: true 时使用）；"
+        "同一行业各区比例之和为1。",
+        *STATS,
+        columns=(
+            _c("sector", "str", "sector", "行业", ref="sectors.sector"),
+            _c("district", "str", "district", "区", ref="districts.district"),
+            _c("share", "float", "share of the city's activity", "占全市比例", min=0, max=1),
+            _c("basis", "str", "what the share is derived from", "推算依据",
+               allowed=SHARE_BASES),
+            _c("source", "str", "source or derivation (see SOURCES.md)", "来源或推算方法"),
+        ),
+        key=("sector", "district"),
+        optional=True,
+    ),
+    Table(
+        "measure_sites",
+        "Site-tied measures: each district's share of a measure's potential, overriding the "
+        "sector's district shares (a plant's CCUS unit, a coal unit to retire); the shares of "
+        "a measure sum to 1.",
+        "与厂址相关的措施：各区占该措施潜力的比例，替代行业分区比例（如某电厂的碳捕集机组、"
+        "拟关停机组）；同一措施各区比例之和为1。",
+        *DRC,
+        columns=(
+            _c("measure", "str", "measure", "措施", ref="measures.measure"),
+            _c("district", "str", "district", "区", ref="districts.district"),
+            _c("share", "float", "share of the measure's potential", "占措施潜力比例", min=0,
+               max=1, min_exclusive=True),
+            _c("basis", "str", "what the share is derived from", "推算依据",
+               allowed=SHARE_BASES),
+            _c("source", "str", "source or derivation (see SOURCES.md)", "来源或推算方法"),
+        ),
+        key=("measure", "district"),
+        optional=True,
+    ),
+    Table(
+        "enterprises",
+        "Key enterprises (重点国有企业 and other major emitters): the share of a sector's "
+        "activity in a district that belongs to the enterprise.",
+        "重点企业（重点国有企业等主要排放单位）：某区某行业活动水平中属于该企业的比例。",
+        *EIB,
+        columns=(
+            _c("enterprise", "str", "enterprise id", "企业代码"),
+            _NAME_ZH,
+            _NAME_EN,
+            _c("owner_zh", "str", "owning group (Chinese)", "所属集团"),
+            _c("owner_en", "str", "owning group (English)", "所属集团（英文）"),
+            _c("sector", "str", "sector", "行业", ref="sectors.sector"),
+            _c("district", "str", "district of the site", "厂址所在区",
+               ref="districts.district"),
+            _c("share", "float", "share of the sector's activity in the district",
+               "占该区该行业活动水平比例", min=0, max=1, min_exclusive=True),
+            _c("source", "str", "source or derivation (see SOURCES.md)", "来源或推算方法"),
+        ),
+        key=("enterprise", "sector", "district"),
         optional=True,
     ),
     Table(

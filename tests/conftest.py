@@ -68,3 +68,15 @@ def target_rows(res, family: str) -> list[dict]:
 
 def series(res, name: str):
     return res.dataset[name].to_series()
+
+
+@pytest.fixture(scope="session")
+def peak2022_dir(wuhan, tmp_path_factory) -> Path:
+    """results/wuhan-peak-2022/ written once (city run, the shipped scenario)."""
+    from model.results import write_results
+    from model.run import run_scenario
+
+    sc = shipped("wuhan-peak-2022")
+    res = run_scenario(sc, wuhan, isolate=False)
+    return write_results(res.dataset, tmp_path_factory.mktemp("runs") / sc.name, res.summary,
+                         res.built.md)

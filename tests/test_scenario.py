@@ -19,8 +19,16 @@ def errors(path):
     return e.value.problems
 
 
-def test_shipped_scenarios_load():
+BATCHES = {"wuhan-mc", "wuhan-sweep-peak"}
+
+
+def test_shipped_scenarios_and_batches_load():
+    from model.batch import load_batch
+
     for f in RUNS.glob("wuhan-*.yaml"):
+        if f.stem in BATCHES:
+            assert len(load_batch(f).variants) >= 27
+            continue
         sc = load_scenario(f)
         assert sc.dataset.is_dir() and sc.name == f.stem
 

@@ -1,1 +1,2 @@
-"""Figures (matplotlib) and reports (HTML, Excel), Chinese first with English beside."""
+"""Reports, Chinese first with English beside: figures (matplotlib), the HTML report and Excel
+workbooks for bureaus, districts and key enterprises."""

@@ -1,0 +1,60 @@
+"""Project prices equal the objective differences of the two solves."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.ledger import discount_factors
+from model.pathway import load_solved
+from model.projects_impact import decided, price_project, value_term_pv
+from model.run import run_scenario
+
+GAP = 1e-7
+
+
+@pytest.fixture(scope="module")
+def solved(peak2022_dir):
+    return load_solved(peak2022_dir)
+
+
+def test_price_is_the_objective_difference_without_the_value_term(solved, wuhan):
+    base = decided(solved)
+    p = "data_center_cluster"
+    r = price_project(solved, p, base, gap=GAP)
+    # two independent solves, the value term computed by hand from the data
+    others = {q: (y if y is not None else "out") for q, y in base.items() if q != p}
+    sc = solved.scenario.with_settings({"solver.mip_rel_gap": GAP})
+    obj = {}
+    for mode in ("in", "out"):
+        dec = {"default": "out", **others, p: r.online_year if mode == "in" else "out"}
+        obj[mode] = run_scenario(sc.with_settings({"projects": dec}), wuhan,
+                                 isolate=False).solution.objective
+    md = solved.md
+    df = dict(zip(md.years, discount_factors(md.scenario.discount_rate, md.years,
+                                             md.base_year), strict=True))
+    prices = md.prices.set_index(["fuel", "year"])["value"]
+    use = md.project_effects[md.project_effects["project"] == p]
+    va = float(md.projects.set_index("project").loc[p, "value_added"]) * 1e4
+    v = sum(df[y] * (va + sum(float(q) * float(prices[f, y])
+                              for f, q in zip(use["item"], use["value"], strict=True)))
+            for y in md.years if y >= r.online_year)
+    tol = 2 * GAP * abs(obj["in"]) + 1e-6
+    assert r.price == pytest.approx(obj["in"] - obj["out"] + v, abs=tol)
+    assert r.value_term_pv == pytest.approx(v, rel=1e-12)
+    assert r.status_in == "optimal"
+
+
+def test_without_targets_a_project_costs_its_energy_bill(wuhan, tmp_path):
+    """No target binds in the baseline: the price is the project's own energy bill."""
+    from model.results import write_results
+    from tests.conftest import shipped
+
+    sc = shipped("wuhan-baseline").with_settings({"solver.mip_rel_gap": GAP})
+    res = run_scenario(sc, wuhan, isolate=False)
+    s = load_solved(write_results(res.dataset, tmp_path / sc.name, res.summary, res.built.md))
+    r = price_project(s, "steel_rolling_upgrade", gap=GAP)
+    _, _, bill = value_term_pv(s, "steel_rolling_upgrade",
+                               [y for y in s.md.years if y >= r.online_year])
+    assert bill > 0
+    assert r.price == pytest.approx(bill, abs=r.tolerance + 1e-6)
+    assert abs(r.absorption_cost) <= r.tolerance + 1e-6
