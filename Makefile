@@ -6,9 +6,25 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SCENARIO ?= runs/wuhan-peak-2022.yaml
 
-.PHONY: install run test lint bench clean
+#: Debian packages the figures and the browser test need: CJK fonts for the Chinese labels,
+#: Chromium to render the HTML report headless
+SYSTEM_PACKAGES ?= chromium fonts-noto-cjk
 
-install: $(VENV)/.installed
+.PHONY: install system-packages run test lint bench clean
+
+install: system-packages $(VENV)/.installed
+
+# idempotent: apt-get runs only when one of the packages is missing (CI runs as root on Debian)
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing Debian packages:$$missing"; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
