@@ -133,6 +133,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 COMMAND_MODULES = (
     "model.batch",
     "model.compare",
+    "model.mga",
     "model.datalist",
     "model.allocate",
     "model.recommend",

@@ -92,6 +92,34 @@ def _unique_labels(runs: list[Run]) -> list[Run]:
     return runs
 
 
+def stack_runs(runs: list[Run], variables: tuple[str, ...] = ("co2_total", "cost",
+                                                                "energy_total")) -> xr.Dataset:
+    """Runs as one Dataset with a ``scenario`` dimension (the shape of a batch's batch.nc),
+    holding ``variables``; a cost component missing from a run is NaN there."""
+    parts = [r.ds[list(variables)].expand_dims(scenario=[r.label]) for r in runs]
+    return xr.concat(parts, dim="scenario", join="outer", combine_attrs="drop")
+
+
+def load_batch(path: str | Path) -> xr.Dataset:
+    """A batch as one Dataset with a ``scenario`` dimension: batch.nc (a file, or in the
+    folder) or else the folder's run folders stacked."""
+    p = Path(path)
+    nc = p if p.is_file() else p / "batch.nc"
+    if nc.is_file() and nc.name != "results.nc":
+        with xr.open_dataset(nc, engine="netcdf4") as ds:
+            ds = ds.load()
+        if "scenario" not in ds.dims:
+            raise InputError([Problem(str(nc), None, None, "batch",
+                                      "the file has no 'scenario' dimension", "不是批量结果")])
+        return ds
+    runs = load_runs([p])
+    if len(runs) < 2:
+        raise InputError([Problem(str(p), None, None, "batch",
+                                  f"a batch needs at least two runs; found {len(runs)}",
+                                  "批量结果至少需要两个情景")])
+    return stack_runs(runs)
+
+
 # --------------------------------------------------------------------------------------------
 # metrics
 
@@ -323,6 +351,11 @@ COMPONENT_NAMES = {
     "penalty": bi("未达目标罚金", "Penalty on unmet targets")}
 
 
+def amount(v: float) -> str:
+    """An adoption level for people: thousands separated, four significant digits below."""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
 def matplotlib_colours(n: int) -> list:
     import matplotlib
 
@@ -344,7 +377,7 @@ def compare_adoption(runs: list[Run], table: pd.DataFrame, n: int = 30) -> Figur
     if len(rows):
         im = ax.imshow(scaled, aspect="auto", cmap="YlGn", vmin=0, vmax=1)
         for (i, j), v in np.ndenumerate(vals):
-            ax.text(j, i, f"{v:,.3g}", ha="center", va="center", fontsize=7,
+            ax.text(j, i, amount(v), ha="center", va="center", fontsize=7,
                     color="white" if scaled[i, j] > 0.6 else "black")
         ax.set_yticks(range(len(rows)), [f"{nm} ({u})" for nm, u in
                                          zip(rows["name"], rows["unit"], strict=True)],
@@ -371,6 +404,8 @@ def compare_adoption(runs: list[Run], table: pd.DataFrame, n: int = 30) -> Figur
 def format_table(table: pd.DataFrame) -> str:
     """A plain-text table: metric labels on the left, one column per run."""
     def cell(v: object) -> str:
+        if v is None:
+            return "—"
         if isinstance(v, float | np.floating):
             return "—" if np.isnan(v) else f"{v:,.10g}" if abs(v) < 100 else f"{v:,.0f}"
         return str(v)
@@ -444,7 +479,7 @@ def _print(runs: list[Run], table: pd.DataFrame, adoption: pd.DataFrame, out: Pa
               "in the measure's unit, first year in brackets):")
         if len(adoption):
             shown = pd.DataFrame({
-                r.label: [f"{v:,.4g} ({'—' if pd.isna(y) else int(y)})" for v, y in zip(
+                r.label: [f"{amount(v)} ({'—' if pd.isna(y) else int(y)})" for v, y in zip(
                     adoption[f"{r.label} {end}"], adoption[f"{r.label} first year"],
                     strict=True)] for r in runs}, index=[f"{n} ({u})" for n, u in zip(
                         adoption["name"], adoption["unit"], strict=True)])

@@ -13,7 +13,7 @@ the calorific equivalent), money in 亿元 (10^8 CNY, 2020 prices), prices in CN
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.figure
@@ -46,12 +46,19 @@ class Figure:
     title: str
     caption: str
     figure: matplotlib.figure.Figure
+    _bytes: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def png(self) -> bytes:
-        return _render(self.figure, "png")
+        return self._rendered("png")
 
     def svg(self) -> bytes:
-        return _render(self.figure, "svg")
+        return self._rendered("svg")
+
+    def _rendered(self, fmt: str) -> bytes:
+        # rendered once: the report embeds the same PNG that is saved beside it
+        if fmt not in self._bytes:
+            self._bytes[fmt] = _render(self.figure, fmt)
+        return self._bytes[fmt]
 
     def save(self, folder: Path) -> list[Path]:
         """Write ``<name>.png`` and ``<name>.svg`` into ``folder`` (atomically)."""
@@ -527,3 +534,30 @@ def district_bars(ds: xr.Dataset, md: ModelData, years: list[int] | None = None)
     return Figure("district_bars", bi("分区排放", "CO2 by district"),
                   "Which districts emit most and how much each one's CO2 falls between the base "
                   "year, the peak and the end of the horizon.", fig)
+
+
+# --------------------------------------------------------------------------------------------
+# the set
+
+
+def standard_figures(ds: xr.Dataset, md: ModelData, *, baseline: xr.Dataset | None = None,
+                     batch: xr.Dataset | None = None, year: int | None = None
+                     ) -> tuple[list[Figure], list[str]]:
+    """The standard set for one run, and a note for each figure left out and why. ``year``
+    is the MAC curve's year (default 2030, or the last model year)."""
+    year = year or (2030 if 2030 in md.years else md.years[-1])
+    figs = [emissions_by_sector(ds, md, baseline), energy_by_carrier(ds, md),
+            abatement_wedges(ds, md), mac_curve(ds, md, year), measure_timing(ds, md),
+            shadow_prices(ds), intensity_targets(ds, md)]
+    notes = []
+    if batch is not None and batch.sizes.get("scenario", 0) >= 2:
+        figs.append(fan_chart(batch))
+    else:
+        notes.append("未提供批量结果，无蒙特卡洛扇形图。No Monte Carlo fan chart: no batch "
+                     "results were given (peakpath report --batch BATCH).")
+    if ds.sizes.get("district", 1) >= 2:
+        figs.append(district_bars(ds, md))
+    else:
+        notes.append("本次求解不分区，无分区柱状图。No district bars: the run is for the whole "
+                     "city (scenario setting districts: true solves by district).")
+    return figs, notes
