@@ -39,7 +39,7 @@ import pandas as pd
 
 from model.build import BuiltModel, build
 from model.compare import load_runs
-from model.errors import InputError, PeakpathError, Problem, SolverError
+from model.errors import InputError, Problem, SolverError
 from model.rebuild import inputs_of
 from model.results import atomic_write_text, summary, to_dataset, write_results
 from model.solve import (
@@ -212,8 +212,10 @@ def run_mga(results: str | Path, *, slack: float = 0.05, n: int = 6, seed: int =
                                   "应为单个情景的结果")])
     run = runs[0]
     if run.ds.attrs.get("status") != "optimal":
-        raise PeakpathError(f"{run.path}: MGA needs an optimal run; this one is "
-                            f"'{run.ds.attrs.get('status')}' (its targets cannot all be met)")
+        raise InputError([Problem(str(run.path), None, "status", "optimal",
+                                  f"MGA needs an optimal run; this one is "
+                                  f"'{run.ds.attrs.get('status')}' (its targets cannot all be "
+                                  "met, or the solve did not finish)", "需要最优解")])
     scenario, data, _ = inputs_of(run.ds, run.path)
     t0 = time.perf_counter()
     built = build(data, scenario)
