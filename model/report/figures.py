@@ -401,11 +401,12 @@ def target_frame(ds: xr.Dataset) -> pd.DataFrame:
     """The target table of a results Dataset (one row per target row)."""
     cols = ["target", "family", "year", "sense", "limit", "achieved", "unit", "shadow_price",
             "shadow_unit", "binding", "shortfall"]
-    if "target_row" not in ds.dims or ds.sizes["target_row"] == 0:
-        return pd.DataFrame(columns=cols)
+    if not all(f"target_{c}" in ds for c in cols):
+        raise ValueError("the results have no target table (target_* variables)")
     f = pd.DataFrame({c: ds[f"target_{c}"].values for c in cols})
-    f["binding"] = f["binding"].astype(bool)
-    return f
+    # typed even when empty (a scenario without targets), so filters keep the columns
+    return f.astype({"binding": bool, "year": int, "limit": float, "achieved": float,
+                     "shadow_price": float, "shortfall": float})
 
 
 def plan_targets(ds: xr.Dataset, md: ModelData, family: str, var: str) -> pd.DataFrame:

@@ -113,3 +113,10 @@ def test_results_whose_inputs_changed_are_refused(runs_dir, tmp_path):
     with pytest.raises(InputError, match="1 problem") as e:
         inputs_of(ds, tmp_path / "old-run")
     assert "inputs changed" in e.value.report()
+
+
+def test_a_run_without_targets_gets_a_report(runs_dir, tmp_path):
+    files = write_report(runs_dir / "wuhan-baseline", out=tmp_path / "baseline.html", pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    assert "No target binds" in html and "The scenario sets no targets" in html
+    assert html.count("<img ") == len(STANDARD) - 1  # no batch given: no fan chart
