@@ -59,8 +59,15 @@ def load_runs(paths: list[str | Path]) -> list[Run]:
                                     "not a run's results (a folder with results.nc, or a "
                                     "results.nc file) nor a folder of run folders",
                                     "不是结果目录"))
-        runs += [Run(str(load_results(f).attrs.get("scenario", f.name)), f, load_results(f))
-                 for f in found]
+        for f in found:
+            ds = load_results(f)
+            if "scenario" in ds.dims:  # a batch's combined file, not one run
+                problems.append(Problem(str(f), None, None, "results",
+                                        "this is a batch's combined Dataset; pass the batch "
+                                        "folder (one run folder per scenario) instead",
+                                        "请传入批量结果目录"))
+                continue
+            runs.append(Run(str(ds.attrs.get("scenario", f.name)), f, ds))
     if problems:
         raise InputError(problems)
     return _unique_labels(runs)
@@ -92,11 +99,16 @@ def _unique_labels(runs: list[Run]) -> list[Run]:
     return runs
 
 
+#: what a batch Dataset must hold for the fan chart
+BATCH_VARIABLES = ("co2_total", "cost")
+
+
 def stack_runs(runs: list[Run], variables: tuple[str, ...] = ("co2_total", "cost",
                                                                 "energy_total")) -> xr.Dataset:
     """Runs as one Dataset with a ``scenario`` dimension (the shape of a batch's batch.nc),
     holding ``variables``; a cost component missing from a run is NaN there."""
-    parts = [r.ds[list(variables)].expand_dims(scenario=[r.label]) for r in runs]
+    parts = [r.ds[list(variables)].drop_encoding().expand_dims(scenario=[r.label])
+             for r in runs]
     return xr.concat(parts, dim="scenario", join="outer", combine_attrs="drop")
 
 
@@ -108,9 +120,13 @@ def load_batch(path: str | Path) -> xr.Dataset:
     if nc.is_file() and nc.name != "results.nc":
         with xr.open_dataset(nc, engine="netcdf4") as ds:
             ds = ds.load()
-        if "scenario" not in ds.dims:
+        missing = [v for v in BATCH_VARIABLES if v not in ds]
+        if "scenario" not in ds.dims or missing:
             raise InputError([Problem(str(nc), None, None, "batch",
-                                      "the file has no 'scenario' dimension", "不是批量结果")])
+                                      "expected a Dataset with a 'scenario' dimension and the "
+                                      f"variables {', '.join(BATCH_VARIABLES)}"
+                                      + (f"; missing: {', '.join(missing)}" if missing else ""),
+                                      "不是批量结果")])
         return ds
     runs = load_runs([p])
     if len(runs) < 2:

@@ -462,13 +462,14 @@ def fan_chart(batch: xr.Dataset, quantiles: tuple[float, ...] = (0.05, 0.25, 0.5
     of a batch (a Dataset with a ``scenario`` dimension): median, 25–75 % and 5–95 % bands."""
     if "scenario" not in batch.dims or batch.sizes["scenario"] < 2:
         raise ValueError("a fan chart needs a batch Dataset with at least two scenarios")
-    x = _years(batch)
+    # the base year (first) has no decisions and so no cost: the cost fan starts after it
     series = (("co2_total", batch["co2_total"], "二氧化碳", "CO2 (万t/yr)"),
-              ("cost", batch["cost"].sum("component") / 1e4, "年度成本",
-               "Yearly cost (亿元, undiscounted)"))
+              ("cost", batch["cost"].sum("component").isel(year=slice(1, None)) / 1e4,
+               "年度成本", "Yearly cost (亿元, undiscounted)"))
     fig = new_figure(11, 4.8)
     axes = fig.subplots(1, 2)
     for ax, (_, da, zh, en) in zip(axes, series, strict=True):
+        x = da["year"].values.astype(int)
         vals = da.transpose("scenario", "year").values
         ok = ~np.all(np.isnan(vals), axis=1)
         q = np.nanquantile(vals[ok], quantiles, axis=0)

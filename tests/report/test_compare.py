@@ -16,7 +16,9 @@ from model.compare import (
     N_BINDING,
     compare,
     discounted_cost,
+    load_batch,
     load_runs,
+    stack_runs,
     year_ranges,
 )
 from model.errors import InputError
@@ -124,3 +126,22 @@ def test_a_path_that_is_not_results_is_a_located_error(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert str(tmp_path / "nope") in err and "results" in err and "Traceback" not in err
+
+
+def test_a_batch_is_read_from_batch_nc_or_its_run_folders(runs_dir, tmp_path):
+    stacked = load_batch(runs_dir)  # no batch.nc there: the run folders, stacked
+    assert sorted(stacked["scenario"].values) == sorted(SHIPPED)
+    for name in SHIPPED:
+        assert np.allclose(stacked["co2_total"].sel(scenario=name),
+                           load_results(runs_dir / name)["co2_total"])
+    stacked.to_netcdf(tmp_path / "batch.nc")
+    again = load_batch(tmp_path)
+    assert np.allclose(again["co2_total"], stacked["co2_total"])
+    with pytest.raises(InputError, match="1 problem") as e:
+        load_runs([tmp_path / "batch.nc"])
+    assert "batch folder" in e.value.report()
+    stacked[["co2_total"]].to_netcdf(tmp_path / "thin.nc")
+    with pytest.raises(InputError) as e:
+        load_batch(tmp_path / "thin.nc")
+    assert "missing: cost" in e.value.report()
+    assert len(stack_runs(load_runs([runs_dir / "wuhan-baseline"]))["scenario"]) == 1
