@@ -6,22 +6,25 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SCENARIO ?= runs/wuhan-peak-2022.yaml
 
-.PHONY: install system-deps run test lint bench clean
+#: Debian packages: CJK fonts for the Chinese labels in figures, Chromium to render the HTML
+#: report headless, LibreOffice Calc (tests open the data-list workbook in it)
+SYSTEM_PACKAGES ?= chromium fonts-noto-cjk libreoffice-calc-nogui
 
-install: system-deps $(VENV)/.installed
+.PHONY: install system-packages run test lint bench clean
 
-# Debian packages: LibreOffice (tests open the data-list workbook in it) and the Noto CJK fonts
-# (Chinese labels in figures). Installed only when missing; apt-get needs root (as in CI).
-SYSTEM_CHECKS = command -v libreoffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
-	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"
-system-deps:
-	@missing=""; $(SYSTEM_CHECKS); \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-	  echo "missing Debian packages:$$missing; as root run: apt-get install -y$$missing" >&2; exit 0; fi; \
-	echo "installing Debian packages:$$missing"; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+install: system-packages $(VENV)/.installed
+
+# idempotent: apt-get runs only when one of the packages is missing (CI runs as root on Debian)
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing Debian packages:$$missing"; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +39,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check model tests benchmarks inputs
+	$(BIN)/ruff check model tests inputs
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

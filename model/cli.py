@@ -134,6 +134,7 @@ COMMAND_MODULES = (
     "model.batch",
     "model.batch_report",
     "model.compare",
+    "model.mga",
     "model.datalist",
     "model.inventory",
     "model.allocate",

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -451,7 +450,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_inventory(args: argparse.Namespace) -> int:
-    from model.report.fonts import INSTALL_HINT, use_cjk_fonts
+    from model.report.fonts import use_cjk_fonts
 
     settings = load_scenario(args.scenario).settings if args.scenario else None
     data = read_dataset(args.dataset)
@@ -466,8 +465,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     name = Path(args.dataset).stem or "dataset"
     out = Path(args.out) if args.out else Path("results") / "inventory" / name
     files = write_inventory(inv, comparison, out)
-    if use_cjk_fonts() is None:
-        print(f"warning: {INSTALL_HINT}", file=sys.stderr)
+    use_cjk_fonts()
     fig = trend_figure(inv, comparison, data["sector_groups"], out / "inventory.png",
                        f"{name} 历史二氧化碳排放清单 Historical CO2 inventory")
     years = inv.totals["year"].tolist()

@@ -37,11 +37,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.baseline import COMBUSTIBLE, ModelData, derive, is_split, measure_district_shares
+from model.baseline import COMBUSTIBLE, ModelData, is_split, measure_district_shares
 from model.errors import InputError, PeakpathError, Problem
-from model.inputs import InputData, apply_overrides, read_dataset
+from model.inputs import InputData
 from model.ledger import capital_recovery_factor
-from model.results import input_hash, load_results
+from model.rebuild import inputs_of
+from model.results import load_results
 from model.scenario import Scenario
 from model.units import WAN_TCE_PER_YI_KWH
 
@@ -88,7 +89,6 @@ class Solved:
 
 def load_solved(path: str | Path) -> Solved:
     """Open a run folder (or results.nc) and re-derive its model data."""
-    from model.run import scenario_from_results
 
     p = Path(path)
     nc = p / "results.nc" if p.is_dir() else p
@@ -100,22 +100,12 @@ def load_solved(path: str | Path) -> Solved:
     if ds.attrs.get("status") not in ("optimal", "elastic", "infeasible"):
         raise PeakpathError(f"{nc}: the run ended '{ds.attrs.get('status')}'; there is no "
                             "pathway to use")
-    return from_dataset(ds, scenario_from_results(ds), path=nc.parent)
+    return from_dataset(ds, nc.parent)
 
 
-def from_dataset(ds: xr.Dataset, scenario: Scenario, data: InputData | None = None,
-                 path: Path | None = None) -> Solved:
-    """A Solved from a Dataset in memory; checks that the inputs hash to the results'."""
-    if data is None:
-        data = read_dataset(scenario.dataset)
-    data = apply_overrides(data, scenario)
-    md = derive(data, scenario)
-    want = ds.attrs.get("input_hash")
-    if want is not None and input_hash(md) != want:
-        raise InputError([Problem(str(scenario.dataset), None, None, "input-hash",
-                                  f"the dataset or scenario changed since these results were "
-                                  f"solved (input hash {input_hash(md)} ≠ {want}); run the "
-                                  "scenario again", "结果求解后输入数据已变更，请重新运行")])
+def from_dataset(ds: xr.Dataset, path: Path) -> Solved:
+    """A Solved from results in memory, its inputs rebuilt and checked against their hash."""
+    scenario, data, md = inputs_of(ds, path)
     return Solved(ds, scenario, data, md, path)
 
 
@@ -199,6 +189,14 @@ def _place(city: pd.DataFrame, keys: list[str], m: pd.DataFrame, p: pd.DataFrame
     rest = city.merge(mc.rename(columns={"value": "m"}), on=cols, how="left").merge(
         pc.rename(columns={"value": "p"}), on=cols, how="left").fillna({"m": 0.0, "p": 0.0})
     rest["value"] = rest["value"] - rest["m"] - rest["p"]
+    # what measures and projects do not explain is placed by sector shares; a sector without
+    # shares (CCUS: measures only) must have nothing left over
+    unplaced = rest[~rest["sector"].isin(sshare["sector"]) & (rest["value"].abs() > 1e-6)]
+    if len(unplaced):
+        raise InputError([Problem("district_shares.csv", None, "sector", "coverage",
+                                  f"sectors {sorted(set(unplaced['sector']))} have no district "
+                                  "shares; the city pathway cannot be placed in districts",
+                                  "缺少行业分区比例")])
     parts = [rest[[*cols, "value"]].merge(sshare, on="sector").assign(
         value=lambda f: f["value"] * f["share"])]
     mm = m.merge(mshare, on="measure")
@@ -212,14 +210,7 @@ def _place(city: pd.DataFrame, keys: list[str], m: pd.DataFrame, p: pd.DataFrame
 def _place_city_run(s: Solved) -> dict[str, pd.DataFrame]:
     md, ds = s.md, s.ds
     sshare, mshare = sector_shares(s), measure_shares(s)
-    missing = set(md.sectors["sector"]) - set(sshare["sector"])
     city_e = _city_sum(ds["energy"], ["year", "sector", "fuel"])
-    used = set(city_e.loc[city_e["value"].abs() > 0, "sector"])
-    if missing & used:
-        raise InputError([Problem("district_shares.csv", None, "sector", "coverage",
-                                  f"sectors {sorted(missing & used)} have no district shares; "
-                                  "the city pathway cannot be placed in districts",
-                                  "缺少行业分区比例")])
     m, p = _effects(s, ("energy",), "fuel")
     energy = _place(city_e, ["fuel"], m, p, sshare, mshare)
     # combustion CO2 follows the placed energy; the rest of each gas is placed like energy

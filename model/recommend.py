@@ -122,7 +122,13 @@ class Recommendations:
         return "\n".join(_markdown(self)) + "\n"
 
     def to_html(self) -> str:
+        """A self-contained HTML page."""
         return _html(self)
+
+    def to_html_body(self, shift: int = 0) -> str:
+        """The same content as an HTML fragment to embed in another page (the report), its
+        headings ``shift`` levels deeper."""
+        return _html_body(self, shift)
 
 
 def _n(x: float, digits: int = 0) -> str:
@@ -318,6 +324,19 @@ def _markdown(r: Recommendations) -> list[str]:
 
 def _html(r: Recommendations) -> str:
     """A self-contained HTML page from the Markdown structure (headings, lists, tables)."""
+    style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:1100px;"
+             "margin:2em auto;line-height:1.5}table{border-collapse:collapse;margin:1em 0}"
+             "td,th{border:1px solid #bbb;padding:3px 6px;font-size:90%}th{background:#eee}")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(r.scenario)} 政策建议</title><style>{style}</style>"
+            "</head><body>\n" + _html_body(r) + "\n</body></html>\n")
+
+
+def _html_body(r: Recommendations, shift: int = 0) -> str:
+    def h(level: int, text: str) -> str:
+        n = min(level + shift, 6)
+        return f"<h{n}>{text}</h{n}>"
+
     body: list[str] = []
     table: list[str] | None = None
     for line in _markdown(r):
@@ -335,24 +354,18 @@ def _html(r: Recommendations) -> str:
             body += [*table, "</table>"]
             table = None
         if line.startswith("### "):
-            body.append(f"<h3>{esc[4:]}</h3>")
+            body.append(h(3, esc[4:]))
         elif line.startswith("## "):
-            body.append(f"<h2>{esc[3:]}</h2>")
+            body.append(h(2, esc[3:]))
         elif line.startswith("# "):
-            body.append(f"<h1>{esc[2:]}</h1>")
+            body.append(h(1, esc[2:]))
         elif line.startswith("- "):
             body.append(f"<ul><li>{esc[2:]}</li></ul>")
         elif line:
             body.append(f"<p>{esc}</p>")
     if table is not None:
         body += [*table, "</table>"]
-    style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:1100px;"
-             "margin:2em auto;line-height:1.5}table{border-collapse:collapse;margin:1em 0}"
-             "td,th{border:1px solid #bbb;padding:3px 6px;font-size:90%}th{background:#eee}")
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(r.scenario)} 政策建议</title><style>{style}</style>"
-            "</head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return "\n".join(body)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""Solved runs shared by the figure, report, compare and MGA tests: the shipped scenarios are
+solved once per session (in-process) and written like ``peakpath run`` writes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model.results import write_results
+from model.run import run_scenario
+from tests.conftest import make_scenario, shipped
+
+SHIPPED = ("wuhan-baseline", "wuhan-peak-2022", "wuhan-peak-2030", "wuhan-stretch")
+
+
+@pytest.fixture(scope="session")
+def runs_dir(tmp_path_factory, wuhan) -> Path:
+    """results/<name>/ of every shipped scenario, solved once."""
+    root = tmp_path_factory.mktemp("results")
+    for name in SHIPPED:
+        res = run_scenario(shipped(name), wuhan, isolate=False)
+        assert res.status == "optimal", name
+        write_results(res.dataset, root / name, res.summary, res.built.md)
+    return root
+
+
+@pytest.fixture(scope="session")
+def district_run(wuhan):
+    """The shipped dataset solved by district (its 15 reporting units)."""
+    sc = make_scenario({"districts": True, "targets": {"peak": {"year": 2025}}},
+                       name="wuhan-districts")
+    res = run_scenario(sc, wuhan, isolate=False)
+    assert res.status == "optimal"
+    return res

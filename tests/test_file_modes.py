@@ -1,0 +1,32 @@
+"""Results are written under temporary names (private by default) and moved into place: the
+files and run folders must end up with the modes a plain open()/mkdir() would give them, so
+that others on a shared machine can read the results and reports."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from model.results import atomic_write_text
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_atomically_written_files_follow_the_umask(tmp_path):
+    path = tmp_path / "report.html"
+    atomic_write_text(path, "<html></html>")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask()
+
+
+def test_run_folders_follow_the_umask(tmp_path, wuhan):
+    from model.results import write_results
+    from model.run import run_scenario
+    from tests.conftest import make_scenario
+
+    res = run_scenario(make_scenario(name="modes"), wuhan, isolate=False)
+    out = write_results(res.dataset, tmp_path / "modes", res.summary, res.built.md)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~_umask()
