@@ -46,7 +46,13 @@ def print_summary(res, out_dir: Path | None) -> None:
             by = peak_t["latest"] if peak_t.get("year") == "free" else peak_t.get("year")
             want = f"  (target: by {by}"
             want += f", ≤ {_fmt(peak_t['cap'])} 万t)" if peak_t.get("cap") else ")"
-        p(f"达峰 Peak: {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t CO2{want}")
+        note = ""
+        if summ["peak_year"] == sc.base_year:
+            co2y = {int(y): v for y, v in summ["co2_wan_t"].items() if int(y) > sc.base_year}
+            top = max(co2y, key=co2y.get)
+            note = (f" — the base year: CO2 is lower in every model year (highest {top}, "
+                    f"{_fmt(co2y[top])} 万t)")
+        p(f"达峰 Peak: {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t CO2{want}{note}")
         co2 = summ["co2_wan_t"]
         s1 = summ["co2_scope1_wan_t"]
         show = [y for y in ("2020", "2025", "2030", "2035") if y in co2]
@@ -182,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as e:  # a bug, not a user error: short message unless debugging
         if os.environ.get("PEAKPATH_DEBUG"):
             raise

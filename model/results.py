@@ -95,6 +95,11 @@ def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr
                         attrs={"units": unit, "long_name": long})
 
 
+def _attrs(da: xr.DataArray, unit: str, long: str) -> xr.DataArray:
+    da.attrs = {"units": unit, "long_name": long}
+    return da
+
+
 def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None) -> xr.Dataset:
     md = built.md
     years = md.all_years
@@ -110,33 +115,33 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     }
     v = sol.values
     em = v["emissions"].rename_axis(["sector", "gas", "district", "year"])
-    ds = xr.Dataset()
-    ds["emissions"] = _da(em, ["year", "sector", "gas", "district"], coords, "万t (mass of gas)",
+    # variables are collected first and assembled once: each Dataset assignment re-aligns
+    out: dict[str, xr.DataArray] = {}
+    out["emissions"] = _da(em, ["year", "sector", "gas", "district"], coords, "万t (mass of gas)",
                           "direct (scope-1) emissions; sinks and capture negative")
-    ds["energy"] = _da(v["energy"], ["year", "sector", "fuel", "district"], coords, "万tce",
+    out["energy"] = _da(v["energy"], ["year", "sector", "fuel", "district"], coords, "万tce",
                        "energy use (electricity and heat at the calorific equivalent)")
-    ds["generation"] = _da(v["generation"], ["year", "sector", "district"], coords, "亿kWh",
+    out["generation"] = _da(v["generation"], ["year", "sector", "district"], coords, "亿kWh",
                            "local electricity generation")
-    ds["adoption"] = _da(v["stock"], ["year", "measure", "district"], coords, "measure unit",
+    out["adoption"] = _da(v["stock"], ["year", "measure", "district"], coords, "measure unit",
                          "measure units in use")
-    ds["new_builds"] = _da(v["build"], ["year", "measure", "district"], coords,
+    out["new_builds"] = _da(v["build"], ["year", "measure", "district"], coords,
                            "measure unit/yr", "new builds of measures")
     if "project_online" in v:
-        ds["project_online"] = _da(v["project_online"], ["year", "project"], coords, "1",
+        out["project_online"] = _da(v["project_online"], ["year", "project"], coords, "1",
                                    "major project online (1) or not (0)")
-    ds["fuel_use"] = _da(v["fuel_use"], ["year", "fuel"], coords, "万tce", "city use of fuels")
-    ds["investment"] = _da(v["investment"], ["year", "group"], coords, "万元",
+    out["fuel_use"] = _da(v["fuel_use"], ["year", "fuel"], coords, "万tce", "city use of fuels")
+    out["investment"] = _da(v["investment"], ["year", "group"], coords, "万元",
                            "capital spending by bureau group")
     grid_ef = md.grid.set_index("year")["ef"].reindex(years).to_numpy()
-    elec = ds["energy"].sel(fuel=md.fuel_ids(("electricity",))).sum("fuel")
-    ds["scope2"] = (elec - WAN_TCE_PER_YI_KWH * ds["generation"]) * xr.DataArray(
-        grid_ef, dims=["year"], coords={"year": years})
-    ds["scope2"].attrs = {"units": "万t CO2", "long_name": "purchased-electricity CO2 by "
-                          "user sector (local generation credited to its plants)"}
+    elec = out["energy"].sel(fuel=md.fuel_ids(("electricity",))).sum("fuel")
+    out["scope2"] = _attrs((elec - WAN_TCE_PER_YI_KWH * out["generation"]) * xr.DataArray(
+        grid_ef, dims=["year"], coords={"year": years}), "万t CO2",
+        "purchased-electricity CO2 by user sector (local generation credited to its plants)")
     gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
                        coords={"gas": coords["gas"]})
-    ds["emissions_co2e"] = (ds["emissions"] * gwp).sum("gas")
-    ds["emissions_co2e"].attrs = {"units": "万t CO2e", "long_name": "direct GHG, GWP100"}
+    out["emissions_co2e"] = _attrs((out["emissions"] * gwp).sum("gas"), "万t CO2e",
+                                   "direct GHG, GWP100")
     for name, unit, long in (
             ("co2_total", "万t CO2", "CO2 on the target boundary"),
             ("co2_scope1", "万t CO2", "direct CO2 (sinks excluded)"),
@@ -144,24 +149,26 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
             ("primary_energy_ce", "万tce", "primary energy, coal-equivalent method"),
             ("non_fossil", "万tce", "non-fossil primary energy, coal-equivalent method"),
             ("purchased_electricity", "万tce", "electricity bought from the grid")):
-        ds[name] = _da(v[name], ["year"], coords, unit, long)
+        out[name] = _da(v[name], ["year"], coords, unit, long)
     macro = md.macro.set_index("year")
-    ds["gdp"] = xr.DataArray(macro["gdp"].reindex(years).to_numpy(), dims=["year"],
-                             attrs={"units": "亿元 (2020 prices)", "long_name": "GDP"})
-    ds["population"] = xr.DataArray(macro["population"].reindex(years).to_numpy(),
-                                    dims=["year"], attrs={"units": "万人"})
-    ds["non_fossil_share"] = ds["non_fossil"] / ds["primary_energy_ce"]
-    ds["non_fossil_share"].attrs = {"units": "1", "long_name": "non-fossil share of primary "
-                                    "energy (coal-equivalent)"}
-    ds["energy_intensity"] = ds["energy_total"] / ds["gdp"]
-    ds["energy_intensity"].attrs = {"units": "tce/万元", "long_name": "energy per GDP"}
-    ds["carbon_intensity"] = ds["co2_total"] / ds["gdp"]
-    ds["carbon_intensity"].attrs = {"units": "t CO2/万元", "long_name": "CO2 per GDP"}
+    out["gdp"] = xr.DataArray(macro["gdp"].reindex(years).to_numpy(), dims=["year"],
+                              coords={"year": years},
+                              attrs={"units": "亿元 (2020 prices)", "long_name": "GDP"})
+    out["population"] = xr.DataArray(macro["population"].reindex(years).to_numpy(),
+                                     dims=["year"], coords={"year": years},
+                                     attrs={"units": "万人"})
+    out["non_fossil_share"] = _attrs(out["non_fossil"] / out["primary_energy_ce"], "1",
+                                     "non-fossil share of primary energy (coal-equivalent)")
+    out["energy_intensity"] = _attrs(out["energy_total"] / out["gdp"], "tce/万元",
+                                     "energy per GDP")
+    out["carbon_intensity"] = _attrs(out["co2_total"] / out["gdp"], "t CO2/万元",
+                                     "CO2 per GDP")
     ref = reference_co2(md).set_index("year")
-    ds["co2_reference"] = xr.DataArray(ref["co2_total"].reindex(years).to_numpy(),
-                                       dims=["year"], attrs={
+    out["co2_reference"] = xr.DataArray(ref["co2_total"].reindex(years).to_numpy(),
+                                        dims=["year"], coords={"year": years}, attrs={
                                            "units": "万t CO2", "long_name": "reference path: no "
                                            "measures, no major projects"})
+    ds = xr.Dataset(out)
     ds = ds.assign_coords(year=years)
     # costs by year and component (undiscounted 万元)
     cf = cost_frame(built.ctx)
@@ -197,6 +204,13 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         sector_name_zh=("sector", labels["name_zh"].reindex(coords["sector"]).to_numpy()),
         sector_name_en=("sector", labels["name_en"].reindex(coords["sector"]).to_numpy()),
         sector_group=("sector", labels["group"].reindex(coords["sector"]).to_numpy()),
+        group_name_zh=("group", md.groups["name_zh"].to_numpy()),
+        group_name_en=("group", md.groups["name_en"].to_numpy()),
+        group_bureau_zh=("group", md.groups["bureau_zh"].to_numpy()),
+        fuel_name_zh=("fuel", md.fuels["name_zh"].to_numpy()),
+        fuel_name_en=("fuel", md.fuels["name_en"].to_numpy()),
+        district_name_zh=("district", md.districts["name_zh"].to_numpy()),
+        district_name_en=("district", md.districts["name_en"].to_numpy()),
         measure_name_zh=("measure", md.measures["name_zh"].to_numpy()),
         measure_name_en=("measure", md.measures["name_en"].to_numpy()),
         measure_sector=("measure", md.measures["sector"].to_numpy()),
