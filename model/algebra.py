@@ -227,44 +227,27 @@ class Builder:
         ubs = _broadcast(ub, n, INF)
         lookup = KeyIndex(index)
         dims = lookup.dims
-        rows_, cols_, coefs_, blocks_ = [], [], [], []
-        for t in terms:
-            if len(t.coef) == 0:
-                continue
-            rows_.append(lookup.positions(t.keys, f"{name} rows", dims))
-            cols_.append(t.block.offset + t.var_pos)
-            coefs_.append(t.coef)
-            blocks_.append((t.block, t.var_pos))
-        if rows_:
-            r = np.concatenate(rows_)
-            c = np.concatenate(cols_)
-            v = np.concatenate(coefs_)
-            keep = v != 0.0
-            order = np.argsort(r[keep], kind="stable")
-            r, c, v = r[keep][order], c[keep][order], v[keep][order]
-        else:
-            r, c, v = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
-                       np.empty(0))
+        terms = [t for t in terms if len(t.coef)]
+        r = np.concatenate([lookup.positions(t.keys, f"{name} rows", dims) for t in terms]
+                           or [np.empty(0, dtype=np.int64)])
+        c = np.concatenate([t.block.offset + t.var_pos for t in terms]
+                           or [np.empty(0, dtype=np.int64)])
+        v = np.concatenate([t.coef for t in terms] or [np.empty(0)])
+        keep = np.flatnonzero(v != 0.0)
+        order = keep[np.argsort(r[keep], kind="stable")]  # terms grouped by row, zeros dropped
+        r, c, v = r[order], c[order], v[order]
         con, data = None, None
         if self.pyomo:
-            con, data = self._pyomo_rows(name, index, blocks_, rows_, coefs_, lbs, ubs, doc)
+            vd = np.concatenate([t.block.data[t.var_pos] for t in terms]
+                                or [np.empty(0, dtype=object)])[order]
+            con, data = self._pyomo_rows(name, index, r, vd, v, lbs, ubs, doc)
         block = RowBlock(name, index, con, data, lbs, ubs, unit, doc, r, c, v)
         self.rows[name] = block
         return block
 
-    def _pyomo_rows(self, name, index, blocks_, rows_, coefs_, lbs, ubs, doc):
-        n = len(index)
-        if rows_:
-            r = np.concatenate(rows_)
-            vd = np.concatenate([b.data[p] for b, p in blocks_])
-            c = np.concatenate(coefs_)
-            keep = c != 0.0
-            order = np.argsort(r[keep], kind="stable")
-            r, vd, c = r[keep][order], vd[keep][order], c[keep][order]
-            bounds = np.searchsorted(r, np.arange(n + 1))
-        else:
-            vd, c = np.empty(0, dtype=object), np.empty(0)
-            bounds = np.zeros(n + 1, dtype=int)
+    def _pyomo_rows(self, name, index, r, vd, c, lbs, ubs, doc):
+        """Pyomo rows from terms sorted by row: ``r`` row, ``vd`` VarData, ``c`` coefficient."""
+        bounds = np.searchsorted(r, np.arange(len(index) + 1))
         keys = _keys(index)
         exprs: dict = {}
         lb_list, ub_list = lbs.tolist(), ubs.tolist()

@@ -60,12 +60,7 @@ def _fixed_peak(ctx: Context, p: dict) -> None:
                         sense="le", rhs=0.0, unit="万t", shadow_unit="CNY/t CO2",
                         report=_report_vs_year(f["year"], prev, k))
     if p.get("cap") is not None:
-        f = pd.DataFrame({"target": "peak_cap", "year": [y for y in years if y <= P]})
-        cap = float(p["cap"])
-        ctx.targets.add("peak_cap", "peak_cap", f, [co2.terms(f)], sense="le", rhs=cap,
-                        unit="万t", shadow_unit="CNY/t CO2",
-                        report=lambda v, f=f: (np.full(len(f), cap),
-                                               _pick(v, "co2_total", f["year"])))
+        _peak_cap(ctx, float(p["cap"]), P)
 
 
 def _free_peak(ctx: Context, p: dict) -> None:
@@ -93,12 +88,16 @@ def _free_peak(ctx: Context, p: dict) -> None:
                             1 - _pick(v, "peak_choice", pr["peak_year"])),
                         _pick(v, "co2_total", pr["year"])))
     if p.get("cap") is not None:
-        f = pd.DataFrame({"target": "peak_cap", "year": [y for y in years if y <= latest]})
-        cap = float(p["cap"])
-        ctx.targets.add("peak_cap", "peak_cap", f, [co2.terms(f)], sense="le", rhs=cap,
-                        unit="万t", shadow_unit="CNY/t CO2",
-                        report=lambda v, f=f: (np.full(len(f), cap),
-                                               _pick(v, "co2_total", f["year"])))
+        _peak_cap(ctx, float(p["cap"]), latest)
+
+
+def _peak_cap(ctx: Context, cap: float, last: int) -> None:
+    """No year up to ``last`` above the cap: the peak level, wherever it falls, stays under it."""
+    co2 = _co2(ctx)
+    f = pd.DataFrame({"target": "peak_cap", "year": [y for y in ctx.years if y <= last]})
+    ctx.targets.add("peak_cap", "peak_cap", f, [co2.terms(f)], sense="le", rhs=cap,
+                    unit="万t", shadow_unit="CNY/t CO2",
+                    report=lambda v: (np.full(len(f), cap), _pick(v, "co2_total", f["year"])))
 
 
 def _pick(values: dict, name: str, years) -> np.ndarray:
