@@ -371,6 +371,9 @@ def _record(ds: xr.Dataset, summ: dict) -> dict:
     return {"status": summ["status"], "objective_wan_cny": summ["objective_wan_cny"],
             "peak_year": summ["peak_year"], "peak_co2_wan_t": summ["peak_co2_wan_t"],
             "cum_co2_wan_t": float(co2.loc[years].sum()) if ok else None,
+            # the highest model year: the peak level the pathway itself reaches (the base
+            # year is history and the same in every variant)
+            "max_model_co2_wan_t": float(co2.loc[years].max()) if ok else None,
             "binding": ";".join(binding), "unmet": ";".join(unmet),
             "input_hash": summ["input_hash"], "path": summ.get("path", "")}
 
@@ -622,7 +625,8 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
     rows = []
     for r in records:
         row = {k: r.get(k) for k in ("id", "status", "objective_wan_cny", "peak_year",
-                                     "peak_co2_wan_t", "cum_co2_wan_t", "binding", "unmet",
+                                     "peak_co2_wan_t", "cum_co2_wan_t", "max_model_co2_wan_t",
+                                     "binding", "unmet",
                                      "reason", "input_hash", "path")}
         row.update({f"value:{k}": v for k, v in (r.get("values") or {}).items()})
         rows.append(row)

@@ -27,7 +27,7 @@ from scipy import stats
 from model.errors import InputError, Problem
 from model.results import atomic_write_text
 
-OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "cum_co2_wan_t")
+OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "max_model_co2_wan_t", "cum_co2_wan_t")
 
 
 def load_batch_dir(path: str | Path) -> tuple[pd.DataFrame, xr.Dataset | None]:
@@ -65,7 +65,7 @@ def drivers(table: pd.DataFrame, sampled: list[str], swept: list[str]) -> pd.Dat
     rows = []
     for p in sampled:
         col = f"value:{p}"
-        for out in OUTCOMES:
+        for out in (o for o in OUTCOMES if o in ok):
             x, y = ok[col].astype(float), ok[out].astype(float)
             if len(ok) > 2 and x.nunique() > 1 and y.nunique() > 1:
                 rho = stats.spearmanr(x, y).statistic
@@ -75,7 +75,7 @@ def drivers(table: pd.DataFrame, sampled: list[str], swept: list[str]) -> pd.Dat
         others = [f"value:{o}" for o in swept if o != s]
         col = f"value:{s}"
         levels = list(dict.fromkeys(ok[col].tolist()))
-        for out in OUTCOMES:
+        for out in (o for o in OUTCOMES if o in ok):
             effects = []
             groups = ok.groupby(others) if others else [((), ok)]
             for _, g in groups:
