@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from model.algebra import Builder
 from model.baseline import ModelData
@@ -30,7 +29,3 @@ class Context:
     @property
     def settings(self) -> dict:
         return self.md.scenario.settings
-
-    def year_series(self, frame: pd.DataFrame, column: str) -> pd.Series:
-        """A per-year column of a frame indexed by year (grid, macro, prices)."""
-        return frame.set_index("year")[column]

@@ -73,11 +73,6 @@ class Solved:
     def has_districts(self) -> bool:
         return is_split(self.md.districts)
 
-    @property
-    def city_district(self) -> str:
-        d = self.data["districts"]
-        city = d.loc[d["kind"] == "city", "district"]
-        return str(city.iloc[0]) if len(city) else str(self.md.districts["district"].iloc[0])
 
     def districts(self) -> pd.DataFrame:
         """The real districts (never the city row)."""

@@ -74,10 +74,6 @@ def target_table(built: BuiltModel, sol: Solution) -> pd.DataFrame:
 # dataset
 
 
-def _series(sol: Solution, name: str) -> pd.Series:
-    return sol.values.get(name, pd.Series(dtype=float))
-
-
 def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr.DataArray:
     """A dense DataArray from a Series on a (multi)index, zeros where absent."""
     shape = [len(coords[d]) for d in dims]
