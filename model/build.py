@@ -27,6 +27,7 @@ from model.constraints import (
 from model.context import Context
 from model.inputs import InputData
 from model.ledger import Ledger
+from model.levels import with_levels
 from model.scenario import Scenario
 from model.sectors import (
     agriculture,
@@ -76,8 +77,10 @@ def build_model(md: ModelData, *, elastic: bool = False, pyomo: bool = True) -> 
 
 def build(data: InputData, scenario: Scenario, *, elastic: bool = False,
           pyomo: bool = True) -> BuiltModel:
-    """Derive the scenario's data and build its model."""
+    """Derive the scenario's data and build its model (peak levels found first when the
+    scenario leaves them open, `model.levels`)."""
     t0 = time.perf_counter()
+    scenario = with_levels(data, scenario)
     md = derive(data, scenario)
     t1 = time.perf_counter()
     built = build_model(md, elastic=elastic, pyomo=pyomo)

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from model.baseline import derive
 from model.build import BuiltModel, build_model
 from model.inputs import InputData
+from model.levels import with_levels
 from model.scenario import Scenario
 from model.solve import (
     Compiled,
@@ -89,6 +90,7 @@ class Resolver:
               ) -> tuple[BuiltModel, Solution]:
         """Solve one variant (``data`` already has the scenario's overrides applied)."""
         t0 = time.perf_counter()
+        scenario = with_levels(data, scenario)
         md = derive(data, scenario)
         t1 = time.perf_counter()
         arrays = build_model(md, elastic=elastic, pyomo=False)

@@ -24,7 +24,9 @@ from model.errors import InputError, Problem
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 TARGET_FAMILIES = ("peak", "energy_intensity", "energy_cap", "carbon_intensity", "carbon_cap",
-                   "coal_cap", "oil_peak_year", "non_fossil_share", "limits")
+                   "coal_cap", "oil_peak_year", "oil_peak_level", "non_fossil_share", "limits")
+#: cap families: a cap "by year Y" holds from Y on unless Y is listed in ``only``
+CAP_FAMILIES = ("energy_cap", "carbon_cap", "coal_cap")
 LIMIT_QUANTITIES = ("co2", "energy", "coal", "investment")
 
 DEFAULTS: dict[str, Any] = {
@@ -57,7 +59,7 @@ _SUB = {
     "accounting": set(DEFAULTS["accounting"]),
     "solver": set(DEFAULTS["solver"]),
     "targets": set(TARGET_FAMILIES),
-    "targets.peak": {"year", "latest", "cap", "plateau_years", "decline_rate"},
+    "targets.peak": {"year", "latest", "cap", "plateau_years", "decline_rate", "level"},
 }
 _OVERRIDE_KEYS = {"table", "where", "column", "scale", "set", "add"}
 _LIMIT_KEYS = {"id", "quantity", "groups", "sectors", "districts", "sense", "values"}
@@ -367,6 +369,12 @@ def _validate_targets(s: dict, bad) -> None:
             if not isinstance(pl, int) or pl < 0:
                 bad(("targets", "peak", "plateau_years"), "range",
                     "targets.peak.plateau_years must be a whole number >= 0")
+            lv = p.get("level")
+            if lv is not None and not (_is_number(lv) and lv > 0):
+                bad(("targets", "peak", "level"), "range",
+                    "targets.peak.level must be > 0 (万t CO2), or left out to take the level "
+                    "the pathway reaches in the peak year without the peak target",
+                    "峰值水平须为正数")
             dr = p.get("decline_rate")
             if dr is not None and not (_is_number(dr) and 0 <= dr < 1):
                 bad(("targets", "peak", "decline_rate"), "range",
@@ -375,8 +383,16 @@ def _validate_targets(s: dict, bad) -> None:
                         ("energy_cap", 0.0, 1e7), ("carbon_cap", 0.0, 1e7),
                         ("coal_cap", 0.0, 1e7), ("non_fossil_share", 0.0, 1.0)):
         if fam in t:
-            _year_map(s, ("targets", fam), lo, hi, bad)
-            for y in (t[fam] or {}):
+            only = _cap_only(s, t, fam, bad) if fam in CAP_FAMILIES else None
+            sub = {k: v for k, v in (t[fam] or {}).items() if k != "only"} if isinstance(
+                t[fam], dict) else t[fam]
+            _year_map({"targets": {fam: sub}}, ("targets", fam), lo, hi, bad)
+            for y in only or []:
+                if y not in (sub or {}):
+                    bad(("targets", fam, "only"), "reference",
+                        f"targets.{fam}.only names {y!r}, which has no cap of its own",
+                        "only中的年份须有对应的限值")
+            for y in (sub or {}):
                 if isinstance(y, int) and y not in span:
                     bad(("targets", fam, y), "range",
                         f"targets.{fam}: {y} is outside the model years", "目标年份超出模型范围")
@@ -386,6 +402,10 @@ def _validate_targets(s: dict, bad) -> None:
                 bad(("targets", fam, y), "range",
                     f"targets.{fam}: the plan period ending {y} starts {y - 5}, before the base "
                     f"year {years['base']}", "规划期起点早于基准年")
+    lv = t.get("oil_peak_level")
+    if lv is not None and not (_is_number(lv) and lv > 0):
+        bad(("targets", "oil_peak_level"), "range", "targets.oil_peak_level must be > 0 "
+            "(万tce), or left out to take the pathway's own oil use in the peak year")
     if "oil_peak_year" in t and (not isinstance(t["oil_peak_year"], int)
                                  or t["oil_peak_year"] not in span):
         bad(("targets", "oil_peak_year"), "range", "targets.oil_peak_year must be a model year")
@@ -415,6 +435,19 @@ def _validate_targets(s: dict, bad) -> None:
     ids = [lim.get("id") for lim in (t.get("limits") or []) if isinstance(lim, dict)]
     for dup in {i for i in ids if ids.count(i) > 1}:
         bad(("targets", "limits"), "duplicate", f"limit id '{dup}' is used twice")
+
+
+def _cap_only(s: dict, t: dict, fam: str, bad) -> list | None:
+    """The ``only`` list of a cap family (years whose cap binds in that year alone)."""
+    d = t.get(fam)
+    if not isinstance(d, dict) or "only" not in d:
+        return None
+    only = d["only"]
+    if not (isinstance(only, list) and all(isinstance(y, int) for y in only)):
+        bad(("targets", fam, "only"), "type", f"targets.{fam}.only must list years, e.g. "
+            "[2022]", "only应为年份列表")
+        return None
+    return only
 
 
 def _validate_projects(s: dict, bad) -> None:

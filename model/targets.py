@@ -91,32 +91,82 @@ class TargetRegistry:
         return block
 
     # -- shapes shared by several families ----------------------------------------------------
-    def add_cap(self, family: str, account, caps: dict, shadow_unit: str) -> TargetRows:
-        """``account[y] <= cap[y]`` for each year listed (and only those)."""
-        f = pd.DataFrame({"target": family, "year": [int(y) for y in caps]})
-        cap = np.array([float(v) for v in caps.values()])
+    def add_cap(self, family: str, account, caps: dict, shadow_unit: str,
+                years: list[int]) -> TargetRows:
+        """``account[y] <= cap[y]`` for every model year ``y`` from the first year listed on:
+        a cap "by year Y" holds from Y until a later listed year replaces it
+        (`persistent_caps`); years named in ``caps["only"]`` bind in that year alone."""
+        f = persistent_caps(caps, years).assign(target=family)[["target", "year", "cap"]]
+        cap = f["cap"].to_numpy(float)
+        f = f[["target", "year"]]
         return self.add(family, family, f, [account.terms(f)], sense="le", rhs=cap,
                         unit=account.var.unit, shadow_unit=shadow_unit,
                         report=lambda v: (cap, v[account.name].reindex(f["year"]).to_numpy()))
 
     def add_intensity(self, family: str, account, changes: dict, gdp: pd.Series,
-                      shadow_unit: str) -> TargetRows:
-        """Intensity (account / GDP) changes by at least r_T over the plan period ending T:
-        ``account[T] - (1 + r_T) * GDP[T] / GDP[T-5] * account[T-5] <= 0`` (GDP is data, so
-        the row stays linear)."""
-        f = pd.DataFrame({"target": family, "year": [int(y) for y in changes]})
-        f["base"] = f["year"] - 5
-        rate = np.array([float(v) for v in changes.values()])
+                      base_year: int, shadow_unit: str) -> TargetRows:
+        """Intensity (account / GDP) of each plan-period end year T at most the *required*
+        intensity, chained from the base year's statistics (`chained_intensity`)::
+
+            account[T] - K_T * GDP[T] / GDP[base] * account[base] <= 0,
+            K_T = prod over the plan periods up to T of (1 + r_period)
+
+        The base year carries no decisions (its accounts are statistics), so no model year that
+        the optimiser could inflate ever serves as a reference (GDP is data: the row is
+        linear)."""
+        f = chained_intensity(changes, base_year)
+        f["target"] = family
         g_now = gdp.reindex(f["year"]).to_numpy()
-        g_then = gdp.reindex(f["base"]).to_numpy()
-        k = (1.0 + rate) * g_now / g_then
+        g_base = float(gdp[base_year])
+        k = f["factor"].to_numpy() * g_now / g_base
+        rate = f["rate"].to_numpy()
+        f["base"] = base_year
+        f["prev"] = f["year"] - 5
 
         def report(v):
             x = v[account.name]
-            return rate, (x.reindex(f["year"]).to_numpy() / g_now) / (
-                x.reindex(f["base"]).to_numpy() / g_then) - 1.0
+            now = x.reindex(f["year"]).to_numpy() / g_now
+            required_prev = (x[base_year] / g_base) * f["factor"].to_numpy() / (1.0 + rate)
+            return rate, now / required_prev - 1.0
 
         return self.add(family, family, f[["target", "year"]],
                         [account.terms(f), account.terms(f, -k, on={"year": "base"})],
                         sense="le", rhs=0.0, unit=account.var.unit, shadow_unit=shadow_unit,
-                        report=report, report_unit="1 (change over the plan period)")
+                        report=report, report_unit="1 (change over the plan period, from the "
+                        "required value of the period before)")
+
+
+def persistent_caps(caps: dict, years: list[int]) -> pd.DataFrame:
+    """Expand a cap mapping ``{Y: value, ..., "only": [years]}`` to one row per binding
+    model year (columns year, cap): each listed year's value holds in every later model year
+    until the next listed year, except the years in ``only``, which bind alone."""
+    only = {int(y) for y in (caps.get("only") or [])}
+    listed = sorted((int(y), float(v)) for y, v in caps.items() if y != "only")
+    rows = []
+    for i, (y, v) in enumerate(listed):
+        if y in only:
+            rows.append((y, v))
+            continue
+        later = [z for z, _ in listed[i + 1:] if z not in only]
+        end = later[0] if later else max(years) + 1
+        rows += [(z, v) for z in years if y <= z < end]
+    out = pd.DataFrame(rows, columns=["year", "cap"])
+    # a persistent cap and an `only` cap in the same year: the tighter one binds
+    return out.groupby("year", as_index=False)["cap"].min()
+
+
+def chained_intensity(changes: dict, base_year: int) -> pd.DataFrame:
+    """The required intensity of each plan-period end year as a factor of the base year's
+    (columns year, rate, factor): periods run five years back from each end year, a period
+    without a target requires no change, and each target chains from the required value of
+    the period before, e.g. {2025: -0.135, 2030: -0.135} gives factors 0.865 and 0.748."""
+    listed = {int(y): float(v) for y, v in changes.items()}
+    rows = []
+    for y in sorted(listed):
+        factor = 1.0
+        t = y
+        while t > base_year:
+            factor *= 1.0 + listed.get(t, 0.0)
+            t -= 5
+        rows.append((y, listed[y], factor))
+    return pd.DataFrame(rows, columns=["year", "rate", "factor"])

@@ -2,8 +2,12 @@ r"""Carbon intensity and carbon dual control (ids ``carbon_intensity`` and ``car
 
 With C[y] the account ``co2_total`` (万t CO2 on the target boundary) and GDP[y] in 亿元::
 
-    C[T] - (1 + r_T) * GDP[T]/GDP[T-5] * C[T-5] <= 0                  (carbon_intensity)
-    C[y] <= cap[y]                                                    (carbon_cap)
+    C[T] - K_T * GDP[T]/GDP[base] * C[base] <= 0,  K_T = prod_{periods <= T} (1 + r)
+                                                                      (carbon_intensity)
+    C[y] <= cap[Y]   for every model year y >= Y until the next listed year     (carbon_cap)
+
+Intensity targets chain from the required value of the period before (the base year is
+statistics); a cap by Y persists unless listed in ``only``.
 
 The same row shapes as energy dual control, applied to CO2 — the direction national policy is
 moving (碳排放双控). Shadow prices: CNY per t CO2.
@@ -19,6 +23,7 @@ def add(ctx: Context) -> None:
     co2 = ctx.ledger["co2_total"]
     if t.get("carbon_intensity"):
         ctx.targets.add_intensity("carbon_intensity", co2, t["carbon_intensity"],
-                                  ctx.md.macro.set_index("year")["gdp"], "CNY/t CO2")
+                                  ctx.md.macro.set_index("year")["gdp"], ctx.md.base_year,
+                                  "CNY/t CO2")
     if t.get("carbon_cap"):
-        ctx.targets.add_cap("carbon_cap", co2, t["carbon_cap"], "CNY/t CO2")
+        ctx.targets.add_cap("carbon_cap", co2, t["carbon_cap"], "CNY/t CO2", ctx.years)

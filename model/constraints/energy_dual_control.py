@@ -4,12 +4,15 @@ With E[y] the account ``energy_total`` (万tce, under the scenario's accounting 
 renewables and feedstock excluded or not, electricity by the calorific or coal-equivalent
 method) and GDP[y] in 亿元 at constant prices::
 
-    E[y] <= cap[y]                                                    (energy_cap)
-    E[T] / GDP[T] <= (1 + r_T) * E[T-5] / GDP[T-5]                    (energy_intensity)
+    E[y] <= cap[Y]      for every model year y >= Y until the next listed year   (energy_cap)
+    E[T] / GDP[T] <= K_T * E[base] / GDP[base],  K_T = prod_{periods <= T} (1 + r)
+                                                                          (energy_intensity)
 
-for each plan-period end year T with its required change r_T (e.g. -0.135 over 2021–25).
-The intensity row is linear because GDP is data: E[T] - (1 + r_T) * GDP[T]/GDP[T-5] * E[T-5]
-<= 0. A cap constrains exactly the years listed. Shadow prices: CNY per tce.
+for each plan-period end year T with its required change r_T (e.g. -0.135 over 2021–25): each
+period's target chains from the *required* intensity of the period before, never from a model
+year the optimiser could inflate, and the base year is statistics (it carries no decisions).
+The intensity row is linear because GDP is data. A cap "by Y" holds from Y on; a scenario binds
+a cap in its year alone with ``only: [Y]``. Shadow prices: CNY per tce.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ def add(ctx: Context) -> None:
     t = ctx.settings["targets"]
     energy = ctx.ledger["energy_total"]
     if t.get("energy_cap"):
-        ctx.targets.add_cap("energy_cap", energy, t["energy_cap"], "CNY/tce")
+        ctx.targets.add_cap("energy_cap", energy, t["energy_cap"], "CNY/tce", ctx.years)
     if t.get("energy_intensity"):
         ctx.targets.add_intensity("energy_intensity", energy, t["energy_intensity"],
-                                  ctx.md.macro.set_index("year")["gdp"], "CNY/tce")
+                                  ctx.md.macro.set_index("year")["gdp"], ctx.md.base_year,
+                                  "CNY/tce")

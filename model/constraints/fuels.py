@@ -1,15 +1,18 @@
 r"""Fuel targets (ids ``coal_cap``, ``oil_peak``, ``non_fossil_share``).
 
 With fuel_use[f,y] (万tce, feedstock included) summed over the coal fuels of
-``accounting.coal_fuels`` (default: raw coal; coke from the steel works is its own carrier) and
-over the oil fuels::
+``accounting.coal_fuels`` (default: raw coal and coke, as Chinese statistics count coking coal
+in coal consumption) and over the oil fuels::
 
-    sum_{f in coal} fuel_use[f,y] <= cap[y]                           (coal_cap)
-    sum_{f in oil} fuel_use[f,y] <= sum_{f in oil} fuel_use[f,P]      for y > P  (oil_peak)
-    non_fossil[y] - share[y] * primary_energy_ce[y] >= 0              (non_fossil_share)
+    sum_{f in coal} fuel_use[f,y] <= cap[Y]    for y >= Y until the next listed year  (coal_cap)
+    sum_{f in oil} fuel_use[f,y] <= L_oil      for y > P                              (oil_peak)
+    non_fossil[y] - share[y] * primary_energy[y] >= 0                         (non_fossil_share)
 
-The non-fossil share uses the coal-equivalent method (national statistical convention) and
-counts the grid's non-fossil share of purchased electricity. Shadow prices: CNY per tce.
+A coal cap "by Y" holds in every later year (``only: [Y]`` binds it in Y alone). The oil peak
+compares against the fixed level L_oil (万tce; `model.levels`), never against the model's own
+year P. The non-fossil share counts every carrier on the one electricity basis of
+``accounting.electricity`` (local solar and wind, and the grid's non-fossil share of purchased
+electricity). Shadow prices: CNY per tce.
 """
 
 from __future__ import annotations
@@ -52,25 +55,31 @@ def _coal_cap(ctx: Context, caps: dict) -> None:
         raise InputError([Problem(str(ctx.md.scenario.path), None, "accounting.coal_fuels",
                                   "reference", f"coal fuels {unknown} are not burned fuels of "
                                   "the dataset", "煤炭品种代码无效")])
-    f = pd.DataFrame({"target": "coal_cap", "year": [int(y) for y in caps]})
-    cap = np.array([float(v) for v in caps.values()])
+    from model.targets import persistent_caps
+
+    f = persistent_caps(caps, ctx.years).assign(target="coal_cap")
+    cap = f["cap"].to_numpy(float)
+    f = f[["target", "year"]]
     ctx.targets.add("coal_cap", "coal_cap", f, [_fuel_sum_terms(ctx, fuels, f)], sense="le",
                     rhs=cap, unit="万tce", shadow_unit="CNY/tce",
                     report=lambda v: (cap, _fuel_values(v, fuels, f["year"])))
 
 
 def _oil_peak(ctx: Context, peak: int) -> None:
+    level = ctx.settings["targets"].get("oil_peak_level")
+    if level is None:
+        raise InputError([Problem(str(ctx.md.scenario.path), None, "targets.oil_peak_level",
+                                  "level", "the oil peak needs its level: solve through "
+                                  "peakpath.build / run, which finds it (model.levels), or "
+                                  "state targets.oil_peak_level (万tce)", "缺少石油消费峰值水平")])
     fuels = ctx.md.fuel_ids(("oil",))
     f = pd.DataFrame({"target": "oil_peak", "year": [y for y in ctx.years if y > peak]})
     if f.empty:
         return
-    f["ref"] = peak
-    ctx.targets.add("oil_peak", "oil_peak", f[["target", "year"]],
-                    [_fuel_sum_terms(ctx, fuels, f),
-                     _fuel_sum_terms(ctx, fuels, f, -1.0, on={"year": "ref"})],
-                    sense="le", rhs=0.0, unit="万tce", shadow_unit="CNY/tce",
-                    report=lambda v: (np.full(len(f), _fuel_values(v, fuels, [peak])[0]),
-                                      _fuel_values(v, fuels, f["year"])))
+    lim = np.full(len(f), float(level))
+    ctx.targets.add("oil_peak", "oil_peak", f, [_fuel_sum_terms(ctx, fuels, f)],
+                    sense="le", rhs=lim, unit="万tce", shadow_unit="CNY/tce",
+                    report=lambda v: (lim, _fuel_values(v, fuels, f["year"])))
 
 
 def _non_fossil(ctx: Context, shares: dict) -> None:

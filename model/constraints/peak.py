@@ -1,11 +1,17 @@
 r"""Peak (id ``peak``): CO2 on the target boundary peaks no later than the peak year P.
 
-With co2[y] the account ``co2_total`` (万t CO2) and model years y::
+With co2[y] the account ``co2_total`` (万t CO2), model years y and the fixed peak level L
+(万t CO2: ``targets.peak.level``, by default the level the pathway reaches in P when solved
+without the peak target, `model.levels`)::
 
-    co2[y] <= co2[P]                          for P < y <= P + plateau   (peak)
-    co2[y] <= (1 - decline) * co2[y-1]        for y > P + plateau        (peak_decline)
-    co2[y] <= co2[P]                          for y > P, if no decline rate is set (peak)
-    co2[y] <= cap                             for y <= P                 (peak_cap)
+    co2[y] <= L                               for P < y <= P + plateau   (peak)
+    co2[y] <= L * (1 - decline)^(y - P - plateau)   for y > P + plateau  (peak_decline)
+    co2[y] <= L                               for y > P, if no decline rate is set (peak)
+    co2[y] <= cap                             for every model year       (peak_cap)
+
+No row compares one model year with another: a row against co2[P] let the least-cost solution
+hold back cheap abatement in P to loosen every later year. The cap holds in every year (the
+2017 plan's 17,300 万t is a level the city's emissions never exceed).
 
 Research mode (``year: free``, ``latest: L``) lets the model choose the peak year with binaries
 p[y], y <= L, sum_y p[y] = 1, and a big-M of twice the largest reference emission::
@@ -21,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from model.context import Context
+from model.errors import InputError, Problem
 
 
 def add(ctx: Context) -> None:
@@ -40,27 +47,29 @@ def _co2(ctx: Context):
 def _fixed_peak(ctx: Context, p: dict) -> None:
     co2 = _co2(ctx)
     P, years = int(p["year"]), ctx.years
+    if p.get("level") is None:
+        raise InputError([Problem(str(ctx.md.scenario.path), None, "targets.peak.level",
+                                  "level", "the peak target needs its level: solve through "
+                                  "peakpath.build / run, which finds it (model.levels), or "
+                                  "state targets.peak.level (万t CO2)", "缺少峰值水平")])
+    level = float(p["level"])
     decline = p.get("decline_rate")
     plateau = int(p.get("plateau_years") or 0)
     after = [y for y in years if y > P]
     flat = after if decline is None else [y for y in after if y <= P + plateau]
     falling = [] if decline is None else [y for y in after if y > P + plateau]
-    if flat:
-        f = pd.DataFrame({"target": "peak", "year": flat})
-        ctx.targets.add("peak", "peak", f,
-                        [co2.terms(f), co2.terms(f.assign(ref=P), -1.0, on={"year": "ref"})],
-                        sense="le", rhs=0.0, unit="万t", shadow_unit="CNY/t CO2",
-                        report=_report_vs_year(f["year"], np.full(len(f), P), 1.0))
-    if falling:
-        f = pd.DataFrame({"target": "peak_decline", "year": falling})
-        prev = f["year"] - 1
-        k = 1.0 - float(decline)
-        ctx.targets.add("peak_decline", "peak_decline", f,
-                        [co2.terms(f), co2.terms(f.assign(ref=prev), -k, on={"year": "ref"})],
-                        sense="le", rhs=0.0, unit="万t", shadow_unit="CNY/t CO2",
-                        report=_report_vs_year(f["year"], prev, k))
+    for family, ys, k in (("peak", flat, lambda y: 1.0),
+                          ("peak_decline", falling,
+                           lambda y: (1.0 - float(decline)) ** (y - P - plateau))):
+        if not ys:
+            continue
+        f = pd.DataFrame({"target": family, "year": ys})
+        lim = level * np.array([k(y) for y in ys])
+        ctx.targets.add(family, family, f, [co2.terms(f)], sense="le", rhs=lim, unit="万t",
+                        shadow_unit="CNY/t CO2",
+                        report=lambda v, f=f, lim=lim: (lim, _pick(v, "co2_total", f["year"])))
     if p.get("cap") is not None:
-        _peak_cap(ctx, float(p["cap"]), P)
+        _peak_cap(ctx, float(p["cap"]), years[-1])
 
 
 def _free_peak(ctx: Context, p: dict) -> None:
@@ -105,7 +114,3 @@ def _pick(values: dict, name: str, years) -> np.ndarray:
     return s.reindex(np.asarray(years)).to_numpy(float)
 
 
-def _report_vs_year(years, ref_years, k: float):
-    def report(v: dict):
-        return k * _pick(v, "co2_total", ref_years), _pick(v, "co2_total", years)
-    return report

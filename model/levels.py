@@ -1,0 +1,90 @@
+r"""Fixed reference levels for the peak targets, so that no target compares a model year with
+another model year the optimiser could inflate.
+
+"CO2 peaks by P" and "oil use peaks by P" are read against a *fixed* level:
+
+    L_CO2 = co2_total[P]  and  L_oil = sum_{f in oil} fuel_use[f,P]
+
+of the pathway solved with every other target but without the peak families (the level the
+city reaches in P anyway), unless the scenario states the level itself (``targets.peak.level``,
+``targets.oil_peak_level``; 万t CO2 and 万tce). The peak rows are then
+
+    co2_total[y] <= L_CO2 * (1 - d)^max(0, y - P - plateau)      for y > P
+    oil[y]       <= L_oil                                         for y > P
+
+A row against the model's own year P would let the least-cost solution hold back cheap
+abatement in P (a one-year bump) to loosen every later year; a level taken from a solve in which
+the peak rows do not exist cannot be moved by them. The levels are written into the scenario's
+settings, so results, summaries and hashes state the number that was used.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from model.inputs import InputData
+from model.scenario import Scenario
+
+
+def needs_levels(scenario: Scenario) -> bool:
+    """True when a peak target has no fixed level yet."""
+    t = scenario.targets
+    p = t.get("peak") or {}
+    peak = bool(p) and p.get("year") != "free" and p.get("level") is None
+    oil = t.get("oil_peak_year") is not None and t.get("oil_peak_level") is None
+    return peak or oil
+
+
+def without_peaks(scenario: Scenario) -> Scenario:
+    """The scenario with its peak families removed (the level-finding solve)."""
+    settings = copy.deepcopy(scenario.settings)
+    t = settings["targets"]
+    p = t.get("peak") or {}
+    if p.get("year") != "free":
+        t.pop("peak", None)
+    t.pop("oil_peak_year", None)
+    t.pop("oil_peak_level", None)
+    settings["name"] = f"{scenario.name}.levels"
+    return Scenario(settings["name"], scenario.path, scenario.dataset, settings,
+                    list(scenario.chain))
+
+
+def with_levels(data: InputData, scenario: Scenario) -> Scenario:
+    """``scenario`` with every missing peak level filled from the level-finding solve (an
+    array-mode build solved in this process; elastic when the other targets cannot all be
+    met, so a level exists even for an infeasible scenario)."""
+    if not needs_levels(scenario):
+        return scenario
+    values = _solve_values(data, without_peaks(scenario))
+    t = scenario.targets
+    changes = {}
+    p = t.get("peak") or {}
+    if p and p.get("year") != "free" and p.get("level") is None:
+        changes["targets.peak.level"] = round(float(values["co2_total"][int(p["year"])]), 6)
+    if t.get("oil_peak_year") is not None and t.get("oil_peak_level") is None:
+        oil = values["oil_use"]
+        changes["targets.oil_peak_level"] = round(float(oil[int(t["oil_peak_year"])]), 6)
+    return scenario.with_settings(changes)
+
+
+def _solve_values(data: InputData, scenario: Scenario) -> dict:
+    from model.baseline import derive
+    from model.build import build_model
+    from model.solve import compile_arrays, solve_lp, to_solution
+
+    md = derive(data, scenario)
+    opts = dict(scenario.solver)
+    for elastic in (False, True):
+        built = build_model(md, elastic=elastic, pyomo=False)
+        comp = compile_arrays(built)
+        raw = solve_lp(comp.lp, opts)
+        if raw.status == "optimal":
+            break
+    else:
+        from model.errors import SolverError
+        raise SolverError(f"the level-finding solve of '{scenario.name}' ended {raw.status}")
+    sol = to_solution(built, comp, raw, {})
+    fuel = sol.values["fuel_use"]
+    oil_fuels = md.fuel_ids(("oil",))
+    oil = fuel[fuel.index.get_level_values(0).isin(oil_fuels)].groupby(level=1).sum()
+    return {"co2_total": sol.values["co2_total"], "oil_use": oil}
