@@ -18,14 +18,16 @@ Measure stock with vintages (units of the measure; years y, vintages v)::
 Accounts (units):
 
     energy[s,f,d,y]      万tce    = baseline A*I + sum_m effect[m,f] * stock[m,d,y] + ...   >= 0
+    feedstock[s,f,d,y]   万tce    = fs[s,f] * baseline A*I + feedstock effects of measures and
+                                    projects (the part of energy that is not burned)
     emissions[s,g,d,y]   万t gas  = sum_f EF[f,y] * energy + process[s,g,d,y] + effects
     generation[s,d,y]    亿kWh    = base generation + sum_m gen[m] * stock                >= 0
     fuel_use[f,y]        万tce    = sum_{s,d} energy[s,f,d,y]  (combustible fuels)
     co2_scope1[y]        万t      = sum_{s not a sink, d} emissions[s,CO2,d,y]
     co2_total[y]         万t      = co2_scope1 + scope 2 + sinks + targeted non-CO2 (CO2e)
     energy_total[y]      万tce    = primary energy under the scenario's accounting rules
-    primary_energy_ce[y] 万tce    = all primary energy, electricity by the coal-equivalent method
-    non_fossil[y]        万tce    = non-fossil primary energy (coal-equivalent method)
+    primary_energy[y]    万tce    = all primary energy, electricity on the accounting basis
+    non_fossil[y]        万tce    = non-fossil primary energy, on the same basis
     investment[grp,y]    万元     = sum_{m in grp} capex[m,y] * build[m,d,y]
 """
 
@@ -200,12 +202,13 @@ class Ledger:
         # energy index: baseline entries, measure and project effects, heat supply
         eb = md.energy_base[md.energy_base["year"].isin(years)]
         keys = [eb[["sector", "fuel", "district"]]]
-        eff = md.effects[md.effects["kind"] == "energy"]
+        eff = md.effects[md.effects["kind"].isin(["energy", "feedstock"])]
         measure_d = self.measure_index[["measure", "district"]].drop_duplicates()
         keys.append(eff.merge(measure_d, on="measure").rename(columns={"item": "fuel"})[
             ["sector", "fuel", "district"]])
         if not md.project_effects.empty:
-            pe = md.project_effects[md.project_effects["kind"] == "energy"].merge(
+            pe = md.project_effects[md.project_effects["kind"].isin(
+                ["energy", "feedstock"])].merge(
                 md.projects[["project", "sector", "district"]], on="project")
             keys.append(pe.rename(columns={"item": "fuel"})[["sector", "fuel", "district"]])
         heat_sectors = md.sector_ids(role="heat")
@@ -219,6 +222,7 @@ class Ledger:
         energy = self.account("energy", ek, lb=0.0, unit="万tce",
                               doc="energy use by sector, carrier, district and year")
         energy.add_constant(eb)
+        self._feedstock_account(ek, eb)
         # emissions: CO2 wherever fuel is burned or CO2 is emitted/captured/removed
         co2_keys = ek[ek["fuel"].isin(combustible)][["sector", "district"]]
         pb = md.process_base[md.process_base["year"].isin(years)]
@@ -252,11 +256,36 @@ class Ledger:
                 ("co2_total", "万t", "CO2 on the target boundary (scope 1 + scope 2, net of "
                                     "sinks; non-CO2 as CO2e if targeted)"),
                 ("energy_total", "万tce", "energy consumption under the accounting rules"),
-                ("primary_energy_ce", "万tce", "primary energy, coal-equivalent method"),
-                ("non_fossil", "万tce", "non-fossil primary energy, coal-equivalent method")):
+                ("primary_energy", "万tce", "primary energy (feedstock and new renewables "
+                                            "included), electricity on the accounting basis"),
+                ("non_fossil", "万tce", "non-fossil primary energy, electricity on the "
+                                        "accounting basis")):
             self.account(name, yr, unit=unit, doc=doc)
         grp = pd.DataFrame({"group": md.groups["group"]}).merge(yr, how="cross")
         self.account("investment", grp, unit="万元", doc="capital spending by bureau group")
+
+    def _feedstock_account(self, energy_keys: pd.DataFrame, base: pd.DataFrame) -> None:
+        """feedstock[s,f,d,y] on every energy key with a feedstock share or a feedstock
+        effect: the share applies to the baseline (A*I) only, so a measure's or project's
+        change of burned fuel is never scaled by it."""
+        md = self.md
+        fs = md.feedstock[["sector", "fuel", "share"]]
+        keys = [energy_keys.merge(fs[["sector", "fuel"]], on=["sector", "fuel"])]
+        eff = md.effects[md.effects["kind"] == "feedstock"]
+        measure_d = self.measure_index[["measure", "district"]].drop_duplicates()
+        keys.append(eff.merge(measure_d, on="measure").rename(columns={"item": "fuel"})[
+            ["sector", "fuel", "district"]].merge(self.year_frame(), how="cross"))
+        if not md.project_effects.empty:
+            pe = md.project_effects[md.project_effects["kind"] == "feedstock"].merge(
+                md.projects[["project", "sector", "district"]], on="project")
+            keys.append(pe.rename(columns={"item": "fuel"})[["sector", "fuel", "district"]]
+                        .merge(self.year_frame(), how="cross"))
+        fk = pd.concat(keys)[["sector", "fuel", "district", "year"]].drop_duplicates()
+        fk = fk.sort_values(["sector", "fuel", "district", "year"]).reset_index(drop=True)
+        acc = self.account("feedstock", fk, lb=0.0, unit="万tce",
+                           doc="feedstock (原料用能): energy use that is not burned")
+        share = base.merge(fs, on=["sector", "fuel"])
+        acc.add_constant(share.assign(value=share["value"] * share["share"]))
 
     def _generic_contributions(self) -> None:
         md = self.md
@@ -264,8 +293,10 @@ class Ledger:
         stock_idx = self.stock.index
         # measure effects on energy, process emissions and generation
         eff = md.effects
-        for kind, acc, item in (("energy", energy, "fuel"), ("process", em, "gas")):
-            e = eff[eff["kind"] == kind].rename(columns={"item": item})
+        for kinds, acc, item in ((("energy", "feedstock"), energy, "fuel"),
+                                 (("feedstock",), self["feedstock"], "fuel"),
+                                 (("process",), em, "gas")):
+            e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
             f = stock_idx.merge(e[["measure", "sector", item, "value"]], on="measure")
             acc.add(self.stock.terms(f, "value"))
         g = eff[eff["kind"].isin(["generation", "renewable_generation"])]
@@ -284,7 +315,7 @@ class Ledger:
         self["co2_total"].add(self["co2_scope1"].terms(self.year_frame()))
         comb = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))]
         self["energy_total"].add(energy.terms(comb))
-        self["primary_energy_ce"].add(energy.terms(comb))
+        self["primary_energy"].add(energy.terms(comb))
         bio = energy.index[energy.index["fuel"].isin(md.fuel_ids(("biomass",)))]
         self["non_fossil"].add(energy.terms(bio))
         # investment by bureau group

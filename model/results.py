@@ -142,8 +142,9 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
             ("co2_total", "万t CO2", "CO2 on the target boundary"),
             ("co2_scope1", "万t CO2", "direct CO2 (sinks excluded)"),
             ("energy_total", "万tce", "energy consumption under the accounting rules"),
-            ("primary_energy_ce", "万tce", "primary energy, coal-equivalent method"),
-            ("non_fossil", "万tce", "non-fossil primary energy, coal-equivalent method"),
+            ("primary_energy", "万tce", "primary energy, electricity on the accounting basis"),
+            ("non_fossil", "万tce", "non-fossil primary energy, electricity on the "
+                                    "accounting basis"),
             ("purchased_electricity", "万tce", "electricity bought from the grid")):
         out[name] = _da(v[name], ["year"], coords, unit, long)
     macro = md.macro.set_index("year")
@@ -153,8 +154,9 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     out["population"] = xr.DataArray(macro["population"].reindex(years).to_numpy(),
                                      dims=["year"], coords={"year": years},
                                      attrs={"units": "万人"})
-    out["non_fossil_share"] = _attrs(out["non_fossil"] / out["primary_energy_ce"], "1",
-                                     "non-fossil share of primary energy (coal-equivalent)")
+    out["non_fossil_share"] = _attrs(out["non_fossil"] / out["primary_energy"], "1",
+                                     "non-fossil share of primary energy (electricity on "
+                                     "the accounting basis)")
     out["energy_intensity"] = _attrs(out["energy_total"] / out["gdp"], "tce/万元",
                                      "energy per GDP")
     out["carbon_intensity"] = _attrs(out["co2_total"] / out["gdp"], "t CO2/万元",
@@ -312,7 +314,7 @@ def tidy_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
         "cost": long("cost", ["year", "component"]),
         "investment": long("investment", ["year", "group"]),
     }
-    series = ["co2_total", "co2_scope1", "co2_reference", "energy_total", "primary_energy_ce",
+    series = ["co2_total", "co2_scope1", "co2_reference", "energy_total", "primary_energy",
               "non_fossil", "non_fossil_share", "purchased_electricity", "gdp", "population",
               "energy_intensity", "carbon_intensity"]
     tables["totals"] = ds[series].to_dataframe().reset_index()
@@ -351,7 +353,7 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
         ds["emissions_co2e"].sum(["sector", "district"]).values / 100
         + ds["scope2"].sum(["sector", "district"]).values / 100)
     ej = GJ_PER_TCE * 1e4 / 1e9
-    add("Primary Energy", "EJ/yr", ds["primary_energy_ce"].values * ej)
+    add("Primary Energy", "EJ/yr", ds["primary_energy"].values * ej)
     fu = ds["fuel_use"]
     fuel_names = {"coal": "Coal", "coke": "Coal|Coke", "oil": "Oil", "natural_gas": "Gas",
                   "biomass": "Biomass"}

@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "electricity": "equivalent",
         "count_sinks": True,
         "target_gases": ["CO2"],
-        "coal_fuels": ["coal"],
+        "coal_fuels": ["coal", "coke"],
     },
     "carbon_price": {},
     "projects": {"default": "decide"},

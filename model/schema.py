@@ -20,7 +20,7 @@ DRIVERS = ("gdp", "population", "industry_va", "services_va", "constant", "heat_
 FUEL_CATEGORIES = ("coal", "oil", "gas", "biomass", "electricity", "heat")
 MEASURE_KINDS = ("continuous", "integer", "semicontinuous")
 POTENTIAL_BASES = ("fixed", "activity_share", "activity_growth")
-EFFECT_KINDS = ("energy", "process", "generation", "renewable_generation")
+EFFECT_KINDS = ("energy", "feedstock", "process", "generation", "renewable_generation")
 DISTRICT_KINDS = ("city", "core", "suburban", "zone")
 #: what a district share is derived from (district_shares, measure_sites)
 SHARE_BASES = ("population", "gdp", "floor_area", "land_area", "rural", "plant", "heat_users",
@@ -416,7 +416,7 @@ TABLES: tuple[Table, ...] = (
             _unit(),
         ),
         key=("measure", "kind", "item", "sector"),
-        unit_dimension=("kind", {"energy": "energy", "process": "mass",
+        unit_dimension=("kind", {"energy": "energy", "feedstock": "energy", "process": "mass",
                                  "generation": "electricity",
                                  "renewable_generation": "electricity"}),
     ),
@@ -460,13 +460,15 @@ TABLES: tuple[Table, ...] = (
         *DRC,
         columns=(
             _c("project", "str", "project", "项目", ref="projects.project"),
-            _c("kind", "str", "energy or process", "类型", allowed=("energy", "process")),
+            _c("kind", "str", "energy (burned), feedstock (原料, not burned: counts in fuel use, "
+               "not in CO2, and not in the energy total when feedstock is excluded) or process",
+               "类型：燃料、原料或过程排放", allowed=("energy", "feedstock", "process")),
             _c("item", "str", "carrier or gas", "能源品种或气体"),
             _value("amount per year", "年数量", min=0),
             _unit(),
         ),
         key=("project", "kind", "item"),
-        unit_dimension=("kind", {"energy": "energy", "process": "mass"}),
+        unit_dimension=("kind", {"energy": "energy", "feedstock": "energy", "process": "mass"}),
         optional=True,
     ),
     Table(

@@ -88,8 +88,8 @@ def _non_fossil(ctx: Context, shares: dict) -> None:
     share = np.array([float(v) for v in shares.values()])
     ctx.targets.add(
         "non_fossil_share", "non_fossil_share", f,
-        [led["non_fossil"].terms(f), led["primary_energy_ce"].terms(f, -share)],
+        [led["non_fossil"].terms(f), led["primary_energy"].terms(f, -share)],
         sense="ge", rhs=0.0, unit="万tce", shadow_unit="CNY/tce",
         report=lambda v: (share, v["non_fossil"].reindex(f["year"]).to_numpy()
-                          / v["primary_energy_ce"].reindex(f["year"]).to_numpy()),
+                          / v["primary_energy"].reindex(f["year"]).to_numpy()),
         report_unit="1 (share)")

@@ -4,7 +4,8 @@ A project p (in sector s, district d) adds energy and process emissions from the
 online. online[p,y] is 1 from its online year::
 
     online[p,y] = sum_{v <= y} start[p,v],   sum_v start[p,v] <= 1,   start[p,v] = 0 for v < y0_p
-    energy[s,f,d,y]    += use[p,f] * online[p,y]
+    energy[s,f,d,y]    += use[p,f] * online[p,y]      (burned fuel and feedstock)
+    feedstock[s,f,d,y] += feed[p,f] * online[p,y]     (feedstock only: not burned)
     emissions[s,g,d,y] += process[p,g] * online[p,y]
 
 ``in`` fixes the start at the earliest year (or the year given), ``out`` fixes online = 0 and
@@ -61,12 +62,13 @@ def add(ctx: Context) -> None:
                        doc="a project starts at most once")
     eff = md.project_effects.merge(projects[["project", "sector", "district", "value_added"]],
                                    on="project")
-    for kind, acc, item in (("energy", led["energy"], "fuel"),
-                            ("process", led["emissions"], "gas")):
-        e = eff[eff["kind"] == kind].rename(columns={"item": item})
+    for kinds, acc, item in ((("energy", "feedstock"), led["energy"], "fuel"),
+                             (("feedstock",), led["feedstock"], "fuel"),
+                             (("process",), led["emissions"], "gas")):
+        e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
         f = idx.merge(e[["project", "sector", "district", item, "value"]], on="project")
         acc.add(online.terms(f, "value"))
-    use = eff[eff["kind"] == "energy"].rename(columns={"item": "fuel"})
+    use = eff[eff["kind"].isin(["energy", "feedstock"])].rename(columns={"item": "fuel"})
     cost = use.merge(md.prices, on="fuel", suffixes=("", "_price"))
     cost["bill"] = cost["value"] * cost["value_price"]
     bill = cost.groupby(["project", "year"], as_index=False)["bill"].sum()

@@ -10,14 +10,16 @@ from the grid (万tce at 0.1229 kgce/kWh; 1 亿kWh = 1.229 万tce)::
     purchased[y] = sum_{s,d} energy[s,elec,d,y] - 1.229 * sum_{s,d} generation[s,d,y] >= 0
 
 Purchased electricity brings its grid emissions into the target boundary (scope 2) and counts as
-primary energy; local solar and wind count as primary electricity::
+primary energy; local solar and wind count as primary electricity. Every electricity term is on
+the one basis of ``accounting.electricity``, in the energy total and in the non-fossil share
+alike::
 
-    co2_total[y]         += EF_grid[y] * purchased[y]
-    energy_total[y]      += k[y] * (purchased[y] + 1.229 * (ren_base[y] + ren_new[y]))
-    primary_energy_ce[y] += kce[y] * (purchased[y] + 1.229 * (ren_base[y] + ren_new[y]))
-    non_fossil[y]        += kce[y] * (nf_grid[y] * purchased[y] + 1.229 * (ren_base + ren_new))
+    co2_total[y]      += EF_grid[y] * purchased[y]
+    energy_total[y]   += k[y] * (purchased[y] + 1.229 * (ren_base[y] + ren_new[y]))
+    primary_energy[y] += k[y] * (purchased[y] + 1.229 * (ren_base[y] + ren_new[y]))
+    non_fossil[y]     += k[y] * (nf_grid[y] * purchased[y] + 1.229 * (ren_base + ren_new))
 
-with k = 1 (calorific equivalent) or kce = grid coal rate / 122.9 (coal-equivalent method), and
+with k = 1 (calorific equivalent) or k = grid coal rate / 122.9 (coal-equivalent method), and
 ren_new dropped from energy_total when new renewables are excluded (the 2021 rule).
 """
 
@@ -63,28 +65,27 @@ def _purchased_electricity(ctx: Context) -> None:
     purchased.add(energy.terms(energy.index[energy.index["fuel"].isin(elec)]))
     purchased.add(gen.terms(gen.index, -WAN_TCE_PER_YI_KWH))
     led["co2_total"].add(purchased.terms(grid, "ef"))
-    k = np.ones(len(grid)) if acc["electricity"] == "equivalent" else grid["kce"].to_numpy()
-    led["energy_total"].add(purchased.terms(grid, k))
-    led["primary_energy_ce"].add(purchased.terms(grid, "kce"))
-    led["non_fossil"].add(purchased.terms(grid, grid["kce"] * grid["nf_share"]))
+    grid = grid.assign(k=np.ones(len(grid)) if acc["electricity"] == "equivalent"
+                       else grid["kce"].to_numpy())
+    led["energy_total"].add(purchased.terms(grid, "k"))
+    led["primary_energy"].add(purchased.terms(grid, "k"))
+    led["non_fossil"].add(purchased.terms(grid, (grid["k"] * grid["nf_share"]).to_numpy()))
     price = md.prices[md.prices["fuel"].isin(elec) & md.prices["year"].isin(ctx.years)]
     ctx.b.add_cost("electricity", purchased.var, price.rename(columns={"value": "coef"}))
     # local solar and wind: existing plants (a constant) and new ones (measures)
     ren_base = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
     ren_base = ren_base.groupby("year", as_index=False)["value"].sum()
     ren_base = years.merge(ren_base, on="year", how="left").fillna({"value": 0.0})
-    ren_base = ren_base.merge(grid[["year", "kce"]], on="year")
-    base_tce = ren_base["value"] * WAN_TCE_PER_YI_KWH
-    k_base = 1.0 if acc["electricity"] == "equivalent" else ren_base["kce"]
-    led["energy_total"].add_constant(ren_base.assign(value=base_tce * k_base))
-    led["primary_energy_ce"].add_constant(ren_base.assign(value=base_tce * ren_base["kce"]))
-    led["non_fossil"].add_constant(ren_base.assign(value=base_tce * ren_base["kce"]))
+    ren_base = ren_base.merge(grid[["year", "k"]], on="year")
+    base = ren_base.assign(value=ren_base["value"] * WAN_TCE_PER_YI_KWH * ren_base["k"])
+    for name in ("energy_total", "primary_energy", "non_fossil"):
+        led[name].add_constant(base)
     eff = md.effects[md.effects["kind"] == "renewable_generation"]
     new = led.stock.index.merge(eff[["measure", "value"]], on="measure").merge(
-        grid[["year", "kce"]], on="year")
-    new["tce"] = new["value"] * WAN_TCE_PER_YI_KWH
+        grid[["year", "k"]], on="year")
+    coef = (new["value"] * WAN_TCE_PER_YI_KWH * new["k"]).to_numpy()
+    names = ["primary_energy", "non_fossil"]
     if not acc["exclude_new_renewables"]:
-        k_new = new["tce"] if acc["electricity"] == "equivalent" else new["tce"] * new["kce"]
-        led["energy_total"].add(led.stock.terms(new, k_new.to_numpy()))
-    led["primary_energy_ce"].add(led.stock.terms(new, (new["tce"] * new["kce"]).to_numpy()))
-    led["non_fossil"].add(led.stock.terms(new, (new["tce"] * new["kce"]).to_numpy()))
+        names.append("energy_total")
+    for name in names:
+        led[name].add(led.stock.terms(new, coef))
