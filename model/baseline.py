@@ -64,6 +64,10 @@ class ModelData:
     group_potential: pd.DataFrame  # group, district, year, value
     projects: pd.DataFrame
     project_effects: pd.DataFrame
+    #: fuel, component (tax | network), year, value (CNY/tce; electricity per tce-calorific)
+    price_components: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: measure -> hurdle rate of its actor (the social discount rate when it has none)
+    hurdle_rate: pd.Series = field(default_factory=pd.Series)
     gwp: dict[str, float] = field(default_factory=dict)
     digest: str = ""
 
@@ -131,6 +135,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     ef = _emission_factors(data, all_years, problems)
     grid = _grid(data, all_years, problems)
     prices = _prices(data, all_years, problems)
+    components = _price_components(data, all_years)
     cp = scenario.settings.get("carbon_price") or {}
     carbon = interpolate(pd.DataFrame({"year": list(cp), "value": list(cp.values())}), [],
                          all_years) if cp else pd.DataFrame({"year": all_years,
@@ -155,6 +160,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
         prices=prices, carbon_price=carbon, measures=measures, potential=potential,
         potential_input=potential_input, capex=capex, effects=effects, group_potential=group_pot,
         projects=projects, project_effects=data["project_effects"],
+        price_components=components, hurdle_rate=_hurdle_rates(data, measures, scenario),
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
         digest=data.digest,
     )
@@ -392,6 +398,27 @@ def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.Da
         problems.append(Problem("prices.csv", None, "fuel", "required",
                                 f"fuel '{f}' is bought but has no price", "缺少价格"))
     return interpolate(p[["fuel", "year", "value"]], ["fuel"], years)
+
+
+def _price_components(data: InputData, years: list[int]) -> pd.DataFrame:
+    """Tax and network parts of prices, interpolated like prices (electricity per tce)."""
+    cols = ["fuel", "component", "year", "value"]
+    if "price_components" not in data.tables or data["price_components"].empty:
+        return pd.DataFrame(columns=cols)
+    p = data["price_components"].copy()
+    elec = p["unit"] == "CNY/kWh"
+    p.loc[elec, "value"] = electricity_price_to_energy_price(p.loc[elec, "value"])
+    return interpolate(p[cols], ["fuel", "component"], years)[cols]
+
+
+def _hurdle_rates(data: InputData, measures: pd.DataFrame, scenario: Scenario) -> pd.Series:
+    """measure -> the hurdle rate its investor applies (actors.csv); measures without an
+    actor annualise at the scenario's social discount rate."""
+    rates = (data["actors"].set_index("actor")["hurdle_rate"]
+             if "actors" in data.tables and not data["actors"].empty else pd.Series(dtype=float))
+    actor = measures.set_index("measure")["actor"] if "actor" in measures else pd.Series(
+        "", index=measures["measure"])
+    return actor.map(rates).fillna(scenario.discount_rate).astype(float)
 
 
 def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,

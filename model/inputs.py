@@ -305,6 +305,14 @@ def _check_references(typed: dict[str, pd.DataFrame], file_of, lines) -> list[Pr
                 continue
             rt, rc = col.ref.split(".")
             if rt not in typed:
+                named = np.flatnonzero((df[col.name].astype(str) != "").to_numpy()
+                                       & df[col.name].notna().to_numpy())
+                if len(named) and rt == "actors":
+                    i = named[0]
+                    problems.append(Problem(
+                        file_of(t.name), int(lines[t.name][i]), col.name, "reference",
+                        f"'{df[col.name].iloc[i]}' names a row of {rt}.csv, which the dataset "
+                        "does not have", f"缺少{rt}表"))
                 continue
             valid = set(typed[rt][rc])
             s = df[col.name]

@@ -14,6 +14,18 @@ Measure stock with vintages (units of the measure; years y, vintages v)::
     0 <= build[m,d,y] <= max_build_share_m * potential[m,d,y]            (diffusion, bounds)
     sum_{m in group} stock[m,d,y] <= group_potential[group,d,y]           (res_exclusive_group)
     min_build_m * on[m,d,y] <= build[m,d,y] <= ub * on[m,d,y]            (semicontinuous)
+    stock[m,d,y] <= (1 + g_m) * stock[m,d,y-1] + seed[m,d,y]             (res_diffusion)
+
+with g_m the measure's max_growth and seed = max_build_share_m * potential[m,d,y] (a start-up
+amount, as MESSAGE's dynamic growth constraints). Costs per vintage, undiscounted 万元::
+
+    capex:  capex[m,v] * CRF(r, L_m)             in each year v..v+L-1 inside the horizon
+    hurdle: capex[m,v] * (CRF(h_a, L_m) - CRF(r, L_m))      same years (the efficiency gap)
+    om:     om[m] * stock;   hidden: hidden_cost[m] * stock
+
+r is the social discount rate, h_a the hurdle rate of the measure's actor (actors.csv): the
+investor decides at h_a (as TIMES' technology discount rates), the objective discounts at r,
+and the hurdle and hidden parts are reported apart from the resource cost.
 
 Accounts (units):
 
@@ -137,6 +149,7 @@ class Ledger:
                          self.build.terms(pairs, -1.0, on={"year": "vintage"})],
                         lb=0.0, ub=0.0, unit="measure unit", doc="stock by vintage")
         self._semicontinuous(avail, build_ub, meas)
+        self._diffusion(avail, meas)
         self._exclusive_groups(meas)
         self._capital_and_om_costs(meas)
 
@@ -156,6 +169,27 @@ class Ledger:
         self.b.add_rows("res_build_min", idx, [self.build.terms(idx), on.terms(idx, -mn)],
                         lb=0.0, unit="measure unit/yr", doc="a build is at least min_build")
 
+    def _diffusion(self, avail: pd.DataFrame, meas: pd.DataFrame) -> None:
+        """stock[y] - (1 + g) * stock[y-1] <= seed[y] for measures with a growth limit; in a
+        measure's first available year the previous stock is zero."""
+        g = avail["measure"].map(meas["max_growth"]).to_numpy(float)
+        has = ~np.isnan(g)
+        if not has.any():
+            return
+        rows = avail.loc[has, ["measure", "district", "year", "value"]].reset_index(drop=True)
+        share = rows["measure"].map(meas["max_build_share"]).to_numpy(float)
+        seed = share * rows["value"].to_numpy(float)
+        prev = rows.assign(prev=rows["year"] - 1)
+        prev = prev.merge(self.stock.index.rename(columns={"year": "prev"}),
+                          on=["measure", "district", "prev"])
+        growth = prev["measure"].map(meas["max_growth"]).to_numpy(float)
+        keys = rows[["measure", "district", "year"]]
+        self.b.add_rows("res_diffusion", keys,
+                        [self.stock.terms(keys, 1.0),
+                         self.stock.terms(prev, -(1.0 + growth), on={"year": "prev"})],
+                        ub=seed, unit="measure unit", doc="diffusion: the stock grows at most "
+                        "max_growth a year beyond a start-up amount")
+
     def _exclusive_groups(self, meas: pd.DataFrame) -> None:
         gp = self.md.group_potential
         if gp.empty:
@@ -171,13 +205,17 @@ class Ledger:
                         unit="measure unit", doc="mutually exclusive measures share a potential")
 
     def _capital_and_om_costs(self, meas: pd.DataFrame) -> None:
-        """Capex is annualised over the build's lifetime with the capital recovery factor and
-        counted only for years inside the horizon (no end effect); O&M per unit in use."""
+        """Capex is annualised over the build's lifetime and counted only for years inside
+        the horizon (no end effect): at the social rate (resource cost, ``capex``) plus the
+        difference to the actor's hurdle rate (``hurdle``); O&M and hidden costs per unit in
+        use."""
         r = self.md.scenario.discount_rate
         end = self.md.years[-1]
         bi = self.build.index.copy()
         life = bi["measure"].map(meas["lifetime"]).to_numpy(int)
+        hurdle = bi["measure"].map(self.md.hurdle_rate).to_numpy(float)
         crf = capital_recovery_factor(r, life)
+        crf_h = capital_recovery_factor_each(hurdle, life)
         capex = bi.merge(self.md.capex, on=["measure", "year"], how="left")["value"].to_numpy()
         rows = []
         for k in range(int(life.max()) if len(life) else 0):
@@ -185,13 +223,18 @@ class Ledger:
             keep = (k < life) & (y <= end)
             if not keep.any():
                 continue
-            rows.append(bi[keep].assign(cost_year=y[keep], coef=(capex * crf)[keep]))
+            rows.append(bi[keep].assign(cost_year=y[keep], coef=(capex * crf)[keep],
+                                        gap=(capex * (crf_h - crf))[keep]))
         if rows:
             f = pd.concat(rows, ignore_index=True)
             self.b.add_cost("capex", self.build, f, year="cost_year")
+            g = f[f["gap"] != 0]
+            self.b.add_cost("hurdle", self.build, g, coef="gap", year="cost_year")
         si = self.stock.index.copy()
         si["coef"] = si["measure"].map(meas["om"]).to_numpy(float)
         self.b.add_cost("om", self.stock, si[si["coef"] != 0])
+        si["coef"] = si["measure"].map(meas["hidden_cost"]).fillna(0.0).to_numpy(float)
+        self.b.add_cost("hidden", self.stock, si[si["coef"] != 0])
 
     # -- accounts ----------------------------------------------------------------------------
     def _accounts(self) -> None:
@@ -330,6 +373,15 @@ def capital_recovery_factor(rate: float, life: np.ndarray | int) -> np.ndarray:
     if rate == 0:
         return 1.0 / life
     return rate / (1.0 - (1.0 + rate) ** (-life))
+
+
+def capital_recovery_factor_each(rates: np.ndarray, life: np.ndarray) -> np.ndarray:
+    """CRF per element: rates[i] / (1 - (1 + rates[i])^-life[i]); 1/life where the rate is 0."""
+    rates = np.asarray(rates, dtype=float)
+    life = np.asarray(life, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = rates / (1.0 - (1.0 + rates) ** (-life))
+    return np.where(rates == 0, 1.0 / life, crf)
 
 
 def discount_factors(rate: float, years: list[int], base: int) -> np.ndarray:

@@ -1,12 +1,19 @@
 r"""Objective: the discounted cost of the pathway (万元, present value in base-year money).
 
-    min  sum_y DF[y] * ( sum_{m,d,v: v <= y < v+L_m} CRF(r, L_m) * capex[m,v] * build[m,d,v]
-                       + sum_{m,d} om[m] * stock[m,d,y]
-                       + sum_{s,f,d} price[f,y] * energy[s,f,d,y]        (fuels burned)
+    min  sum_y DF[y] * ( sum_{m,d,v: v <= y < v+L_m} CRF(h_m, L_m) * capex[m,v] * build[m,d,v]
+                       + sum_{m,d} (om[m] + hidden[m]) * stock[m,d,y]
+                       + sum_{s,f,d} price[f,y] * energy[s,f,d,y]        (fuels bought)
                        + price[elec,y] * purchased_electricity[y]
+                       + network[elec,y] * sum_{s,d} energy[s,elec,d,y]   (grid charges)
                        + carbon_price[y] * co2_total[y]
                        - project value[p,y] * online[p,y] )
          + penalty * sum(shortfall)                                       (elastic mode only)
+
+Every carrier is priced on one basis: the price its user pays (taxes included) plus, for
+electricity, the transmission and distribution charge on every kWh used, local or imported.
+The cost is reported by component: resource costs (capex at the social rate, om, fuel and
+electricity net of tax, network), the efficiency gap (hurdle, hidden), transfers (tax, carbon)
+and project value; the components add up to the objective.
 
     DF[y] = (1 + r)^-(y - base),   CRF(r, L) = r / (1 - (1 + r)^-L)
 
@@ -37,13 +44,30 @@ def add(ctx: Context) -> None:
     burned = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))
                           & energy.index["year"].isin(md.years)]
     burned = burned.merge(md.prices.rename(columns={"value": "coef"}), on=["fuel", "year"])
-    ctx.b.add_cost("fuel", energy.var, burned[burned["coef"] != 0])
+    add_taxed_cost(ctx, "fuel", energy.var, burned)
+    pc = md.price_components
+    net = pc[(pc["component"] == "network") & pc["year"].isin(md.years)]
+    elec = energy.index[energy.index["fuel"].isin(net["fuel"])].merge(
+        net.rename(columns={"value": "coef"})[["fuel", "year", "coef"]], on=["fuel", "year"])
+    ctx.b.add_cost("network", energy.var, elec[elec["coef"] != 0])
     cp = md.carbon_price[md.carbon_price["year"].isin(md.years)]
     cp = cp[cp["value"] != 0].rename(columns={"value": "coef"})
     ctx.b.add_cost("carbon", led["co2_total"].var, cp)
     ctx.cost = cost_vector(ctx)
     if ctx.b.pyomo:
         ctx.b.m.objective = pyo.Objective(expr=objective_expression(ctx), sense=pyo.minimize)
+
+
+def add_taxed_cost(ctx: Context, component: str, var, frame: pd.DataFrame) -> None:
+    """Register ``frame.coef`` (a price paid, tax included) as two components: the resource
+    cost and the tax part of price_components (a transfer), which add up to the price."""
+    pc = ctx.md.price_components
+    tax = pc[pc["component"] == "tax"][["fuel", "year", "value"]].rename(
+        columns={"value": "tax"})
+    f = frame.merge(tax, on=["fuel", "year"], how="left").fillna({"tax": 0.0})
+    resource = f.assign(coef=f["coef"] - f["tax"])
+    ctx.b.add_cost(component, var, resource[resource["coef"] != 0])
+    ctx.b.add_cost("tax", var, f.assign(coef=f["tax"])[f["tax"] != 0])
 
 
 def cost_frame(ctx: Context) -> pd.DataFrame:

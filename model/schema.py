@@ -338,6 +338,44 @@ TABLES: tuple[Table, ...] = (
         unit_dimension=("fuel", {"electricity": "electricity_price", "*": "energy_price"}),
     ),
     Table(
+        "actors",
+        "Who invests in a measure, and the hurdle rate (technology discount rate, as in TIMES) "
+        "at which that actor annualises investments. The objective still discounts at the "
+        "scenario's social rate; the difference is the efficiency gap, reported apart.",
+        "措施的投资主体及其要求的投资回报率（门槛收益率，如TIMES的技术贴现率）。目标函数仍按社会"
+        "贴现率折现，二者之差即“能效缺口”，单独报告。",
+        *DRC,
+        columns=(
+            _c("actor", "str", "actor id", "投资主体代码"),
+            _NAME_ZH,
+            _NAME_EN,
+            _c("hurdle_rate", "float", "hurdle rate for annualising capex", "门槛收益率",
+               min=0, max=1, unit="1/yr"),
+            _c("source", "str", "source or derivation (see SOURCES.md)", "来源或推算方法"),
+        ),
+        key=("actor",),
+        optional=True,
+    ),
+    Table(
+        "price_components",
+        "Parts of a carrier's price: 'tax' is the part of prices.csv that is tax (a transfer, "
+        "reported apart from resource cost); 'network' is a delivery charge paid on every unit "
+        "used (electricity: transmission and distribution), on top of prices.csv.",
+        "价格构成：tax为prices表价格中的税费（转移支付，与资源成本分开报告）；network为按全部用量"
+        "另行计收的输配费用（电力输配电价）。",
+        *DRC,
+        columns=(
+            _c("fuel", "str", "carrier", "能源品种", ref="fuels.fuel"),
+            _c("component", "str", "tax or network", "构成", allowed=("tax", "network")),
+            _year(),
+            _value("amount", "金额", min=0),
+            _unit(),
+        ),
+        key=("fuel", "component", "year"),
+        unit_dimension=("fuel", {"electricity": "electricity_price", "*": "energy_price"}),
+        optional=True,
+    ),
+    Table(
         "measures",
         "Abatement measures: costs, lifetime, diffusion and kind (one row per measure).",
         "减排措施：成本、寿命、推广速度与类型（每项措施一行）。",
@@ -378,6 +416,17 @@ TABLES: tuple[Table, ...] = (
             _c("max_capture_share", "float", "largest share of the host's CO2 it can capture",
                "可捕集的排放源二氧化碳最大比例", required=False, min=0, max=1,
                min_exclusive=True),
+            _c("actor", "str", "who invests (actors.csv): capex is annualised at its hurdle "
+               "rate; empty = the social discount rate", "投资主体（空白时按社会贴现率）",
+               required=False, ref="actors.actor"),
+            _c("max_growth", "float", "diffusion limit: the stock in use may grow at most this "
+               "share a year, beyond a start-up amount of max_build_share × potential; empty = "
+               "no growth limit", "扩散约束：在用规模年增长率上限（另加启动量）", required=False,
+               min=0, max=10, unit="1/yr"),
+            _c("hidden_cost", "float", "hidden or transaction cost per unit in use per year "
+               "(information, disruption, search), part of the efficiency gap",
+               "隐性/交易成本（每单位在用规模每年）", required=False, min=0,
+               unit="万元/unit/yr"),
         ),
         key=("measure",),
     ),

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from model.context import Context
+from model.objective import add_taxed_cost
 from model.units import WAN_TCE_PER_YI_KWH
 
 
@@ -71,7 +72,7 @@ def _purchased_electricity(ctx: Context) -> None:
     led["primary_energy"].add(purchased.terms(grid, "k"))
     led["non_fossil"].add(purchased.terms(grid, (grid["k"] * grid["nf_share"]).to_numpy()))
     price = md.prices[md.prices["fuel"].isin(elec) & md.prices["year"].isin(ctx.years)]
-    ctx.b.add_cost("electricity", purchased.var, price.rename(columns={"value": "coef"}))
+    add_taxed_cost(ctx, "electricity", purchased.var, price.rename(columns={"value": "coef"}))
     # local solar and wind: existing plants (a constant) and new ones (measures)
     ren_base = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
     ren_base = ren_base.groupby("year", as_index=False)["value"].sum()
