@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-SCENARIO ?= runs/wuhan-peak-2022.yaml
+SCENARIO ?= runs/wuhan-peak-2030.yaml
 
 #: Debian packages: CJK fonts for the Chinese labels in figures, Chromium to render the HTML
 #: report headless, LibreOffice Calc (tests open the data-list workbook in it)

@@ -53,6 +53,7 @@ def print_summary(res, out_dir: Path | None) -> None:
             note = (f" — the base year: CO2 is lower in every model year (highest {top}, "
                     f"{_fmt(co2y[top])} 万t)")
         p(f"达峰 Peak: {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t CO2{want}{note}")
+        _print_verdict(summ, sc)
         co2 = summ["co2_wan_t"]
         s1 = summ["co2_scope1_wan_t"]
         show = [y for y in ("2020", "2025", "2030", "2035") if y in co2]
@@ -71,6 +72,36 @@ def print_summary(res, out_dir: Path | None) -> None:
       f"({summ['size']['integer_columns']} integer)")
     if out_dir is not None:
         p(f"结果 Results: {out_dir}/")
+
+
+def _print_verdict(summ: dict, sc) -> None:
+    """The peak of the frozen reference and of the pathway, each with its reason."""
+    base = sc.base_year
+    ry, rl = summ["reference_peak_year"], summ["reference_peak_co2_wan_t"]
+    why = ("activity growth outweighs the efficiency trend and the falling grid factor "
+           f"until {ry}" if ry > base else "the efficiency trend and the falling grid factor "
+           "outweigh activity growth from the start")
+    print(f"  参照情景 Frozen reference (no new measures or projects): peak {ry} at "
+          f"{_fmt(rl)} 万t — {why}")
+    binding = [t for t in summ["targets"] if t["binding"] and t["family"] in (
+        "peak", "peak_decline", "peak_cap", "carbon_cap", "carbon_intensity")]
+    if binding:
+        fams = sorted({t["family"] for t in binding})
+        why = f"held down by the CO2 targets ({', '.join(fams)})"
+    elif any(t["binding"] for t in summ["targets"]):
+        fams = sorted({t["family"] for t in summ["targets"] if t["binding"]})
+        why = f"shaped by binding non-CO2 targets ({', '.join(fams)}) and measures that pay"
+    else:
+        why = ("no target binds: measures that pay for themselves at the investors' hurdle "
+               "rates, within their diffusion limits")
+    print(f"  路径 Pathway: peak {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t — "
+          f"{why}")
+    kinds = summ.get("cost_by_kind_wan_cny") or {}
+    if kinds:
+        names = {"resource": "资源成本 resource", "efficiency_gap": "能效缺口 efficiency gap",
+                 "transfer": "转移支付 transfers", "project_value": "项目价值 project value"}
+        print("  成本 Cost (PV, 亿元): " + "; ".join(
+            f"{names.get(k, k)} {_fmt(v / 1e4, 1)}" for k, v in kinds.items()))
 
 
 def _print_intensity(ds, sc) -> None:

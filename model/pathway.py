@@ -18,7 +18,7 @@ mismatch). From there:
 
       co2[s,d,y]    = CO2[s,d,y] (+ GWP * non-CO2 if targeted) + EF_grid[y] * (elec[s,d,y]
                       - 1.229 * gen[s,d,y])                                            (万t)
-      energy[s,d,y] = sum_{f burned} E[s,f,d,y] * (1 - fs[s,f] if feedstock excluded)
+      energy[s,d,y] = sum_{f burned} (E[s,f,d,y] - feedstock[s,f,d,y] if feedstock excluded)
                       + k[y] * (elec - 1.229 * gen) + k[y] * 1.229 * existing renewables  (万tce)
 
   (k = 1 for the calorific method, the grid coal rate / 122.9 for the coal-equivalent one.)
@@ -206,10 +206,10 @@ def _place_city_run(s: Solved) -> dict[str, pd.DataFrame]:
     md, ds = s.md, s.ds
     sshare, mshare = sector_shares(s), measure_shares(s)
     city_e = _city_sum(ds["energy"], ["year", "sector", "fuel"])
-    m, p = _effects(s, ("energy",), "fuel")
+    m, p = _effects(s, ("energy", "feedstock"), "fuel")
     energy = _place(city_e, ["fuel"], m, p, sshare, mshare)
     # combustion CO2 follows the placed energy; the rest of each gas is placed like energy
-    comb = _combustion_co2(md, energy)
+    comb = _combustion_co2(md, energy, _feedstock_shares(ds))
     city_em = _city_sum(ds["emissions"], ["year", "sector", "gas"])
     comb_city = comb.groupby(["year", "sector"], as_index=False)["value"].sum().assign(gas="CO2")
     proc = city_em.merge(comb_city.rename(columns={"value": "c"}), on=["year", "sector", "gas"],
@@ -230,11 +230,20 @@ def _place_city_run(s: Solved) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _combustion_co2(md: ModelData, energy: pd.DataFrame) -> pd.DataFrame:
-    """CO2 of burned fuel net of feedstock (year, sector, district, value 万t)."""
+def _feedstock_shares(ds: xr.Dataset) -> pd.DataFrame:
+    """share[year, sector, fuel] of the city's energy that the model counts as feedstock."""
+    e = ds["energy"].sum("district")
+    fs = (ds["feedstock"].sum("district") / e.where(e > 0)).fillna(0.0)
+    return _long(fs, ["year", "sector", "fuel"]).rename(columns={"value": "share"})
+
+
+def _combustion_co2(md: ModelData, energy: pd.DataFrame, shares: pd.DataFrame
+                    ) -> pd.DataFrame:
+    """CO2 of burned fuel net of feedstock (year, sector, district, value 万t), with the
+    feedstock shares of the model's own feedstock account."""
     ef = md.emission_factor.rename(columns={"value": "ef"})
-    e = energy.merge(ef, on=["fuel", "year"]).merge(md.feedstock[["sector", "fuel", "share"]],
-                                                    on=["sector", "fuel"], how="left")
+    e = energy.merge(ef, on=["fuel", "year"]).merge(shares, on=["year", "sector", "fuel"],
+                                                    how="left")
     e["value"] = e["value"] * e["ef"] * (1.0 - e["share"].fillna(0.0))
     return e.groupby(["year", "sector", "district"], as_index=False)["value"].sum()
 
@@ -271,10 +280,8 @@ def sector_accounts(s: Solved) -> pd.DataFrame:
     co2 = pd.concat([em[[*keys, "value"]], net.assign(value=net["value"] * net["ef"])[
         [*keys, "value"]]]).groupby(keys, as_index=False)["value"].sum()
     burned = fr["energy"][fr["energy"]["fuel"].isin(md.fuel_ids(COMBUSTIBLE))]
-    burned = burned.merge(md.feedstock[["sector", "fuel", "share"]], on=["sector", "fuel"],
-                          how="left")
-    fs = burned["share"].fillna(0.0) if acc["exclude_feedstock"] else 0.0
-    burned = burned.assign(value=burned["value"] * (1.0 - fs))
+    if acc["exclude_feedstock"]:
+        burned = pd.concat([burned, _feedstock_frame(s).assign(value=lambda f: -f["value"])])
     ren = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
     ren = _renewables_in_districts(s, ren)
     parts = [burned[[*keys, "value"]],
@@ -289,6 +296,16 @@ def sector_accounts(s: Solved) -> pd.DataFrame:
     _check_sum(out, "energy", s.ds["energy_total"], "energy")
     s._cache["sector_accounts"] = out
     return out
+
+
+def _feedstock_frame(s: Solved) -> pd.DataFrame:
+    """The model's feedstock account (year, sector, district, value 万tce); a city run's is
+    placed in districts by sector shares."""
+    f = _long(s.ds["feedstock"].sum("fuel"), ["year", "sector", "district"])
+    if s.has_districts:
+        return f
+    f = f.drop(columns="district").merge(sector_shares(s), on="sector")
+    return f.assign(value=f["value"] * f["share"])[["year", "sector", "district", "value"]]
 
 
 def _renewables_in_districts(s: Solved, ren: pd.DataFrame) -> pd.DataFrame:
@@ -386,7 +403,6 @@ def _unit_effects(md: ModelData) -> pd.DataFrame:
     heat = set(md.fuel_ids(("heat",)))
     ef = md.emission_factor.set_index(["fuel", "year"])["value"]
     price = md.prices.set_index(["fuel", "year"])["value"]
-    fs = md.feedstock.set_index(["sector", "fuel"])["share"]
     # a unit of heat burns the heat sector's fuels
     hi = md.heat_intensity.merge(md.emission_factor.rename(columns={"value": "ef"}),
                                  on=["fuel", "year"], how="left").fillna({"ef": 0.0})
@@ -399,9 +415,14 @@ def _unit_effects(md: ModelData) -> pd.DataFrame:
     for r in eff.itertuples(index=False):
         y, v = int(r.year), float(r.value)
         if r.kind == "energy" and r.item in combustible:
-            share = float(fs.get((r.sector, r.item), 0.0))
-            co2 = v * float(ef.get((r.item, y), 0.0)) * (1.0 - share)
-            en = v * ((1.0 - share) if acc["exclude_feedstock"] else 1.0)
+            # an energy effect is burned fuel: the feedstock share applies to the baseline
+            # only (feedstock a measure adds is its own effect kind)
+            co2 = v * float(ef.get((r.item, y), 0.0))
+            en = v
+            bill = v * float(price.get((r.item, y), 0.0))
+        elif r.kind == "feedstock":
+            co2 = 0.0
+            en = 0.0 if acc["exclude_feedstock"] else v
             bill = v * float(price.get((r.item, y), 0.0))
         elif r.kind == "energy" and r.item in elec:
             co2, en, bill = v * r.ef, v * r.k, v * float(price.get((r.item, y), 0.0))

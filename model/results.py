@@ -117,6 +117,8 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                           "direct (scope-1) emissions; sinks and capture negative")
     out["energy"] = _da(v["energy"], ["year", "sector", "fuel", "district"], coords, "万tce",
                        "energy use (electricity and heat at the calorific equivalent)")
+    out["feedstock"] = _da(v["feedstock"], ["year", "sector", "fuel", "district"], coords,
+                           "万tce", "feedstock (原料用能): energy use that is not burned")
     out["generation"] = _da(v["generation"], ["year", "sector", "district"], coords, "亿kWh",
                            "local electricity generation")
     out["adoption"] = _da(v["stock"], ["year", "measure", "district"], coords, "measure unit",
@@ -273,6 +275,8 @@ def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
             "shadow_unit": str(ds["target_shadow_unit"].values[i]),
             "shortfall": num("target_shortfall")})
     obj = ds.attrs.get("objective_wan_cny")
+    ref = ds["co2_reference"]
+    ref_idx = int(np.nanargmax(ref.values))
     return {
         "scenario": ds.attrs["scenario"],
         "status": ds.attrs["status"],
@@ -289,7 +293,36 @@ def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
         "input_hash": ds.attrs["input_hash"],
         "solver": {"name": ds.attrs["solver_name"], "version": ds.attrs["solver_version"],
                    "gap": ds.attrs["solver_gap"], "status": ds.attrs["solver_status"]},
+        # the frozen reference (no new measures, no major projects) beside the pathway
+        "reference_peak_year": int(ref["year"].values[ref_idx]),
+        "reference_peak_co2_wan_t": round(float(ref.values[ref_idx]), 2),
+        "cost_by_kind_wan_cny": cost_by_kind(ds) if ok else {},
     }
+
+
+#: how each cost component counts: a resource cost, the efficiency gap (what the investors'
+#: hurdle rates and hidden costs add), a transfer (taxes, carbon payments), project value, or
+#: the elastic-mode penalty
+COST_KINDS = {"capex": "resource", "om": "resource", "fuel": "resource",
+              "electricity": "resource", "network": "resource", "hurdle": "efficiency_gap",
+              "hidden": "efficiency_gap", "tax": "transfer", "carbon": "transfer",
+              "project_value": "project_value", "penalty": "penalty"}
+
+
+def cost_by_kind(ds: xr.Dataset) -> dict[str, float]:
+    """Present value of the cost components by kind (万元, base-year money): resource cost
+    apart from the efficiency gap, transfers and project value; they add up to the
+    objective (the penalty is not discounted)."""
+    c = ds["cost"]
+    years = c["year"].values
+    base = int(ds.attrs["base_year"])
+    df = (1.0 + float(ds.attrs["discount_rate"])) ** (-(years.astype(float) - base))
+    out: dict[str, float] = {}
+    for comp in c["component"].values.tolist():
+        w = np.ones_like(df) if comp == "penalty" else df
+        kind = COST_KINDS.get(comp, comp)
+        out[kind] = out.get(kind, 0.0) + float((c.sel(component=comp).values * w).sum())
+    return {k: round(v, 2) for k, v in out.items()}
 
 
 # --------------------------------------------------------------------------------------------

@@ -66,13 +66,13 @@ def _carrier_rows(md: ModelData, rows: pd.DataFrame) -> pd.DataFrame:
     f = pd.concat(parts, ignore_index=True)
     f = f.merge(md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"],
                 how="left")
-    f = f.merge(md.feedstock[["sector", "fuel", "share"]], on=["sector", "fuel"], how="left")
     f = f.merge(md.prices.rename(columns={"value": "price"}), on=["fuel", "year"], how="left")
     f = f.merge(md.grid[["year", "ef"]].rename(columns={"ef": "grid_ef"}), on="year")
     burned = f["fuel"].isin(md.fuel_ids(COMBUSTIBLE)).to_numpy()
     elec = f["fuel"].isin(md.fuel_ids(("electricity",))).to_numpy()
     v = f["value"].to_numpy(float)
-    co2 = np.where(burned, v * f["ef"].fillna(0.0) * (1.0 - f["share"].fillna(0.0)),
+    # energy effects are burned fuel (the feedstock share applies to the baseline only)
+    co2 = np.where(burned, v * f["ef"].fillna(0.0),
                    np.where(elec, v * f["grid_ef"], 0.0))
     return f.assign(co2=co2, bill=v * f["price"].fillna(0.0).to_numpy())
 
