@@ -11,10 +11,23 @@ meeting each target and the spread of the shadow prices.
   probability is the share of all scenarios (infeasible ones included).
 * Shadow prices: 5th, 50th and 95th percentiles over the feasible scenarios where the target
   exists.
+* Peak verdict: over the scenarios that solved (status ``optimal``, or ``infeasible`` /
+  ``elastic``: solved by the elastic re-solve, with shortfalls), the peak year is the year of
+  the highest ``co2_total`` in ``batch.nc`` over all years *including the base year* (values
+  within ``PEAK_TIE_WAN_T`` of the maximum count as tied, and a tie goes to the earliest year);
+  the peak level is that highest value, 万t CO2. The report gives P(peak year ≤ 2022 / 2025 /
+  2030) as the share of solved scenarios (failed and timed-out ones are left out of the
+  denominator), the 5/25/50/75/95th percentiles (linear interpolation) and mean of the peak
+  level, and the count of scenarios peaking in each year. Its drivers are the Spearman rank
+  correlation of each sampled parameter and each numeric swept setting with the peak year and
+  the peak level (μ* for sweeps as above), and a median split: P(peak by 2025) among the
+  scenarios whose parameter is below its median against those above it (scenarios exactly at
+  the median are in neither group).
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 from pathlib import Path
@@ -28,6 +41,19 @@ from model.errors import InputError, Problem
 from model.results import atomic_write_text
 
 OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "max_model_co2_wan_t", "cum_co2_wan_t")
+#: outcomes of the peak verdict: year of the highest CO2 and that CO2, 万t
+PEAK_OUTCOMES = ("peak_year", "peak_level")
+#: statuses of a scenario with a pathway: solved, or solved by the elastic re-solve (a batch
+#: records those as "infeasible", a single run as "elastic")
+SOLVED = ("optimal", "elastic", "infeasible")
+#: the years the peak verdict asks about: P(peak year <= Y)
+PEAK_BY = (2022, 2025, 2030)
+#: the year of the median split in the peak drivers: P(peak year <= SPLIT_BY)
+SPLIT_BY = 2025
+PEAK_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: CO2 values within this of a scenario's maximum count as tied for its peak year, 万t CO2
+#: (1e-6 万t = 0.01 t: solver round-off only)
+PEAK_TIE_WAN_T = 1e-6
 
 
 def load_batch_dir(path: str | Path) -> tuple[pd.DataFrame, xr.Dataset | None]:
@@ -60,22 +86,43 @@ def no_regret(ds: xr.Dataset, table: pd.DataFrame, threshold: float = 0.9) -> pd
         drop=True)
 
 
-def drivers(table: pd.DataFrame, sampled: list[str], swept: list[str]) -> pd.DataFrame:
-    ok = table[table["status"] == "optimal"]
+def _numeric(col: pd.Series) -> pd.Series | None:
+    """The column as floats, or None when any value is not a number."""
+    x = pd.to_numeric(col, errors="coerce")
+    return None if x.isna().any() else x.astype(float)
+
+
+def drivers(table: pd.DataFrame, sampled: list[str], swept: list[str], *,
+            outcomes: tuple[str, ...] = OUTCOMES, statuses: tuple[str, ...] = ("optimal",),
+            spearman_swept: bool = False) -> pd.DataFrame:
+    """Drivers of each outcome column of ``table`` (one row per scenario, parameters in
+    ``value:<name>`` columns) over the scenarios whose status is in ``statuses``: Spearman ρ
+    (unitless, −1..1) of each sampled parameter — and of each numeric swept setting when
+    ``spearman_swept`` — and μ* / σ of each swept setting (in the outcome's unit, e.g. 万元 or
+    万t CO2, or years for ``peak_year``). ``rank`` orders |value| within an outcome."""
+    ok = table[table["status"].isin(statuses)]
     rows = []
-    for p in sampled:
+    ranked = list(sampled) + ([s for s in swept if f"value:{s}" in ok] if spearman_swept
+                              else [])
+    for p in ranked:
         col = f"value:{p}"
-        for out in (o for o in OUTCOMES if o in ok):
-            x, y = ok[col].astype(float), ok[out].astype(float)
+        x = _numeric(ok[col])
+        if x is None:
+            continue
+        for out in (o for o in outcomes if o in ok):
+            y = ok[out].astype(float)
             if len(ok) > 2 and x.nunique() > 1 and y.nunique() > 1:
                 rho = stats.spearmanr(x, y).statistic
                 rows.append({"parameter": p, "outcome": out, "method": "spearman",
                              "value": float(rho), "spread": np.nan})
     for s in swept:
-        others = [f"value:{o}" for o in swept if o != s]
+        # neighbours differ in this setting only: same other settings and, in a sweep × Monte
+        # Carlo batch, the same draw (the draws repeat for every sweep combination)
+        others = [f"value:{o}" for o in swept if o != s] + [
+            f"value:{q}" for q in sampled if f"value:{q}" in ok]
         col = f"value:{s}"
         levels = list(dict.fromkeys(ok[col].tolist()))
-        for out in (o for o in OUTCOMES if o in ok):
+        for out in (o for o in outcomes if o in ok):
             effects = []
             groups = ok.groupby(others) if others else [((), ok)]
             for _, g in groups:
@@ -119,22 +166,201 @@ def target_probability(out_dir: Path, table: pd.DataFrame) -> pd.DataFrame:
     return out.merge(sp.reset_index(), on=["target", "family", "year", "shadow_unit"])
 
 
+def peak_outcomes(table: pd.DataFrame, ds: xr.Dataset | None,
+                  tie_wan_t: float = PEAK_TIE_WAN_T) -> pd.DataFrame:
+    """One row per solved scenario (status in ``SOLVED`` and present in ``batch.nc``): the
+    ``summary.csv`` row plus ``peak_year`` (year of the highest ``co2_total``, base year
+    included; values within ``tie_wan_t`` 万t of the maximum are tied and the earliest of them
+    wins) and ``peak_level`` (that highest ``co2_total``, 万t CO2). ``peak_year`` of
+    ``summary.csv`` is replaced by the recomputed one (it is empty for elastic solves)."""
+    cols = [*table.columns, "peak_level"]
+    if ds is None or "co2_total" not in ds:
+        return pd.DataFrame(columns=cols)
+    solved = table[table["status"].isin(SOLVED)]
+    ids = set(ds["scenario"].values.astype(str))
+    solved = solved[solved["id"].astype(str).isin(ids)]
+    co2 = ds["co2_total"].sel(scenario=solved["id"].astype(str).tolist()).transpose(
+        "scenario", "year")
+    years = co2["year"].values.astype(int)
+    vals = co2.values.astype(float)
+    top = np.where(np.isnan(vals), -np.inf, vals).max(axis=1, initial=-np.inf)
+    has = np.isfinite(top)
+    at_top = vals >= (top - tie_wan_t)[:, None]  # NaN compares False
+    first = np.argmax(at_top, axis=1)
+    out = solved.copy()
+    out["peak_year"] = years[first]
+    out["peak_level"] = top
+    return out[has].reset_index(drop=True)[cols]
+
+
+def peak_verdict(peaks: pd.DataFrame, n_scenarios: int,
+                 years: list[int] | None = None) -> pd.DataFrame:
+    """The peak verdict as a long table (metric, year, value, unit): scenario counts,
+    ``p_peak_by`` P(peak year ≤ year) as a share of the solved scenarios, the peak level's
+    percentiles ``peak_level_p05`` … ``peak_level_p95`` and ``peak_level_mean`` (万t CO2) and
+    ``peak_year_count`` per year (scenarios; every year of ``years``, zeros included)."""
+    n = len(peaks)
+    rows = [{"metric": "n_scenarios", "year": None, "value": n_scenarios, "unit": "scenarios"},
+            {"metric": "n_solved", "year": None, "value": n, "unit": "scenarios"},
+            {"metric": "n_excluded", "year": None, "value": n_scenarios - n,
+             "unit": "scenarios"}]
+    if n:
+        py = peaks["peak_year"].astype(int)
+        lvl = peaks["peak_level"].astype(float).to_numpy()
+        for y in PEAK_BY:
+            rows.append({"metric": "p_peak_by", "year": y, "value": float((py <= y).mean()),
+                         "unit": "share of solved scenarios"})
+        for q, v in zip(PEAK_QUANTILES, np.quantile(lvl, PEAK_QUANTILES), strict=True):
+            rows.append({"metric": f"peak_level_p{round(100 * q):02d}", "year": None,
+                         "value": float(v), "unit": "万t CO2"})
+        rows.append({"metric": "peak_level_mean", "year": None, "value": float(lvl.mean()),
+                     "unit": "万t CO2"})
+        counts = py.value_counts()
+        for y in sorted(set(years or []) | set(counts.index)):
+            rows.append({"metric": "peak_year_count", "year": int(y),
+                         "value": int(counts.get(y, 0)), "unit": "scenarios"})
+    f = pd.DataFrame(rows, columns=["metric", "year", "value", "unit"])
+    f["year"] = f["year"].astype("Int64")
+    return f
+
+
+def median_split(peaks: pd.DataFrame, params: list[str], by: int = SPLIT_BY) -> pd.DataFrame:
+    """For each numeric parameter: P(peak year ≤ ``by``) among the solved scenarios below the
+    parameter's median and among those above it (shares; scenarios at the median in neither)."""
+    rows = []
+    for p in params:
+        col = f"value:{p}"
+        x = _numeric(peaks[col]) if col in peaks else None
+        if x is None or x.nunique() < 2:
+            continue
+        med = float(x.median())
+        hit = peaks["peak_year"].astype(int) <= by
+        lo, hi = hit[x < med], hit[x > med]
+        p_lo = float(lo.mean()) if len(lo) else np.nan
+        p_hi = float(hi.mean()) if len(hi) else np.nan
+        rows.append({"parameter": p, "outcome": f"peak_by_{by}", "method": "median_split",
+                     "value": p_hi - p_lo, "spread": np.nan, "median": med,
+                     "n_below": len(lo), "n_above": len(hi), "p_below": p_lo, "p_above": p_hi})
+    return pd.DataFrame(rows)
+
+
+def peak_drivers(peaks: pd.DataFrame, sampled: list[str], swept: list[str]) -> pd.DataFrame:
+    """Drivers of the peak year and the peak level (``drivers`` over the solved scenarios, with
+    Spearman ρ for numeric swept settings too) and the median split of P(peak by 2025)."""
+    cols = ["parameter", "outcome", "method", "value", "spread", "rank", "median", "n_below",
+            "n_above", "p_below", "p_above"]
+    d = drivers(peaks, sampled, swept, outcomes=PEAK_OUTCOMES, statuses=SOLVED,
+                spearman_swept=True)
+    split = median_split(peaks, [*sampled, *swept])
+    if not split.empty:
+        split["rank"] = split["value"].abs().rank(ascending=False)
+        d = pd.concat([d, split], ignore_index=True) if not d.empty else split
+    return d.reindex(columns=cols)
+
+
 def batch_report(path: str | Path, threshold: float = 0.9) -> dict[str, pd.DataFrame]:
+    """Write report_*.csv and report.md in the batch folder ``path``; returns the tables."""
     p = Path(path)
     table, ds = load_batch_dir(p)
     sampled = json.loads(ds.attrs.get("parameters", "[]")) if ds is not None else []
     swept = json.loads(ds.attrs.get("swept", "[]")) if ds is not None else []
+    peaks = peak_outcomes(table, ds)
+    years = [int(y) for y in ds["year"].values] if ds is not None and "year" in ds.dims else []
     out = {"drivers": drivers(table, sampled, swept),
-           "targets": target_probability(p, table)}
+           "targets": target_probability(p, table),
+           "peak": peak_verdict(peaks, len(table), years),
+           "peak_drivers": peak_drivers(peaks, sampled, swept)}
     if ds is not None:
         out["no_regret"] = no_regret(ds, table, threshold)
     for name, f in out.items():
-        atomic_write_text(p / f"report_{name}.csv", f.to_csv(index=False, float_format="%.6g"))
-    atomic_write_text(p / "report.md", _markdown(table, out, threshold))
+        # the peak tables keep summary.csv's precision, so they can be checked against it
+        fmt = "%.10g" if name.startswith("peak") else "%.6g"
+        atomic_write_text(p / f"report_{name}.csv", f.to_csv(index=False, float_format=fmt))
+    atomic_write_text(p / "report.md", _markdown(table, out, threshold, peaks, years))
     return out
 
 
-def _markdown(table: pd.DataFrame, out: dict, threshold: float) -> str:
+def _why_degenerate(peaks: pd.DataFrame, year: int, years: list[int]) -> str:
+    """Why every solved scenario can peak in the same year (Chinese, then English)."""
+    if years and year == years[0]:
+        return ("基准年（历史）排放在每个情景中都是最高的，模型年份的排放均低于它，抽样参数无法改变"
+                "达峰年份；模型年份内的最高排放见 max_model_co2_wan_t。 The base year (history) "
+                "has the highest CO2 in every scenario and every model year stays below it, so "
+                "the sampled inputs cannot move the peak year; the pathway's own highest level "
+                "is max_model_co2_wan_t in the drivers.")
+    if years and year == years[-1]:
+        return ("每个情景的排放到规划期末仍在上升，期内未达峰。 CO2 is still rising in the last "
+                "model year in every scenario: no peak within the horizon.")
+    common = None
+    for b in peaks.get("binding", pd.Series(dtype=str)).fillna("").astype(str):
+        s = set(filter(None, b.split(";")))
+        common = s if common is None else common & s
+    held = ", ".join(sorted(common or []))
+    return ("可能是每个情景中都起约束作用的达峰目标或总量上限把峰值固定在该年，或抽样范围太窄不足以"
+            "改变达峰年份。 A peak target or cap that binds in every scenario can hold the peak "
+            "in that year, or the sampled ranges are too narrow to move it"
+            + (f" (binding in every scenario: {held})." if held else "."))
+
+
+def _peak_markdown(peaks: pd.DataFrame, out: dict, years: list[int]) -> list[str]:
+    v = out["peak"]
+
+    def get(metric: str, year: int | None = None) -> float:
+        rows = v[(v["metric"] == metric) & (v["year"].isna() if year is None else
+                                            v["year"] == year)]
+        return float(rows["value"].iloc[0])
+
+    n_all = int(get("n_scenarios"))
+    n = len(peaks)
+    lines = ["## 达峰判断 Peak verdict", "",
+             f"统计基础 Basis: {n} of {n_all} scenarios solved (optimal or elastic); "
+             f"{n_all - n} failed or timed out and are left out of the probabilities. "
+             "峰值年份 = 全部年份（含基准年）CO2 最高的年份，并列取最早年份 Peak year = the "
+             "year of the highest CO2 over all years including the base year (ties: earliest).",
+             ""]
+    if not n:
+        return [*lines, "没有求解成功的情景 No scenario solved: no peak verdict.", ""]
+    lines += ["| 达峰不晚于 Peak by | 概率 P |", "|---|---|"]
+    for y in PEAK_BY:
+        lines.append(f"| {y} | {get('p_peak_by', y):.0%} |")
+    q = " / ".join(f"{get(f'peak_level_p{round(100 * x):02d}'):,.0f}" for x in PEAK_QUANTILES)
+    lines += ["", f"峰值水平 Peak level (万t CO2), P5 / P25 / P50 / P75 / P95: {q}; "
+              f"均值 mean {get('peak_level_mean'):,.0f}", ""]
+    counts = v[(v["metric"] == "peak_year_count") & (v["value"] > 0)]
+    lines.append("达峰年份分布 Peak year (scenarios): " + ", ".join(
+        f"{r.year}: {int(r.value)}" for r in counts.itertuples()))
+    lines.append("")
+    uniq = peaks["peak_year"].astype(int).unique()
+    if len(uniq) == 1:
+        y = int(uniq[0])
+        lines += [f"**概率退化 P is degenerate: every draw peaks in year {y}** "
+                  f"（所有情景均在 {y} 年达峰）。" + _why_degenerate(peaks, y, years), ""]
+    d = out["peak_drivers"]
+    if not d.empty:
+        lines += ["### 决定因素 Which drivers decide it", ""]
+        for outcome, g in d.groupby("outcome", sort=False):
+            g = g.sort_values("rank")
+            if outcome.startswith("peak_by_"):
+                items = ", ".join(
+                    f"{r.parameter}: below median {r.p_below:.0%} (n={int(r.n_below)}) vs above "
+                    f"{r.p_above:.0%} (n={int(r.n_above)})" for r in g.itertuples())
+                lines.append(f"- P(peak by {SPLIT_BY}) 按参数中位数分组 split at the median: "
+                             + items)
+            else:
+                items = ", ".join(f"{r.parameter} ({r.method} {r.value:+.3g})"
+                                  for r in g.head(5).itertuples())
+                unit = "万t CO2" if outcome == "peak_level" else "year"
+                lines.append(f"- {outcome} ({unit}): {items}")
+        lines.append("")
+    flat = [o for o in PEAK_OUTCOMES if peaks[o].nunique() < 2]
+    if flat:
+        lines += ["- " + ", ".join(flat) + " 在所有情景中相同，无秩相关 is the same in every "
+                  "scenario: no rank correlation.", ""]
+    return lines
+
+
+def _markdown(table: pd.DataFrame, out: dict, threshold: float,
+              peaks: pd.DataFrame | None = None, years: list[int] | None = None) -> str:
     n = len(table)
     status = table["status"].value_counts().to_dict()
     lines = [f"# 批量结果 Batch report ({n} scenarios)", "",
@@ -165,10 +391,13 @@ def _markdown(table: pd.DataFrame, out: dict, threshold: float) -> str:
             lines.append(f"| {r.target} | {r.year} | {r.probability:.0%} | "
                          f"{r.shadow_p05:.4g} / {r.shadow_p50:.4g} / {r.shadow_p95:.4g} | "
                          f"{r.shadow_unit} |")
+        lines.append("")
+    if peaks is not None and "peak" in out:
+        lines += _peak_markdown(peaks, out, years or [])
     return "\n".join(lines) + "\n"
 
 
-def _cmd(args) -> int:
+def _cmd(args: argparse.Namespace) -> int:
     out = batch_report(args.dir, args.threshold)
     nr = out.get("no_regret")
     if nr is not None:
@@ -178,6 +407,11 @@ def _cmd(args) -> int:
     for outcome, g in d.groupby("outcome"):
         print(f"drivers of {outcome}: " + ", ".join(
             f"{r.parameter} {r.value:+.3g}" for r in g.head(4).itertuples()))
+    pk = out["peak"]
+    by = pk[pk["metric"] == "p_peak_by"]
+    if not by.empty:
+        print("peak verdict: " + ", ".join(f"P(peak by {r.year}) = {r.value:.0%}"
+                                           for r in by.itertuples()))
     print(f"report: {Path(args.dir) / 'report.md'}")
     return 0
 

@@ -31,7 +31,10 @@ def edit(path, table, fn):
 
 
 def test_shipped_dataset_is_valid(wuhan):
-    assert len(wuhan["measures"]) >= 40
+    # every row of measures.csv is read, in order, none dropped or duplicated
+    raw = pd.read_csv(DATASET / "measures.csv", dtype=str, keep_default_na=False)
+    assert list(wuhan["measures"]["measure"]) == list(raw["measure"])
+    assert wuhan["measures"]["measure"].is_unique and len(raw) == 47
 
 
 def test_text_in_a_number_cell_names_file_row_and_column(copy):
@@ -74,11 +77,22 @@ def test_unit_of_the_wrong_dimension(copy):
 
 
 def test_units_are_converted_to_canonical(copy):
-    edit(copy, "prices", lambda d: d.assign(
-        value=d["value"].where(d["fuel"] != "coal", "0.093"),
-        unit=d["unit"].where(d["fuel"] != "coal", "万元") if False else d["unit"]))
+    # agri_energy coal 2005 is 9.94118 万tce: entered as 99,411.8 tce; GDP 2020 is 16,954 亿元:
+    # entered as 169,540,000 万元
+    def coal(d):
+        return ((d["sector"] == "agri_energy") & (d["fuel"] == "coal")
+                & (d["year"] == "2005"))
+    edit(copy, "energy", lambda d: d.assign(value=d["value"].where(~coal(d), "99411.8"),
+                                            unit=d["unit"].where(~coal(d), "tce")))
+    def gdp(d):
+        return ((d["variable"] == "gdp") & (d["year"] == "2020"))
+    edit(copy, "macro", lambda d: d.assign(value=d["value"].where(~gdp(d), "169540000"),
+                                           unit=d["unit"].where(~gdp(d), "万元")))
     data = read_dataset(copy)
-    assert float(data["prices"].set_index("fuel").loc["coal", "value"]) == pytest.approx(0.093)
+    e = data["energy"].set_index(["sector", "fuel", "year"]).loc[("agri_energy", "coal", 2005)]
+    assert e["value"] == pytest.approx(9.94118, rel=1e-12) and e["unit"] == "万tce"
+    m = data["macro"].set_index(["variable", "year"]).loc[("gdp", 2020)]
+    assert m["value"] == pytest.approx(16954, rel=1e-12) and m["unit"] == "亿元"
     g = read_dataset(DATASET)["growth"]
     assert g.loc[0, "rate"] == pytest.approx(0.0334) and g.loc[0, "unit"] == "1/yr"
 
