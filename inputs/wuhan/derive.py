@@ -3,6 +3,9 @@
 Writes activity.csv, energy.csv and process.csv in this folder from the constants below.
 Every constant carries its label as in SOURCES.md and ../../../shared/reference-data.md:
 [S] sourced, [D] derived (arithmetic shown), [R] recalled standard/official figure, [E] estimate.
+History years (2005, 2010–2019): each sector's base-year energy follows the Hubei CEADs trend of
+its sector (the split), times one factor per year that puts the city's scope-1 CO2 on the CEADs
+Wuhan city series relative to 2019 (the level); see `level_factor`.
 Run it again after changing a constant (`python inputs/wuhan/derive.py`); the test
 tests/test_dataset.py checks that the shipped CSVs equal what this script writes.
 
@@ -105,8 +108,9 @@ POWER = {  # sector: (generation 亿kWh, {fuel: 万tce per 亿kWh})
     "power_renewable": (RENEWABLE_YI_KWH, {}),
 }
 
-# --- history: Hubei CEADs scope-1 CO2 by sector, Mt [S: CEADs provincial inventories,
+# --- history shape: Hubei CEADs scope-1 CO2 by sector, Mt [S: CEADs provincial inventories,
 # Open-Earth-Foundation/OpenClimate @822037b]; years in between interpolated linearly [D].
+# They set each sector's path relative to the others; the city level is CEADS_WUHAN below.
 HUBEI_CEADS = {
     "power_heat": {2005: 79.4, 2010: 131.4, 2015: 122.0, 2017: 127.2, 2019: 149.4},
     "steel": {2005: 25.8, 2010: 44.8, 2015: 43.2, 2017: 45.7, 2019: 44.3},
@@ -120,6 +124,21 @@ HUBEI_CEADS = {
     "residential": {2005: 8.7, 2010: 16.5, 2015: 19.4, 2017: 19.1, 2019: 22.8},
     "agriculture": {2005: 5.2, 2010: 6.6, 2015: 8.4, 2017: 6.6, 2019: 6.8},
 }
+# --- history level: the CEADs Wuhan city series -------------------------------------------
+# CEADs Wuhan scope-1 CO2, Mt [S: Shan et al. 2022 Sci. Bull. 67:1910, city inventories
+# 1997–2019, Open-Earth-Foundation/OpenClimate @822037b; the same values as
+# inventory_reference.csv]. Each history year's combustion energy is scaled so that the
+# dataset's scope-1 CO2 relative to its base year equals CEADS_WUHAN[y] / CEADS_WUHAN[2019]
+# (the base year carries the 2019 level) [D]; the sector split keeps the Hubei trends above.
+CEADS_WUHAN = {2005: 76.2, 2010: 99.1, 2011: 86.3, 2012: 81.5, 2013: 104.3, 2014: 103.2,
+               2015: 98.8, 2016: 91.0, 2017: 97.0, 2018: 98.7, 2019: 127.6}
+# CO2 factors of the burned carriers, tCO2/tce, as emission_factors.csv: coal, oil, gas [R]
+# (ref §3.2 model defaults); coke 2.86 tCO2/t [R] / 0.9714 tce/t [R] = 2.944 [D]; biomass 0 [R]
+EF = {"coal": 2.66, "coke": 2.944, "oil": 2.10, "natural_gas": 1.63, "biomass": 0.0}
+# feedstock (not burned) share of petrochem oil, as feedstock.csv: naphtha 365 of 525 万tce
+# = 0.6952 [D] (rounded to 4 decimals as in that file)
+FEEDSTOCK = {("petrochem", "oil"): 0.6952}
+
 TREND_OF = {
     "power_coal": "power_heat", "power_gas": "power_heat", "power_waste": "power_heat",
     "heat": "power_heat", "steel": "steel", "building_materials": "non_metallic",
@@ -155,6 +174,32 @@ def trend_index(sector: str, year: int) -> float:
     return _interp(pts, year) / pts[2019]
 
 
+def _combustion_co2(energy: dict[tuple[str, str], float], year: int) -> float:
+    """Combustion CO2 (万t) of the base-year energy moved to ``year`` by the Hubei trends
+    (as model/inventory.py counts it: burned carriers, less feedstock, times EF)."""
+    return sum(v * trend_index(s, year) * (1.0 - FEEDSTOCK.get((s, f), 0.0)) * EF[f]
+               for (s, f), v in energy.items() if f in EF)
+
+
+def _process_co2(year: int) -> float:
+    """Clinker process CO2 (万t) in ``year``: activity on its Hubei trend × factor."""
+    return END_USE["building_materials"][0] * trend_index("building_materials", year) \
+        * CLINKER_PROCESS_T_PER_T
+
+
+def level_factor(year: int) -> float:
+    """Year-specific scale k_y of all combustion sectors' energy [D], such that
+        Σ k_y·E_trend[s,f,y]·(1 − φ)·EF_f + process[y] = CEADS_WUHAN[y] / CEADS_WUHAN[2019]
+                                                          × scope 1 of the base year.
+    1 in the base year (it carries the 2019 level, so the ratio there is 1)."""
+    if year == BASE:
+        return 1.0
+    energy = base_energy()
+    target = CEADS_WUHAN[year] / CEADS_WUHAN[2019] * (
+        _combustion_co2(energy, BASE) + _process_co2(BASE))
+    return (target - _process_co2(year)) / _combustion_co2(energy, year)
+
+
 def base_energy() -> dict[tuple[str, str], float]:
     """Base-year energy use by (sector, fuel), 万tce."""
     e: dict[tuple[str, str], float] = {}
@@ -188,22 +233,30 @@ def activity_rows() -> list[dict]:
         # clinker) and local generation (scope 2 = electricity use less local generation).
         # Generation follows the sector's fuel trend, so the heat rate stays at its base-year
         # level [E]; solar and wind have no CEADs series and stay at the base level [E].
+        # Fuel-burning generation also carries the year's level factor (heat rate unchanged);
+        # clinker and the non-energy sectors are activity, not combustion, and keep their trend.
         history = s in NON_ENERGY or s in POWER or s == "building_materials"
         years = HISTORY if history else [BASE]
         for y in years:
+            k = level_factor(y) if s in POWER and POWER[s][1] else 1.0
             out.append({"sector": s, "district": CITY, "year": y,
-                        "value": act * trend_index(s, y), "unit": unit})
+                        "value": act * trend_index(s, y) * k, "unit": unit})
     return out
 
 
 def energy_rows() -> list[dict]:
+    """Energy by sector and carrier for every history year: base-year energy × the Hubei
+    trend of the sector (shape) × the year's level factor (city total, CEADs Wuhan). The
+    factor applies to every carrier of every energy-using sector, so each sector keeps its
+    base-year fuel mix and its share follows the Hubei trends."""
     out = []
+    k = {y: level_factor(y) for y in HISTORY}
     for (s, f), v in sorted(base_energy().items()):
         for y in HISTORY:
             if s == "power_renewable":
                 continue
-            out.append({"sector": s, "fuel": f, "year": y, "value": v * trend_index(s, y),
-                        "unit": "万tce"})
+            out.append({"sector": s, "fuel": f, "year": y,
+                        "value": v * trend_index(s, y) * k[y], "unit": "万tce"})
     return out
 
 
