@@ -16,7 +16,7 @@ Measure stock with vintages (units of the measure; years y, vintages v)::
     min_build_m * on[m,d,y] <= build[m,d,y] <= ub * on[m,d,y]            (semicontinuous)
     stock[m,d,y] <= (1 + g_m) * stock[m,d,y-1] + seed[m,d,y]             (res_diffusion)
 
-with g_m the measure's max_growth and seed = max_build_share_m * potential[m,d,y] (a start-up
+with g_m the measure's max_growth and seed = growth_seed_m * potential[m,d,y] (a start-up
 amount, as MESSAGE's dynamic growth constraints). Costs per vintage, undiscounted 万元::
 
     capex:  capex[m,v] * CRF(r, L_m)             in each year v..v+L-1 inside the horizon
@@ -177,7 +177,7 @@ class Ledger:
         if not has.any():
             return
         rows = avail.loc[has, ["measure", "district", "year", "value"]].reset_index(drop=True)
-        share = rows["measure"].map(meas["max_build_share"]).to_numpy(float)
+        share = rows["measure"].map(meas["growth_seed"]).fillna(0.0).to_numpy(float)
         seed = share * rows["value"].to_numpy(float)
         prev = rows.assign(prev=rows["year"] - 1)
         prev = prev.merge(self.stock.index.rename(columns={"year": "prev"}),

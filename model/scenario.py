@@ -105,7 +105,8 @@ class Scenario:
     def digest(self) -> str:
         """Hash of the resolved settings (paths excluded, dataset hashed separately)."""
         s = {k: v for k, v in self.settings.items() if k not in ("dataset", "base")}
-        return hashlib.sha256(json.dumps(s, sort_keys=True, default=str).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(_str_keys(s), sort_keys=True,
+                                         default=str).encode()).hexdigest()
 
     def with_settings(self, changes: dict[str, Any]) -> Scenario:
         """A copy with dotted-path settings changed (``{"targets.peak.year": 2025}``)."""
@@ -116,6 +117,15 @@ class Scenario:
         if problems:
             raise InputError(problems)
         return Scenario(settings["name"], self.path, self.dataset, settings, list(self.chain))
+
+
+def _str_keys(x: Any) -> Any:
+    """Mappings with string keys (a cap mapping mixes years and ``only``), for sorted JSON."""
+    if isinstance(x, dict):
+        return {str(k): _str_keys(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_str_keys(v) for v in x]
+    return x
 
 
 def set_dotted(d: dict, dotted: str, value: Any) -> None:

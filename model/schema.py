@@ -420,9 +420,12 @@ TABLES: tuple[Table, ...] = (
                "rate; empty = the social discount rate", "投资主体（空白时按社会贴现率）",
                required=False, ref="actors.actor"),
             _c("max_growth", "float", "diffusion limit: the stock in use may grow at most this "
-               "share a year, beyond a start-up amount of max_build_share × potential; empty = "
+               "share a year, beyond a start-up amount of growth_seed × potential; empty = "
                "no growth limit", "扩散约束：在用规模年增长率上限（另加启动量）", required=False,
                min=0, max=10, unit="1/yr"),
+            _c("growth_seed", "float", "start-up amount of the diffusion limit, as a share of "
+               "the year's potential (MESSAGE's start-up value)", "扩散约束的启动量（占当年潜力比例）",
+               required=False, min=0, max=1, unit="1"),
             _c("hidden_cost", "float", "hidden or transaction cost per unit in use per year "
                "(information, disruption, search), part of the efficiency gap",
                "隐性/交易成本（每单位在用规模每年）", required=False, min=0,

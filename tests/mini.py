@@ -52,7 +52,8 @@ COLUMNS = {
     "process": ["sector", "gas", "year", "value", "unit"],
     "measures": ["measure", "sector", "name_zh", "name_en", "unit", "potential_basis",
                  "first_year", "lifetime", "capex", "capex_change", "om", "max_build_share",
-                 "kind", "min_build", "exclusive_group", "host_sector", "max_capture_share"],
+                 "kind", "min_build", "exclusive_group", "host_sector", "max_capture_share",
+                 "actor", "max_growth", "growth_seed", "hidden_cost"],
     "measure_potential": ["measure", "year", "value", "unit"],
     "measure_effects": ["measure", "kind", "item", "sector", "value", "unit"],
 }
@@ -61,14 +62,18 @@ COLUMNS = {
 def coal_saver(name: str, om: float, *, potential: float = 10.0, capex: float = 0.0,
                lifetime: int = 1, saving: float = 1.0, first_year: int = 2021,
                max_build_share: float = 1.0, kind: str = "continuous",
-               min_build: float | str = "", group: str = "") -> tuple[dict, dict, dict]:
+               min_build: float | str = "", group: str = "", actor: str = "",
+               max_growth: float | str = "", growth_seed: float | str = ""
+               ) -> tuple[dict, dict, dict]:
     """One measure saving ``saving`` 万tce coal per unit: (measure row, potential row,
     effect row)."""
     m = {"measure": name, "sector": "plant", "name_zh": name, "name_en": name,
          "unit": "unit", "potential_basis": "fixed", "first_year": first_year,
          "lifetime": lifetime, "capex": capex, "capex_change": 0.0, "om": om,
          "max_build_share": max_build_share, "kind": kind, "min_build": min_build,
-         "exclusive_group": group, "host_sector": "", "max_capture_share": ""}
+         "exclusive_group": group, "host_sector": "", "max_capture_share": "",
+         "actor": actor, "max_growth": max_growth, "growth_seed": growth_seed,
+         "hidden_cost": ""}
     p = {"measure": name, "year": first_year, "value": potential, "unit": "unit"}
     e = {"measure": name, "kind": "energy", "item": "coal", "sector": "", "value": -saving,
          "unit": "万tce"}
