@@ -147,9 +147,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
                                   ["measure"], all_years)
     capex = _capex(measures, years, base)
-    effects = data["measure_effects"].copy()
-    effects["sector"] = effects["sector"].where(
-        effects["sector"] != "", effects["measure"].map(measures.set_index("measure")["sector"]))
+    effects = measure_effects(data, measures, activity, energy_base, all_years)
     if problems:
         raise InputError(problems)
     return ModelData(
@@ -398,6 +396,59 @@ def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.Da
         problems.append(Problem("prices.csv", None, "fuel", "required",
                                 f"fuel '{f}' is bought but has no price", "缺少价格"))
     return interpolate(p[["fuel", "year", "value"]], ["fuel"], years)
+
+
+def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame) -> pd.DataFrame:
+    """I[s,f,y]: energy of the incumbent technology per unit of activity (万tce per unit; the
+    base year's mix with the autonomous trend), from the city totals."""
+    a = activity.groupby(["sector", "year"], as_index=False)["value"].sum()
+    e = energy_base.groupby(["sector", "fuel", "year"], as_index=False)["value"].sum()
+    f = e.merge(a.rename(columns={"value": "act"}), on=["sector", "year"])
+    f = f[f["act"] > 0]
+    return f.assign(value=f["value"] / f["act"])[["sector", "fuel", "year", "value"]]
+
+
+def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
+                    energy_base: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Effects per unit in use of every measure and year (measure, kind, item, sector, year,
+    value; canonical units). ``add`` measures keep their effects in every year. A ``switch``
+    unit moves one unit of its sector's activity to the new technology::
+
+        effect[m,f,y] = own[m,f] - I[s,f,y]        (own = its energy effects)
+
+    and an ``improve`` unit lowers the incumbent's intensity on one unit of activity::
+
+        effect[m,f,y] = share[m,f] * I[s,f,y]      (its energy_share effects)
+
+    so no fuel of a sector can fall below what its remaining incumbent stock needs (with the
+    share rows of `model.ledger`)."""
+    eff = data["measure_effects"].copy()
+    sector = measures.set_index("measure")["sector"]
+    mode = measures.set_index("measure")["mode"].replace("", "add") if "mode" in measures \
+        else pd.Series("add", index=sector.index)
+    eff["sector"] = eff["sector"].where(eff["sector"] != "", eff["measure"].map(sector))
+    eff["mode"] = eff["measure"].map(mode)
+    yf = pd.DataFrame({"year": years})
+    cols = ["measure", "kind", "item", "sector", "year", "value"]
+    relative = (eff["mode"] == "switch") & (eff["kind"] == "energy") | (
+        eff["kind"] == "energy_share")
+    parts = [eff[~relative].merge(yf, how="cross")[cols]]
+    inc = incumbent_intensity(activity, energy_base).rename(columns={"value": "inc"})
+    switch = mode.index[mode == "switch"]
+    if len(switch):
+        own = eff[relative & (eff["kind"] == "energy")].merge(yf, how="cross")[cols]
+        taken = pd.DataFrame({"measure": switch, "sector": sector[switch].to_numpy()}).merge(
+            inc, on="sector")
+        taken = taken.assign(kind="energy", item=taken["fuel"], value=-taken["inc"])[cols]
+        parts += [own, taken]
+    share = eff[eff["kind"] == "energy_share"].merge(
+        inc.rename(columns={"fuel": "item"}), on=["sector", "item"])
+    if len(share):
+        parts.append(share.assign(kind="energy", value=share["value"] * share["inc"])[cols])
+    out = pd.concat(parts, ignore_index=True)
+    out = out.groupby(["measure", "kind", "item", "sector", "year"], as_index=False,
+                      sort=False)["value"].sum()
+    return out[out["year"].isin(years)].reset_index(drop=True)
 
 
 def _price_components(data: InputData, years: list[int]) -> pd.DataFrame:

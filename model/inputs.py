@@ -394,7 +394,7 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
             if tname not in typed:
                 continue
             e = typed[tname]
-            energy_like = e["kind"].isin(["energy", "feedstock", "generation",
+            energy_like = e["kind"].isin(["energy", "energy_share", "feedstock", "generation",
                                           "renewable_generation"])
             bad_fuel = (energy_like & ~e["item"].isin(fuel_ids)).to_numpy()
             flag(tname, bad_fuel, "item", "reference",

@@ -150,6 +150,7 @@ class Ledger:
                         lb=0.0, ub=0.0, unit="measure unit", doc="stock by vintage")
         self._semicontinuous(avail, build_ub, meas)
         self._diffusion(avail, meas)
+        self._technology_shares(meas)
         self._exclusive_groups(meas)
         self._capital_and_om_costs(meas)
 
@@ -168,6 +169,42 @@ class Ledger:
                         ub=0.0, unit="measure unit/yr", doc="build only when switched on")
         self.b.add_rows("res_build_min", idx, [self.build.terms(idx), on.terms(idx, -mn)],
                         lb=0.0, unit="measure unit/yr", doc="a build is at least min_build")
+
+    def _technology_shares(self, meas: pd.DataFrame) -> None:
+        """Technology stocks: the technologies a sector's ``switch`` measures bring in share
+        its activity with the incumbent, and an ``improve`` measure acts only on what the
+        incumbent still serves (activity units; `baseline.measure_effects`)::
+
+            sum_{m switch in s} stock[m,d,y] <= A[s,d,y]                 (res_route_share)
+            stock[i,d,y] + sum_{m switch in s} stock[m,d,y] <= A[s,d,y]  (res_improve_incumbent)
+        """
+        mode = meas["mode"].replace("", "add") if "mode" in meas else None
+        if mode is None or not mode.isin(["switch", "improve"]).any():
+            return
+        act = self.md.activity.rename(columns={"value": "act"})
+        si = self.stock.index.assign(sector=lambda f: f["measure"].map(meas["sector"]),
+                                     mode=lambda f: f["measure"].map(mode))
+        sw = si[si["mode"] == "switch"]
+        if len(sw):
+            keys = sw[["sector", "district", "year"]].drop_duplicates().merge(
+                act, on=["sector", "district", "year"])
+            self.b.add_rows("res_route_share", keys[["sector", "district", "year"]],
+                            [self.stock.terms(sw[["measure", "district", "year", "sector"]])],
+                            ub=keys["act"].to_numpy(float), unit="activity unit",
+                            doc="new technologies share the sector's activity with the "
+                                "incumbent")
+        imp = si[si["mode"] == "improve"].merge(act, on=["sector", "district", "year"])
+        if len(imp):
+            keys = imp[["measure", "district", "year"]]
+            pairs = keys.assign(sector=imp["sector"].to_numpy()).merge(
+                sw[["measure", "sector", "district", "year"]].rename(
+                    columns={"measure": "switch"}), on=["sector", "district", "year"])
+            terms = [self.stock.terms(keys)]
+            if len(pairs):
+                terms.append(self.stock.terms(pairs, 1.0, on={"measure": "switch"}))
+            self.b.add_rows("res_improve_incumbent", keys, terms,
+                            ub=imp["act"].to_numpy(float), unit="activity unit",
+                            doc="an improvement acts only on the incumbent's activity")
 
     def _diffusion(self, avail: pd.DataFrame, meas: pd.DataFrame) -> None:
         """stock[y] - (1 + g) * stock[y-1] <= seed[y] for measures with a growth limit; in a
@@ -340,10 +377,13 @@ class Ledger:
                                  (("feedstock",), self["feedstock"], "fuel"),
                                  (("process",), em, "gas")):
             e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
-            f = stock_idx.merge(e[["measure", "sector", item, "value"]], on="measure")
+            f = stock_idx.merge(e[["measure", "year", "sector", item, "value"]],
+                                on=["measure", "year"])
+            f = f.groupby([*stock_idx.columns, "sector", item], as_index=False,
+                          sort=False)["value"].sum()
             acc.add(self.stock.terms(f, "value"))
         g = eff[eff["kind"].isin(["generation", "renewable_generation"])]
-        f = stock_idx.merge(g[["measure", "sector", "value"]], on="measure")
+        f = stock_idx.merge(g[["measure", "year", "sector", "value"]], on=["measure", "year"])
         self["generation"].add(self.stock.terms(f, "value"))
         # combustion CO2 of every burned fuel
         ef = md.emission_factor.rename(columns={"value": "ef"})

@@ -160,7 +160,7 @@ def _effects(s: Solved, kind: tuple[str, ...], item: str) -> tuple[pd.DataFrame,
     md = s.md
     stock = _city_sum(s.ds["adoption"], ["year", "measure"]).rename(columns={"value": "stock"})
     eff = md.effects[md.effects["kind"].isin(kind)].rename(columns={"item": item})
-    m = stock.merge(eff[["measure", "sector", item, "value"]], on="measure")
+    m = stock.merge(eff[["measure", "year", "sector", item, "value"]], on=["measure", "year"])
     m["value"] = m["value"] * m["stock"]
     if "project_online" in s.ds and not md.project_effects.empty:
         on = _long(s.ds["project_online"], ["year", "project"]).rename(
@@ -323,8 +323,8 @@ def _renewables_in_districts(s: Solved, ren: pd.DataFrame) -> pd.DataFrame:
 def _new_renewables(s: Solved, grid: pd.DataFrame) -> pd.DataFrame:
     md = s.md
     eff = md.effects[md.effects["kind"] == "renewable_generation"]
-    a = district_frames(s)["adoption"].merge(eff[["measure", "sector", "value"]],
-                                             on="measure", suffixes=("", "_e"))
+    a = district_frames(s)["adoption"].merge(eff[["measure", "year", "sector", "value"]],
+                                             on=["measure", "year"], suffixes=("", "_e"))
     a = a.merge(grid, on="year")
     a["value"] = a["value"] * a["value_e"] * WAN_TCE_PER_YI_KWH * a["k"]
     return a[["year", "sector", "district", "value"]]
@@ -397,7 +397,7 @@ def _unit_effects(md: ModelData) -> pd.DataFrame:
     target boundary (万t) and in energy on the accounting rules (万tce)."""
     acc = md.scenario.accounting
     grid = _grid(md)
-    eff = md.effects.merge(pd.DataFrame({"year": md.years}), how="cross").merge(grid, on="year")
+    eff = md.effects[md.effects["year"].isin(md.years)].merge(grid, on="year")
     combustible = set(md.fuel_ids(COMBUSTIBLE))
     elec = set(md.fuel_ids(("electricity",)))
     heat = set(md.fuel_ids(("heat",)))

@@ -20,7 +20,10 @@ DRIVERS = ("gdp", "population", "industry_va", "services_va", "constant", "heat_
 FUEL_CATEGORIES = ("coal", "oil", "gas", "biomass", "electricity", "heat")
 MEASURE_KINDS = ("continuous", "integer", "semicontinuous")
 POTENTIAL_BASES = ("fixed", "activity_share", "activity_growth")
-EFFECT_KINDS = ("energy", "feedstock", "process", "generation", "renewable_generation")
+EFFECT_KINDS = ("energy", "energy_share", "feedstock", "process", "generation",
+                "renewable_generation")
+#: how a measure acts on its sector's service (technology stocks, `model.ledger`)
+MEASURE_MODES = ("add", "switch", "improve")
 DISTRICT_KINDS = ("city", "core", "suburban", "zone")
 #: what a district share is derived from (district_shares, measure_sites)
 SHARE_BASES = ("population", "gdp", "floor_area", "land_area", "rural", "plant", "heat_users",
@@ -416,6 +419,13 @@ TABLES: tuple[Table, ...] = (
             _c("max_capture_share", "float", "largest share of the host's CO2 it can capture",
                "可捕集的排放源二氧化碳最大比例", required=False, min=0, max=1,
                min_exclusive=True),
+            _c("mode", "str", "how the measure acts on its sector's service: add (fixed "
+               "effects per unit, the default), switch (a unit of the sector's activity moves "
+               "from the incumbent technology to this one: its energy effects are the new "
+               "technology's own use, the incumbent's use is taken off) or improve (a unit of "
+               "the incumbent's activity uses less: energy_share effects)",
+               "作用方式：add叠加、switch技术替代（占活动水平份额）、improve改进现有技术",
+               required=False, allowed=(*MEASURE_MODES, "")),
             _c("actor", "str", "who invests (actors.csv): capex is annualised at its hurdle "
                "rate; empty = the social discount rate", "投资主体（空白时按社会贴现率）",
                required=False, ref="actors.actor"),
@@ -424,7 +434,8 @@ TABLES: tuple[Table, ...] = (
                "no growth limit", "扩散约束：在用规模年增长率上限（另加启动量）", required=False,
                min=0, max=10, unit="1/yr"),
             _c("growth_seed", "float", "start-up amount of the diffusion limit, as a share of "
-               "the year's potential (MESSAGE's start-up value)", "扩散约束的启动量（占当年潜力比例）",
+               "the year's potential (MESSAGE's start-up value)",
+               "扩散约束的启动量（占当年潜力比例）",
                required=False, min=0, max=1, unit="1"),
             _c("hidden_cost", "float", "hidden or transaction cost per unit in use per year "
                "(information, disruption, search), part of the efficiency gap",
@@ -468,7 +479,8 @@ TABLES: tuple[Table, ...] = (
             _unit(),
         ),
         key=("measure", "kind", "item", "sector"),
-        unit_dimension=("kind", {"energy": "energy", "feedstock": "energy", "process": "mass",
+        unit_dimension=("kind", {"energy": "energy", "energy_share": "share",
+                                 "feedstock": "energy", "process": "mass",
                                  "generation": "electricity",
                                  "renewable_generation": "electricity"}),
     ),

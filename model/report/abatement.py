@@ -82,7 +82,9 @@ def effects_per_unit(md: ModelData, effects: pd.DataFrame, key: str) -> pd.DataF
     item (column ``key``: measure or project) and model year. ``effects`` has columns key,
     kind, item, sector (filled), value in canonical units per unit."""
     years = pd.DataFrame({"year": md.years})
-    e = effects.merge(years, how="cross")
+    # measure effects are per year already (technology stocks); project effects are not
+    e = (effects[effects["year"].isin(md.years)] if "year" in effects
+         else effects.merge(years, how="cross"))
     out = []
     en = e[e["kind"] == "energy"]
     if len(en):

@@ -19,9 +19,9 @@ def add(ctx: Context) -> None:
     meas = md.measures
     cap = meas[meas["host_sector"] != ""]
     eff = md.effects[(md.effects["kind"] == "process") & (md.effects["item"] == "CO2")]
-    cap = cap.merge(eff[["measure", "value"]], on="measure")
-    idx = led.stock.index.merge(cap[["measure", "host_sector", "max_capture_share", "value"]],
-                                on="measure")
+    cap = cap.merge(eff[["measure", "year", "value"]], on="measure")
+    idx = led.stock.index.merge(cap[["measure", "year", "host_sector", "max_capture_share",
+                                     "value"]], on=["measure", "year"])
     if idx.empty:
         return
     rows = idx[["measure", "district", "year"]]

@@ -82,7 +82,7 @@ def _purchased_electricity(ctx: Context) -> None:
     for name in ("energy_total", "primary_energy", "non_fossil"):
         led[name].add_constant(base)
     eff = md.effects[md.effects["kind"] == "renewable_generation"]
-    new = led.stock.index.merge(eff[["measure", "value"]], on="measure").merge(
+    new = led.stock.index.merge(eff[["measure", "year", "value"]], on=["measure", "year"]).merge(
         grid[["year", "k"]], on="year")
     coef = (new["value"] * WAN_TCE_PER_YI_KWH * new["k"]).to_numpy()
     names = ["primary_energy", "non_fossil"]
