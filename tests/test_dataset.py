@@ -48,6 +48,17 @@ def test_derive_script_reproduces_the_shipped_tables(tmp_path):
         assert (work / name).read_text() == (DATASET / name).read_text(), name
 
 
+def test_efficiency_script_reproduces_the_shipped_table(tmp_path):
+    """efficiency.csv is the LMDI derivation of derive_efficiency.py on the shipped history."""
+    work = tmp_path / "wuhan"
+    work.mkdir()
+    for name in ("derive_efficiency.py", "energy.csv", "macro.csv"):
+        (work / name).write_text((DATASET / name).read_text(encoding="utf-8"),
+                                 encoding="utf-8")
+    subprocess.run([sys.executable, str(work / "derive_efficiency.py")], check=True)
+    assert (work / "efficiency.csv").read_text() == (DATASET / "efficiency.csv").read_text()
+
+
 def test_every_measure_and_table_is_sourced(wuhan):
     sources = (DATASET / "SOURCES.md").read_text(encoding="utf-8")
     missing = [m for m in wuhan["measures"]["measure"] if f"`{m}`" not in sources]

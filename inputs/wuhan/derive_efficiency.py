@@ -1,0 +1,146 @@
+"""Derivation of efficiency.csv: autonomous intensity change per sector from an additive LMDI-I
+decomposition (model/lmdi.py) of the shipped history 2015 → 2019.
+
+Reads energy.csv (written by derive.py) and macro.csv in this folder; writes efficiency.csv.
+Labels as in SOURCES.md: [S] sourced, [D] derived, [R] recalled, [E] estimate.
+Run it again after derive.py (`python inputs/wuhan/derive_efficiency.py`); tests/test_dataset.py
+checks that the shipped efficiency.csv equals what this script writes.
+
+Steps:
+1. Energy of each LMDI group (万tce, all carriers of its end-use sectors, electricity at the
+   calorific 0.1229 kgce/kWh, feedstock included) in 2015 and 2019 from energy.csv.
+2. Activity: industry = secondary value added, services and transport = tertiary value added,
+   agriculture = primary value added (亿元, GDP × share), households = population (万人).
+   GDP is the current-price gdp_current of macro.csv (2015 [S], 2019 [R]): real growth for
+   2016, 2017 and 2019 is not available with a source, so the activity is nominal and the
+   intensity rates include the GDP deflator (see SOURCES.md).
+3. Group intensity rate r_g (%/yr) = 100·((I_2019/I_2015)^(1/4) − 1), from its LMDI effect.
+4. Sector rate = r_g × (1 − share of the intensity change that the model's measures would
+   explain, MEASURE_SHARE), rounded to 0.01; a rising group intensity (r_g > 0) gives 0 [E]:
+   an autonomous rise is not an efficiency trend, and the model's activity drivers already
+   carry demand growth. Power, heat, non-energy agriculture, sinks and CCUS are 0 (they change
+   through measures; no energy history of their own that an intensity trend applies to).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for model.lmdi
+
+from model.lmdi import decompose, intensity_rates  # noqa: E402
+
+Y0, Y1 = 2015, 2019
+SHARE_YEARS = (2015, 2020)  # macro.csv gives the sector shares of GDP in these years [S]
+
+# model sector -> LMDI group [D]: construction belongs to the secondary sector (NBS three-sector
+# classification [R]); transport (incl. private cars) is counted with services, as in the
+# tertiary sector; agriculture energy with the primary sector.
+GROUP_OF = {
+    "steel": "industry", "petrochem": "industry", "chemicals": "industry",
+    "building_materials": "industry", "other_manufacturing": "industry",
+    "construction": "industry",
+    "public_commercial": "services_transport", "road_passenger": "services_transport",
+    "road_freight": "services_transport", "rail_metro": "services_transport",
+    "water": "services_transport", "aviation": "services_transport",
+    "residential": "households",
+    "agri_energy": "agriculture",
+}
+# activity of each group: (macro.csv aggregate, share variable or None = its own aggregate)
+ACTIVITY = {
+    "industry": ("gdp_current", "secondary_share"),
+    "services_transport": ("gdp_current", "tertiary_share"),
+    "agriculture": ("gdp_current", "primary_share"),  # 100 − secondary − tertiary [D]
+    "households": ("population", None),
+}
+# share of a group's historical intensity change that the model's listed measures would
+# explain (so that measures and the autonomous trend do not count the same saving twice):
+MEASURE_SHARE = {
+    # Ten Key Projects (boilers, CHP, waste heat/pressure, motors, system optimisation,
+    # buildings, lighting: the kinds of steel_efficiency, industrial_waste_heat,
+    # motor_system_efficiency, industrial_coal_to_gas ...) target 240 Mtce in the 11th FYP
+    # [S: iepd.iipnetwork.org, Ten Key Projects Program] of ≈ 630 Mtce saved nationally [R]
+    # = 38 %; the Top-10,000 enterprise programme's 250 Mtce = 37 % of the 12th FYP saving
+    # target of 670 Mtce [S: climatepolicydatabase.org; en.people.cn 2011-10-03] -> 0.37 [D]
+    "industry": 0.37,
+    # building retrofit, LED, green new buildings and vehicle/bus electrification are measures;
+    # 2015-19 electrification was small (6.85 万 NEVs of ≈ 300 万 cars at end-2019 [S/E], 34 %
+    # of buses [S]) and fuel-economy standards and load factors are not -> 0.30 [E]
+    "services_transport": 0.30,
+    # retrofit, green new homes, appliances, heat pumps are measures -> 0.5 [E] (the group's
+    # intensity rose 2015-19, so the share does not enter the rate)
+    "households": 0.50,
+    # only farm-machinery electrification is a measure, little of it before 2020 -> 0.10 [E]
+    "agriculture": 0.10,
+}
+# every sector of efficiency.csv, in its order; sectors not in GROUP_OF are 0
+SECTORS = ["power_coal", "power_gas", "power_waste", "power_renewable", "heat", "steel",
+           "petrochem", "chemicals", "building_materials", "other_manufacturing",
+           "construction", "residential", "public_commercial", "road_passenger",
+           "road_freight", "rail_metro", "water", "aviation", "agri_energy", "rice",
+           "livestock", "fertiliser", "forest", "wetland", "ccus"]
+
+
+def _macro(variable: str, year: int, macro: pd.DataFrame) -> float:
+    """A macro.csv value; shares between their given years linear [D]."""
+    if variable == "primary_share":
+        return 100.0 - _macro("secondary_share", year, macro) \
+            - _macro("tertiary_share", year, macro)
+    rows = macro[macro["variable"] == variable].set_index("year")["value"]
+    if year in rows.index:
+        return float(rows[year])
+    a, b = SHARE_YEARS
+    return float(rows[a] + (rows[b] - rows[a]) * (year - a) / (b - a))
+
+
+def lmdi_frame(energy: pd.DataFrame, macro: pd.DataFrame) -> pd.DataFrame:
+    """LMDI input per group (see model.lmdi.decompose) for Y0 -> Y1."""
+    e = energy[energy["sector"].isin(GROUP_OF) & energy["year"].isin([Y0, Y1])]
+    e = e.assign(group=e["sector"].map(GROUP_OF))
+    by = e.pivot_table(index="group", columns="year", values="value", aggfunc="sum")
+    rows = {}
+    for g, (agg, share) in ACTIVITY.items():
+        q0, q1 = _macro(agg, Y0, macro), _macro(agg, Y1, macro)
+        s0 = _macro(share, Y0, macro) / 100 if share else 1.0
+        s1 = _macro(share, Y1, macro) / 100 if share else 1.0
+        rows[g] = {"energy_0": by.loc[g, Y0], "energy_1": by.loc[g, Y1],
+                   "activity_0": q0 * s0, "activity_1": q1 * s1,
+                   "aggregate_0": q0, "aggregate_1": q1}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def derivation(here: Path = HERE) -> pd.DataFrame:
+    """Per group: the LMDI effects (万tce), the intensity rate, the measures' share and the
+    resulting autonomous rate (%/yr)."""
+    frame = lmdi_frame(pd.read_csv(here / "energy.csv"), pd.read_csv(here / "macro.csv"))
+    d = decompose(frame).join(intensity_rates(frame, Y1 - Y0))
+    d["measure_share"] = pd.Series(MEASURE_SHARE)
+    raw = d["rate_pct_per_yr"] * (1.0 - d["measure_share"])
+    d["autonomous_pct_per_yr"] = raw.where(raw < 0, 0.0).round(2)
+    return d
+
+
+def efficiency_rows(here: Path = HERE) -> list[dict]:
+    rate = derivation(here)["autonomous_pct_per_yr"]
+    out = []
+    for s in SECTORS:
+        r = float(rate[GROUP_OF[s]]) if s in GROUP_OF else 0.0
+        out.append({"sector": s, "rate": f"{r:g}" if r else "0", "unit": "%/yr"})
+    return out
+
+
+def main() -> None:
+    rows = efficiency_rows()
+    with open(HERE / "efficiency.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
