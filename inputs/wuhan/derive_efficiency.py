@@ -11,9 +11,8 @@ Steps:
    calorific 0.1229 kgce/kWh, feedstock included) in 2015 and 2019 from energy.csv.
 2. Activity: industry = secondary value added, services and transport = tertiary value added,
    agriculture = primary value added (亿元, GDP × share), households = population (万人).
-   GDP is the current-price gdp_current of macro.csv (2015 [S], 2019 [R]): real growth for
-   2016, 2017 and 2019 is not available with a source, so the activity is nominal and the
-   intensity rates include the GDP deflator (see SOURCES.md).
+   GDP is the 2015 current-price gdp_current of macro.csv [S] carried forward at the city's
+   real growth rates (REAL_GDP_GROWTH), so the rates hold no price inflation.
 3. Group intensity rate r_g (%/yr) = 100·((I_2019/I_2015)^(1/4) − 1), from its LMDI effect.
 4. Sector rate = r_g × (1 − share of the intensity change that the model's measures would
    explain, MEASURE_SHARE), rounded to 0.01; a rising group intensity (r_g > 0) gives 0 [E]:
@@ -98,6 +97,22 @@ def _macro(variable: str, year: int, macro: pd.DataFrame) -> float:
     return float(rows[a] + (rows[b] - rows[a]) * (year - a) / (b - a))
 
 
+#: real GDP growth of Wuhan, 2016–2019, at comparable prices: 2018 +8.0 % [S: 长江日报
+#: 2019-01-25 (bcjhc.cn), "比上年增长8.0%"]; 2016 +7.8 %, 2017 +8.0 %, 2019 +7.4 % [R: the
+#: city's statistical bulletins, not re-checked]. The LMDI activity is 2015 GDP carried forward
+#: at these rates, so the intensity rates hold no price inflation.
+REAL_GDP_GROWTH = {2016: 0.078, 2017: 0.080, 2018: 0.080, 2019: 0.074}
+
+
+def _real_gdp(year: int, macro: pd.DataFrame) -> float:
+    """GDP of ``year`` at 2015 prices (亿元) [D]: 2015 current-price GDP [S] × real growth."""
+    g = float(macro[(macro["variable"] == "gdp_current") & (macro["year"] == Y0)]["value"]
+              .iloc[0])
+    for y in range(Y0 + 1, year + 1):
+        g *= 1.0 + REAL_GDP_GROWTH[y]
+    return g
+
+
 def lmdi_frame(energy: pd.DataFrame, macro: pd.DataFrame) -> pd.DataFrame:
     """LMDI input per group (see model.lmdi.decompose) for Y0 -> Y1."""
     e = energy[energy["sector"].isin(GROUP_OF) & energy["year"].isin([Y0, Y1])]
@@ -105,7 +120,10 @@ def lmdi_frame(energy: pd.DataFrame, macro: pd.DataFrame) -> pd.DataFrame:
     by = e.pivot_table(index="group", columns="year", values="value", aggfunc="sum")
     rows = {}
     for g, (agg, share) in ACTIVITY.items():
-        q0, q1 = _macro(agg, Y0, macro), _macro(agg, Y1, macro)
+        if agg == "gdp_current":
+            q0, q1 = _real_gdp(Y0, macro), _real_gdp(Y1, macro)
+        else:
+            q0, q1 = _macro(agg, Y0, macro), _macro(agg, Y1, macro)
         s0 = _macro(share, Y0, macro) / 100 if share else 1.0
         s1 = _macro(share, Y1, macro) / 100 if share else 1.0
         rows[g] = {"energy_0": by.loc[g, Y0], "energy_1": by.loc[g, Y1],
