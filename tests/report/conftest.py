@@ -20,7 +20,8 @@ def runs_dir(tmp_path_factory, wuhan) -> Path:
     root = tmp_path_factory.mktemp("results")
     for name in SHIPPED:
         res = run_scenario(shipped(name), wuhan, isolate=False)
-        assert res.status == "optimal", name
+        # the 2017 plan cannot meet its coal cap with coke counted: it solves in elastic mode
+        assert res.status == ("elastic" if name == "wuhan-peak-2022" else "optimal"), name
         write_results(res.dataset, root / name, res.summary, res.built.md)
     return root
 
