@@ -81,8 +81,8 @@ def _print_verdict(summ: dict, sc) -> None:
     why = ("activity growth outweighs the efficiency trend and the falling grid factor "
            f"until {ry}" if ry > base else "the efficiency trend and the falling grid factor "
            "outweigh activity growth from the start")
-    print(f"  参照情景 Frozen reference (no new measures or projects): peak {ry} at "
-          f"{_fmt(rl)} 万t — {why}")
+    print(f"  参照 Reference without measures (no new measures or projects; activity and the "
+          f"autonomous trend as in the scenario): peak {ry} at {_fmt(rl)} 万t — {why}")
     binding = [t for t in summ["targets"] if t["binding"] and t["family"] in (
         "peak", "peak_decline", "peak_cap", "carbon_cap", "carbon_intensity")]
     if binding:

@@ -85,19 +85,19 @@ def decided(s: Solved) -> dict[str, int | None]:
 
 def value_term_pv(s: Solved, project: str, years_online: list[int]) -> tuple[float, float,
                                                                              float]:
-    """PV of the project's value term, of its value added and of its energy bill (万元), from
-    the data: value term = value added × 1e4 + energy bill, per online year."""
+    """PV of the project's value term, of its value added and of its energy bill (万元), with
+    the bill the model itself charges (`model.constraints.projects.project_energy_bill`):
+    value term = value added × 1e4 + energy bill, per online year."""
+    from model.constraints.projects import project_energy_bill
+
     md = s.md
     pr = md.projects.set_index("project").loc[project]
-    use = md.project_effects[(md.project_effects["project"] == project)
-                             & (md.project_effects["kind"] == "energy")]
-    prices = md.prices.set_index(["fuel", "year"])["value"]
     years = [y for y in md.years if y in set(years_online)]
     df = dict(zip(md.years, discount_factors(md.scenario.discount_rate, md.years,
                                              md.base_year), strict=True))
-    bill = sum(df[y] * sum(float(v) * float(prices.get((f, y), 0.0))
-                           for f, v in zip(use["item"], use["value"], strict=True))
-               for y in years)
+    b = project_energy_bill(md)
+    b = b[b["project"] == project].set_index("year")["bill"]
+    bill = sum(df[y] * float(b.get(y, 0.0)) for y in years)
     va = sum(df[y] * float(pr["value_added"]) * 1e4 for y in years)
     return va + bill, va, bill
 

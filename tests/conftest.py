@@ -71,12 +71,13 @@ def series(res, name: str):
 
 
 @pytest.fixture(scope="session")
-def peak2022_dir(wuhan, tmp_path_factory) -> Path:
-    """results/wuhan-peak-2022/ written once (city run, the shipped scenario)."""
+def peak_dir(wuhan, tmp_path_factory) -> Path:
+    """results/wuhan-peak-2030/ written once (city run, the shipped plan in force: peak before
+    2030; the 2017 plan's scenario solves only in elastic mode)."""
     from model.results import write_results
     from model.run import run_scenario
 
-    sc = shipped("wuhan-peak-2022")
+    sc = shipped("wuhan-peak-2030")
     res = run_scenario(sc, wuhan, isolate=False)
     return write_results(res.dataset, tmp_path_factory.mktemp("runs") / sc.name, res.summary,
                          res.built.md)

@@ -14,8 +14,8 @@ RULES = ["least-cost", "equal-intensity", "per-capita", "ability-to-pay",
 
 
 @pytest.fixture(scope="module")
-def solved(peak2022_dir):
-    return load_solved(peak2022_dir)
+def solved(peak_dir):
+    return load_solved(peak_dir)
 
 
 @pytest.mark.parametrize("rule", RULES)

@@ -27,7 +27,7 @@ RESULT_COLUMNS = ["id", "status", "objective_wan_cny", "peak_year", "peak_co2_wa
 
 def batch_file(tmp_path: Path, body: str, name: str = "b") -> Path:
     f = tmp_path / f"{name}.yaml"
-    f.write_text(f"name: {name}\nscenario: {ROOT / 'runs' / 'wuhan-peak-2022.yaml'}\n" + body,
+    f.write_text(f"name: {name}\nscenario: {ROOT / 'runs' / 'wuhan-peak-2030.yaml'}\n" + body,
                  encoding="utf-8")
     return f
 

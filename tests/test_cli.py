@@ -11,7 +11,7 @@ from tests.conftest import DATASET, ROOT
 INFEASIBLE = f"""name: impossible
 base: {ROOT / 'runs' / 'wuhan-baseline.yaml'}
 targets:
-  carbon_cap: {{2021: 12000}}
+  carbon_cap: {{2021: 12000, only: [2021]}}
 """
 
 
@@ -66,10 +66,10 @@ def test_bad_scenario_key_exits_2(tmp_path):
 
 @pytest.mark.parametrize("isolated", [True])
 def test_default_run_isolated_worker(tmp_path, isolated):
-    r = peakpath("run", ROOT / "runs" / "wuhan-peak-2022.yaml", cwd=tmp_path)
+    r = peakpath("run", ROOT / "runs" / "wuhan-peak-2030.yaml", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Peak" in r.stdout and "Binding targets" in r.stdout
-    out = tmp_path / "results" / "wuhan-peak-2022"
+    out = tmp_path / "results" / "wuhan-peak-2030"
     assert {p.name for p in out.iterdir()} >= {"results.nc", "summary.json", "iamc.csv",
                                                "emissions.csv", "energy.csv", "targets.csv"}
     assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]

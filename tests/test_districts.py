@@ -46,8 +46,8 @@ def test_shares_add_up_and_plants_sit_where_they_are(wuhan):
 
 
 def test_district_activity_adds_up_to_the_city(wuhan):
-    city = derive(wuhan, shipped("wuhan-peak-2022"))
-    dist = derive(wuhan, shipped("wuhan-peak-2022").with_settings({"districts": True}))
+    city = derive(wuhan, shipped("wuhan-peak-2030"))
+    dist = derive(wuhan, shipped("wuhan-peak-2030").with_settings({"districts": True}))
     assert len(dist.districts) == 15 and "wuhan" not in set(dist.districts["district"])
     for frame, by in ((lambda m: m.activity, ["sector", "year"]),
                       (lambda m: m.energy_base, ["sector", "fuel", "year"]),
@@ -66,7 +66,7 @@ def test_district_activity_adds_up_to_the_city(wuhan):
 
 @pytest.fixture(scope="module")
 def district_run(wuhan):
-    return run_scenario(shipped("wuhan-peak-2022").with_settings({"districts": True}), wuhan,
+    return run_scenario(shipped("wuhan-peak-2030").with_settings({"districts": True}), wuhan,
                         isolate=False)
 
 
@@ -83,8 +83,8 @@ def test_district_results_add_up_to_the_city_exactly(district_run):
 
 def test_district_run_costs_what_the_city_run_costs(wuhan, district_run):
     """Splitting by shares is neutral: the same least cost within the MIP gap."""
-    city = run_scenario(shipped("wuhan-peak-2022"), wuhan, isolate=False)
-    gap = shipped("wuhan-peak-2022").solver["mip_rel_gap"]
+    city = run_scenario(shipped("wuhan-peak-2030"), wuhan, isolate=False)
+    gap = shipped("wuhan-peak-2030").solver["mip_rel_gap"]
     a, b = city.solution.objective, district_run.solution.objective
     assert abs(a - b) <= 2 * gap * abs(a)
 
@@ -94,7 +94,7 @@ def test_a_district_cap_binds_and_holds(wuhan, district_run):
     co2 = (ds["emissions"].sel(gas="CO2", district="qingshan").sum("sector")
            + ds["scope2"].sel(district="qingshan").sum("sector"))
     cap = float(co2.sel(year=2030)) * 0.97
-    sc = shipped("wuhan-peak-2022").with_settings({
+    sc = shipped("wuhan-peak-2030").with_settings({
         "districts": True,
         "targets.limits": [{"id": "qingshan_co2", "quantity": "co2",
                             "districts": ["qingshan"], "values": {2030: cap}}]})

@@ -177,7 +177,9 @@ def test_array_mode_builds_the_same_lp_as_pyomo(wuhan):
     from model.solve import compile_model
     from tests.conftest import shipped
 
-    md = derive(wuhan, shipped("wuhan-stretch"))
+    from model.levels import with_levels
+
+    md = derive(wuhan, with_levels(wuhan, shipped("wuhan-stretch")))
     a = compile_model(build_model(md))
     b = compile_model(build_model(md, pyomo=False))
     assert a.lp.shape == b.lp.shape and a.lp.A.nnz == b.lp.A.nnz

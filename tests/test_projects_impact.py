@@ -13,8 +13,8 @@ GAP = 1e-7
 
 
 @pytest.fixture(scope="module")
-def solved(peak2022_dir):
-    return load_solved(peak2022_dir)
+def solved(peak_dir):
+    return load_solved(peak_dir)
 
 
 def test_price_is_the_objective_difference_without_the_value_term(solved, wuhan):
@@ -33,9 +33,12 @@ def test_price_is_the_objective_difference_without_the_value_term(solved, wuhan)
     df = dict(zip(md.years, discount_factors(md.scenario.discount_rate, md.years,
                                              md.base_year), strict=True))
     prices = md.prices.set_index(["fuel", "year"])["value"]
+    pc = md.price_components
+    network = pc[pc["component"] == "network"].set_index(["fuel", "year"])["value"]
     use = md.project_effects[md.project_effects["project"] == p]
     va = float(md.projects.set_index("project").loc[p, "value_added"]) * 1e4
-    v = sum(df[y] * (va + sum(float(q) * float(prices[f, y])
+    # its energy at the price paid plus the grid's network charge on every kWh
+    v = sum(df[y] * (va + sum(float(q) * (float(prices[f, y]) + float(network.get((f, y), 0)))
                               for f, q in zip(use["item"], use["value"], strict=True)))
             for y in md.years if y >= r.online_year)
     tol = 2 * GAP * abs(obj["in"]) + 1e-6

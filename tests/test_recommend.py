@@ -10,14 +10,14 @@ from model.pathway import load_solved
 from model.recommend import recommend
 
 
-def test_recommendations_name_exactly_the_binding_targets(peak2022_dir):
-    s = load_solved(peak2022_dir)
+def test_recommendations_name_exactly_the_binding_targets(peak_dir):
+    s = load_solved(peak_dir)
     r = recommend(s)
     ds = s.ds
     want = {(str(t), int(y)) for t, y, b in zip(ds["target_target"].values,
                                                 ds["target_year"].values,
                                                 ds["target_binding"].values, strict=True) if b}
-    assert want  # peak-2022 has binding targets
+    assert want  # peak-2030 has binding targets
     assert {(t.id, t.year) for t in r.binding} == want
     md = r.to_markdown()
     section = md.split("## 1.")[1].split("## 2.")[0]
@@ -30,8 +30,8 @@ def test_recommendations_name_exactly_the_binding_targets(peak2022_dir):
         assert f"{sp:,.1f}" in section
 
 
-def test_recommendations_list_measures_with_their_numbers(peak2022_dir):
-    s = load_solved(peak2022_dir)
+def test_recommendations_list_measures_with_their_numbers(peak_dir):
+    s = load_solved(peak_dir)
     r = recommend(s)
     adopted = s.ds["adoption"].sum("district").max("year")
     listed = {m.measure for b in r.bureaus for m in b.measures}
@@ -44,12 +44,12 @@ def test_recommendations_list_measures_with_their_numbers(peak2022_dir):
     assert "<script" not in html
 
 
-def test_no_regret_across_a_batch(peak2022_dir, tmp_path):
+def test_no_regret_across_a_batch(peak_dir, tmp_path):
     import shutil
 
     for name in ("a", "b"):
-        shutil.copytree(peak2022_dir, tmp_path / name)
-    s = load_solved(peak2022_dir)
+        shutil.copytree(peak_dir, tmp_path / name)
+    s = load_solved(peak_dir)
     r = recommend(s, tmp_path)
     assert r.batch_size == 2
     end = s.ds["adoption"].sum("district").isel(year=-1)

@@ -6,6 +6,14 @@ HiGHS build. Row and column counts are of the compiled LP handed to HiGHS (range
 
 Change log — one line per change of an expected number, newest last:
 - initial figures (core model, dataset calibrated to CEADs 2019 −6.9 %).
+- second round (issue 9), all four re-derived: objectives rise ≈ 21–25 % because capex is
+  annualised at investors' hurdle rates, electricity carries its network charge and the
+  efficiency trend is the LMDI one (−1.03 %/yr in industry, 0 in services, transport and homes,
+  where it was −1 to −3 %/yr); rows grow by the route-share, improve-incumbent, diffusion and
+  feedstock rows and by persistent caps; columns by the feedstock account. The 2017 plan
+  (wuhan-peak-2022) now solves only in elastic mode: with coke counted its 2022 coal cap is
+  short by 48 万tce. Stretch now peaks by 2025 (it was 2022, out of reach with coke counted).
+
 """
 
 import pytest
@@ -14,20 +22,20 @@ from model.run import run_scenario
 from tests.conftest import shipped
 
 EXPECTED = {
-    # name: (objective 万元, rows, columns, nonzeros, integer columns)
-    "wuhan-baseline": (115681018.988, 2612, 3179, 13147, 189),
-    "wuhan-peak-2022": (115786532.462, 2630, 3179, 13180, 189),
-    "wuhan-peak-2030": (115806000.933, 2634, 3179, 13191, 189),
-    "wuhan-stretch": (128287056.838, 2640, 3179, 13196, 189),
+    # name: (objective 万元, rows, columns, nonzeros, integer columns, status)
+    "wuhan-baseline": (140469497.687, 2972, 3243, 13958, 189, "optimal"),
+    "wuhan-peak-2022": (154664613.226, 3016, 3287, 14062, 189, "elastic"),
+    "wuhan-peak-2030": (141618226.558, 2994, 3243, 13986, 189, "optimal"),
+    "wuhan-stretch": (156532115.942, 3017, 3243, 14022, 189, "optimal"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_shipped_scenario_regression(wuhan, name):
     res = run_scenario(shipped(name), wuhan, isolate=False)
-    obj, rows, cols, nnz, ints = EXPECTED[name]
+    obj, rows, cols, nnz, ints, status = EXPECTED[name]
     s = res.solution.solver
-    assert res.status == "optimal"
+    assert res.status == status
     assert (s["rows"], s["columns"], s["nonzeros"], s["integer_columns"]) == (rows, cols, nnz,
                                                                              ints)
     assert res.solution.objective == pytest.approx(obj, rel=1e-5)
@@ -35,5 +43,5 @@ def test_shipped_scenario_regression(wuhan, name):
 
 def test_targets_cost_money_in_order(wuhan):
     objs = {n: run_scenario(shipped(n), wuhan, isolate=False).solution.objective
-            for n in ("wuhan-baseline", "wuhan-peak-2022", "wuhan-stretch")}
-    assert objs["wuhan-baseline"] < objs["wuhan-peak-2022"] < objs["wuhan-stretch"]
+            for n in ("wuhan-baseline", "wuhan-peak-2030", "wuhan-stretch")}
+    assert objs["wuhan-baseline"] < objs["wuhan-peak-2030"] < objs["wuhan-stretch"]

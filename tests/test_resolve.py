@@ -14,7 +14,7 @@ def variant(sc, **changes):
 
 @pytest.fixture(scope="module")
 def base():
-    return shipped("wuhan-peak-2022")
+    return shipped("wuhan-peak-2030")
 
 
 def test_in_place_variants_match_fresh_solves(wuhan, base):

@@ -14,8 +14,8 @@ from model.pathway import load_solved
 from model.report.workbooks import workbook_bytes, write_table
 
 
-def test_one_workbook_per_unit_and_reproducible(peak2022_dir, tmp_path):
-    s = load_solved(peak2022_dir)
+def test_one_workbook_per_unit_and_reproducible(peak_dir, tmp_path):
+    s = load_solved(peak_dir)
     a = allocate(s, parse_rule("per-capita"))
     write_allocation(a, tmp_path / "one", s)
     write_allocation(a, tmp_path / "two", s)

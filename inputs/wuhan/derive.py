@@ -135,9 +135,11 @@ CEADS_WUHAN = {2005: 76.2, 2010: 99.1, 2011: 86.3, 2012: 81.5, 2013: 104.3, 2014
 # CO2 factors of the burned carriers, tCO2/tce, as emission_factors.csv: coal, oil, gas [R]
 # (ref §3.2 model defaults); coke 2.86 tCO2/t [R] / 0.9714 tce/t [R] = 2.944 [D]; biomass 0 [R]
 EF = {"coal": 2.66, "coke": 2.944, "oil": 2.10, "natural_gas": 1.63, "biomass": 0.0}
-# feedstock (not burned) share of petrochem oil, as feedstock.csv: naphtha 365 of 525 万tce
+# feedstock (not burned) shares as feedstock.csv: petrochem naphtha 365 of 525 万tce oil
 # = 0.6952 [D] (rounded to 4 decimals as in that file)
-FEEDSTOCK = {("petrochem", "oil"): 0.6952}
+# chemicals: coal 40 %, gas 50 %, oil 30 % feedstock [E] (SOURCES.md, feedstock.csv)
+FEEDSTOCK = {("petrochem", "oil"): 0.6952, ("chemicals", "coal"): 0.4,
+             ("chemicals", "natural_gas"): 0.5, ("chemicals", "oil"): 0.3}
 
 TREND_OF = {
     "power_coal": "power_heat", "power_gas": "power_heat", "power_waste": "power_heat",

@@ -68,14 +68,26 @@ def add(ctx: Context) -> None:
         e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
         f = idx.merge(e[["project", "sector", "district", item, "value"]], on="project")
         acc.add(online.terms(f, "value"))
-    use = eff[eff["kind"].isin(["energy", "feedstock"])].rename(columns={"item": "fuel"})
-    cost = use.merge(md.prices, on="fuel", suffixes=("", "_price"))
-    cost["bill"] = cost["value"] * cost["value_price"]
-    bill = cost.groupby(["project", "year"], as_index=False)["bill"].sum()
+    bill = project_energy_bill(md)
     f = idx.merge(projects[["project", "value_added"]], on="project").merge(
         bill, on=["project", "year"], how="left").fillna({"bill": 0.0})
     f["coef"] = -(f["value_added"] * 1e4 + f["bill"])
     ctx.b.add_cost("project_value", online, f)
+
+
+def project_energy_bill(md) -> pd.DataFrame:
+    """What each project pays for its energy in each year (project, year, bill 万元): fuel and
+    feedstock at their prices plus the network charge on its electricity, as the model charges
+    them (CNY/tce × 万tce = 万元)."""
+    use = md.project_effects[md.project_effects["kind"].isin(["energy", "feedstock"])]
+    use = use.rename(columns={"item": "fuel"})[["project", "fuel", "value"]]
+    pc = md.price_components
+    net = pc[pc["component"] == "network"][["fuel", "year", "value"]].rename(
+        columns={"value": "network"})
+    cost = use.merge(md.prices, on="fuel", suffixes=("", "_price")).merge(
+        net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
+    cost["bill"] = cost["value"] * (cost["value_price"] + cost["network"])
+    return cost.groupby(["project", "year"], as_index=False)["bill"].sum()
 
 
 def _decisions(ctx: Context) -> dict[str, tuple[str, int]]:

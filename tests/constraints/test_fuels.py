@@ -6,33 +6,40 @@ from tests.conftest import FAST_GROWTH, series, solve_wuhan, target_rows
 
 
 def coal(res, year):
-    return float(res.dataset["fuel_use"].sel(fuel="coal", year=year))
+    """Coal consumption as the cap counts it: raw coal and coke (万tce)."""
+    return float(res.dataset["fuel_use"].sel(fuel=["coal", "coke"], year=year).sum())
 
 
 def test_coal_cap(wuhan, baseline_run):
-    assert coal(baseline_run, 2022) > 1950
-    res = solve_wuhan(wuhan, {"targets.coal_cap": {2022: 1950}})
-    assert coal(res, 2022) == pytest.approx(1950, abs=1e-4)
-    (row,) = target_rows(res, "coal_cap")
-    assert row["binding"] and row["shadow_price"] > 0
+    cap = round(coal(baseline_run, 2022) - 100)
+    res = solve_wuhan(wuhan, {"targets.coal_cap": {2022: cap}})
+    assert coal(res, 2022) == pytest.approx(cap, abs=1e-4)
+    assert all(coal(res, y) <= cap + 1e-6 for y in range(2022, 2036))  # persists
+    row = target_rows(res, "coal_cap")[0]
+    assert row["year"] == 2022 and row["binding"] and row["shadow_price"] > 0
     assert row["shadow_unit"] == "CNY/tce"
 
 
-def test_coal_cap_counts_only_the_listed_coal_fuels(wuhan):
-    both = solve_wuhan(wuhan, {"targets.coal_cap": {2022: 2600},
-                               "accounting.coal_fuels": ["coal", "coke"]})
-    use = both.dataset["fuel_use"].sel(year=2022)
-    assert float(use.sel(fuel="coal") + use.sel(fuel="coke")) <= 2600 + 1e-6
-    assert target_rows(both, "coal_cap")[0]["binding"]
+def test_coal_cap_counts_only_the_listed_coal_fuels(wuhan, baseline_run):
+    raw = float(baseline_run.dataset["fuel_use"].sel(fuel="coal", year=2022))
+    only_raw = solve_wuhan(wuhan, {"targets.coal_cap": {2022: round(raw - 100)},
+                                   "accounting.coal_fuels": ["coal"]})
+    use = only_raw.dataset["fuel_use"].sel(year=2022)
+    assert float(use.sel(fuel="coal")) <= round(raw - 100) + 1e-6
+    assert target_rows(only_raw, "coal_cap")[0]["binding"]
 
 
 def test_oil_peak(wuhan, baseline_run):
     oil = baseline_run.dataset["fuel_use"].sel(fuel="oil").to_series()
-    assert oil.loc[2022:].max() > oil[2021]  # the least-cost path's oil use rises in 2022
-    res = solve_wuhan(wuhan, {"targets.oil_peak_year": 2021})
+    assert oil.loc[2026:].max() > oil[2025]  # the least-cost path's oil use rises after 2025
+    res = solve_wuhan(wuhan, {"targets.oil_peak_year": 2025})
     assert res.status == "optimal"
+    # the level is fixed: the oil use in 2025 of the path solved without the oil peak (here
+    # the least-cost path itself), never the pathway's own 2025, which it could inflate
+    level = res.built.md.scenario.targets["oil_peak_level"]
+    assert level == pytest.approx(oil[2025], rel=1e-6)
     o = res.dataset["fuel_use"].sel(fuel="oil").to_series()
-    assert (o.loc[2022:] <= o[2021] + 1e-6).all()
+    assert (o.loc[2026:] <= level + 1e-6).all()
     assert any(r["binding"] and r["shadow_price"] > 0 for r in target_rows(res, "oil_peak"))
 
 

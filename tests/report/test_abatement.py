@@ -79,7 +79,7 @@ def test_unit_abatement_and_levelised_cost_by_hand(runs_dir, gases, ch4_weight):
     unit = measure_effects_per_unit(md).set_index(["measure", "year"]).loc[("pv_rooftop", YEAR)]
     assert unit["abatement"] == pytest.approx(a, rel=1e-12)
     assert unit["bill"] == pytest.approx(bill, rel=1e-12)
-    ds = load_results(runs_dir / "wuhan-peak-2022")
+    ds = load_results(runs_dir / "wuhan-peak-2030")
     row = mac_curve(md, ds, YEAR).set_index("measure").loc["pv_rooftop"]
     assert row["lcoa"] == pytest.approx(lcoa, rel=1e-12)
     assert row["potential_abatement"] == pytest.approx(100.0 * a, rel=1e-12)

@@ -58,11 +58,11 @@ def test_table_agrees_with_each_run(compared, runs_dir):
 
 def test_intensity_cells_check_the_targets(compared, runs_dir):
     table, _, _ = compared
-    ds = load_results(runs_dir / "wuhan-peak-2022")
+    ds = load_results(runs_dir / "wuhan-peak-2030")
     change = float(ds["energy_intensity"].sel(year=2025) / ds["energy_intensity"].sel(year=2020)
                    - 1)
-    cell = table["wuhan-peak-2022"]["能耗强度 Energy intensity 2021–2025 (target)"]
-    # runs/wuhan-peak-2022.yaml: energy intensity −13.5 % over 2021–25
+    cell = table["wuhan-peak-2030"]["能耗强度 Energy intensity 2021–2025 (target)"]
+    # runs/wuhan-peak-2030.yaml: energy intensity −13.5 % over 2021–25
     assert cell == f"{100 * change:+.1f}% (-13.5% {'✓' if change <= -0.135 else '✗'})"
     assert "(" not in table["wuhan-baseline"]["能耗强度 Energy intensity 2021–2025 (target)"]
 
@@ -112,7 +112,7 @@ def test_year_ranges():
 
 
 def test_cli_prints_the_table(runs_dir, tmp_path, capsys):
-    assert main(["compare", str(runs_dir / "wuhan-peak-2022"), str(runs_dir / "wuhan-stretch"),
+    assert main(["compare", str(runs_dir / "wuhan-peak-2030"), str(runs_dir / "wuhan-stretch"),
                  "--out", str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out
     assert "Discounted cost" in out and "wuhan-stretch" in out and "Binding targets" in out

@@ -22,18 +22,18 @@ SLACK = 0.05
 @pytest.fixture(scope="module")
 def mga(runs_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("mga")
-    found, folder = run_mga(runs_dir / "wuhan-peak-2022", slack=SLACK, n=2, seed=7, out=out,
+    found, folder = run_mga(runs_dir / "wuhan-peak-2030", slack=SLACK, n=2, seed=7, out=out,
                             log=lambda *_: None)
     return found, folder
 
 
 def test_optimum_is_the_run_it_came_from(mga, runs_dir):
     found, folder = mga
-    stored = float(load_results(runs_dir / "wuhan-peak-2022").attrs["objective_wan_cny"])
+    stored = float(load_results(runs_dir / "wuhan-peak-2030").attrs["objective_wan_cny"])
     assert found[0].cost == pytest.approx(stored, rel=1e-7)
     again = load_results(folder / "mga-0")
     assert float(again.attrs["objective_wan_cny"]) == pytest.approx(stored, rel=1e-7)
-    assert again.attrs["scenario"] == "wuhan-peak-2022"
+    assert again.attrs["scenario"] == "wuhan-peak-2030"
 
 
 def test_alternatives_are_near_optimal_and_distinct(mga):
@@ -84,23 +84,23 @@ def test_compare_shows_the_alternatives_side_by_side(mga, tmp_path):
     info = json.loads((folder / "mga.json").read_text(encoding="utf-8"))
     assert [r["folder"] for r in info["roadmaps"]] == ["mga-0", "mga-1", "mga-2"]
     table, adoption, _ = compare([folder], tmp_path / "c", echo=False)
-    assert list(table.columns) == ["wuhan-peak-2022", "wuhan-peak-2022-mga1",
-                                   "wuhan-peak-2022-mga2"]
-    assert table["wuhan-peak-2022-mga1"][BINDING].startswith("—")
+    assert list(table.columns) == ["wuhan-peak-2030", "wuhan-peak-2030-mga1",
+                                   "wuhan-peak-2030-mga2"]
+    assert table["wuhan-peak-2030-mga1"][BINDING].startswith("—")
     assert len(adoption) > 0  # the alternatives do change the measure mix
     assert len(load_runs([folder])) == 3
 
 
 def test_bad_arguments_are_reported(runs_dir, capsys):
-    assert main(["mga", str(runs_dir / "wuhan-peak-2022"), "--slack", "5", "--n", "0"]) == 2
+    assert main(["mga", str(runs_dir / "wuhan-peak-2030"), "--slack", "5", "--n", "0"]) == 2
     err = capsys.readouterr().err
     assert "--slack" in err and "--n" in err and "Traceback" not in err
 
 
 def test_mga_needs_an_optimal_run(runs_dir, tmp_path, capsys):
-    ds = load_results(runs_dir / "wuhan-peak-2022")
+    ds = load_results(runs_dir / "wuhan-peak-2030")
     ds.attrs["status"] = "elastic"
-    summ = json.loads((runs_dir / "wuhan-peak-2022" / "summary.json").read_text())
+    summ = json.loads((runs_dir / "wuhan-peak-2030" / "summary.json").read_text())
     write_results(ds, tmp_path / "elastic-run", summ)
     assert main(["mga", str(tmp_path / "elastic-run")]) == 2
     assert "needs an optimal run" in capsys.readouterr().err
