@@ -451,6 +451,17 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     return out[out["year"].isin(years)].reset_index(drop=True)
 
 
+def delivered_prices(md: ModelData) -> pd.DataFrame:
+    """What a user pays per unit of a carrier (fuel, year, value; CNY/tce, electricity per
+    tce-calorific): the price plus the network charge, as the objective charges it."""
+    pc = md.price_components
+    net = pc[pc["component"] == "network"][["fuel", "year", "value"]].rename(
+        columns={"value": "network"}) if len(pc) else pd.DataFrame(
+        columns=["fuel", "year", "network"])
+    f = md.prices.merge(net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
+    return f.assign(value=f["value"] + f["network"])[["fuel", "year", "value"]]
+
+
 def _price_components(data: InputData, years: list[int]) -> pd.DataFrame:
     """Tax and network parts of prices, interpolated like prices (electricity per tce)."""
     cols = ["fuel", "component", "year", "value"]

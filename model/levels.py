@@ -3,11 +3,13 @@ another model year the optimiser could inflate.
 
 "CO2 peaks by P" and "oil use peaks by P" are read against a *fixed* level:
 
-    L_CO2 = co2_total[P]  and  L_oil = sum_{f in oil} fuel_use[f,P]
+    L_CO2 = min(cap, co2_total[P])  and  L_oil = sum_{f in oil} fuel_use[f,P]
 
-of the pathway solved with every other target but without the peak families (the level the
-city reaches in P anyway), unless the scenario states the level itself (``targets.peak.level``,
-``targets.oil_peak_level``; 万t CO2 and 万tce). The peak rows are then
+of the least-cost reference: the same data and accounting solved with no targets at all (the
+level the city reaches in P at least cost), unless the scenario states the level itself
+(``targets.peak.level``, ``targets.oil_peak_level``; 万t CO2 and 万tce). No other target of the
+scenario can move the level: a coal cap met by a one-year dip in P would otherwise become the
+peak level of every later year. The peak rows are then
 
     co2_total[y] <= L_CO2 * (1 - d)^max(0, y - P - plateau)      for y > P
     oil[y]       <= L_oil                                         for y > P
@@ -36,14 +38,11 @@ def needs_levels(scenario: Scenario) -> bool:
 
 
 def without_peaks(scenario: Scenario) -> Scenario:
-    """The scenario with its peak families removed (the level-finding solve)."""
+    """The scenario's least-cost reference for the level-finding solve: no targets and no
+    carbon price (same data, overrides, accounting and project decisions)."""
     settings = copy.deepcopy(scenario.settings)
-    t = settings["targets"]
-    p = t.get("peak") or {}
-    if p.get("year") != "free":
-        t.pop("peak", None)
-    t.pop("oil_peak_year", None)
-    t.pop("oil_peak_level", None)
+    settings["targets"] = {}
+    settings["carbon_price"] = {}
     settings["name"] = f"{scenario.name}.levels"
     return Scenario(settings["name"], scenario.path, scenario.dataset, settings,
                     list(scenario.chain))
@@ -60,7 +59,10 @@ def with_levels(data: InputData, scenario: Scenario) -> Scenario:
     changes = {}
     p = t.get("peak") or {}
     if p and p.get("year") != "free" and p.get("level") is None:
-        changes["targets.peak.level"] = round(float(values["co2_total"][int(p["year"])]), 6)
+        level = float(values["co2_total"][int(p["year"])])
+        if p.get("cap") is not None:
+            level = min(level, float(p["cap"]))
+        changes["targets.peak.level"] = round(level, 6)
     if t.get("oil_peak_year") is not None and t.get("oil_peak_level") is None:
         oil = values["oil_use"]
         changes["targets.oil_peak_level"] = round(float(oil[int(t["oil_peak_year"])]), 6)

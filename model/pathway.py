@@ -37,7 +37,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.baseline import COMBUSTIBLE, ModelData, is_split, measure_district_shares
+from model.baseline import (
+    COMBUSTIBLE,
+    ModelData,
+    delivered_prices,
+    is_split,
+    measure_district_shares,
+)
 from model.errors import InputError, PeakpathError, Problem
 from model.inputs import InputData
 from model.ledger import capital_recovery_factor
@@ -402,7 +408,7 @@ def _unit_effects(md: ModelData) -> pd.DataFrame:
     elec = set(md.fuel_ids(("electricity",)))
     heat = set(md.fuel_ids(("heat",)))
     ef = md.emission_factor.set_index(["fuel", "year"])["value"]
-    price = md.prices.set_index(["fuel", "year"])["value"]
+    price = delivered_prices(md).set_index(["fuel", "year"])["value"]
     # a unit of heat burns the heat sector's fuels
     hi = md.heat_intensity.merge(md.emission_factor.rename(columns={"value": "ef"}),
                                  on=["fuel", "year"], how="left").fillna({"ef": 0.0})

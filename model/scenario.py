@@ -25,8 +25,8 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 TARGET_FAMILIES = ("peak", "energy_intensity", "energy_cap", "carbon_intensity", "carbon_cap",
                    "coal_cap", "oil_peak_year", "oil_peak_level", "non_fossil_share", "limits")
-#: cap families: a cap "by year Y" holds from Y on unless Y is listed in ``only``
-CAP_FAMILIES = ("energy_cap", "carbon_cap", "coal_cap")
+#: caps and floors: a limit "by year Y" holds from Y on unless Y is listed in ``only``
+CAP_FAMILIES = ("energy_cap", "carbon_cap", "coal_cap", "non_fossil_share")
 LIMIT_QUANTITIES = ("co2", "energy", "coal", "investment")
 
 DEFAULTS: dict[str, Any] = {

@@ -174,10 +174,9 @@ def test_array_mode_builds_the_same_lp_as_pyomo(wuhan):
     straight from the builder's arrays (used for in-place re-solves and the benchmark floor)."""
     from model.baseline import derive
     from model.build import build_model
+    from model.levels import with_levels
     from model.solve import compile_model
     from tests.conftest import shipped
-
-    from model.levels import with_levels
 
     md = derive(wuhan, with_levels(wuhan, shipped("wuhan-stretch")))
     a = compile_model(build_model(md))

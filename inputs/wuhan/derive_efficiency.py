@@ -143,11 +143,17 @@ def derivation(here: Path = HERE) -> pd.DataFrame:
     return d
 
 
+#: sectors whose activity is a physical output (万t crude steel, crude oil processed, clinker):
+#: a value-added intensity trend says nothing about energy per tonne on a fixed route, so
+#: their efficiency comes from the explicit measures only, as in TIMES and MESSAGE [E]
+PHYSICAL_OUTPUT = {"steel", "petrochem", "building_materials"}
+
+
 def efficiency_rows(here: Path = HERE) -> list[dict]:
     rate = derivation(here)["autonomous_pct_per_yr"]
     out = []
     for s in SECTORS:
-        r = float(rate[GROUP_OF[s]]) if s in GROUP_OF else 0.0
+        r = float(rate[GROUP_OF[s]]) if s in GROUP_OF and s not in PHYSICAL_OUTPUT else 0.0
         out.append({"sector": s, "rate": f"{r:g}" if r else "0", "unit": "%/yr"})
     return out
 

@@ -6,7 +6,7 @@ in coal consumption) and over the oil fuels::
 
     sum_{f in coal} fuel_use[f,y] <= cap[Y]    for y >= Y until the next listed year  (coal_cap)
     sum_{f in oil} fuel_use[f,y] <= L_oil      for y > P                              (oil_peak)
-    non_fossil[y] - share[y] * primary_energy[y] >= 0                         (non_fossil_share)
+    non_fossil[y] - share[Y] * primary_energy[y] >= 0     for y >= Y (persists) (non_fossil_share)
 
 A coal cap "by Y" holds in every later year (``only: [Y]`` binds it in Y alone). The oil peak
 compares against the fixed level L_oil (万tce; `model.levels`), never against the model's own
@@ -83,9 +83,14 @@ def _oil_peak(ctx: Context, peak: int) -> None:
 
 
 def _non_fossil(ctx: Context, shares: dict) -> None:
+    """A share "by Y" is a floor in Y and every later model year until the next listed year
+    (``only: [Y]`` binds it in Y alone), like the caps."""
+    from model.targets import persistent_caps
+
     led = ctx.ledger
-    f = pd.DataFrame({"target": "non_fossil_share", "year": [int(y) for y in shares]})
-    share = np.array([float(v) for v in shares.values()])
+    f = persistent_caps(shares, ctx.years).assign(target="non_fossil_share")
+    share = f["cap"].to_numpy(float)
+    f = f[["target", "year"]]
     ctx.targets.add(
         "non_fossil_share", "non_fossil_share", f,
         [led["non_fossil"].terms(f), led["primary_energy"].terms(f, -share)],

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.baseline import COMBUSTIBLE, ModelData
+from model.baseline import COMBUSTIBLE, ModelData, delivered_prices
 from model.ledger import capital_recovery_factor
 from model.units import WAN_TCE_PER_YI_KWH
 
@@ -66,7 +66,8 @@ def _carrier_rows(md: ModelData, rows: pd.DataFrame) -> pd.DataFrame:
     f = pd.concat(parts, ignore_index=True)
     f = f.merge(md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"],
                 how="left")
-    f = f.merge(md.prices.rename(columns={"value": "price"}), on=["fuel", "year"], how="left")
+    f = f.merge(delivered_prices(md).rename(columns={"value": "price"}), on=["fuel", "year"],
+                how="left")
     f = f.merge(md.grid[["year", "ef"]].rename(columns={"ef": "grid_ef"}), on="year")
     burned = f["fuel"].isin(md.fuel_ids(COMBUSTIBLE)).to_numpy()
     elec = f["fuel"].isin(md.fuel_ids(("electricity",))).to_numpy()
