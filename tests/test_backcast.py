@@ -38,3 +38,35 @@ def test_every_history_year_follows_the_city_series(scope1, ceads):
     assert scope1[2020] == pytest.approx(scope1[2019], rel=1e-5)
     for y in ceads.index.intersection(scope1.index):
         assert scope1[y] / scope1[2019] == pytest.approx(ceads[y] / ceads[2019], rel=1e-4), y
+
+
+#: published national energy-intensity changes 2021–23 (reference §2.1 [S]); no Wuhan series
+#: for these years was found (SOURCES.md, "Reference path against the years already past")
+PUBLISHED_INTENSITY = {2021: -0.027, 2022: -0.001, 2023: -0.005}
+TOLERANCE_YEAR_PP = 2.0
+
+
+@pytest.fixture(scope="module")
+def current_policy(wuhan):
+    from model.run import run_scenario
+    from tests.conftest import shipped
+
+    res = run_scenario(shipped("wuhan-current-policy"), wuhan, isolate=False)
+    assert res.status == "optimal"
+    ds = res.dataset
+    i = (ds["energy_total"] / ds["gdp"]).to_series()
+    return {y: i[y] / i[y - 1] - 1.0 for y in PUBLISHED_INTENSITY}
+
+
+def test_reference_reproduces_published_intensity_change_2021(current_policy):
+    got, want = 100 * current_policy[2021], 100 * PUBLISHED_INTENSITY[2021]
+    assert abs(got - want) <= TOLERANCE_YEAR_PP, (got, want)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: heavy industry is held at capacity, so the "
+                   "reference's intensity falls 2.0 (2022) and 2.8 (2023) points more than the "
+                   "national one")
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_reference_reproduces_published_intensity_change_later(current_policy, year):
+    got, want = 100 * current_policy[year], 100 * PUBLISHED_INTENSITY[year]
+    assert abs(got - want) <= TOLERANCE_YEAR_PP, (year, got, want)

@@ -29,16 +29,19 @@ def hand_case(target_gases: list[str]):
         (m, "energy", "coal", "steel", -2.0),          # 万tce coal saved in steel
         (m, "energy", "electricity", "steel", 0.5),    # 万tce electricity added
         (m, "renewable_generation", "electricity", "power_renewable", 1.0),  # 亿kWh
-        (m, "energy", "oil", "petrochem", -1.0),       # half of it feedstock (not burned)
+        (m, "energy", "oil", "petrochem", -1.0),       # burned oil (the sector's feedstock
+                                                       # share applies to its baseline only)
         (m, "energy", "heat", "residential", -1.0),    # heat made from 1.2 coal per unit
         (m, "process", "CH4", "livestock", -1.0),      # 万t CH4
     ], columns=["measure", "kind", "item", "sector", "value"])
     years = pd.DataFrame({"year": md.all_years})
+    effects = effects.merge(years, how="cross")  # effects are per year (technology stocks)
     price = {"coal": 1000.0, "oil": 4000.0, "electricity": 5000.0}  # CNY/tce
     md = dataclasses.replace(
         md,
         effects=pd.concat([md.effects[md.effects["measure"] != m], effects],
                           ignore_index=True),
+        price_components=md.price_components.iloc[:0],  # no network charge in the hand case
         prices=pd.DataFrame({"fuel": list(price), "value": list(price.values())}).merge(
             years, how="cross"),
         emission_factor=pd.DataFrame({"fuel": ["coal", "oil"], "value": [2.5, 2.0]}).merge(
@@ -64,7 +67,7 @@ def by_hand(ch4_weight: float) -> tuple[float, float, float]:
     dc = (-2.0 * 2.5             # coal burned
           + 0.5 * 4.0            # electricity bought
           - 1.229 * 1.0 * 4.0    # 1 亿kWh made locally = 1.229 万tce not bought
-          - 1.0 * 2.0 * 0.5      # oil: only the burned half emits
+          - 1.0 * 2.0            # oil: an energy effect is burned fuel
           - 1.0 * 1.2 * 2.5      # heat: the heat plant's coal
           - 1.0 * ch4_weight)    # CH4 counts only when targeted (GWP100 28)
     bill = -2.0 * 1000 + 0.5 * 5000 - 1.229 * 5000 - 1.0 * 4000 - 1.2 * 1000

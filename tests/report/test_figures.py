@@ -86,7 +86,7 @@ def test_emissions_figure_marks_the_peak_and_the_cap(stretch, runs_dir):
     vertical = [ln for ln in ax.get_lines() if len(set(ln.get_xdata())) == 1]
     assert [int(ln.get_xdata()[0]) for ln in vertical] == [peak]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("17,300" in t for t in labels)  # runs/wuhan-stretch.yaml: peak cap 17,300 万t
+    assert any("15,000" in t for t in labels)  # runs/wuhan-stretch.yaml: peak cap 15,000 万t
     assert any("wuhan-baseline" in t for t in labels)
     net = next(ln for ln in ax.get_lines() if ln.get_label().startswith("净排放"))
     assert np.allclose(net.get_ydata(), ds["co2_total"].values)
