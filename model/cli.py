@@ -96,6 +96,12 @@ def _print_verdict(summ: dict, sc) -> None:
                "rates, within their diffusion limits")
     print(f"  路径 Pathway: peak {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t — "
           f"{why}")
+    leak = summ.get("import_substitution_co2_wan_t") or {}
+    if any(v > 0 for v in leak.values()):
+        top = max(leak, key=leak.get)
+        print(f"  外调电替代 Import substitution (leakage flag): up to {_fmt(leak[top])} 万t in "
+              f"{top} of local generation replaced by grid imports, credited at the grid's "
+              "average factor")
     kinds = summ.get("cost_by_kind_wan_cny") or {}
     if kinds:
         names = {"resource": "资源成本 resource", "efficiency_gap": "能效缺口 efficiency gap",

@@ -136,6 +136,11 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     out["scope2"] = _attrs((elec - WAN_TCE_PER_YI_KWH * out["generation"]) * xr.DataArray(
         grid_ef, dims=["year"], coords={"year": years}), "万t CO2",
         "purchased-electricity CO2 by user sector (local generation credited to its plants)")
+    out["import_substitution_co2"] = _attrs(_import_substitution(md, v, grid_ef, years),
+                                            "万t CO2", "CO2 of local generation that measures "
+                                            "replace with grid imports, credited at the grid's "
+                                            "average factor: emissions moved to other "
+                                            "provinces (leakage), not avoided")
     gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
                        coords={"gas": coords["gas"]})
     out["emissions_co2e"] = _attrs((out["emissions"] * gwp).sum("gas"), "万t CO2e",
@@ -237,6 +242,18 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     return ds
 
 
+def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int]
+                         ) -> xr.DataArray:
+    """Σ_m (−generation effect of m, 亿kWh) × stock × 1.229 × EF_grid (万t CO2): local
+    generation that measures take off and the grid supplies instead (leakage flag)."""
+    eff = md.effects[(md.effects["kind"] == "generation") & (md.effects["value"] < 0)]
+    stock = v["stock"].groupby(level=["measure", "year"]).sum().rename("stock").reset_index()
+    f = stock.merge(eff[["measure", "year", "value"]], on=["measure", "year"])
+    gen = (-f["value"] * f["stock"]).groupby(f["year"]).sum()
+    arr = gen.reindex(years).fillna(0.0).to_numpy() * WAN_TCE_PER_YI_KWH * grid_ef
+    return xr.DataArray(arr, dims=["year"], coords={"year": years})
+
+
 def input_hash(md: ModelData) -> str:
     """Key of a run: its validated inputs (after overrides) and its resolved settings."""
     return hash_inputs(md.digest, md.scenario)
@@ -297,6 +314,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
         "reference_peak_year": int(ref["year"].values[ref_idx]),
         "reference_peak_co2_wan_t": round(float(ref.values[ref_idx]), 2),
         "cost_by_kind_wan_cny": cost_by_kind(ds) if ok else {},
+        "import_substitution_co2_wan_t": _year_map(ds["import_substitution_co2"]) if ok else {},
     }
 
 
