@@ -40,7 +40,6 @@ import xarray as xr
 from model.baseline import (
     COMBUSTIBLE,
     ModelData,
-    delivered_prices,
     is_split,
     measure_district_shares,
 )
@@ -50,6 +49,7 @@ from model.ledger import capital_recovery_factor
 from model.rebuild import inputs_of
 from model.results import load_results
 from model.scenario import Scenario
+from model.unit_effects import measure_unit_effects
 from model.units import WAN_TCE_PER_YI_KWH
 
 #: relative tolerance of "adds up to the city" checks
@@ -368,7 +368,7 @@ def measure_accounts(s: Solved) -> pd.DataFrame:
     out["investment"] = out["new_builds"] * out["capex"]
     out["annual_cost"] = _annuities(md, out) + out["adoption"] * out["measure"].map(
         md.measures.set_index("measure")["om"])
-    unit = _unit_effects(md)
+    unit = _unit_effects(s)
     out = out.merge(unit, on=["measure", "year"], how="left").fillna(
         {"bill_per_unit": 0.0, "co2_per_unit": 0.0, "energy_per_unit": 0.0})
     out["energy_bill"] = out["adoption"] * out["bill_per_unit"]
@@ -380,6 +380,18 @@ def measure_accounts(s: Solved) -> pd.DataFrame:
     out = out[cols].sort_values(keys).reset_index(drop=True)
     s._cache["measure_accounts"] = out
     return out
+
+
+def _unit_effects(s: Solved) -> pd.DataFrame:
+    """Each measure's effect per unit (measure, year, bill/co2/energy_per_unit) as the run's
+    results carry it; computed from the model data for results written before they did."""
+    ds = s.ds
+    if "measure_co2_per_unit" not in ds:
+        return measure_unit_effects(s.md)
+    parts = [ds[f"measure_{k}_per_unit"].to_series().rename(f"{k}_per_unit")
+             for k in ("bill", "co2", "energy")]
+    f = pd.concat(parts, axis=1).reset_index()
+    return f[f["year"].isin(s.md.years)]
 
 
 def _annuities(md: ModelData, f: pd.DataFrame) -> np.ndarray:
@@ -398,58 +410,3 @@ def _annuities(md: ModelData, f: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _unit_effects(md: ModelData) -> pd.DataFrame:
-    """Per measure and year, per unit in use: change in energy bills (万元), in CO2 on the
-    target boundary (万t) and in energy on the accounting rules (万tce)."""
-    acc = md.scenario.accounting
-    grid = _grid(md)
-    eff = md.effects[md.effects["year"].isin(md.years)].merge(grid, on="year")
-    combustible = set(md.fuel_ids(COMBUSTIBLE))
-    elec = set(md.fuel_ids(("electricity",)))
-    heat = set(md.fuel_ids(("heat",)))
-    ef = md.emission_factor.set_index(["fuel", "year"])["value"]
-    price = delivered_prices(md).set_index(["fuel", "year"])["value"]
-    # a unit of heat burns the heat sector's fuels
-    hi = md.heat_intensity.merge(md.emission_factor.rename(columns={"value": "ef"}),
-                                 on=["fuel", "year"], how="left").fillna({"ef": 0.0})
-    hi = hi.merge(md.prices.rename(columns={"value": "p"}), on=["fuel", "year"], how="left")
-    hi["co2"] = hi["value"] * hi["ef"]
-    hi["bill"] = hi["value"] * hi["p"].fillna(0.0)
-    hi["en"] = hi["value"].where(hi["fuel"].isin(combustible), 0.0)
-    heat_y = hi.groupby("year")[["co2", "bill", "en"]].sum()
-    rows = []
-    for r in eff.itertuples(index=False):
-        y, v = int(r.year), float(r.value)
-        if r.kind == "energy" and r.item in combustible:
-            # an energy effect is burned fuel: the feedstock share applies to the baseline
-            # only (feedstock a measure adds is its own effect kind)
-            co2 = v * float(ef.get((r.item, y), 0.0))
-            en = v
-            bill = v * float(price.get((r.item, y), 0.0))
-        elif r.kind == "feedstock":
-            co2 = 0.0
-            en = 0.0 if acc["exclude_feedstock"] else v
-            bill = v * float(price.get((r.item, y), 0.0))
-        elif r.kind == "energy" and r.item in elec:
-            co2, en, bill = v * r.ef, v * r.k, v * float(price.get((r.item, y), 0.0))
-        elif r.kind == "energy" and r.item in heat:
-            h = heat_y.loc[y] if y in heat_y.index else pd.Series({"co2": 0, "bill": 0, "en": 0})
-            co2, en, bill = v * h["co2"], v * h["en"], v * h["bill"]
-        elif r.kind in ("generation", "renewable_generation"):
-            tce = v * WAN_TCE_PER_YI_KWH
-            eprice = float(price.get((next(iter(elec)), y), 0.0)) if elec else 0.0
-            co2, bill = -tce * r.ef, -tce * eprice
-            counted = r.kind == "generation" or not acc["exclude_new_renewables"]
-            en = -tce * r.k + (tce * r.k if r.kind == "renewable_generation" and counted
-                               else 0.0)
-        elif r.kind == "process":
-            counted = r.item == "CO2" or r.item in acc["target_gases"]
-            sink = r.sector in set(md.sector_ids(role="sink"))
-            co2 = v * md.gwp[r.item] if counted and (acc["count_sinks"] or not sink) else 0.0
-            en = bill = 0.0
-        else:
-            co2 = en = bill = 0.0
-        rows.append((r.measure, y, bill, co2, en))
-    f = pd.DataFrame(rows, columns=["measure", "year", "bill_per_unit", "co2_per_unit",
-                                    "energy_per_unit"])
-    return f.groupby(["measure", "year"], as_index=False).sum()

@@ -22,6 +22,7 @@ from model.baseline import ModelData, reference_co2
 from model.build import BuiltModel
 from model.objective import cost_frame
 from model.solve import Solution
+from model.unit_effects import measure_unit_effects
 from model.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
 
 #: |shadow price| above which a target counts as binding (CNY per unit)
@@ -141,6 +142,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                                             "replace with grid imports, credited at the grid's "
                                             "average factor: emissions moved to other "
                                             "provinces (leakage), not avoided")
+    out.update(_measure_unit_arrays(md, coords))
     gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
                        coords={"gas": coords["gas"]})
     out["emissions_co2e"] = _attrs((out["emissions"] * gwp).sum("gas"), "万t CO2e",
@@ -240,6 +242,30 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         **(extra_attrs or {}),
     })
     return ds
+
+
+def _measure_unit_arrays(md: ModelData, coords: dict) -> dict[str, xr.DataArray]:
+    """Each measure's effect per unit in use on the model years (`model.unit_effects`):
+    CO2 on the target boundary, energy on the accounting rules, energy bill."""
+    u = measure_unit_effects(md).set_index(["year", "measure"])
+    years = md.all_years  # the base year has no measures: zeros
+    out = {}
+    for col, name, unit, long in (
+            ("co2_per_unit", "measure_co2_per_unit", "万t CO2 per unit per yr",
+             "change of CO2 on the target boundary per unit in use (negative abates)"),
+            ("energy_per_unit", "measure_energy_per_unit", "万tce per unit per yr",
+             "change of energy consumption (accounting rules) per unit in use"),
+            ("bill_per_unit", "measure_bill_per_unit", "万元 per unit per yr",
+             "change of energy bills per unit in use (delivered prices)")):
+        s = u[col] if len(u) else pd.Series(dtype=float)
+        arr = np.zeros((len(years), len(coords["measure"])))
+        if len(s):
+            f = s.unstack("measure").reindex(index=years, columns=coords["measure"])
+            arr = f.fillna(0.0).to_numpy()
+        out[name] = xr.DataArray(arr, dims=["year", "measure"],
+                                 coords={"year": years, "measure": coords["measure"]},
+                                 attrs={"units": unit, "long_name": long})
+    return out
 
 
 def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int]

@@ -46,6 +46,7 @@ import xarray as xr
 
 from model.baseline import COMBUSTIBLE, ModelData, delivered_prices
 from model.ledger import capital_recovery_factor
+from model.unit_effects import measure_unit_effects
 from model.units import WAN_TCE_PER_YI_KWH
 
 GENERATION_KINDS = ("generation", "renewable_generation")
@@ -119,13 +120,21 @@ def _gas_weights(md: ModelData, process: pd.DataFrame) -> np.ndarray:
     return np.where((gas == "CO2") & in_sink & (not acc["count_sinks"]), 0.0, w)
 
 
-def measure_effects_per_unit(md: ModelData) -> pd.DataFrame:
+def measure_effects_per_unit(md: ModelData, ds: xr.Dataset | None = None) -> pd.DataFrame:
     """Abatement per unit a[m,y] (万t CO2 per unit per yr, positive abates) and ΔB[m,y] (万元
-    per unit per yr) of every measure and model year."""
-    e = md.effects.copy()
-    f = effects_per_unit(md, e, "measure")
+    per unit per yr) of every measure and model year: read from the results (the model's one
+    definition, `model.unit_effects`), computed from the model data only for results written
+    before they carried it."""
+    if ds is not None and "measure_co2_per_unit" in ds:
+        co2 = ds["measure_co2_per_unit"].to_series().rename("co2")
+        bill = ds["measure_bill_per_unit"].to_series().rename("bill")
+        f = pd.concat([co2, bill], axis=1).reset_index()
+    else:
+        f = measure_unit_effects(md).rename(columns={"co2_per_unit": "co2",
+                                                     "bill_per_unit": "bill"})
     full = md.measures[["measure"]].merge(pd.DataFrame({"year": md.years}), how="cross")
-    f = full.merge(f, on=["measure", "year"], how="left").fillna({"co2": 0.0, "bill": 0.0})
+    f = full.merge(f[["measure", "year", "co2", "bill"]], on=["measure", "year"],
+                   how="left").fillna({"co2": 0.0, "bill": 0.0})
     return f.assign(abatement=-f["co2"])[["measure", "year", "abatement", "bill"]]
 
 
@@ -146,7 +155,7 @@ def mac_curve(md: ModelData, ds: xr.Dataset, year: int) -> pd.DataFrame:
     if year not in md.years:
         raise ValueError(f"year {year} is outside the model years {md.years[0]}–{md.years[-1]}")
     meas = md.measures.set_index("measure")
-    unit = measure_effects_per_unit(md)
+    unit = measure_effects_per_unit(md, ds)
     unit = unit[unit["year"] == year].set_index("measure")
     cap = md.capex[md.capex["year"] == year].set_index("measure")["value"]
     pot = md.potential[md.potential["year"] == year].groupby("measure")["value"].sum()
@@ -176,7 +185,7 @@ def mac_curve(md: ModelData, ds: xr.Dataset, year: int) -> pd.DataFrame:
 def wedges(md: ModelData, ds: xr.Dataset) -> xr.Dataset:
     """Abatement wedges W[year, measure] (万t CO2/yr, positive abates) and the CO2 that major
     projects add, P[year, project], on the model years."""
-    unit = measure_effects_per_unit(md)
+    unit = measure_effects_per_unit(md, ds)
     a = unit.pivot(index="year", columns="measure", values="abatement")
     years = md.years
     measures = ds["measure"].values.tolist()

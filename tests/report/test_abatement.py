@@ -82,7 +82,10 @@ def test_unit_abatement_and_levelised_cost_by_hand(runs_dir, gases, ch4_weight):
     unit = measure_effects_per_unit(md).set_index(["measure", "year"]).loc[("pv_rooftop", YEAR)]
     assert unit["abatement"] == pytest.approx(a, rel=1e-12)
     assert unit["bill"] == pytest.approx(bill, rel=1e-12)
-    ds = load_results(runs_dir / "wuhan-peak-2030")
+    # the hand case changes the model data, so the run's own per-unit effects are dropped and
+    # the MAC curve computes them from the data with the same definition
+    ds = load_results(runs_dir / "wuhan-peak-2030").drop_vars(
+        ["measure_co2_per_unit", "measure_energy_per_unit", "measure_bill_per_unit"])
     row = mac_curve(md, ds, YEAR).set_index("measure").loc["pv_rooftop"]
     assert row["lcoa"] == pytest.approx(lcoa, rel=1e-12)
     assert row["potential_abatement"] == pytest.approx(100.0 * a, rel=1e-12)
@@ -123,3 +126,20 @@ def test_wedges_close_by_district(district_run):
     rebuilt = (ds["co2_reference"].sel(year=md.years) + w["project_co2"].sum("project")
                - w["wedge"].sum("measure"))
     assert np.allclose(rebuilt, ds["co2_total"].sel(year=md.years), rtol=1e-9, atol=1e-6)
+
+
+def test_results_carry_each_measures_effect_per_unit(runs_dir):
+    """results.nc holds the one definition of a measure's effect per unit; the MAC curve reads
+    it there (and agrees with computing it from the model data)."""
+    from model.rebuild import inputs_of
+    from model.unit_effects import measure_unit_effects
+
+    where = runs_dir / "wuhan-peak-2030"
+    ds = load_results(where)
+    _sc, _data, md = inputs_of(ds, where)
+    u = measure_unit_effects(md).set_index(["year", "measure"])["co2_per_unit"]
+    got = ds["measure_co2_per_unit"].to_series().reindex(u.index)
+    np.testing.assert_allclose(got.to_numpy(), u.to_numpy(), rtol=1e-12, atol=1e-12)
+    assert float(ds["measure_co2_per_unit"].sel(year=2020).sum()) == 0.0  # no measures yet
+    nev = float(ds["measure_co2_per_unit"].sel(year=2030, measure="nev_cars"))
+    assert nev < 0  # an electric car abates on this grid
