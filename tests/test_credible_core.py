@@ -133,3 +133,114 @@ def test_no_binding_coal_cap_is_met_by_a_one_year_dip(wuhan, baseline_run):
     res = solve_wuhan(wuhan, {"targets.coal_cap": {2022: cap}})
     got = res.dataset["fuel_use"].sel(fuel=["coal", "coke"]).sum("fuel").to_series()
     assert (got.loc[2022:] <= cap + 1e-6).all()
+
+
+def _tech(name, mode, effects, potential=100.0, basis="activity_share", om=0.0,
+          capex=0.0, lifetime=10):
+    """A measure of the mini plant (activity 100 万t, 1 万tce coal per 万t) in activity units."""
+    m, p, _ = coal_saver(name, om, capex=capex, lifetime=lifetime)
+    m.update({"unit": "万t", "potential_basis": basis, "mode": mode})
+    p.update({"value": potential / 100.0 if basis == "activity_share" else potential,
+              "unit": "1" if basis == "activity_share" else "万t"})
+    rows = [{"measure": name, "kind": k, "item": i, "sector": "", "value": v, "unit": u}
+            for k, i, v, u in effects]
+    return m, p, rows
+
+
+def solve_tech(tmp_path, measures, settings):
+    from tests.mini import write_mini
+
+    path = write_mini(tmp_path / "data", [(m, p, e[0]) for m, p, e in measures])
+    effects = [row for _, _, e in measures for row in e]
+    import pandas as pd
+
+    cols = ["measure", "kind", "item", "sector", "value", "unit"]
+    pd.DataFrame(effects, columns=cols).to_csv(path / "measure_effects.csv", index=False)
+    ms = pd.read_csv(path / "measures.csv", keep_default_na=False)
+    ms["mode"] = [m["mode"] for m, _, _ in measures]
+    ms.to_csv(path / "measures.csv", index=False)
+    from model.inputs import read_dataset
+
+    return run_scenario(make_scenario(settings, dataset=path), read_dataset(path),
+                        isolate=False)
+
+
+def test_two_technology_service_with_a_share_limit(tmp_path):
+    # the plant's 100 万t are made with 1 万tce coal each (the incumbent). An electric route
+    # uses 0.3 万tce electricity per 万t and may take at most 60 % of output; an efficiency
+    # retrofit saves 20 % of the incumbent's coal on the tonnes it still makes. A carbon cap of
+    # 60 万t (coal 2 t/tce) needs both: electric 60 万t leaves 40 万t on coal = 80 万t CO2
+    # (+ 0.3 * 60 万tce electricity at 0.5 kg/kWh = 4.07 t/tce -> 73.2 万t)... so the cap binds
+    # with the retrofit on the remaining 40 万t: coal 40 * 0.8 = 32 万tce.
+    elec = _tech("electric", "switch", [("energy", "electricity", 0.3, "万tce")],
+                 potential=60.0, om=100.0)
+    retro = _tech("retrofit", "improve", [("energy_share", "coal", -0.2, "1")],
+                  potential=100.0, om=50.0)
+    res = solve_tech(tmp_path, [elec, retro],
+                     years(2021, 2021, targets={"carbon_cap": {2021: 130}}))
+    ds = res.dataset
+    a = ds["adoption"].sel(year=2021).sum("district").to_series()
+    coal = float(ds["energy"].sel(year=2021, sector="plant", fuel="coal").sum())
+    el = float(ds["energy"].sel(year=2021, sector="plant", fuel="electricity").sum())
+    # by hand: coal = 100 - x_e - 0.2 * x_r and x_r <= 100 - x_e (the incumbent's tonnes)
+    assert coal == pytest.approx(100 - a["electric"] - 0.2 * a["retrofit"], abs=1e-7)
+    assert el == pytest.approx(0.3 * a["electric"], abs=1e-7)
+    assert a["electric"] <= 60 + 1e-7
+    assert a["retrofit"] <= 100 - a["electric"] + 1e-7
+    # the incumbent's coal never falls below what its remaining tonnes need after retrofit
+    assert coal >= 0.8 * (100 - a["electric"]) - 1e-7
+    # when both sit at their limits no fuel can be taken twice: 40 tonnes left on coal
+    full = solve_tech(tmp_path / "f", [elec, retro],
+                      years(2021, 2021, targets={"carbon_cap": {2021: 1}}))
+    af = full.dataset["adoption"].sel(year=2021).sum("district").to_series()
+    assert af["electric"] == pytest.approx(60.0)
+    assert af["retrofit"] == pytest.approx(40.0)
+    coal_f = float(full.dataset["energy"].sel(year=2021, sector="plant", fuel="coal").sum())
+    assert coal_f == pytest.approx(40 * 0.8)
+
+
+SHIPPED_OPTIMAL = ("wuhan-current-policy", "wuhan-peak-2030", "wuhan-stretch")
+
+
+@pytest.mark.parametrize("name", SHIPPED_OPTIMAL)
+def test_no_binding_cap_or_floor_is_met_in_one_year_alone(wuhan, name):
+    """Every binding cap or floor of a shipped scenario has a row, held, in every model year
+    from its first year on: a target is never met by a one-year dip."""
+    from model.results import tidy_tables
+    from tests.conftest import shipped
+
+    res = run_scenario(shipped(name), wuhan, isolate=False)
+    assert res.status == "optimal"
+    rows = tidy_tables(res.dataset)["targets"]
+    assert len(rows) and rows["binding"].any()  # the scenario has binding targets to check
+    # the plateau rows (peak) and the decline rows after them are one peak target
+    rows = rows.replace({"target": {"peak_decline": "peak"}, "family": {"peak_decline": "peak"}})
+    last = max(res.built.md.years)
+    for (target, family), g in rows.groupby(["target", "family"]):
+        if family not in ("coal_cap", "energy_cap", "carbon_cap", "non_fossil_share", "limit",
+                          "peak", "peak_decline", "oil_peak"):
+            continue
+        years_ = sorted(g["year"])
+        assert years_ == list(range(years_[0], last + 1)), (target, years_)
+        le = g["sense"] == "le"
+        assert (g.loc[le, "achieved"] <= g.loc[le, "limit"] * (1 + 1e-9) + 1e-6).all()
+        assert (g.loc[~le, "achieved"] >= g.loc[~le, "limit"] * (1 - 1e-9) - 1e-6).all()
+
+
+def test_new_technologies_share_the_activity_with_the_incumbent(tmp_path):
+    # two routes of 60 万t potential each cannot make more than the plant's 100 万t together:
+    # pushed to the limit they take all of it, the incumbent's coal goes to zero, not below
+    elec = _tech("electric", "switch", [("energy", "electricity", 0.3, "万tce")],
+                 potential=60.0, om=100.0)
+    h2 = _tech("hydrogen", "switch", [("energy", "electricity", 0.1, "万tce")],
+               potential=60.0, om=200.0)
+    # a cap no route mix can reach (elastic): every tonne moved off coal counts
+    res = solve_tech(tmp_path, [elec, h2], years(2021, 2021, targets={"carbon_cap": {2021: 1}}))
+    a = res.dataset["adoption"].sel(year=2021).sum("district").to_series()
+    assert a["electric"] + a["hydrogen"] == pytest.approx(100.0)
+    # per t: electric 0.3 万tce power = 1.22 t CO2, hydrogen 0.1 = 0.41 t, coal 2 t: the
+    # cleaner route fills its 60 first, the electric one takes the remaining 40
+    assert a["hydrogen"] == pytest.approx(60.0)
+    assert a["electric"] == pytest.approx(40.0)
+    coal = float(res.dataset["energy"].sel(year=2021, sector="plant", fuel="coal").sum())
+    assert coal == pytest.approx(0.0, abs=1e-7)
