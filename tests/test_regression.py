@@ -17,7 +17,8 @@ Change log — one line per change of an expected number, newest last:
   clinker), peak levels from the no-target least-cost reference, non-fossil floors persist,
   output control and SAF in five-year blocks, NEV diffusion starting from the observed stock,
   manufacturing coal-conversion potential following that sector's coal; objectives +2–3 %;
-  stretch gains a 15,000 万t peak cap (15 rows, never binding).
+  stretch gains a 15,000 万t peak cap (15 rows, never binding); the 2017 plan's 2022 coal cap
+  is now short by 110 万tce (less manufacturing efficiency for free).
 
 """
 
