@@ -37,7 +37,7 @@ def needs_levels(scenario: Scenario) -> bool:
     return peak or oil
 
 
-def without_peaks(scenario: Scenario) -> Scenario:
+def least_cost_reference(scenario: Scenario) -> Scenario:
     """The scenario's least-cost reference for the level-finding solve: no targets and no
     carbon price (same data, overrides, accounting and project decisions)."""
     settings = copy.deepcopy(scenario.settings)
@@ -54,7 +54,7 @@ def with_levels(data: InputData, scenario: Scenario) -> Scenario:
     met, so a level exists even for an infeasible scenario)."""
     if not needs_levels(scenario):
         return scenario
-    values = _solve_values(data, without_peaks(scenario))
+    values = _solve_values(data, least_cost_reference(scenario))
     t = scenario.targets
     changes = {}
     p = t.get("peak") or {}
