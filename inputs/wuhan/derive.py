@@ -47,6 +47,26 @@ HEAT_EFFICIENCY = 0.85  # delivered heat per unit of fuel [E]
 HEAT_USERS = {"petrochem": 0.29, "chemicals": 0.23, "other_manufacturing": 0.33,
               "public_commercial": 0.10, "residential": 0.05}
 
+# --- electricity use, TWh: the city total and its split are sourced ------------------------
+# Wuhan 全社会用电量 2021: 684.42 亿kWh, +20.33 % on 2020 and +11.12 % on 2019 [S: 湖北日报
+# 2022-01-04 (hb.cri.cn), data of 国网武汉供电公司] -> 2019 = 615.9 亿kWh [D]; the base year
+# carries the 2019/2021 mean (as GDP, SOURCES.md): (615.9 + 684.4) / 2 = 650.2 亿kWh [D].
+ELEC_TOTAL_TWH = (684.42 / 1.1112 + 684.42) / 2 / 10
+# Jan–Nov 2021 split [S, same]: primary 2.98, secondary 305.75, tertiary 198.67, residential
+# 117.66 亿kWh (of 625.06). Within the secondary sector the plant-based sectors keep their
+# estimates [E] (steel 350 kWh/t, refinery 3.0, chemicals 2.5, clinker and glass 1.2,
+# construction 1.5 TWh) and other manufacturing takes the rest [D]; within the tertiary sector
+# road 0.3 and rail/metro 2.4 TWh [E], public and commercial buildings the rest [D].
+_SPLIT = {"primary": 2.98, "secondary": 305.75, "tertiary": 198.67, "residential": 117.66}
+_SHARE = {k: v / sum(_SPLIT.values()) for k, v in _SPLIT.items()}
+_PLANTS_TWH = 1700.0 * 350 / 1e5 + 3.0 + 2.5 + 1.2 + 1.5  # steel, petrochem, chem., b.m., constr.
+ELEC_TWH = {
+    "other_manufacturing": ELEC_TOTAL_TWH * _SHARE["secondary"] - _PLANTS_TWH,
+    "public_commercial": ELEC_TOTAL_TWH * _SHARE["tertiary"] - 0.3 - 2.4,
+    "residential": ELEC_TOTAL_TWH * _SHARE["residential"],
+    "agri_energy": ELEC_TOTAL_TWH * _SHARE["primary"],
+}
+
 # --- end-use sectors: base activity and fuel use per unit of activity ----------------------
 # (sector, activity, unit, {fuel: 万tce per activity unit}, electricity TWh)
 STEEL_MT = 1700.0  # 万t crude steel; WISCO run-rate ≈ 17 Mt/yr [D from S], current 15–17 [E]
@@ -65,23 +85,24 @@ END_USE = {
     # clinker 4 Mt [E]; 0.11 tce coal/t clinker [R]; glass and ceramics gas 45 万tce [E]
     "building_materials": (400.0, "万t熟料", {"coal": 0.11, "natural_gas": 45 / 400}, 1.2),
     "other_manufacturing": (100.0, "指数(2020=100)", {"coal": 3.50, "natural_gas": 1.40,
-                                                    "oil": 0.70}, 26.5),
+                                                    "oil": 0.70}, ELEC_TWH["other_manufacturing"]),
     "construction": (100.0, "指数(2020=100)", {"oil": 1.00, "coal": 0.10,
                                              "natural_gas": 0.08}, 1.5),
     # 1,232.65 万 residents (census 2020) [S] × 40 m²/person [E] = 49,306 万m²
     "residential": (49306.0, "万m2", {"natural_gas": 180 / 49306, "oil": 50 / 49306,
-                                      "coal": 5 / 49306}, 13.0),
+                                      "coal": 5 / 49306}, ELEC_TWH["residential"]),
     # public and commercial floor area ≈ 0.37 of residential [E] (national public/urban
     # residential stock ≈ 14/38 bn m², Tsinghua BERC [R])
     "public_commercial": (18000.0, "万m2", {"natural_gas": 150 / 18000, "oil": 60 / 18000,
-                                           "coal": 15 / 18000}, 14.0),
+                                           "coal": 15 / 18000}, ELEC_TWH["public_commercial"]),
     # 300 万 cars [E]; 12,000 km × 7.5 L/100 km × 0.737 kg/L × 1.4714 kgce/kg ≈ 0.976 tce/car
     "road_passenger": (300.0, "万辆", {"oil": 290 / 300, "natural_gas": 15 / 300}, 0.3),
     "road_freight": (30.0, "万辆", {"oil": 250 / 30}, 0.0),  # 30 万 trucks [E]
     "rail_metro": (100.0, "指数(2020=100)", {"oil": 0.10}, 2.4),
     "water": (100.0, "指数(2020=100)", {"oil": 0.55}, 0.0),
     "aviation": (100.0, "指数(2020=100)", {"oil": 1.20}, 0.0),
-    "agri_energy": (100.0, "指数(2020=100)", {"oil": 0.55, "coal": 0.13}, 0.5),
+    "agri_energy": (100.0, "指数(2020=100)", {"oil": 0.55, "coal": 0.13},
+                    ELEC_TWH["agri_energy"]),
 }
 
 # --- non-energy sectors: activity and emission factors per activity unit -------------------
