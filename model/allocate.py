@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.commands import command_help
 from model.errors import InputError, PeakpathError, Problem
 from model.pathway import Solved, load_solved, measure_accounts, sector_accounts
 from model.results import atomic_write_text
@@ -463,8 +464,7 @@ def write_allocation(a: Allocation, out_dir: Path, s: Solved | None = None,
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("allocate", help="turn a solved city pathway into bureau and district "
-                       "targets (with fairness figures and workbooks)")
+    p = sub.add_parser("allocate", help=command_help("allocate"))
     p.add_argument("results", help="a run folder (results/<name>/) or its results.nc")
     p.add_argument("--rule", default="least-cost",
                    help="least-cost | equal-intensity | per-capita | ability-to-pay | "

@@ -50,6 +50,7 @@ import pandas as pd
 import xarray as xr
 import yaml
 
+from model.commands import command_help
 from model.errors import InputError, PeakpathError, Problem
 from model.inputs import InputData, apply_overrides, read_dataset
 from model.results import (
@@ -680,7 +681,7 @@ def _cmd(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("batch", help="run a sweep or Monte Carlo batch (local workers or Dask)")
+    p = sub.add_parser("batch", help=command_help("batch"))
     p.add_argument("file", help="batch YAML file")
     p.add_argument("--workers", type=int, default=None,
                    help="local worker processes (default: number of cores)")

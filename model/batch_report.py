@@ -37,6 +37,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from model.commands import command_help
 from model.errors import InputError, Problem
 from model.results import atomic_write_text
 
@@ -417,8 +418,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("batch-report", help="no-regret measures, drivers and target odds of a "
-                       "batch")
+    p = sub.add_parser("batch-report", help=command_help("batch-report"))
     p.add_argument("dir", help="batch results folder")
     p.add_argument("--threshold", type=float, default=0.9,
                    help="share of feasible scenarios for a no-regret measure (default 0.9)")

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
+import math
 import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 import model
+from model.commands import COMMANDS
 from model.errors import InfeasibleError, InputError, PeakpathError
 
 
 def _fmt(x: float, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     return f"{x:,.{digits}f}"
 
@@ -37,7 +36,7 @@ def print_summary(res, out_dir: Path | None) -> None:
     p = print
     p(f"\n== peakpath {model.__version__}: {summ['scenario']} ==")
     p(f"状态 Status: {summ['status']}    目标函数 Objective: "
-      f"{_fmt((summ['objective_wan_cny'] or np.nan) / 1e4, 1)} 亿元 (discounted "
+      f"{_fmt((summ['objective_wan_cny'] or math.nan) / 1e4, 1)} 亿元 (discounted "
       f"{sc.base_year} CNY)")
     if summ["peak_year"] is not None:
         peak_t = sc.targets.get("peak") or {}
@@ -171,23 +170,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-#: feature modules that add subcommands; each defines ``add_parser(subparsers)`` which
-#: creates its parser and sets ``func`` (a function of the parsed args returning an exit code)
-COMMAND_MODULES = (
-    "model.batch",
-    "model.batch_report",
-    "model.compare",
-    "model.mga",
-    "model.datalist",
-    "model.inventory",
-    "model.allocate",
-    "model.recommend",
-    "model.projects_impact",
-    "model.report.commands",
-)
-
-
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; of the feature commands (`model.commands`) only the one named in ``argv``
+    is imported to build its arguments, the others appear with their one-line help (their
+    modules import Pyomo, xarray and matplotlib)."""
     ap = argparse.ArgumentParser(prog="peakpath", description="Least-cost carbon-peak pathways "
                                  "for Chinese cities (Pyomo + HiGHS).")
     ap.add_argument("--version", action="version", version=f"peakpath {model.__version__}")
@@ -204,15 +190,19 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a dataset folder and report every problem")
     v.add_argument("dataset")
     v.set_defaults(func=cmd_validate)
-    for name in COMMAND_MODULES:
-        parent = name.rpartition(".")[0]
-        if importlib.util.find_spec(parent) and importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).add_parser(sub)
+    args = sys.argv[1:] if argv is None else argv
+    wanted = next((a for a in args if not a.startswith("-")), None)
+    module = COMMANDS[wanted][0] if wanted in COMMANDS else None
+    for name, (mod, text) in COMMANDS.items():
+        if mod != module:
+            sub.add_parser(name, help=text)
+    if module is not None:  # adds every command of its module, with their arguments
+        importlib.import_module(module).add_parser(sub)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = _parser()
+    ap = _parser(argv)
     args = ap.parse_args(argv)
     try:
         return int(args.func(args) or 0)

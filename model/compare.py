@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from model.commands import command_help
 from model.errors import InputError, Problem
 from model.report.figures import Figure, bi, new_figure, target_frame
 from model.results import atomic_write_text, load_results
@@ -513,8 +514,7 @@ def _print(runs: list[Run], table: pd.DataFrame, adoption: pd.DataFrame, out: Pa
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("compare", help="compare runs, batches and MGA alternatives "
-                              "side by side (table, CSV and figures)")
+    p = subparsers.add_parser("compare", help=command_help("compare"))
     p.add_argument("runs", nargs="+", metavar="RUN_OR_BATCH",
                    help="a run's results folder, a results.nc file, or a folder of runs "
                    "(batch or mga output)")

@@ -41,6 +41,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from model.commands import command_help
 from model.errors import InputError, Problem
 from model.inputs import InputData, read_dataset, validate_tables, value_column
 from model.schema import TABLE_BY_NAME, TABLES, Column, Table
@@ -627,13 +628,12 @@ def _csv_text(t: Table, df: pd.DataFrame) -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    t = sub.add_parser("template", help="write the data-list workbook (数据清单) from the schema")
+    t = sub.add_parser("template", help=command_help("template"))
     t.add_argument("out", help="workbook to write (.xlsx)")
     t.add_argument("--from", dest="dataset", metavar="DATASET",
                    help="fill the workbook with this CSV dataset folder")
     t.set_defaults(func=cmd_template)
-    i = sub.add_parser("ingest", help="validate a filled data-list workbook and write the CSV "
-                                      "dataset")
+    i = sub.add_parser("ingest", help=command_help("ingest"))
     i.add_argument("workbook", help="filled data-list workbook (.xlsx)")
     i.add_argument("out_dir", help="dataset folder to write the CSV tables into")
     i.set_defaults(func=cmd_ingest)

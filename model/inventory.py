@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from model.baseline import COMBUSTIBLE, interpolate
+from model.commands import command_help
 from model.errors import InputError, Problem
 from model.inputs import InputData, read_dataset, validate_tables
 from model.scenario import DEFAULTS, load_scenario
@@ -436,8 +437,7 @@ def format_comparison(comparison: pd.DataFrame) -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("inventory", help="historical CO2 (and CH4, N2O) inventory from a "
-                                         "dataset's energy data, with a trend figure")
+    p = sub.add_parser("inventory", help=command_help("inventory"))
     p.add_argument("dataset", help="dataset folder (or data-list workbook .xlsx)")
     p.add_argument("--compare", metavar="CSV", help="published totals to compare with "
                    "(columns source, scope, year, value, unit; default: the dataset's "

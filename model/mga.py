@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from model.build import BuiltModel, build
+from model.commands import command_help
 from model.compare import load_runs
 from model.errors import InputError, Problem, SolverError
 from model.rebuild import inputs_of
@@ -243,8 +244,7 @@ def _check(slack: float, n: int) -> None:
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("mga", help="near-optimal alternatives: roadmaps within a cost "
-                              "slack of the least cost that differ most in their measures")
+    p = subparsers.add_parser("mga", help=command_help("mga"))
     p.add_argument("results", help="a solved run's results folder")
     p.add_argument("--slack", type=float, default=0.05,
                    help="allowed cost increase over the least cost (default 0.05 = 5 %%)")

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.commands import command_help
 from model.errors import InputError, Problem
 from model.ledger import discount_factors
 from model.pathway import Solved, load_solved
@@ -210,8 +211,7 @@ def assess(s: Solved, projects: list[str] | None = None, gap: float | None = Non
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("projects", help="price each major project: extra system cost, change "
-                       "in the peak, whether the targets still hold")
+    p = sub.add_parser("projects", help=command_help("projects"))
     p.add_argument("results", help="a run folder (results/<name>/) or its results.nc")
     p.add_argument("--projects", default=None, help="comma-separated project ids (default: all)")
     p.add_argument("--out", default=None, help="output folder (default: RESULTS/projects/)")

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from model.commands import command_help
 from model.errors import InputError, Problem
 from model.pathway import Solved, load_solved, measure_accounts
 from model.results import BINDING_TOL, atomic_write_text, load_results
@@ -373,8 +374,7 @@ def _html_body(r: Recommendations, shift: int = 0) -> str:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("recommend", help="write policy recommendations generated from a "
-                       "solved pathway (Markdown and HTML)")
+    p = sub.add_parser("recommend", help=command_help("recommend"))
     p.add_argument("results", help="a run folder (results/<name>/) or its results.nc")
     p.add_argument("--batch", default=None,
                    help="a batch folder: add the no-regret measures across its scenarios")

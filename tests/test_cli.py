@@ -73,3 +73,19 @@ def test_default_run_isolated_worker(tmp_path, isolated):
     assert {p.name for p in out.iterdir()} >= {"results.nc", "summary.json", "iamc.csv",
                                                "emissions.csv", "energy.csv", "targets.csv"}
     assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]
+
+
+def test_help_imports_no_solver_stack():
+    """`peakpath --help` lists every command without importing Pyomo, xarray or matplotlib
+    (≈ 2 s); only the command that runs imports its module."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from model.cli import _parser; p = _parser(['--help']); "
+            "names = set(p._subparsers._group_actions[0].choices); "
+            "heavy = {'pyomo', 'xarray', 'matplotlib', 'pandas'} & set(sys.modules); "
+            "print(sorted(names)); print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert "batch" in out[0] and "report" in out[0] and "ingest" in out[0]
+    assert out[1] == "[]"

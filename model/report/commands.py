@@ -9,6 +9,7 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.commands import command_help
 from model.compare import Run, load_batch, load_runs, metrics
 from model.errors import InputError, Problem
 from model.pathway import Solved, from_dataset
@@ -80,8 +81,7 @@ def write_report(results: str | Path, *, baseline: str | Path | None = None,
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("report", help="figures and a self-contained HTML report of a "
-                              "run (PDF too when WeasyPrint is installed)")
+    p = subparsers.add_parser("report", help=command_help("report"))
     p.add_argument("results", help="a run's results folder (or its results.nc)")
     p.add_argument("--baseline", help="a baseline run's results, drawn in the emissions figure")
     p.add_argument("--batch", help="batch results (batch.nc or a folder of runs) for the "
