@@ -61,7 +61,7 @@ def triple_measures(src: Path, dst: Path) -> Path:
 
 
 def scenario_for(size: str, tmp: Path):
-    from model.scenario import load_scenario
+    from peakpath.scenario import load_scenario
 
     sc = load_scenario(ROOT / "runs" / "wuhan-peak-2022.yaml")
     if size == "city":
@@ -75,11 +75,11 @@ def scenario_for(size: str, tmp: Path):
 
 
 def one_size(size: str, repeat: int) -> dict:
-    from model.baseline import derive
-    from model.build import build_model
-    from model.inputs import apply_overrides, read_dataset
-    from model.results import to_dataset
-    from model.solve import compile_model, new_highs, pass_lp, run_highs, to_solution
+    from peakpath.baseline import derive
+    from peakpath.build import build_model
+    from peakpath.inputs import apply_overrides, read_dataset
+    from peakpath.results import to_dataset
+    from peakpath.solve import compile_model, new_highs, pass_lp, run_highs, to_solution
 
     tmp = Path(tempfile.mkdtemp())
     sc = scenario_for(size, tmp)
@@ -142,16 +142,17 @@ def one_size(size: str, repeat: int) -> dict:
 
 def variants_per_second(sc, variants: int) -> dict:
     """Scenarios per second solving MC variants by rebuilding each versus in place."""
-    from model.build import build
-    from model.inputs import apply_overrides, read_dataset
-    from model.resolve import Resolver
-    from model.results import to_dataset
-    from model.solve import solve
+    from peakpath.build import build
+    from peakpath.inputs import apply_overrides, read_dataset
+    from peakpath.resolve import Resolver
+    from peakpath.results import to_dataset
+    from peakpath.solve import solve
 
     rng = np.random.default_rng(1)
     base = read_dataset(sc.dataset)
     scs = [sc.with_settings({"overrides": [
-        {"table": "prices", "where": {"fuel": "natural_gas"}, "scale": float(rng.uniform(0.8, 1.4))},
+        {"table": "prices", "where": {"fuel": "natural_gas"},
+         "scale": float(rng.uniform(0.8, 1.4))},
         {"table": "measures", "where": {"measure": "pv_rooftop"}, "column": "capex",
          "scale": float(rng.uniform(0.7, 1.1))}]}) for _ in range(variants)]
     t0 = time.perf_counter()
@@ -182,7 +183,7 @@ def variants_per_second(sc, variants: int) -> dict:
 
 def batch_throughput(n: int, workers: int) -> dict:
     """A real batch (local spawn workers) of n Monte Carlo draws."""
-    from model.batch import load_batch, run_batch
+    from peakpath.batch import load_batch, run_batch
 
     tmp = Path(tempfile.mkdtemp())
     f = tmp / "mc.yaml"

@@ -42,10 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.commands import command_help
-from model.errors import InputError, PeakpathError, Problem
-from model.pathway import Solved, load_solved, measure_accounts, sector_accounts
-from model.results import atomic_write_text
+from peakpath.commands import command_help
+from peakpath.errors import InputError, PeakpathError, Problem
+from peakpath.pathway import Solved, load_solved, measure_accounts, sector_accounts
+from peakpath.results import atomic_write_text
 
 RULES = ("least-cost", "equal-intensity", "per-capita", "ability-to-pay")
 DISTRICT_ONLY = ("per-capita", "ability-to-pay")
@@ -458,7 +458,7 @@ def write_allocation(a: Allocation, out_dir: Path, s: Solved | None = None,
     atomic_write_text(out_dir / "allocation.json", json.dumps(meta, ensure_ascii=False,
                                                               indent=2))
     if workbooks:
-        from model.report.workbooks import write_workbooks
+        from peakpath.report.workbooks import write_workbooks
         write_workbooks(a, out_dir / "workbooks")
     return out_dir
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.errors import InputError, Problem
-from model.inputs import InputData
-from model.scenario import Scenario
-from model.units import (
+from peakpath.errors import InputError, Problem
+from peakpath.inputs import InputData
+from peakpath.scenario import Scenario
+from peakpath.units import (
     WAN_TCE_PER_YI_KWH,
     coal_equivalent_multiplier,
     electricity_price_to_energy_price,

@@ -50,10 +50,10 @@ import pandas as pd
 import xarray as xr
 import yaml
 
-from model.commands import command_help
-from model.errors import InputError, PeakpathError, Problem
-from model.inputs import InputData, apply_overrides, read_dataset
-from model.results import (
+from peakpath.commands import command_help
+from peakpath.errors import InputError, PeakpathError, Problem
+from peakpath.inputs import InputData, apply_overrides, read_dataset
+from peakpath.results import (
     atomic_write_text,
     hash_inputs,
     iamc_table,
@@ -62,9 +62,9 @@ from model.results import (
     to_dataset,
     write_results,
 )
-from model.run import shortfalls_of
-from model.sampling import check_parameters, correlation_matrix, draw
-from model.scenario import SAFE_NAME, Scenario, load_scenario
+from peakpath.run import shortfalls_of
+from peakpath.sampling import check_parameters, correlation_matrix, draw
+from peakpath.scenario import SAFE_NAME, Scenario, load_scenario
 
 BATCH_KEYS = {"name", "description", "scenario", "sweep", "monte_carlo", "chunk"}
 MC_KEYS = {"n", "seed", "parameters", "correlation"}
@@ -301,7 +301,7 @@ _LOCAL = threading.local()  # per worker thread: dataset cache and Resolver
 
 
 def _worker_state(options: dict):
-    from model.resolve import Resolver
+    from peakpath.resolve import Resolver
 
     if not hasattr(_LOCAL, "resolver"):
         _LOCAL.resolver = Resolver(options)

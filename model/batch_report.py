@@ -37,9 +37,9 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from model.commands import command_help
-from model.errors import InputError, Problem
-from model.results import atomic_write_text
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.results import atomic_write_text
 
 OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "max_model_co2_wan_t", "cum_co2_wan_t")
 #: outcomes of the peak verdict: year of the highest CO2 and that CO2, 万t

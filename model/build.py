@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
-from model import objective
-from model.algebra import Builder
-from model.baseline import ModelData, derive
-from model.constraints import (
+from peakpath import objective
+from peakpath.algebra import Builder
+from peakpath.baseline import ModelData, derive
+from peakpath.constraints import (
     carbon,
     energy_dual_control,
     fuels,
@@ -24,12 +24,12 @@ from model.constraints import (
     projects,
     sector_limits,
 )
-from model.context import Context
-from model.inputs import InputData
-from model.ledger import Ledger
-from model.levels import with_levels
-from model.scenario import Scenario
-from model.sectors import (
+from peakpath.context import Context
+from peakpath.inputs import InputData
+from peakpath.ledger import Ledger
+from peakpath.levels import with_levels
+from peakpath.scenario import Scenario
+from peakpath.sectors import (
     agriculture,
     buildings,
     ccus,
@@ -38,7 +38,7 @@ from model.sectors import (
     sinks,
     transport,
 )
-from model.targets import TargetRegistry
+from peakpath.targets import TargetRegistry
 
 SECTOR_MODULES = (energy_supply, industry, buildings, transport, agriculture, sinks, ccus)
 CONSTRAINT_MODULES = (peak, energy_dual_control, carbon, fuels, sector_limits, projects)

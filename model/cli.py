@@ -14,9 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-import model
-from model.commands import COMMANDS
-from model.errors import InfeasibleError, InputError, PeakpathError
+import peakpath
+from peakpath.commands import COMMANDS
+from peakpath.errors import InfeasibleError, InputError, PeakpathError
 
 
 def _fmt(x: float, digits: int = 0) -> str:
@@ -34,7 +34,7 @@ def print_summary(res, out_dir: Path | None) -> None:
     ds, summ = res.dataset, res.summary
     sc = res.scenario
     p = print
-    p(f"\n== peakpath {model.__version__}: {summ['scenario']} ==")
+    p(f"\n== peakpath {peakpath.__version__}: {summ['scenario']} ==")
     p(f"状态 Status: {summ['status']}    目标函数 Objective: "
       f"{_fmt((summ['objective_wan_cny'] or math.nan) / 1e4, 1)} 亿元 (discounted "
       f"{sc.base_year} CNY)")
@@ -146,7 +146,7 @@ def _print_targets(summ: dict) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from model.run import describe_shortfalls, run_file
+    from peakpath.run import describe_shortfalls, run_file
 
     try:
         res, out = run_file(args.scenario, out_root=args.out, elastic=args.elastic,
@@ -161,7 +161,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from model.inputs import read_dataset
+    from peakpath.inputs import read_dataset
 
     data = read_dataset(args.dataset)
     n = {k: len(v) for k, v in data.tables.items()}
@@ -176,7 +176,7 @@ def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     modules import Pyomo, xarray and matplotlib)."""
     ap = argparse.ArgumentParser(prog="peakpath", description="Least-cost carbon-peak pathways "
                                  "for Chinese cities (Pyomo + HiGHS).")
-    ap.add_argument("--version", action="version", version=f"peakpath {model.__version__}")
+    ap.add_argument("--version", action="version", version=f"peakpath {peakpath.__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve one scenario and write results/<name>/")
     r.add_argument("scenario", help="scenario YAML file")

@@ -6,33 +6,33 @@ from __future__ import annotations
 
 #: command -> (module defining ``add_parser(subparsers)``, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "batch": ("model.batch",
+    "batch": ("peakpath.batch",
               "run a sweep or Monte Carlo batch (local workers or Dask)"),
-    "batch-report": ("model.batch_report",
+    "batch-report": ("peakpath.batch_report",
                      "no-regret measures, drivers and target odds of a batch"),
-    "compare": ("model.compare",
+    "compare": ("peakpath.compare",
                 "compare runs, batches and MGA alternatives side by side (table, CSV and "
                 "figures)"),
-    "mga": ("model.mga",
+    "mga": ("peakpath.mga",
             "near-optimal alternatives: roadmaps within a cost slack of the least cost that "
             "differ most in their measures"),
-    "template": ("model.datalist",
+    "template": ("peakpath.datalist",
                  "write the data-list workbook (数据清单) from the schema"),
-    "ingest": ("model.datalist",
+    "ingest": ("peakpath.datalist",
                "validate a filled data-list workbook and write the CSV dataset"),
-    "inventory": ("model.inventory",
+    "inventory": ("peakpath.inventory",
                   "historical CO2 (and CH4, N2O) inventory from a dataset's energy data, with "
                   "a trend figure"),
-    "allocate": ("model.allocate",
+    "allocate": ("peakpath.allocate",
                  "turn a solved city pathway into bureau and district targets (with fairness "
                  "figures and workbooks)"),
-    "recommend": ("model.recommend",
+    "recommend": ("peakpath.recommend",
                   "write policy recommendations generated from a solved pathway (Markdown and "
                   "HTML)"),
-    "projects": ("model.projects_impact",
+    "projects": ("peakpath.projects_impact",
                  "price each major project: extra system cost, change in the peak, whether "
                  "the targets still hold"),
-    "report": ("model.report.commands",
+    "report": ("peakpath.report.commands",
                "figures and a self-contained HTML report of a run (PDF too when WeasyPrint is "
                "installed)"),
 }

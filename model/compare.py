@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.commands import command_help
-from model.errors import InputError, Problem
-from model.report.figures import Figure, bi, new_figure, target_frame
-from model.results import atomic_write_text, load_results
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.report.figures import Figure, bi, new_figure, target_frame
+from peakpath.results import atomic_write_text, load_results
 
 #: more runs than this and the printed table shows the spread instead of one column per run
 MAX_PRINTED_RUNS = 8
@@ -160,7 +160,7 @@ def plan_periods(ds: xr.Dataset) -> list[tuple[int, int]]:
 
 
 def _targets(ds: xr.Dataset) -> dict:
-    from model.run import scenario_from_results
+    from peakpath.run import scenario_from_results
 
     return scenario_from_results(ds).targets
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.algebra import Builder
-from model.baseline import ModelData
-from model.ledger import Ledger
-from model.targets import TargetRegistry
+from peakpath.algebra import Builder
+from peakpath.baseline import ModelData
+from peakpath.ledger import Ledger
+from peakpath.targets import TargetRegistry
 
 
 @dataclass

@@ -41,11 +41,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
-from model.commands import command_help
-from model.errors import InputError, Problem
-from model.inputs import InputData, read_dataset, validate_tables, value_column
-from model.schema import TABLE_BY_NAME, TABLES, Column, Table
-from model.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.inputs import InputData, read_dataset, validate_tables, value_column
+from peakpath.schema import TABLE_BY_NAME, TABLES, Column, Table
+from peakpath.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
 
 INSTRUCTIONS = "说明 Instructions"
 #: rows below the header that drop-down lists and number checks cover
@@ -86,7 +86,7 @@ def template_bytes(rows: dict[str, list[list[str]]] | None = None) -> bytes:
 def write_template(path: str | Path, dataset: str | Path | None = None) -> int:
     """Write the workbook to ``path`` (atomically), filled from the CSV dataset folder
     ``dataset`` if given (it is validated first). Returns the number of data rows written."""
-    from model.results import atomic_write_bytes
+    from peakpath.results import atomic_write_bytes
 
     rows = dataset_rows(dataset) if dataset is not None else {}
     atomic_write_bytes(Path(path), template_bytes(rows))
@@ -609,7 +609,7 @@ def ingest(workbook: str | Path, out_dir: str | Path) -> tuple[InputData, SheetT
                                   f"the workbook has no sheet '{t.name}' but {out} holds "
                                   f"{t.file}; remove the file or add the sheet",
                                   "输出文件夹中有工作簿未包含的数据表") for t in stale])
-    from model.results import atomic_write_text
+    from peakpath.results import atomic_write_text
 
     for t in TABLES:
         if t.name in wbk.raw:

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.errors import InputError, Problem
-from model.schema import GASES, TABLES, Table
-from model.units import KGCE_PER_KWH, UNITS
+from peakpath.errors import InputError, Problem
+from peakpath.schema import GASES, TABLES, Table
+from peakpath.units import KGCE_PER_KWH, UNITS
 
 #: offset from a 0-based data row to the line number a spreadsheet or editor shows
 LINE_OFFSET = 2
@@ -54,7 +54,7 @@ def read_dataset(path: str | Path) -> InputData:
     found."""
     root = Path(path)
     if root.suffix.lower() == ".xlsx" and root.is_file():
-        from model.datalist import read_workbook  # datalist builds on this module
+        from peakpath.datalist import read_workbook  # datalist builds on this module
 
         return read_workbook(root)
     if not root.is_dir():

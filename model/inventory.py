@@ -43,12 +43,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.baseline import COMBUSTIBLE, interpolate
-from model.commands import command_help
-from model.errors import InputError, Problem
-from model.inputs import InputData, read_dataset, validate_tables
-from model.scenario import DEFAULTS, load_scenario
-from model.units import WAN_TCE_PER_YI_KWH, grid_factor_to_energy_factor
+from peakpath.baseline import COMBUSTIBLE, interpolate
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.inputs import InputData, read_dataset, validate_tables
+from peakpath.scenario import DEFAULTS, load_scenario
+from peakpath.units import WAN_TCE_PER_YI_KWH, grid_factor_to_energy_factor
 
 DETAIL_COLUMNS = ["year", "scope", "source", "group", "sector", "fuel", "gas", "energy_wan_tce",
                   "feedstock_wan_tce", "emissions_wan_t", "co2e_wan_t"]
@@ -319,7 +319,7 @@ def trend_figure(inv: Inventory, comparison: pd.DataFrame, groups: pd.DataFrame,
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    from model.report.fonts import use_cjk_fonts
+    from peakpath.report.fonts import use_cjk_fonts
 
     use_cjk_fonts()
     d = inv.detail
@@ -375,7 +375,7 @@ def write_inventory(inv: Inventory, comparison: pd.DataFrame, out_dir: str | Pat
                     ) -> list[Path]:
     """Write inventory.csv (detail), inventory_totals.csv, inventory_comparison.csv (when
     there is something to compare) and inventory_notes.txt into ``out_dir``."""
-    from model.results import atomic_write_text
+    from peakpath.results import atomic_write_text
 
     out = Path(out_dir)
     files = {"inventory.csv": inv.detail.to_csv(index=False, float_format="%.6f"),
@@ -450,7 +450,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_inventory(args: argparse.Namespace) -> int:
-    from model.report.fonts import use_cjk_fonts
+    from peakpath.report.fonts import use_cjk_fonts
 
     settings = load_scenario(args.scenario).settings if args.scenario else None
     data = read_dataset(args.dataset)

@@ -50,8 +50,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.algebra import Builder, Terms, VarBlock
-from model.baseline import COMBUSTIBLE, ModelData
+from peakpath.algebra import Builder, Terms, VarBlock
+from peakpath.baseline import COMBUSTIBLE, ModelData
 
 
 @dataclass

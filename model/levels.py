@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import copy
 
-from model.inputs import InputData
-from model.scenario import Scenario
+from peakpath.inputs import InputData
+from peakpath.scenario import Scenario
 
 
 def needs_levels(scenario: Scenario) -> bool:
@@ -70,9 +70,9 @@ def with_levels(data: InputData, scenario: Scenario) -> Scenario:
 
 
 def _solve_values(data: InputData, scenario: Scenario) -> dict:
-    from model.baseline import derive
-    from model.build import build_model
-    from model.solve import compile_arrays, solve_lp, to_solution
+    from peakpath.baseline import derive
+    from peakpath.build import build_model
+    from peakpath.solve import compile_arrays, solve_lp, to_solution
 
     md = derive(data, scenario)
     opts = dict(scenario.solver)
@@ -83,7 +83,7 @@ def _solve_values(data: InputData, scenario: Scenario) -> dict:
         if raw.status == "optimal":
             break
     else:
-        from model.errors import SolverError
+        from peakpath.errors import SolverError
         raise SolverError(f"the level-finding solve of '{scenario.name}' ended {raw.status}")
     sol = to_solution(built, comp, raw, {})
     fuel = sol.values["fuel_use"]

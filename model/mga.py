@@ -37,13 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.build import BuiltModel, build
-from model.commands import command_help
-from model.compare import load_runs
-from model.errors import InputError, Problem, SolverError
-from model.rebuild import inputs_of
-from model.results import atomic_write_text, summary, to_dataset, write_results
-from model.solve import (
+from peakpath.build import BuiltModel, build
+from peakpath.commands import command_help
+from peakpath.compare import load_runs
+from peakpath.errors import InputError, Problem, SolverError
+from peakpath.rebuild import inputs_of
+from peakpath.results import atomic_write_text, summary, to_dataset, write_results
+from peakpath.solve import (
     Compiled,
     RawSolution,
     compile_model,

@@ -31,9 +31,9 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from model.baseline import COMBUSTIBLE
-from model.context import Context
-from model.ledger import discount_factors
+from peakpath.baseline import COMBUSTIBLE
+from peakpath.context import Context
+from peakpath.ledger import discount_factors
 
 UNDISCOUNTED = ("penalty",)
 

@@ -37,20 +37,20 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.baseline import (
+from peakpath.baseline import (
     COMBUSTIBLE,
     ModelData,
     is_split,
     measure_district_shares,
 )
-from model.errors import InputError, PeakpathError, Problem
-from model.inputs import InputData
-from model.ledger import capital_recovery_factor
-from model.rebuild import inputs_of
-from model.results import load_results
-from model.scenario import Scenario
-from model.unit_effects import measure_unit_effects
-from model.units import WAN_TCE_PER_YI_KWH
+from peakpath.errors import InputError, PeakpathError, Problem
+from peakpath.inputs import InputData
+from peakpath.ledger import capital_recovery_factor
+from peakpath.rebuild import inputs_of
+from peakpath.results import load_results
+from peakpath.scenario import Scenario
+from peakpath.unit_effects import measure_unit_effects
+from peakpath.units import WAN_TCE_PER_YI_KWH
 
 #: relative tolerance of "adds up to the city" checks
 SUM_RTOL = 1e-7

@@ -37,12 +37,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.commands import command_help
-from model.errors import InputError, Problem
-from model.ledger import discount_factors
-from model.pathway import Solved, load_solved
-from model.results import atomic_write_text
-from model.run import RunResult, run_scenario
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.ledger import discount_factors
+from peakpath.pathway import Solved, load_solved
+from peakpath.results import atomic_write_text
+from peakpath.run import RunResult, run_scenario
 
 #: a project online below this share of a year counts as offline
 ONLINE = 0.5
@@ -89,7 +89,7 @@ def value_term_pv(s: Solved, project: str, years_online: list[int]) -> tuple[flo
     """PV of the project's value term, of its value added and of its energy bill (万元), with
     the bill the model itself charges (`model.constraints.projects.project_energy_bill`):
     value term = value added × 1e4 + energy bill, per online year."""
-    from model.constraints.projects import project_energy_bill
+    from peakpath.constraints.projects import project_energy_bill
 
     md = s.md
     pr = md.projects.set_index("project").loc[project]

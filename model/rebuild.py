@@ -8,18 +8,18 @@ from pathlib import Path
 
 import xarray as xr
 
-from model.baseline import ModelData, derive
-from model.errors import InputError, Problem
-from model.inputs import InputData, apply_overrides, read_dataset
-from model.results import input_hash
-from model.scenario import Scenario
+from peakpath.baseline import ModelData, derive
+from peakpath.errors import InputError, Problem
+from peakpath.inputs import InputData, apply_overrides, read_dataset
+from peakpath.results import input_hash
+from peakpath.scenario import Scenario
 
 
 def inputs_of(ds: xr.Dataset, where: str | Path) -> tuple[Scenario, InputData, ModelData]:
     """Scenario, dataset (overrides applied) and model data of the results ``ds`` read from
     ``where``. Raises InputError when the dataset is gone or its inputs changed since the run
     (their hash differs), since figures and re-solves would then not match the results."""
-    from model.run import scenario_from_results
+    from peakpath.run import scenario_from_results
 
     if "scenario_settings" not in ds.attrs:
         raise InputError([Problem(str(where), None, None, "results",

@@ -26,11 +26,11 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from model.commands import command_help
-from model.errors import InputError, Problem
-from model.pathway import Solved, load_solved, measure_accounts
-from model.results import BINDING_TOL, atomic_write_text, load_results
-from model.targets import FAMILY_LABELS
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.pathway import Solved, load_solved, measure_accounts
+from peakpath.results import BINDING_TOL, atomic_write_text, load_results
+from peakpath.targets import FAMILY_LABELS
 
 #: share of a batch's scenarios in which a measure must be in use to count as no-regret
 NO_REGRET_SHARE = 0.9

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from model.baseline import derive
-from model.build import BuiltModel, build_model
-from model.inputs import InputData
-from model.levels import with_levels
-from model.scenario import Scenario
-from model.solve import (
+from peakpath.baseline import derive
+from peakpath.build import BuiltModel, build_model
+from peakpath.inputs import InputData
+from peakpath.levels import with_levels
+from peakpath.scenario import Scenario
+from peakpath.solve import (
     Compiled,
     LPArrays,
     Solution,

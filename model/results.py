@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-import model
-from model.baseline import ModelData, reference_co2
-from model.build import BuiltModel
-from model.objective import cost_frame
-from model.solve import Solution
-from model.unit_effects import measure_unit_effects
-from model.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
+import peakpath
+from peakpath.baseline import ModelData, reference_co2
+from peakpath.build import BuiltModel
+from peakpath.objective import cost_frame
+from peakpath.solve import Solution
+from peakpath.unit_effects import measure_unit_effects
+from peakpath.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
 
 #: |shadow price| above which a target counts as binding (CNY per unit)
 BINDING_TOL = 1e-6
@@ -232,7 +232,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         "solver_status": str(sol.solver.get("status", "")),
         "solver_gap": float(sol.solver.get("gap", 0.0)),
         "solve_seconds": float(sol.timings.get("solve", float("nan"))),
-        "peakpath_version": model.__version__,
+        "peakpath_version": peakpath.__version__,
         "accounting": json.dumps(md.scenario.accounting, ensure_ascii=False),
         "targets": json.dumps(md.scenario.targets, ensure_ascii=False, default=str),
         # enough to rebuild the scenario from its results (projects, mga, allocate)

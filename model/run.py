@@ -10,12 +10,12 @@ from pathlib import Path
 
 import xarray as xr
 
-from model.build import BuiltModel, build
-from model.errors import InfeasibleError, SolverError
-from model.inputs import InputData, apply_overrides, read_dataset
-from model.results import summary, target_table, to_dataset, write_results
-from model.scenario import Scenario, load_scenario
-from model.solve import Solution, solve
+from peakpath.build import BuiltModel, build
+from peakpath.errors import InfeasibleError, SolverError
+from peakpath.inputs import InputData, apply_overrides, read_dataset
+from peakpath.results import summary, target_table, to_dataset, write_results
+from peakpath.scenario import Scenario, load_scenario
+from peakpath.solve import Solution, solve
 
 
 @dataclass

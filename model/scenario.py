@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from model.errors import InputError, Problem
+from peakpath.errors import InputError, Problem
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 

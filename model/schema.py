@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from model.units import SCE_BASES
+from peakpath.units import SCE_BASES
 
 GASES = ("CO2", "CH4", "N2O")
 SECTOR_ROLES = ("end_use", "power", "renewable_power", "heat", "sink", "ccus")

@@ -20,8 +20,8 @@ import pandas as pd
 import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from model.build import BuiltModel
-from model.errors import SolverError
+from peakpath.build import BuiltModel
+from peakpath.errors import SolverError
 
 INF = float("inf")
 #: slack between HiGHS' time limit and the wall-clock limit of the worker process, seconds

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.algebra import Builder, RowBlock, Terms, VarBlock
+from peakpath.algebra import Builder, RowBlock, Terms, VarBlock
 
 FAMILY_LABELS = {
     "peak": ("碳排放达峰", "CO2 peak"),

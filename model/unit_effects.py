@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.baseline import COMBUSTIBLE, ModelData, delivered_prices
-from model.units import WAN_TCE_PER_YI_KWH
+from peakpath.baseline import COMBUSTIBLE, ModelData, delivered_prices
+from peakpath.units import WAN_TCE_PER_YI_KWH
 
 
 def measure_unit_effects(md: ModelData) -> pd.DataFrame:

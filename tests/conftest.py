@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from model.inputs import InputData, read_dataset
-from model.scenario import DEFAULTS, Scenario, load_scenario, merge, validate_settings
+from peakpath.inputs import InputData, read_dataset
+from peakpath.scenario import DEFAULTS, Scenario, load_scenario, merge, validate_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "inputs" / "wuhan"
@@ -38,7 +38,7 @@ def shipped(name: str) -> Scenario:
 def solve_wuhan(data: InputData, changes: dict | None = None, base: str = "wuhan-baseline",
                 **kw):
     """Solve a shipped scenario in-process with dotted-path setting changes."""
-    from model.run import run_scenario
+    from peakpath.run import run_scenario
 
     sc = shipped(base)
     if changes:
@@ -74,8 +74,8 @@ def series(res, name: str):
 def peak_dir(wuhan, tmp_path_factory) -> Path:
     """results/wuhan-peak-2030/ written once (city run, the shipped plan in force: peak before
     2030; the 2017 plan's scenario solves only in elastic mode)."""
-    from model.results import write_results
-    from model.run import run_scenario
+    from peakpath.results import write_results
+    from peakpath.run import run_scenario
 
     sc = shipped("wuhan-peak-2030")
     res = run_scenario(sc, wuhan, isolate=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.inventory import compute_inventory
+from peakpath.inventory import compute_inventory
 
 TOLERANCE_PP = 5.0
 
@@ -48,7 +48,7 @@ TOLERANCE_YEAR_PP = 2.0
 
 @pytest.fixture(scope="module")
 def current_policy(wuhan):
-    from model.run import run_scenario
+    from peakpath.run import run_scenario
     from tests.conftest import shipped
 
     res = run_scenario(shipped("wuhan-current-policy"), wuhan, isolate=False)

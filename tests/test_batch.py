@@ -17,8 +17,8 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-from model.batch import load_batch, run_batch
-from model.sampling import draw
+from peakpath.batch import load_batch, run_batch
+from peakpath.sampling import draw
 from tests.conftest import ROOT
 
 RESULT_COLUMNS = ["id", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
@@ -74,7 +74,7 @@ def test_sweep_is_a_cartesian_product_with_structure_outermost(tmp_path):
 
 
 def test_batch_file_errors_are_located(tmp_path):
-    from model.errors import InputError
+    from peakpath.errors import InputError
 
     f = batch_file(tmp_path, """monte_carlo:
   n: 0
@@ -154,7 +154,7 @@ sweep:
 def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     body = MC.replace("n: 6", "n: 9")
     f = batch_file(tmp_path, body, name="kb")
-    cmd = [sys.executable, "-m", "model.cli", "batch", str(f), "--workers", "1", "--quiet"]
+    cmd = [sys.executable, "-m", "peakpath.cli", "batch", str(f), "--workers", "1", "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     full = subprocess.run([*cmd, "--out", str(tmp_path / "full")], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
@@ -184,7 +184,7 @@ def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
 
 
 def test_batch_report_names_no_regret_measures_and_drivers(tmp_path):
-    from model.batch_report import batch_report
+    from peakpath.batch_report import batch_report
 
     _, res = local_and_dask_batch(tmp_path)
     rep = batch_report(res.out_dir)

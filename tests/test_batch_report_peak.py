@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from model.batch_report import batch_report, peak_outcomes
+from peakpath.batch_report import batch_report, peak_outcomes
 
 YEARS = list(range(2020, 2036))
 SUMMARY_COLUMNS = ["id", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.ledger import capital_recovery_factor
-from model.run import run_scenario
-from model.targets import chained_intensity, persistent_caps
+from peakpath.ledger import capital_recovery_factor
+from peakpath.run import run_scenario
+from peakpath.targets import chained_intensity, persistent_caps
 from tests.conftest import make_scenario, series, solve_wuhan
 from tests.mini import coal_saver, mini
 
@@ -159,7 +159,7 @@ def solve_tech(tmp_path, measures, settings):
     ms = pd.read_csv(path / "measures.csv", keep_default_na=False)
     ms["mode"] = [m["mode"] for m, _, _ in measures]
     ms.to_csv(path / "measures.csv", index=False)
-    from model.inputs import read_dataset
+    from peakpath.inputs import read_dataset
 
     return run_scenario(make_scenario(settings, dataset=path), read_dataset(path),
                         isolate=False)
@@ -206,7 +206,7 @@ SHIPPED_OPTIMAL = ("wuhan-current-policy", "wuhan-peak-2030", "wuhan-stretch")
 def test_no_binding_cap_or_floor_is_met_in_one_year_alone(wuhan, name):
     """Every binding cap or floor of a shipped scenario has a row, held, in every model year
     from its first year on: a target is never met by a one-year dip."""
-    from model.results import tidy_tables
+    from peakpath.results import tidy_tables
     from tests.conftest import shipped
 
     res = run_scenario(shipped(name), wuhan, isolate=False)

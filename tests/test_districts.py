@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.baseline import derive
-from model.errors import InputError
-from model.inputs import read_dataset
-from model.run import run_scenario
+from peakpath.baseline import derive
+from peakpath.errors import InputError
+from peakpath.inputs import read_dataset
+from peakpath.run import run_scenario
 from tests.conftest import DATASET, make_scenario, shipped
 
 

@@ -9,12 +9,12 @@ import warnings
 
 import pytest
 
-from model.baseline import derive, reference_co2
-from model.cli import main
-from model.errors import InputError
-from model.inputs import read_dataset
-from model.inventory import compare, compute_inventory, read_reference, trend_figure
-from model.run import run_scenario
+from peakpath.baseline import derive, reference_co2
+from peakpath.cli import main
+from peakpath.errors import InputError
+from peakpath.inputs import read_dataset
+from peakpath.inventory import compare, compute_inventory, read_reference, trend_figure
+from peakpath.run import run_scenario
 from tests.conftest import DATASET, make_scenario
 
 # --- a micro dataset whose inventory is worked out by hand -------------------------------------
@@ -234,7 +234,7 @@ def test_missing_history_activity_is_located(tmp_path):
 
 
 def test_trend_figure_has_every_glyph(tmp_path, wuhan, inventory):
-    from model.report.fonts import INSTALL_HINT, use_cjk_fonts
+    from peakpath.report.fonts import INSTALL_HINT, use_cjk_fonts
 
     assert use_cjk_fonts() is not None, INSTALL_HINT
     c = compare(inventory.totals, wuhan["inventory_reference"])
@@ -247,7 +247,7 @@ def test_trend_figure_has_every_glyph(tmp_path, wuhan, inventory):
 
 def test_missing_glyphs_would_be_caught(tmp_path, wuhan, inventory, monkeypatch):
     """The glyph check above can fail: with DejaVu alone, Chinese labels warn."""
-    import model.report.fonts as fonts
+    import peakpath.report.fonts as fonts
 
     monkeypatch.setattr(fonts, "FALLBACK", ("DejaVu Sans",))
     with pytest.warns(UserWarning, match="missing from font"):
@@ -269,7 +269,7 @@ def test_cli_inventory_of_a_workbook_with_physical_units(tmp_path, capsys, wuhan
     """A filled data list (energy in tonnes of coal) gives the same inventory as the CSVs."""
     from openpyxl import load_workbook
 
-    from model.datalist import write_template
+    from peakpath.datalist import write_template
 
     book = tmp_path / "wuhan.xlsx"
     write_template(book, DATASET)

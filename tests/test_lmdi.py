@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.lmdi import decompose, intensity_rates, logmean
+from peakpath.lmdi import decompose, intensity_rates, logmean
 
 # Two groups sharing one aggregate (GDP Q: 100 -> 150), years 0 -> 2:
 #   a: E 100 -> 120, A 50 -> 60, S = A/Q 0.5 -> 0.4, I = E/A 2 -> 2

@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 
-from model.pathway import load_solved
-from model.recommend import recommend
+from peakpath.pathway import load_solved
+from peakpath.recommend import recommend
 
 
 def test_recommendations_name_exactly_the_binding_targets(peak_dir):

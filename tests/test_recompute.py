@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.results import load_results, write_results
-from model.run import run_scenario
+from peakpath.results import load_results, write_results
+from peakpath.run import run_scenario
 from tests.conftest import shipped
 
 EF = {"coal": 2.66, "coke": 2.944, "oil": 2.10, "natural_gas": 1.63, "biomass": 0.0}

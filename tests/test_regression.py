@@ -27,7 +27,7 @@ Change log — one line per change of an expected number, newest last:
 
 import pytest
 
-from model.run import run_scenario
+from peakpath.run import run_scenario
 from tests.conftest import shipped
 
 EXPECTED = {

@@ -2,9 +2,9 @@
 
 import pytest
 
-from model.inputs import apply_overrides
-from model.resolve import Resolver
-from model.run import run_scenario
+from peakpath.inputs import apply_overrides
+from peakpath.resolve import Resolver
+from peakpath.run import run_scenario
 from tests.conftest import shipped
 
 

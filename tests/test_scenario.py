@@ -2,8 +2,8 @@
 
 import pytest
 
-from model.errors import InputError
-from model.scenario import load_scenario
+from peakpath.errors import InputError
+from peakpath.scenario import load_scenario
 from tests.conftest import RUNS
 
 
@@ -24,7 +24,7 @@ BATCHES = {"wuhan-mc": 500, "wuhan-sweep-peak": 27}
 
 
 def test_shipped_scenarios_and_batches_load():
-    from model.batch import load_batch
+    from peakpath.batch import load_batch
 
     for f in RUNS.glob("wuhan-*.yaml"):
         if f.stem in BATCHES:

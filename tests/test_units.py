@@ -3,9 +3,9 @@ checked against arithmetic done by hand."""
 
 import pytest
 
-from model.errors import InputError
-from model.inputs import read_dataset, write_dataset
-from model.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
+from peakpath.errors import InputError
+from peakpath.inputs import read_dataset, write_dataset
+from peakpath.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
 from tests.conftest import DATASET
 
 

@@ -9,9 +9,9 @@ import zipfile
 import openpyxl
 import pandas as pd
 
-from model.allocate import allocate, parse_rule, write_allocation
-from model.pathway import load_solved
-from model.report.workbooks import workbook_bytes, write_table
+from peakpath.allocate import allocate, parse_rule, write_allocation
+from peakpath.pathway import load_solved
+from peakpath.report.workbooks import workbook_bytes, write_table
 
 
 def test_one_workbook_per_unit_and_reproducible(peak_dir, tmp_path):

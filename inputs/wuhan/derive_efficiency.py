@@ -32,7 +32,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for model.lmdi
 
-from model.lmdi import decompose, intensity_rates  # noqa: E402
+from peakpath.lmdi import decompose, intensity_rates  # noqa: E402
 
 Y0, Y1 = 2015, 2019
 SHARE_YEARS = (2015, 2020)  # macro.csv gives the sector shares of GDP in these years [S]

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.context import Context
-from model.errors import InputError, Problem
+from peakpath.context import Context
+from peakpath.errors import InputError, Problem
 
 
 def add(ctx: Context) -> None:
@@ -55,7 +55,7 @@ def _coal_cap(ctx: Context, caps: dict) -> None:
         raise InputError([Problem(str(ctx.md.scenario.path), None, "accounting.coal_fuels",
                                   "reference", f"coal fuels {unknown} are not burned fuels of "
                                   "the dataset", "煤炭品种代码无效")])
-    from model.targets import persistent_caps
+    from peakpath.targets import persistent_caps
 
     f = persistent_caps(caps, ctx.years).assign(target="coal_cap")
     cap = f["cap"].to_numpy(float)
@@ -85,7 +85,7 @@ def _oil_peak(ctx: Context, peak: int) -> None:
 def _non_fossil(ctx: Context, shares: dict) -> None:
     """A share "by Y" is a floor in Y and every later model year until the next listed year
     (``only: [Y]`` binds it in Y alone), like the caps."""
-    from model.targets import persistent_caps
+    from peakpath.targets import persistent_caps
 
     led = ctx.ledger
     f = persistent_caps(shares, ctx.years).assign(target="non_fossil_share")

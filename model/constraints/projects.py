@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.context import Context
-from model.errors import InputError, Problem
+from peakpath.context import Context
+from peakpath.errors import InputError, Problem
 
 
 def add(ctx: Context) -> None:

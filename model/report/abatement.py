@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.baseline import COMBUSTIBLE, ModelData, delivered_prices
-from model.ledger import capital_recovery_factor
-from model.unit_effects import measure_unit_effects
-from model.units import WAN_TCE_PER_YI_KWH
+from peakpath.baseline import COMBUSTIBLE, ModelData, delivered_prices
+from peakpath.ledger import capital_recovery_factor
+from peakpath.unit_effects import measure_unit_effects
+from peakpath.units import WAN_TCE_PER_YI_KWH
 
 GENERATION_KINDS = ("generation", "renewable_generation")
 

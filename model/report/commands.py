@@ -9,14 +9,14 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.commands import command_help
-from model.compare import Run, load_batch, load_runs, metrics
-from model.errors import InputError, Problem
-from model.pathway import Solved, from_dataset
-from model.recommend import recommend
-from model.report.figures import standard_figures
-from model.report.html import render_report
-from model.results import atomic_write_bytes, atomic_write_text
+from peakpath.commands import command_help
+from peakpath.compare import Run, load_batch, load_runs, metrics
+from peakpath.errors import InputError, Problem
+from peakpath.pathway import Solved, from_dataset
+from peakpath.recommend import recommend
+from peakpath.report.figures import standard_figures
+from peakpath.report.html import render_report
+from peakpath.results import atomic_write_bytes, atomic_write_text
 
 
 @dataclass

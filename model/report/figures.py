@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.baseline import ModelData
-from model.report import abatement
-from model.report.fonts import use_cjk_fonts
-from model.results import atomic_write_bytes
-from model.units import WAN_TCE_PER_YI_KWH
+from peakpath.baseline import ModelData
+from peakpath.report import abatement
+from peakpath.report.fonts import use_cjk_fonts
+from peakpath.results import atomic_write_bytes
+from peakpath.units import WAN_TCE_PER_YI_KWH
 
 #: one colour per bureau group, the same in every figure
 GROUP_COLOURS = {"energy": "#8c564b", "industry": "#1f77b4", "buildings": "#ff7f0e",

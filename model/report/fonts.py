@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model.errors import PeakpathError
+from peakpath.errors import PeakpathError
 
 #: tried in order for every glyph: simplified Chinese first, Japanese (same Han glyphs) next
 FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]

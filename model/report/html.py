@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.report.figures import Figure, target_frame
+from peakpath.report.figures import Figure, target_frame
 
 CSS = """
 body { font-family: "Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "PingFang SC",

@@ -22,10 +22,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from model.results import atomic_write_bytes
+from peakpath.results import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from model.allocate import Allocation
+    from peakpath.allocate import Allocation
 
 #: fixed timestamp of every zip entry and document property (reproducible bytes)
 FIXED_TIME = datetime(2020, 1, 1, 0, 0, 0)

@@ -11,7 +11,7 @@ the target total as CO2e only when the scenario lists the gas in
 
 from __future__ import annotations
 
-from model.context import Context
+from peakpath.context import Context
 
 
 def add(ctx: Context) -> None:

@@ -28,9 +28,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.context import Context
-from model.objective import add_taxed_cost
-from model.units import WAN_TCE_PER_YI_KWH
+from peakpath.context import Context
+from peakpath.objective import add_taxed_cost
+from peakpath.units import WAN_TCE_PER_YI_KWH
 
 
 def add(ctx: Context) -> None:

@@ -14,7 +14,7 @@ The feedstock stays in energy and fuel_use (coal cap, oil peak) and in primary_e
 
 from __future__ import annotations
 
-from model.context import Context
+from peakpath.context import Context
 
 
 def add(ctx: Context) -> None:

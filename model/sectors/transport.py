@@ -13,7 +13,7 @@ electric one is one that would have been replaced anyway).
 
 from __future__ import annotations
 
-from model.context import Context
+from peakpath.context import Context
 
 
 def add(ctx: Context) -> None:

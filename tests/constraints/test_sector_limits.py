@@ -46,7 +46,7 @@ def test_a_floor_limit_with_ge_sense(wuhan, baseline_run):
 
 
 def test_unknown_group_in_a_limit_is_a_located_error(wuhan):
-    from model.errors import InputError
+    from peakpath.errors import InputError
 
     with pytest.raises(InputError) as e:
         solve_wuhan(wuhan, {"targets.limits": [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from model.results import write_results
-from model.run import run_scenario
+from peakpath.results import write_results
+from peakpath.run import run_scenario
 from tests.conftest import make_scenario, shipped
 
 SHIPPED = ("wuhan-baseline", "wuhan-peak-2022", "wuhan-peak-2030", "wuhan-stretch")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.compare import (
+from peakpath.cli import main
+from peakpath.compare import (
     ADOPTED,
     BINDING,
     N_BINDING,
@@ -21,8 +21,8 @@ from model.compare import (
     stack_runs,
     year_ranges,
 )
-from model.errors import InputError
-from model.results import load_results
+from peakpath.errors import InputError
+from peakpath.results import load_results
 from tests.report.conftest import SHIPPED
 
 COST = "总成本（折现） Discounted cost (亿元)"

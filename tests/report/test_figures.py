@@ -14,12 +14,12 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from model.compare import load_runs, stack_runs
-from model.rebuild import inputs_of
-from model.report import figures as F
-from model.report.abatement import mac_curve
-from model.report.fonts import FONT_FAMILIES, use_cjk_fonts
-from model.results import load_results
+from peakpath.compare import load_runs, stack_runs
+from peakpath.rebuild import inputs_of
+from peakpath.report import figures as F
+from peakpath.report.abatement import mac_curve
+from peakpath.report.fonts import FONT_FAMILIES, use_cjk_fonts
+from peakpath.results import load_results
 from tests.report.conftest import SHIPPED
 
 

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.compare import BINDING, compare, load_runs
-from model.mga import DISTINCT, run_mga
-from model.rebuild import inputs_of
-from model.report.figures import target_frame
-from model.results import load_results, write_results
+from peakpath.cli import main
+from peakpath.compare import BINDING, compare, load_runs
+from peakpath.mga import DISTINCT, run_mga
+from peakpath.rebuild import inputs_of
+from peakpath.report.figures import target_frame
+from peakpath.results import load_results, write_results
 
 SLACK = 0.05
 

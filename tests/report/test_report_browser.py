@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.cli import main
-from model.errors import InputError
-from model.rebuild import inputs_of
-from model.report.commands import write_report
-from model.report.figures import target_frame
-from model.results import load_results
+from peakpath.cli import main
+from peakpath.errors import InputError
+from peakpath.rebuild import inputs_of
+from peakpath.report.commands import write_report
+from peakpath.report.figures import target_frame
+from peakpath.results import load_results
 from tests.report.chromium import Chromium
 
 STANDARD = {"emissions_by_sector", "energy_by_carrier", "abatement_wedges", "mac_curve_2030",
