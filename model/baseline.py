@@ -314,6 +314,19 @@ def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
     return out.groupby(["sector", "district"], as_index=False, sort=False)["value"].sum()
 
 
+def intensity_rates(efficiency: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """Autonomous intensity change (1/yr) of each (sector, fuel) row of ``keys``: the row of
+    efficiency.csv for that sector and fuel, else the sector's row without a fuel, else 0 (a
+    sector without a row has no autonomous trend; its intensity moves through measures)."""
+    fuel = efficiency["fuel"].fillna("") if "fuel" in efficiency else pd.Series(
+        "", index=efficiency.index)
+    own = efficiency[fuel != ""].set_index(["sector", fuel[fuel != ""]])["rate"]
+    every = efficiency[fuel == ""].set_index("sector")["rate"]
+    by_fuel = pd.MultiIndex.from_frame(keys[["sector", "fuel"]]).map(own.to_dict())
+    return pd.Series(by_fuel, index=keys.index).fillna(
+        keys["sector"].map(every)).fillna(0.0).to_numpy(dtype=float)
+
+
 def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.DataFrame,
                     problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Baseline energy of non-heat sectors, and the heat sector's fuel per unit heat."""
@@ -330,10 +343,10 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
                                 "有能耗但无活动水平"))
     plain = plain[plain["sector"].isin(ab.index[ab > 0])].copy()
     plain["intensity"] = plain["value"] / plain["sector"].map(ab)
-    rate = data["efficiency"].set_index("sector")["rate"]
     act = activity.merge(plain[["sector", "fuel", "intensity"]], on="sector")
     act["value"] = act["value"] * act["intensity"] * (
-        1.0 + act["sector"].map(rate).fillna(0.0)) ** (act["year"] - base)
+        1.0 + intensity_rates(data["efficiency"], act[["sector", "fuel"]])) ** (
+        act["year"] - base)
     energy = act[["sector", "fuel", "district", "year", "value"]]
     heat_fuels = data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"]
     heat_use = e.loc[e["fuel"].isin(heat_fuels), "value"].sum()

@@ -68,6 +68,9 @@ from peakpath.scenario import SAFE_NAME, Scenario, load_scenario
 
 BATCH_KEYS = {"name", "description", "scenario", "sweep", "monte_carlo", "chunk"}
 MC_KEYS = {"n", "seed", "parameters", "correlation"}
+#: how a drawn value x acts on the matched column: multiply by x, replace by x, or add x (for
+#: quantities whose central value is 0, such as an elasticity of 0 or a growth rate of 0)
+OPS = ("scale", "set", "add")
 PARAM_KEYS = {"name", "table", "where", "column", "dist", "op", "low", "high", "mode", "mean",
               "sd", "median", "sigma"}
 #: wall-clock margin over HiGHS' own time limit before a local worker is killed, seconds
@@ -214,8 +217,8 @@ def _monte_carlo(mc: Any, bad) -> tuple[np.ndarray | None, list[str], list[dict]
             bad(f"{key}.name", "each parameter needs a name")
         if not isinstance(p.get("table"), str):
             bad(f"{key}.table", "each parameter needs a table")
-        if p.get("op", "scale") not in ("scale", "set"):
-            bad(f"{key}.op", "op must be scale or set")
+        if p.get("op", "scale") not in OPS:
+            bad(f"{key}.op", f"op must be one of: {', '.join(OPS)}")
         msg = check_parameters(p)
         if msg:
             bad(f"{key}.dist", msg)
@@ -266,7 +269,7 @@ def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
                 o = {"table": p["table"], "where": p.get("where") or {}}
                 if p.get("column"):
                     o["column"] = p["column"]
-                o["set" if p.get("op") == "set" else "scale"] = float(x)
+                o[p.get("op", "scale")] = float(x)
                 ovs.append(o)
                 vals[p["name"]] = float(x)
             vid = f"mc{d:04d}" if len(combos) == 1 else f"s{c_i:04d}-mc{d:04d}"

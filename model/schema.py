@@ -269,15 +269,20 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "efficiency",
-        "Autonomous change of each sector's energy intensity per year (negative = falling).",
-        "各行业单位活动能耗的自主年变化率（负值为下降）。",
+        "Autonomous change of each sector's energy intensity per year (negative = falling); "
+        "a row naming a fuel replaces the sector's rate for that fuel (e.g. a rising "
+        "electricity intensity while fuel intensity falls).",
+        "各行业单位活动能耗的自主年变化率（负值为下降）；指明能源品种的行替代该品种的行业变化率。",
         *DRC,
         columns=(
             _c("sector", "str", "sector", "行业", ref="sectors.sector"),
+            _c("fuel", "str", "the fuel this rate applies to; empty = every fuel of the sector "
+               "that has no row of its own", "适用的能源品种（空白=该行业其余全部品种）",
+               required=False, ref="fuels.fuel"),
             _c("rate", "float", "change per year", "年变化率", min=-0.2, max=0.2),
             _unit(),
         ),
-        key=("sector",),
+        key=("sector", "fuel"),
         unit_dimension="rate",
     ),
     Table(

@@ -40,10 +40,16 @@ def test_every_history_year_follows_the_city_series(scope1, ceads):
         assert scope1[y] / scope1[2019] == pytest.approx(ceads[y] / ceads[2019], rel=1e-4), y
 
 
-#: published national energy-intensity changes 2021–23 (reference §2.1 [S]); no Wuhan series
-#: for these years was found (SOURCES.md, "Reference path against the years already past")
+#: published national energy-intensity changes 2021–23 (reference §2.1 [S]), a stand-in: no
+#: Wuhan intensity series for these years was found (SOURCES.md, "Reference path against the
+#: years already past")
 PUBLISHED_INTENSITY = {2021: -0.027, 2022: -0.001, 2023: -0.005}
 TOLERANCE_YEAR_PP = 2.0
+#: Wuhan's own statistics for the years already past [S] (inputs/wuhan/SOURCES.md)
+WUHAN_ELECTRICITY_YI_KWH = {2021: 684.42, 2025: 857.12}
+WUHAN_ELECTRICITY_GROWTH_2025 = 0.0476   # 2025 over 2024 [S]
+WUHAN_COAL_SHARE_CHANGE_2020_2023_PP = -4.63   # 30.5 % (2023) is 4.63 points below 2020 [S]
+KWH_PER_TCE = 1.0 / 0.1229e-3   # calorific equivalent, 0.1229 kgce/kWh
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +59,59 @@ def current_policy(wuhan):
 
     res = run_scenario(shipped("wuhan-current-policy"), wuhan, isolate=False)
     assert res.status == "optimal"
-    ds = res.dataset
-    i = (ds["energy_total"] / ds["gdp"]).to_series()
+    return res.dataset
+
+
+@pytest.fixture(scope="module")
+def intensity_change(current_policy):
+    i = (current_policy["energy_total"] / current_policy["gdp"]).to_series()
     return {y: i[y] / i[y - 1] - 1.0 for y in PUBLISHED_INTENSITY}
 
 
-def test_reference_reproduces_published_intensity_change_2021(current_policy):
-    got, want = 100 * current_policy[2021], 100 * PUBLISHED_INTENSITY[2021]
+@pytest.fixture(scope="module")
+def electricity_yi_kwh(current_policy):
+    """All electricity used in the city, 亿kWh (万tce at 0.1229 kgce/kWh)."""
+    e = current_policy["energy"].sel(fuel="electricity").sum(["sector", "district"])
+    return e.to_series() / 1.229
+
+
+@pytest.mark.parametrize("year", [2021, 2022])
+def test_reference_reproduces_published_intensity_change(intensity_change, year):
+    got, want = 100 * intensity_change[year], 100 * PUBLISHED_INTENSITY[year]
+    assert abs(got - want) <= TOLERANCE_YEAR_PP, (year, got, want)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: the reference's intensity falls 2.3 points "
+                   "more than the national one in 2023, the year transport and aviation "
+                   "rebounded after the 2022 lockdowns (a likely cause, not measured); the "
+                   "model has no COVID years and no Wuhan series for 2023 was found")
+def test_reference_reproduces_published_intensity_change_2023(intensity_change):
+    got, want = 100 * intensity_change[2023], 100 * PUBLISHED_INTENSITY[2023]
     assert abs(got - want) <= TOLERANCE_YEAR_PP, (got, want)
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: heavy industry is held at capacity, so the "
-                   "reference's intensity falls 2.1 (2022) and 3.0 (2023) points more than the "
-                   "national one")
-@pytest.mark.parametrize("year", [2022, 2023])
-def test_reference_reproduces_published_intensity_change_later(current_policy, year):
-    got, want = 100 * current_policy[year], 100 * PUBLISHED_INTENSITY[year]
-    assert abs(got - want) <= TOLERANCE_YEAR_PP, (year, got, want)
+def test_electricity_follows_wuhan_2021_to_2025(electricity_yi_kwh):
+    """The end-use electricity trend (efficiency.csv) is calibrated to this growth: it fails
+    if the trend, the drivers or the measures' electricity move the reference off Wuhan's
+    statistics; the 2021 and 2025 levels hold within 3 %."""
+    el = electricity_yi_kwh
+    got = (el[2025] / el[2021]) ** 0.25 - 1.0
+    want = (WUHAN_ELECTRICITY_YI_KWH[2025] / WUHAN_ELECTRICITY_YI_KWH[2021]) ** 0.25 - 1.0
+    assert abs(100 * (got - want)) <= 0.2, (got, want)
+    for y, v in WUHAN_ELECTRICITY_YI_KWH.items():
+        assert el[y] == pytest.approx(v, rel=0.03), (y, el[y], v)
+
+
+def test_electricity_growth_2025_within_tolerance(electricity_yi_kwh):
+    """Not a calibration target: the single year 2025 over 2024."""
+    got = electricity_yi_kwh[2025] / electricity_yi_kwh[2024] - 1.0
+    assert abs(100 * (got - WUHAN_ELECTRICITY_GROWTH_2025)) <= TOLERANCE_YEAR_PP, got
+
+
+def test_coal_share_falls_as_in_wuhan_2020_to_2023(current_policy):
+    """Coal in the coal-cap account (coal and coke, as the statistics count coking coal) over
+    total energy: Wuhan's share fell 4.63 points from 2020 to 2023."""
+    coal = current_policy["fuel_use"].sel(fuel=["coal", "coke"]).sum("fuel").to_series()
+    share = 100 * coal / current_policy["energy_total"].to_series()
+    got = share[2023] - share[2020]
+    assert abs(got - WUHAN_COAL_SHARE_CHANGE_2020_2023_PP) <= TOLERANCE_YEAR_PP, got
