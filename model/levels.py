@@ -17,11 +17,16 @@ targets and no carbon price). In every solve L is a number, not a variable: a ro
 model's own year P would let the least-cost solution hold back cheap abatement in P to loosen
 every later year. At the fixed point co2_total[P] = L, so the pathway's maximum from P on is in
 P (a true peak), which a level taken from the reference alone does not give when the reference
-still rises after P. L_k falls monotonically (tighter later years only add abatement that also
-serves P) and the iteration stops when it moves less than ``TOLERANCE`` 万t (≈ 4 solves on the
-shipped 2024 plan). A level the scenario states (``targets.peak.level``,
-``targets.oil_peak_level``) is used as given. The levels are written into the scenario's
-settings, so results, summaries and hashes state the number that was used.
+still rises after P. The levels mostly fall from L_0 (tighter later years add abatement that
+also serves P; a CO2 level can rise a little while the oil level is tightened), and the
+iteration stops when no level moves by ``TOLERANCE`` (4–10 re-solves in place on the shipped
+2024 plan), or at the last level the scenario can still meet (a level below it has no feasible
+pathway; the rows then hold at that level). A scenario infeasible for its other targets
+iterates on its elastic solves, as long as the peak rows themselves are met; one whose peak
+rows fall short already at L_0 keeps L_0, and its elastic solve reports the shortfalls. A
+level the scenario states (``targets.peak.level``, ``targets.oil_peak_level``) is used as
+given. The levels are written
+into the scenario's settings, so results, summaries and hashes state the number that was used.
 """
 
 from __future__ import annotations
@@ -69,13 +74,25 @@ def with_levels(data: InputData, scenario: Scenario) -> Scenario:
     want_oil = t.get("oil_peak_year") is not None and t.get("oil_peak_level") is None
     levels = _levels(_solve_values(data, least_cost_reference(scenario)), t, want_peak,
                      want_oil)
+    # the trials differ only in the peak rows' bounds: one HiGHS model re-solved in place
+    from peakpath.resolve import Resolver
+
+    resolver = Resolver(dict(scenario.solver), capacity=2)
+    values = _trial(resolver, data, scenario.with_settings(levels), elastic=False)
+    # a scenario its other targets make infeasible iterates on its elastic solves; any trial
+    # whose peak rows themselves fall short ends the iteration at the last level that was met
+    elastic = values is None
+    if elastic:
+        values = _trial(resolver, data, scenario.with_settings(levels), elastic=True)
     for _ in range(MAX_ITERATIONS):
-        trial = scenario.with_settings(levels)
-        new = _levels(_solve_values(data, trial), t, want_peak, want_oil)
-        moved = max(abs(new[k] - levels[k]) for k in levels)
-        levels = new
-        if moved < TOLERANCE:
+        if values is None:
             break
+        new = _levels(values, t, want_peak, want_oil)
+        if max(abs(new[k] - levels[k]) for k in levels) < TOLERANCE:
+            break
+        values = _trial(resolver, data, scenario.with_settings(new), elastic=elastic)
+        if values is not None:
+            levels = new
     return scenario.with_settings(levels)
 
 
@@ -94,7 +111,34 @@ def _levels(values: dict, targets: dict, want_peak: bool, want_oil: bool) -> dic
     return changes
 
 
+#: the target families whose rows the levels set
+PEAK_FAMILIES = ("peak", "peak_decline", "oil_peak")
+
+
+def _trial(resolver, data: InputData, scenario: Scenario, elastic: bool = False
+           ) -> dict | None:
+    """CO2 and oil use by year of ``scenario`` re-solved on ``resolver``; None when it has no
+    optimal solution, or (elastic) when its peak rows fall short of the levels tried."""
+    from peakpath.run import shortfalls_of
+
+    built, sol = resolver.solve(data, scenario, elastic=elastic)
+    if sol.status != "optimal":
+        return None
+    if elastic and any(s["family"] in PEAK_FAMILIES for s in shortfalls_of(built, sol)):
+        return None
+    return _values(built.md, sol)
+
+
+def _values(md, sol) -> dict:
+    fuel = sol.values["fuel_use"]
+    oil_fuels = md.fuel_ids(("oil",))
+    oil = fuel[fuel.index.get_level_values(0).isin(oil_fuels)].groupby(level=1).sum()
+    return {"co2_total": sol.values["co2_total"], "oil_use": oil}
+
+
 def _solve_values(data: InputData, scenario: Scenario) -> dict:
+    """CO2 and oil use by year of ``scenario`` solved in array mode (re-solved with priced
+    slacks when infeasible, so a level exists even for an infeasible scenario)."""
     from peakpath.baseline import derive
     from peakpath.build import build_model
     from peakpath.solve import compile_arrays, solve_lp, to_solution
@@ -110,8 +154,4 @@ def _solve_values(data: InputData, scenario: Scenario) -> dict:
     else:
         from peakpath.errors import SolverError
         raise SolverError(f"the level-finding solve of '{scenario.name}' ended {raw.status}")
-    sol = to_solution(built, comp, raw, {})
-    fuel = sol.values["fuel_use"]
-    oil_fuels = md.fuel_ids(("oil",))
-    oil = fuel[fuel.index.get_level_values(0).isin(oil_fuels)].groupby(level=1).sum()
-    return {"co2_total": sol.values["co2_total"], "oil_use": oil}
+    return _values(md, to_solution(built, comp, raw, {}))

@@ -55,12 +55,12 @@ def test_every_target_holds_in_the_written_results(written):
     summ = json.loads((written / "summary.json").read_text())
     co2 = {int(k): v for k, v in summ["co2_wan_t"].items()}
     nc = load_results(written)
-    # runs/wuhan-stretch.yaml: peak by 2025 at the level found without the peak target, two
-    # plateau years, then 2 % a year below that level
+    # runs/wuhan-stretch.yaml: peak by 2025 at the level of model.levels, two plateau years,
+    # then 1.5 % a year below that level, and the 2030 carbon cap
     level = json.loads(nc.attrs["scenario_settings"])["targets"]["peak"]["level"]
     assert all(co2[y] <= level + 1e-2 for y in (2026, 2027))
-    assert all(co2[y] <= level * 0.98 ** (y - 2027) + 1e-2 for y in range(2028, 2036))
-    assert float(nc["co2_total"].sel(year=2030)) <= 12500 + 1e-6
+    assert all(co2[y] <= level * 0.985 ** (y - 2027) + 1e-2 for y in range(2028, 2036))
+    assert float(nc["co2_total"].sel(year=2030)) <= 13500 + 1e-6
 
 
 def test_costs_add_up_to_the_objective(written):

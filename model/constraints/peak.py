@@ -1,8 +1,8 @@
 r"""Peak (id ``peak``): CO2 on the target boundary peaks no later than the peak year P.
 
 With co2[y] the account ``co2_total`` (万t CO2), model years y and the fixed peak level L
-(万t CO2: ``targets.peak.level``, by default the level the pathway reaches in P when solved
-without the peak target, `model.levels`)::
+(万t CO2: ``targets.peak.level``, by default the pathway's own CO2 in P, found by the fixed-point
+iteration of `model.levels` so that the pathway's maximum from P on is in P)::
 
     co2[y] <= L                               for P < y <= P + plateau   (peak)
     co2[y] <= L * (1 - decline)^(y - P - plateau)   for y > P + plateau  (peak_decline)

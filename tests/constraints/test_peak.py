@@ -19,9 +19,13 @@ def test_peak_year_caps_every_later_year_at_the_peak_level(wuhan, baseline_run):
     res = solve_wuhan(wuhan, {"targets.peak": {"year": 2025}})
     assert res.status == "optimal"
     co2 = series(res, "co2_total")
-    # the level is the 2025 CO2 of the path solved without the peak target (here: no targets)
+    # the level is the fixed point of model.levels: started at the least-cost path's 2025 CO2,
+    # it ends at the pathway's own 2025 CO2, so the pathway's maximum from 2025 on is in 2025
+    from peakpath.levels import TOLERANCE
+
     level = peak_level(res)
-    assert level == pytest.approx(series(baseline_run, "co2_total")[2025], rel=1e-6)
+    assert level < series(baseline_run, "co2_total")[2025] - 10
+    assert co2[2025] == pytest.approx(level, abs=TOLERANCE)
     assert (co2.loc[2026:] <= level + 1e-6).all()
     rows = target_rows(res, "peak")
     assert [r["year"] for r in rows] == list(range(2026, 2036))
@@ -31,24 +35,26 @@ def test_peak_year_caps_every_later_year_at_the_peak_level(wuhan, baseline_run):
 
 def test_decline_rate_after_plateau(wuhan):
     res = solve_wuhan(wuhan, {"targets.peak": {"year": 2022, "plateau_years": 3,
-                                               "decline_rate": 0.03}})
+                                               "decline_rate": 0.01}})
+    assert res.status == "optimal"
     co2 = series(res, "co2_total")
     level = peak_level(res)
     assert (co2.loc[2023:2025] <= level + 1e-6).all()
     for y in range(2026, 2036):
-        assert co2[y] <= level * 0.97 ** (y - 2025) + 1e-6
+        assert co2[y] <= level * 0.99 ** (y - 2025) + 1e-6
     assert any(r["binding"] for r in target_rows(res, "peak_decline"))
 
 
 def test_decline_rate_binds_where_the_baseline_falls_slower(baseline_run):
     co2 = series(baseline_run, "co2_total")
-    level = co2[2022]  # the level-finding solve of the test above is the baseline itself
-    assert (co2.loc[2026:] > level * 0.97 ** (co2.loc[2026:].index - 2025)).any()
+    level = co2[2022]  # the start of the level iteration of the test above
+    assert (co2.loc[2026:] > level * 0.99 ** (co2.loc[2026:].index - 2025)).any()
 
 
 def test_peak_cap_limits_every_year(wuhan, baseline_run):
     cap = round(series(baseline_run, "co2_total").loc[2021:].max() - 200)
-    res = solve_wuhan(wuhan, {"targets.peak": {"year": 2030, "cap": cap}})
+    # a stated level far above the path: only the cap rows can bind
+    res = solve_wuhan(wuhan, {"targets.peak": {"year": 2030, "cap": cap, "level": 1e6}})
     co2 = series(res, "co2_total")
     assert (co2.loc[2021:] <= cap + 1e-6).all()
     caps = target_rows(res, "peak_cap")
