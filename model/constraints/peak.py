@@ -8,10 +8,15 @@ iteration of `model.levels` so that the pathway's maximum from P on is in P)::
     co2[y] <= L * (1 - decline)^(y - P - plateau)   for y > P + plateau  (peak_decline)
     co2[y] <= L                               for y > P, if no decline rate is set (peak)
     co2[y] <= cap                             for every model year       (peak_cap)
+    co2[y] - k[y] * co2[P] <= 0               for y > P                  (peak_max)
 
-No row compares one model year with another: a row against co2[P] let the least-cost solution
-hold back cheap abatement in P to loosen every later year. The cap holds in every year (the
-2017 plan's 17,300 万t is a level the city's emissions never exceed).
+with k[y] = 1 up to P + plateau and (1 - decline)^(y - P - plateau) after. The fixed-level rows
+come from the least-cost reference (`model.levels`), which no target of the scenario can move;
+the ``peak_max`` rows make P the pathway's own maximum from P on (the "true maximum" form), so
+the verdict holds even where the reference still rises after P. Holding back abatement in P to
+loosen later years gains nothing above L: the fixed-level rows cap every later year at L
+whatever co2[P] is. The cap holds in every year (the 2017 plan's 17,300 万t is a level the
+city's emissions never exceed).
 
 Research mode (``year: free``, ``latest: L``) lets the model choose the peak year with binaries
 p[y], y <= L, sum_y p[y] = 1, and a big-M of twice the largest reference emission::
@@ -68,8 +73,25 @@ def _fixed_peak(ctx: Context, p: dict) -> None:
         ctx.targets.add(family, family, f, [co2.terms(f)], sense="le", rhs=lim, unit="万t",
                         shadow_unit="CNY/t CO2",
                         report=lambda v, f=f, lim=lim: (lim, _pick(v, "co2_total", f["year"])))
+    _peak_max(ctx, P, after, lambda y: 1.0 if y <= P + plateau or decline is None
+              else (1.0 - float(decline)) ** (y - P - plateau))
     if p.get("cap") is not None:
         _peak_cap(ctx, float(p["cap"]), years[-1])
+
+
+def _peak_max(ctx: Context, P: int, after: list[int], k) -> None:
+    """co2[y] - k[y] co2[P] <= 0 for y > P: the pathway's CO2 from P on is highest in P."""
+    if not after:
+        return
+    co2 = _co2(ctx)
+    f = pd.DataFrame({"target": "peak_max", "year": after, "peak_year": P})
+    kk = np.array([k(y) for y in after])
+    keys = f[["target", "year"]]
+    ctx.targets.add("peak", "peak_max", keys,
+                    [co2.terms(f), co2.terms(f, -kk, on={"year": "peak_year"})],
+                    sense="le", rhs=0.0, unit="万t", shadow_unit="CNY/t CO2",
+                    report=lambda v: (kk * _pick(v, "co2_total", f["peak_year"]),
+                                      _pick(v, "co2_total", f["year"])))
 
 
 def _free_peak(ctx: Context, p: dict) -> None:

@@ -19,18 +19,28 @@ def test_peak_year_caps_every_later_year_at_the_peak_level(wuhan, baseline_run):
     res = solve_wuhan(wuhan, {"targets.peak": {"year": 2025}})
     assert res.status == "optimal"
     co2 = series(res, "co2_total")
-    # the level is the fixed point of model.levels: started at the least-cost path's 2025 CO2,
-    # it ends at the pathway's own 2025 CO2, so the pathway's maximum from 2025 on is in 2025
-    from peakpath.levels import TOLERANCE
-
+    # the level is the 2025 CO2 of the path solved without the peak target (here: no targets)
     level = peak_level(res)
-    assert level < series(baseline_run, "co2_total")[2025] - 10
-    assert co2[2025] == pytest.approx(level, abs=TOLERANCE)
+    assert level == pytest.approx(series(baseline_run, "co2_total")[2025], rel=1e-6)
     assert (co2.loc[2026:] <= level + 1e-6).all()
-    rows = target_rows(res, "peak")
+    rows = [r for r in target_rows(res, "peak") if r["id"] == "peak"]
+    assert [r["year"] for r in rows] == list(range(2026, 2036))
+    assert res.solution.objective > baseline_run.solution.objective
+
+
+def test_the_peak_year_is_the_pathways_own_maximum_from_then_on(wuhan, baseline_run):
+    """The least-cost reference still rises after 2025, so the fixed level alone (its 2025
+    CO2) would let the pathway climb after 2025 up to that level; the peak_max rows hold every
+    later year to the pathway's own 2025 CO2. Dropped, the pathway's maximum moves past 2025;
+    sign-flipped, later years would have to exceed 2025."""
+    res = solve_wuhan(wuhan, {"targets.peak": {"year": 2025}})
+    co2 = series(res, "co2_total")
+    assert (co2.loc[2026:] <= co2[2025] + 1e-6).all()
+    rows = [r for r in target_rows(res, "peak") if r["id"] == "peak_max"]
     assert [r["year"] for r in rows] == list(range(2026, 2036))
     assert any(r["binding"] and r["shadow_price"] > 0 for r in rows)
-    assert res.solution.objective > baseline_run.solution.objective
+    ref = series(baseline_run, "co2_total")
+    assert ref.loc[2026:].max() > ref[2025] + 100  # the fixed level alone would not do it
 
 
 def test_decline_rate_after_plateau(wuhan):
@@ -42,19 +52,20 @@ def test_decline_rate_after_plateau(wuhan):
     assert (co2.loc[2023:2025] <= level + 1e-6).all()
     for y in range(2026, 2036):
         assert co2[y] <= level * 0.99 ** (y - 2025) + 1e-6
+        assert co2[y] <= co2[2022] * 0.99 ** (y - 2025) + 1e-6  # and the pathway's own 2022
     assert any(r["binding"] for r in target_rows(res, "peak_decline"))
 
 
 def test_decline_rate_binds_where_the_baseline_falls_slower(baseline_run):
     co2 = series(baseline_run, "co2_total")
-    level = co2[2022]  # the start of the level iteration of the test above
+    level = co2[2022]  # the level-finding solve of the test above is the baseline itself
     assert (co2.loc[2026:] > level * 0.99 ** (co2.loc[2026:].index - 2025)).any()
 
 
 def test_peak_cap_limits_every_year(wuhan, baseline_run):
     cap = round(series(baseline_run, "co2_total").loc[2021:].max() - 200)
-    # a stated level far above the path: only the cap rows can bind
-    res = solve_wuhan(wuhan, {"targets.peak": {"year": 2030, "cap": cap, "level": 1e6}})
+    # a stated level far above the path and the last year as peak year: only the cap binds
+    res = solve_wuhan(wuhan, {"targets.peak": {"year": 2035, "cap": cap, "level": 1e6}})
     co2 = series(res, "co2_total")
     assert (co2.loc[2021:] <= cap + 1e-6).all()
     caps = target_rows(res, "peak_cap")
