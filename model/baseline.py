@@ -9,7 +9,9 @@ rules (stated once here, cited in README):
   (linear between the years given in ``macro.csv``).
 * activity[s,d,y] = activity[s,d,base] × (driver[y] / driver[base]) ** elasticity[s];
   sectors with driver ``constant`` stay at the base level; ``heat_demand`` is endogenous.
-* energy intensity[s,f,y] = energy[s,f,base] / activity[s,base] × (1 + rate[s]) ** (y − base);
+* energy intensity[s,f,y] = energy[s,f,base] / activity[s,base] × (1 + rate[s,f]) **
+  (min(y, end[s,f]) − base), with rate[s,f] the sector's row for fuel f in efficiency.csv, else
+  its row for every fuel, and end[s,f] the row's last year (empty: every year);
   the heat sector's intensity is fuel per unit of heat delivered (constant).
 * Time series given for some years (prices, emission factors, the grid, potentials) are linear
   between the years given and flat before the first and after the last.
@@ -314,17 +316,25 @@ def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
     return out.groupby(["sector", "district"], as_index=False, sort=False)["value"].sum()
 
 
-def intensity_rates(efficiency: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
-    """Autonomous intensity change (1/yr) of each (sector, fuel) row of ``keys``: the row of
-    efficiency.csv for that sector and fuel, else the sector's row without a fuel, else 0 (a
-    sector without a row has no autonomous trend; its intensity moves through measures)."""
-    fuel = efficiency["fuel"].fillna("") if "fuel" in efficiency else pd.Series(
-        "", index=efficiency.index)
-    own = efficiency[fuel != ""].set_index(["sector", fuel[fuel != ""]])["rate"]
-    every = efficiency[fuel == ""].set_index("sector")["rate"]
-    by_fuel = pd.MultiIndex.from_frame(keys[["sector", "fuel"]]).map(own.to_dict())
-    return pd.Series(by_fuel, index=keys.index).fillna(
-        keys["sector"].map(every)).fillna(0.0).to_numpy(dtype=float)
+def intensity_rates(efficiency: pd.DataFrame, keys: pd.DataFrame
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Autonomous intensity change (1/yr) of each (sector, fuel) row of ``keys`` and the last
+    year it applies: the row of efficiency.csv for that sector and fuel, else the sector's row
+    without a fuel, else 0 (a sector without a row has no autonomous trend; its intensity moves
+    through measures). An empty ``end_year`` applies the rate in every year."""
+    eff = efficiency.copy()
+    eff["fuel"] = eff["fuel"].fillna("") if "fuel" in eff else ""
+    end = eff["end_year"] if "end_year" in eff else pd.Series(-1, index=eff.index)
+    eff["end"] = end.where(end > 0, 9999)
+    own = eff[eff["fuel"] != ""].set_index(["sector", "fuel"])
+    every = eff[eff["fuel"] == ""].set_index("sector")
+    idx = pd.MultiIndex.from_frame(keys[["sector", "fuel"]])
+    out = []
+    for col, empty in (("rate", 0.0), ("end", 9999)):
+        by_fuel = pd.Series(idx.map(own[col].to_dict()), index=keys.index)
+        out.append(by_fuel.fillna(keys["sector"].map(every[col])).fillna(empty).to_numpy(
+            dtype=float))
+    return out[0], out[1]
 
 
 def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.DataFrame,
@@ -344,9 +354,9 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
     plain = plain[plain["sector"].isin(ab.index[ab > 0])].copy()
     plain["intensity"] = plain["value"] / plain["sector"].map(ab)
     act = activity.merge(plain[["sector", "fuel", "intensity"]], on="sector")
-    act["value"] = act["value"] * act["intensity"] * (
-        1.0 + intensity_rates(data["efficiency"], act[["sector", "fuel"]])) ** (
-        act["year"] - base)
+    rate, last = intensity_rates(data["efficiency"], act[["sector", "fuel"]])
+    act["value"] = act["value"] * act["intensity"] * (1.0 + rate) ** (
+        np.minimum(act["year"].to_numpy(), last) - base)
     energy = act[["sector", "fuel", "district", "year", "value"]]
     heat_fuels = data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"]
     heat_use = e.loc[e["fuel"].isin(heat_fuels), "value"].sum()

@@ -280,6 +280,9 @@ TABLES: tuple[Table, ...] = (
                "that has no row of its own", "适用的能源品种（空白=该行业其余全部品种）",
                required=False, ref="fuels.fuel"),
             _c("rate", "float", "change per year", "年变化率", min=-0.2, max=0.2),
+            _c("end_year", "int", "last year the rate applies (the intensity holds its level "
+               "after it); empty = every model year", "变化率适用的最后年份（空白=全部年份）",
+               required=False, min=1990, max=2100),
             _unit(),
         ),
         key=("sector", "fuel"),

@@ -158,6 +158,10 @@ PHYSICAL_OUTPUT = {"steel", "petrochem", "building_materials"}
 #: put it, and it agrees with the 2025 sector growth: residential +3.84 % [S] against the
 #: model's 0.3 % activity + 3.7 %, manufacturing +7.57 % [S] against ≈ 5 % + 3.7 %.
 ELECTRICITY_TREND_PCT = 3.7
+#: the trend applies through the calibration window only: no sourced Wuhan or Hubei demand
+#: forecast says it goes on, so after 2025 electricity follows activity (as the other fuels do,
+#: at the intensity reached in 2025)
+ELECTRICITY_TREND_END = 2025
 ELECTRICITY_TREND_SECTORS = ("chemicals", "other_manufacturing", "construction", "residential",
                              "public_commercial")
 
@@ -167,9 +171,11 @@ def efficiency_rows(here: Path = HERE) -> list[dict]:
     out = []
     for s in SECTORS:
         r = float(rate[GROUP_OF[s]]) if s in GROUP_OF and s not in PHYSICAL_OUTPUT else 0.0
-        out.append({"sector": s, "fuel": "", "rate": f"{r:g}" if r else "0", "unit": "%/yr"})
+        out.append({"sector": s, "fuel": "", "rate": f"{r:g}" if r else "0", "end_year": "",
+                    "unit": "%/yr"})
     out += [{"sector": s, "fuel": "electricity", "rate": f"{ELECTRICITY_TREND_PCT:g}",
-             "unit": "%/yr"} for s in ELECTRICITY_TREND_SECTORS]
+             "end_year": str(ELECTRICITY_TREND_END), "unit": "%/yr"}
+            for s in ELECTRICITY_TREND_SECTORS]
     return out
 
 
