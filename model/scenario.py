@@ -4,7 +4,10 @@ decisions and solver options.
 A scenario may inherit from another with ``base:``. Inheritance merges mappings key by key,
 appends lists (``overrides``, ``targets.limits``) and deletes a key set to ``null``, so a child
 states only what it changes. Paths are relative to the file that names them. Unknown keys are
-errors that name the key, the file and the line; YAML is loaded with the safe loader.
+errors that name the key, the file and the line. YAML is loaded strictly (`model.yamlio`: no
+duplicate keys, anchors or aliases, UTF-8 only, bounded depth); the shape of the settings is
+checked by pydantic models (`model.filemodels`, imported only when a scenario is validated), the
+rules that join several keys here.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from peakpath.errors import InputError, Problem
 
+#: the pattern of a scenario, batch or limit name (it names a folder under results/)
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 TARGET_FAMILIES = ("peak", "energy_intensity", "energy_cap", "carbon_intensity", "carbon_cap",
@@ -50,19 +52,6 @@ DEFAULTS: dict[str, Any] = {
                "elastic": False, "penalty": 1e5, "isolate": True},
 }
 
-# key -> type check for the top level and the fixed sub-mappings
-_TOP = {"name", "base", "description", "dataset", "years", "discount_rate", "gwp", "districts",
-        "targets", "accounting", "carbon_price", "projects", "overrides", "solver"}
-_SUB = {
-    "years": {"base", "start", "end"},
-    "gwp": {"CH4", "N2O"},
-    "accounting": set(DEFAULTS["accounting"]),
-    "solver": set(DEFAULTS["solver"]),
-    "targets": set(TARGET_FAMILIES),
-    "targets.peak": {"year", "latest", "cap", "plateau_years", "decline_rate", "level"},
-}
-_OVERRIDE_KEYS = {"table", "where", "column", "scale", "set", "add"}
-_LIMIT_KEYS = {"id", "quantity", "groups", "sectors", "districts", "sense", "values"}
 
 
 @dataclass
@@ -75,6 +64,9 @@ class Scenario:
     dataset: Path
     settings: dict[str, Any]
     chain: list[Path] = field(default_factory=list)
+    #: where each key of the settings was written: path -> (file, line) (empty when the
+    #: settings did not come from files); located messages about overrides use it
+    origins: dict[tuple, tuple[str, int]] = field(default_factory=dict)
 
     # --- typed accessors -----------------------------------------------------------------
     @property
@@ -111,12 +103,29 @@ class Scenario:
     def with_settings(self, changes: dict[str, Any]) -> Scenario:
         """A copy with dotted-path settings changed (``{"targets.peak.year": 2025}``)."""
         settings = copy.deepcopy(self.settings)
+        problems = []
         for dotted, value in changes.items():
-            set_dotted(settings, dotted, value)
+            try:
+                set_dotted(settings, dotted, value)
+            except TypeError as e:
+                problems.append(Problem(str(self.path), None, dotted, "path", str(e),
+                                        "设置路径经过了非映射的值"))
+        if problems:
+            raise InputError(problems)
         problems = validate_settings(settings, str(self.path), {})
         if problems:
             raise InputError(problems)
-        return Scenario(settings["name"], self.path, self.dataset, settings, list(self.chain))
+        return Scenario(settings["name"], self.path, self.dataset, settings, list(self.chain),
+                        dict(self.origins))
+
+    def where(self, path: tuple) -> tuple[str, int | None]:
+        """The file and line where the setting at ``path`` (or its nearest parent) was
+        written; the scenario file and no line when it was not read from a file."""
+        while path:
+            if path in self.origins:
+                return self.origins[path]
+            path = path[:-1]
+        return str(self.path), None
 
 
 def _str_keys(x: Any) -> Any:
@@ -129,10 +138,20 @@ def _str_keys(x: Any) -> Any:
 
 
 def set_dotted(d: dict, dotted: str, value: Any) -> None:
+    """Set ``d["a"]["b"] = value`` for ``"a.b"``, making missing mappings; a TypeError names
+    the part that is not a mapping."""
     keys = dotted.split(".")
-    for k in keys[:-1]:
+    for i, k in enumerate(keys[:-1]):
         d = d.setdefault(k, {})
+        if not isinstance(d, dict):
+            raise TypeError(f"'{'.'.join(keys[:i + 1])}' is {_kind(d)}, not a mapping, so "
+                            f"'{dotted}' cannot be set")
     d[keys[-1]] = value
+
+
+def _kind(v: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", str: "text",
+            list: "a list"}.get(type(v), type(v).__name__)
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,9 +162,11 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load a scenario file, resolve ``base:`` inheritance and validate every key."""
     path = Path(path)
     chain: list[Path] = []
-    merged, lines, dataset = _load_chain(path, chain)
+    merged, origins, dataset = _load_chain(path, chain)
     settings = merge(copy.deepcopy(DEFAULTS), merged)
-    problems = validate_settings(settings, str(path), lines)
+    lines = {k: line for k, (_f, line) in origins.items()}
+    files = {k: f for k, (f, _line) in origins.items()}
+    problems = validate_settings(settings, str(path), lines, files)
     if dataset is None:
         problems.append(Problem(str(path), None, "dataset", "required",
                                 "no dataset: name one with 'dataset:' (here or in a base)",
@@ -153,46 +174,26 @@ def load_scenario(path: str | Path) -> Scenario:
     if problems:
         raise InputError(problems)
     settings["dataset"] = str(dataset)
-    return Scenario(settings["name"], path, dataset, settings, chain)
+    return Scenario(settings["name"], path, dataset, settings, chain, origins)
 
 
 def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
-    if not path.exists():
-        raise InputError([Problem(str(path), None, None, "file", "scenario file not found",
-                                  "找不到情景文件")])
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError([Problem(str(path), mark.line + 1 if mark else None, None, "yaml",
-                                  f"not valid YAML: {getattr(e, 'problem', e)}",
-                                  "YAML格式错误")]) from None
+    from peakpath.yamlio import read_yaml
+
+    data, lines = read_yaml(path, "scenario file", "情景文件")
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError([Problem(str(path), 1, None, "yaml",
                                   "a scenario file must be a mapping of keys to values",
                                   "情景文件须为键值映射")])
-    lines: dict[tuple, int] = {}
-    _node_lines(node, (), lines)
     return data, lines
 
 
-def _node_lines(node, prefix: tuple, out: dict[tuple, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            key = (*prefix, k.value)
-            out[key] = k.start_mark.line + 1
-            _node_lines(v, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            out[(*prefix, i)] = v.start_mark.line + 1
-            _node_lines(v, (*prefix, i), out)
-
-
-def _load_chain(path: Path, chain: list[Path]) -> tuple[dict, dict, Path | None]:
+def _load_chain(path: Path, chain: list[Path]
+                ) -> tuple[dict, dict[tuple, tuple[str, int]], Path | None]:
+    """The settings of ``path`` merged over its bases, where each key was written (file,
+    line), and the dataset."""
     path = path.resolve()
     if path in chain:
         raise InputError([Problem(str(path), None, "base", "base",
@@ -200,14 +201,36 @@ def _load_chain(path: Path, chain: list[Path]) -> tuple[dict, dict, Path | None]
                                   "情景继承出现循环")])
     chain.append(path)
     data, lines = _read_yaml(path)
+    origins = {k: (str(path), line) for k, line in lines.items()}
     dataset = None
-    if "dataset" in data and data["dataset"] is not None:
-        dataset = (path.parent / str(data["dataset"])).resolve()
-    if data.get("base"):
-        parent, plines, pdataset = _load_chain(path.parent / str(data["base"]), chain)
+    if isinstance(data.get("dataset"), str):
+        dataset = (path.parent / data["dataset"]).resolve()
+    base = data.get("base")
+    if base is not None and not isinstance(base, str):
+        raise InputError([Problem(str(path), lines.get(("base",)), "base", "type",
+                                  f"base must name a scenario file; got {base!r}",
+                                  "base应为情景文件名")])
+    if base:
+        parent, porigins, pdataset = _load_chain(path.parent / base, chain)
         merged = merge(parent, {k: v for k, v in data.items() if k != "base"})
-        return merged, {**plines, **lines}, dataset or pdataset
-    return data, lines, dataset
+        return merged, {**porigins, **_shift_appended(origins, parent)}, dataset or pdataset
+    return data, origins, dataset
+
+
+def _shift_appended(origins: dict[tuple, Any], parent: dict) -> dict[tuple, Any]:
+    """A child's locations with the items of appended lists numbered after the parent's."""
+    out = {}
+    for key, where in origins.items():
+        for lst in APPENDED_LISTS:
+            n = len(lst)
+            if key[:n] == lst and len(key) > n and isinstance(key[n], int):
+                have = parent
+                for k in lst:
+                    have = have.get(k) if isinstance(have, dict) else None
+                if isinstance(have, list):
+                    key = (*lst, key[n] + len(have), *key[n + 1:])
+        out[key] = where
+    return out
 
 
 #: lists that a child scenario extends; every other value (lists included) is replaced
@@ -224,7 +247,7 @@ def merge(base: dict, child: dict, _path: tuple = ()) -> dict:
             out.pop(k, None)
         elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = merge(out[k], v, path)
-        elif path in APPENDED_LISTS and isinstance(out.get(k), list):
+        elif path in APPENDED_LISTS and isinstance(out.get(k), list) and isinstance(v, list):
             out[k] = out[k] + v
         else:
             out[k] = v
@@ -235,76 +258,30 @@ def merge(base: dict, child: dict, _path: tuple = ()) -> dict:
 # validation
 
 
-def validate_settings(s: dict, file: str, lines: dict[tuple, int]) -> list[Problem]:
+def validate_settings(s: dict, file: str, lines: dict[tuple, int],
+                      files: dict[tuple, str] | None = None) -> list[Problem]:
+    """Every problem of merged settings ``s``: their shape by the pydantic models of
+    `model.filemodels`, then the rules that join keys, on the parts whose shape is right.
+    ``lines`` and ``files`` place each key (``files`` where a base scenario set it)."""
+    from peakpath.filemodels import validate_scenario_settings
+
     problems: list[Problem] = []
 
     def bad(path: tuple, rule: str, msg: str, hint: str = "") -> None:
-        problems.append(Problem(file, _line_of(lines, path), ".".join(map(str, path)), rule,
-                                msg, hint))
+        problems.append(Problem(_located(files or {}, path, file), _line_of(lines, path),
+                                ".".join(map(str, path)), rule, msg, hint))
 
-    for k in s:
-        if k not in _TOP:
-            bad((k,), "unknown-key", f"unknown key '{k}'; expected one of: "
-                f"{', '.join(sorted(_TOP))}", "未知的键")
-    for sect, allowed in _SUB.items():
-        d = _get(s, sect.split("."))
-        if d is None:
-            continue
-        if not isinstance(d, dict):
-            bad(tuple(sect.split(".")), "type", f"'{sect}' must be a mapping", "应为映射")
-            continue
-        for k in d:
-            if k not in allowed:
-                bad((*sect.split("."), k), "unknown-key",
-                    f"unknown key '{k}' in '{sect}'; expected one of: "
-                    f"{', '.join(sorted(map(str, allowed)))}", "未知的键")
-    name = s.get("name")
-    if not isinstance(name, str) or not SAFE_NAME.match(name) or ".." in name:
-        bad(("name",), "name", f"scenario name {name!r} must be 1–100 letters, digits, '.', "
-            "'_' or '-', start with a letter or digit and contain no path separators "
-            "(it names the folder under results/)",
-            "情景名称只能包含字母、数字、点、下划线和连字符")
-    years = s["years"]
-    if not all(isinstance(years.get(k), int) for k in ("base", "start", "end")):
-        bad(("years",), "type", "years.base, years.start and years.end must be whole years",
-            "年份须为整数")
-    elif not years["base"] < years["start"] <= years["end"]:
-        bad(("years",), "range", "expected base < start <= end", "年份顺序错误")
-    _number(s, ("discount_rate",), 0.0, 0.5, bad)
-    for g in ("CH4", "N2O"):
-        _number(s, ("gwp", g), 0.0, 1e5, bad)
-    if not isinstance(s.get("districts"), bool):
-        bad(("districts",), "type", "districts must be true or false", "应为true或false")
-    acc = s["accounting"]
-    for k in ("exclude_new_renewables", "exclude_feedstock", "count_sinks"):
-        if not isinstance(acc.get(k), bool):
-            bad(("accounting", k), "type", f"accounting.{k} must be true or false")
-    if acc.get("electricity") not in ("equivalent", "coal_equivalent"):
-        bad(("accounting", "electricity"), "allowed",
-            "accounting.electricity must be 'equivalent' (0.1229 kgce/kWh) or "
-            "'coal_equivalent' (grid coal rate)", "电力折标方法应为当量值或等价值")
-    for k in ("target_gases",):
-        v = acc.get(k)
-        if not (isinstance(v, list) and v and all(g in ("CO2", "CH4", "N2O") for g in v)):
-            bad(("accounting", k), "allowed", f"accounting.{k} must be a list of CO2, CH4, N2O")
-    if not (isinstance(acc.get("coal_fuels"), list) and acc["coal_fuels"]):
-        bad(("accounting", "coal_fuels"), "type", "accounting.coal_fuels must list fuel ids")
-    _year_map(s, ("carbon_price",), 0.0, 1e5, bad)
-    _validate_targets(s, bad)
-    _validate_projects(s, bad)
-    _validate_overrides(s, bad)
-    sol = s["solver"]
-    _number(s, ("solver", "mip_rel_gap"), 0.0, 1.0, bad)
-    _number(s, ("solver", "time_limit"), 1e-3, 1e7, bad)
-    _number(s, ("solver", "penalty"), 1.0, 1e9, bad)
-    if not isinstance(sol.get("threads"), int) or sol["threads"] < 1:
-        bad(("solver", "threads"), "type", "solver.threads must be a whole number >= 1")
-    if sol.get("method") not in ("simplex", "ipm"):
-        bad(("solver", "method"), "allowed", "solver.method must be 'simplex' or 'ipm'")
-    for k in ("elastic", "isolate"):
-        if not isinstance(sol.get(k), bool):
-            bad(("solver", k), "type", f"solver.{k} must be true or false")
+    flagged = validate_scenario_settings(s, bad)
+    _check_joined(s, flagged, bad)
     return problems
+
+
+def _located(files: dict[tuple, str], path: tuple, default: str) -> str:
+    while path:
+        if path in files:
+            return files[path]
+        path = path[:-1]
+    return default
 
 
 def _line_of(lines: dict[tuple, int], path: tuple) -> int | None:
@@ -315,184 +292,52 @@ def _line_of(lines: dict[tuple, int], path: tuple) -> int | None:
     return None
 
 
-def _get(d: dict, keys: list) -> Any:
-    for k in keys:
-        if not isinstance(d, dict) or k not in d:
-            return None
-        d = d[k]
-    return d
+def _clean(flagged: set[tuple], path: tuple) -> bool:
+    """No problem was found at ``path``, above it or below it."""
+    n = len(path)
+    return not any(f[:n] == path or path[:len(f)] == f for f in flagged)
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _number(s: dict, path: tuple, lo: float, hi: float, bad) -> None:
-    v = _get(s, list(path))
-    if not _is_number(v) or not lo <= v <= hi:
-        bad(path, "range", f"{'.'.join(path)} must be a number between {lo:g} and {hi:g}; "
-            f"got {v!r}", "数值超出范围")
-
-
-def _year_map(s: dict, path: tuple, lo: float, hi: float, bad) -> None:
-    d = _get(s, list(path))
-    if d is None or d == {}:
-        return
-    if not isinstance(d, dict):
-        bad(path, "type", f"{'.'.join(path)} must map years to values, e.g. {{2025: -0.135}}",
-            "应为“年份: 数值”的映射")
-        return
-    for y, v in d.items():
-        if not isinstance(y, int) or not 1990 <= y <= 2100:
-            bad((*path, y), "year", f"{y!r} is not a year", "年份无效")
-        if not _is_number(v) or not lo <= v <= hi:
-            bad((*path, y), "range", f"{'.'.join(map(str, path))}[{y}] must be a number "
-                f"between {lo:g} and {hi:g}; got {v!r}", "数值超出范围")
-
-
-def _validate_targets(s: dict, bad) -> None:
-    t = s["targets"]
-    if not isinstance(t, dict):
+def _check_joined(s: dict, flagged: set[tuple], bad) -> None:
+    """Rules that join keys: target years inside the model years, plan periods after the
+    base year, unique limit ids. Each runs only where the shape was right."""
+    if not _clean(flagged, ("years",)) or not isinstance(s.get("targets"), dict):
         return
     years = s["years"]
-    span = range(years.get("start", 0), years.get("end", -1) + 1) if all(
-        isinstance(years.get(k), int) for k in ("start", "end")) else range(0)
-    if "peak" in t:
-        p = t["peak"]
-        if not isinstance(p, dict):
-            bad(("targets", "peak"), "type", "targets.peak must be a mapping")
-        else:
-            y = p.get("year")
-            if y == "free":
-                latest = p.get("latest")
-                if not isinstance(latest, int) or latest not in span:
-                    bad(("targets", "peak", "latest"), "range",
-                        "with year: free, targets.peak.latest must be a model year",
-                        "自主选择达峰年时须给出最晚达峰年")
-            elif not isinstance(y, int) or y not in span:
-                bad(("targets", "peak", "year"), "range",
-                    f"targets.peak.year must be a model year ({span.start}–{span.stop - 1}) or "
-                    "'free'", "达峰年须在模型年份范围内")
-            if "cap" in p and p["cap"] is not None and not (_is_number(p["cap"]) and p["cap"] > 0):
-                bad(("targets", "peak", "cap"), "range", "targets.peak.cap must be > 0 (万t CO2)")
-            pl = p.get("plateau_years", 0)
-            if not isinstance(pl, int) or pl < 0:
-                bad(("targets", "peak", "plateau_years"), "range",
-                    "targets.peak.plateau_years must be a whole number >= 0")
-            lv = p.get("level")
-            if lv is not None and not (_is_number(lv) and lv > 0):
-                bad(("targets", "peak", "level"), "range",
-                    "targets.peak.level must be > 0 (万t CO2), or left out to take the level "
-                    "the pathway reaches in the peak year without the peak target",
-                    "峰值水平须为正数")
-            dr = p.get("decline_rate")
-            if dr is not None and not (_is_number(dr) and 0 <= dr < 1):
-                bad(("targets", "peak", "decline_rate"), "range",
-                    "targets.peak.decline_rate must be between 0 and 1 (share per year)")
-    for fam, lo, hi in (("energy_intensity", -1.0, 1.0), ("carbon_intensity", -1.0, 1.0),
-                        ("energy_cap", 0.0, 1e7), ("carbon_cap", 0.0, 1e7),
-                        ("coal_cap", 0.0, 1e7), ("non_fossil_share", 0.0, 1.0)):
-        if fam in t:
-            only = _cap_only(s, t, fam, bad) if fam in CAP_FAMILIES else None
-            sub = {k: v for k, v in (t[fam] or {}).items() if k != "only"} if isinstance(
-                t[fam], dict) else t[fam]
-            _year_map({"targets": {fam: sub}}, ("targets", fam), lo, hi, bad)
-            for y in only or []:
-                if y not in (sub or {}):
-                    bad(("targets", fam, "only"), "reference",
-                        f"targets.{fam}.only names {y!r}, which has no cap of its own",
-                        "only中的年份须有对应的限值")
-            for y in (sub or {}):
-                if isinstance(y, int) and y not in span:
-                    bad(("targets", fam, y), "range",
-                        f"targets.{fam}: {y} is outside the model years", "目标年份超出模型范围")
-    for fam in ("energy_intensity", "carbon_intensity"):
-        for y in (t.get(fam) or {}):
-            if isinstance(y, int) and isinstance(years.get("base"), int) and y - 5 < years["base"]:
+    span = range(years["start"], years["end"] + 1)
+    t = s["targets"]
+    if isinstance(t.get("peak"), dict) and _clean(flagged, ("targets", "peak")):
+        _check_peak(t["peak"], span, bad)
+    for fam in ("energy_intensity", "carbon_intensity", *CAP_FAMILIES):
+        if not isinstance(t.get(fam), dict) or not _clean(flagged, ("targets", fam)):
+            continue
+        for y in (k for k in t[fam] if k != "only"):
+            if y not in span:
+                bad(("targets", fam, y), "range",
+                    f"targets.{fam}: {y} is outside the model years", "目标年份超出模型范围")
+            elif fam.endswith("intensity") and y - 5 < years["base"]:
                 bad(("targets", fam, y), "range",
                     f"targets.{fam}: the plan period ending {y} starts {y - 5}, before the base "
                     f"year {years['base']}", "规划期起点早于基准年")
-    lv = t.get("oil_peak_level")
-    if lv is not None and not (_is_number(lv) and lv > 0):
-        bad(("targets", "oil_peak_level"), "range", "targets.oil_peak_level must be > 0 "
-            "(万tce), or left out to take the pathway's own oil use in the peak year")
-    if "oil_peak_year" in t and (not isinstance(t["oil_peak_year"], int)
-                                 or t["oil_peak_year"] not in span):
-        bad(("targets", "oil_peak_year"), "range", "targets.oil_peak_year must be a model year")
-    for i, lim in enumerate(t.get("limits") or []):
-        path = ("targets", "limits", i)
-        if not isinstance(lim, dict):
-            bad(path, "type", "each limit must be a mapping")
-            continue
-        for k in lim:
-            if k not in _LIMIT_KEYS:
-                bad((*path, k), "unknown-key", f"unknown key '{k}' in a limit; expected one of:"
-                    f" {', '.join(sorted(_LIMIT_KEYS))}", "未知的键")
-        if not isinstance(lim.get("id"), str) or not SAFE_NAME.match(lim.get("id", "")):
-            bad((*path, "id"), "name", "each limit needs an id (letters, digits, . _ -)")
-        if lim.get("quantity") not in LIMIT_QUANTITIES:
-            bad((*path, "quantity"), "allowed",
-                f"limit quantity must be one of: {', '.join(LIMIT_QUANTITIES)}")
-        if lim.get("sense", "le") not in ("le", "ge"):
-            bad((*path, "sense"), "allowed", "limit sense must be 'le' or 'ge'")
-        for k in ("groups", "sectors", "districts"):
-            if k in lim and not (isinstance(lim[k], list) and all(isinstance(x, str)
-                                                                  for x in lim[k])):
-                bad((*path, k), "type", f"limit {k} must be a list of ids")
-        _year_map(s, (*path, "values"), -1e9, 1e9, bad)
-        if "values" not in lim:
-            bad((*path, "values"), "required", "a limit needs values: {year: value}")
-    ids = [lim.get("id") for lim in (t.get("limits") or []) if isinstance(lim, dict)]
-    for dup in {i for i in ids if ids.count(i) > 1}:
-        bad(("targets", "limits"), "duplicate", f"limit id '{dup}' is used twice")
+    if t.get("oil_peak_year") is not None and _clean(flagged, ("targets", "oil_peak_year")) \
+            and t["oil_peak_year"] not in span:
+        bad(("targets", "oil_peak_year"), "range", "targets.oil_peak_year must be a model year",
+            "石油消费达峰年须在模型年份范围内")
+    if _clean(flagged, ("targets", "limits")):
+        ids = [lim["id"] for lim in t.get("limits") or []]
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            bad(("targets", "limits"), "duplicate", f"limit id '{dup}' is used twice",
+                "限值编号重复")
 
 
-def _cap_only(s: dict, t: dict, fam: str, bad) -> list | None:
-    """The ``only`` list of a cap family (years whose cap binds in that year alone)."""
-    d = t.get(fam)
-    if not isinstance(d, dict) or "only" not in d:
-        return None
-    only = d["only"]
-    if not (isinstance(only, list) and all(isinstance(y, int) for y in only)):
-        bad(("targets", fam, "only"), "type", f"targets.{fam}.only must list years, e.g. "
-            "[2022]", "only应为年份列表")
-        return None
-    return only
-
-
-def _validate_projects(s: dict, bad) -> None:
-    p = s["projects"]
-    if not isinstance(p, dict):
-        bad(("projects",), "type", "projects must map project ids (or 'default') to "
-            "in / out / decide")
-        return
-    for k, v in p.items():
-        ok = v in ("in", "out", "decide") or (isinstance(v, int) and 1990 <= v <= 2100)
-        if not ok:
-            bad(("projects", k), "allowed", f"project decision {v!r} must be in, out, decide "
-                "or an online year", "项目决策应为in、out、decide或投产年份")
-
-
-def _validate_overrides(s: dict, bad) -> None:
-    ov = s["overrides"]
-    if not isinstance(ov, list):
-        bad(("overrides",), "type", "overrides must be a list")
-        return
-    for i, o in enumerate(ov):
-        path = ("overrides", i)
-        if not isinstance(o, dict):
-            bad(path, "type", "each override must be a mapping")
-            continue
-        for k in o:
-            if k not in _OVERRIDE_KEYS:
-                bad((*path, k), "unknown-key", f"unknown key '{k}' in an override; expected one "
-                    f"of: {', '.join(sorted(_OVERRIDE_KEYS))}", "未知的键")
-        ops = [k for k in ("scale", "set", "add") if k in o]
-        if len(ops) != 1:
-            bad(path, "override", "an override needs exactly one of scale, set, add")
-        elif not _is_number(o[ops[0]]):
-            bad((*path, ops[0]), "type", f"override {ops[0]} must be a number")
-        if not isinstance(o.get("table"), str):
-            bad((*path, "table"), "required", "an override needs table: <table name>")
-        if "where" in o and not isinstance(o["where"], dict):
-            bad((*path, "where"), "type", "override where must map columns to values")
+def _check_peak(p: dict, span: range, bad) -> None:
+    y = p["year"]
+    if y == "free":
+        if p.get("latest") not in span:
+            bad(("targets", "peak", "latest"), "range",
+                "with year: free, targets.peak.latest must be a model year",
+                "自主选择达峰年时须给出最晚达峰年")
+    elif y not in span:
+        bad(("targets", "peak", "year"), "range",
+            f"targets.peak.year must be a model year ({span.start}–{span.stop - 1}) or 'free'",
+            "达峰年须在模型年份范围内")

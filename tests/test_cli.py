@@ -83,7 +83,7 @@ def test_help_imports_no_solver_stack():
 
     code = ("import sys; from model.cli import _parser; p = _parser(['--help']); "
             "names = set(p._subparsers._group_actions[0].choices); "
-            "heavy = {'pyomo', 'xarray', 'matplotlib', 'pandas'} & set(sys.modules); "
+            "heavy = {'pyomo', 'xarray', 'matplotlib', 'pandas', 'pydantic'} & set(sys.modules); "
             "print(sorted(names)); print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.splitlines()
