@@ -20,6 +20,7 @@ rules (stated once here, cited in README):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -125,6 +126,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     """Derive the model data of ``scenario`` from a validated dataset."""
     base, years = scenario.base_year, scenario.years
     all_years = [base, *years]
+    check_base_year(data, scenario)
     problems: list[Problem] = []
     sectors = data["sectors"].merge(data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
                                     on="group")
@@ -164,6 +166,47 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
         digest=data.digest,
     )
+
+
+def table_file(data: InputData, table: str) -> str:
+    """How messages name a table of ``data``: the CSV file, or the workbook's sheet."""
+    src = Path(data.source)
+    return f"{src}:{table}" if src.suffix.lower() == ".xlsx" else str(src / f"{table}.csv")
+
+
+#: tables whose base-year rows the model starts from (the later years are projected)
+BASE_YEAR_TABLES = ("activity", "energy")
+
+
+def check_base_year(data: InputData, scenario: Scenario) -> None:
+    """The dataset must hold the scenario's base year: without it every sector would start
+    from nothing. When no table has it, the scenario's ``years.base`` is blamed (at its line);
+    otherwise each sector whose energy series skips the base year is named, at its first
+    row."""
+    base = scenario.base_year
+    have = {t: sorted(set(data[t]["year"])) for t in BASE_YEAR_TABLES}
+    if not any(base in y for y in have.values()):
+        file, line = scenario.where(("years", "base")) if hasattr(scenario, "where") else (
+            str(scenario.path), None)
+        span = "; ".join(f"{t}: {y[0]}–{y[-1]}" if y else f"{t}: no rows"
+                         for t, y in have.items())
+        raise InputError([Problem(file, line, "years.base", "base-year",
+                                  f"the dataset {data.source} has no data for the base year "
+                                  f"{base} ({span}); choose a base year it covers",
+                                  "数据集中没有基准年的数据")])
+    problems = []
+    for t in BASE_YEAR_TABLES:
+        df = data[t]
+        lines = data.lines.get(t)
+        missing = sorted(set(df["sector"]) - set(df.loc[df["year"] == base, "sector"]))
+        for sector in missing:
+            i = int(np.flatnonzero((df["sector"] == sector).to_numpy())[0])
+            problems.append(Problem(
+                table_file(data, t), int(lines[i]) if lines is not None else None, "year",
+                "base-year", f"sector '{sector}' has rows in {t} but none for the base year "
+                f"{base}; add its {base} row", f"该行业缺少基准年（{base}年）数据"))
+    if problems:
+        raise InputError(problems)
 
 
 def _districts(data: InputData, scenario: Scenario) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.errors import InputError, Problem
-from peakpath.schema import GASES, TABLES, Table
+from peakpath.schema import GASES, MAX_ABS, TABLES, Table
 from peakpath.units import KGCE_PER_KWH, UNITS
 
 #: offset from a 0-based data row to the line number a spreadsheet or editor shows
@@ -57,6 +57,11 @@ def read_dataset(path: str | Path) -> InputData:
         from peakpath.datalist import read_workbook  # datalist builds on this module
 
         return read_workbook(root)
+    if root.is_file():
+        raise InputError([Problem(str(root), None, None, "dataset",
+                                  "this is a file; expected a dataset folder of CSV tables or a "
+                                  "data-list workbook (.xlsx)",
+                                  "应为CSV数据集文件夹或数据清单工作簿（.xlsx）")])
     if not root.is_dir():
         raise InputError([Problem(str(root), None, None, "dataset",
                                   "dataset folder not found", "找不到数据集文件夹")])
@@ -70,20 +75,33 @@ def read_dataset(path: str | Path) -> InputData:
                                         f"required table '{t.name}' is missing",
                                         "缺少必需的数据表"))
             continue
-        try:
-            raw[t.name] = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                                      skipinitialspace=True)
-        except UnicodeDecodeError as e:
-            problems.append(Problem(str(f), None, None, "encoding",
-                                    f"not UTF-8 text ({e.reason} at byte {e.start})",
-                                    "文件须为UTF-8编码"))
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-            problems.append(Problem(str(f), None, None, "csv", f"cannot parse CSV: {e}",
-                                    "CSV格式错误"))
+        table, problem = _read_csv(f)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            raw[t.name] = table
     data = validate_tables(raw, source=str(root), file_of=lambda t: str(root / f"{t}.csv"),
                            problems=problems)
     data.digest = _digest_dir(root)
     return data
+
+
+def _read_csv(f: Path) -> tuple[pd.DataFrame | None, Problem | None]:
+    """One table as text, or the problem that stops it being read."""
+    if f.is_dir():
+        return None, Problem(str(f), None, None, "file", "this is a folder; expected a CSV file",
+                             "此路径是文件夹，应为CSV文件")
+    try:
+        return pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                           skipinitialspace=True), None
+    except UnicodeDecodeError as e:
+        return None, Problem(str(f), None, None, "encoding",
+                             f"not UTF-8 text ({e.reason} at byte {e.start})", "文件须为UTF-8编码")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        return None, Problem(str(f), None, None, "csv", f"cannot parse CSV: {e}", "CSV格式错误")
+    except OSError as e:
+        return None, Problem(str(f), None, None, "file", f"cannot read the file: {e.strerror}",
+                             "无法读取文件")
 
 
 def _digest_dir(root: Path) -> str:
@@ -175,6 +193,11 @@ def _validate_table(t: Table, df: pd.DataFrame, file: str, line_of
                                 "未知列名"))
     if any(p.rule == "missing-column" for p in problems):
         return None, problems
+    if df.empty and not (t.optional or t.may_be_empty):
+        problems.append(Problem(file, 2, None, "empty-table",
+                                f"required table '{t.name}' has a header but no rows "
+                                f"({t.doc_en.rstrip('.')})",
+                                f"必需的数据表“{t.name}”没有数据行（{t.lead_zh}填报）"))
     df = df[t.column_names].copy()
     for c in t.column_names:
         df[c] = df[c].astype(str).str.strip()
@@ -187,11 +210,16 @@ def _validate_table(t: Table, df: pd.DataFrame, file: str, line_of
                 problems.append(Problem(file, line_of(t.name, i), col.name, "required",
                                         f"empty cell; expected {col.doc_en}", "必填项为空"))
         if col.kind in ("int", "float"):
-            num = pd.to_numeric(s.where(~empty), errors="coerce")
+            num = pd.to_numeric(s.where(~empty), errors="coerce").astype("float64")
             bad = (~empty) & num.isna()
             for i in np.flatnonzero(bad.to_numpy()):
                 problems.append(Problem(file, line_of(t.name, i), col.name, "number",
                                         f"'{s.iloc[i]}' is not a number", "应为数字"))
+            infinite = num.notna() & ~np.isfinite(num)
+            for i in np.flatnonzero(infinite.to_numpy()):
+                problems.append(Problem(file, line_of(t.name, i), col.name, "number",
+                                        f"'{s.iloc[i]}' is not a finite number", "应为有限数值"))
+            num = num.where(~infinite)
             ok = num.notna()
             if col.kind == "int":
                 frac = ok & (num != np.round(num))
@@ -204,7 +232,8 @@ def _validate_table(t: Table, df: pd.DataFrame, file: str, line_of
                 checked = num * _unit_factor(df["unit"])
             problems += _range_problems(col, checked, ok & checked.notna(), file, t.name,
                                         line_of)
-            out[col.name] = num.astype("float64")
+            # a value out of every bound is reported above; it must not overflow a cast
+            out[col.name] = num.where(num.abs() < MAX_ABS).astype("float64")
         else:
             if col.allowed is not None:
                 bad = (~empty) & ~s.isin(col.allowed)
@@ -234,7 +263,21 @@ def _unit_factor(units: pd.Series) -> pd.Series:
 
 def _range_problems(col, num: pd.Series, ok: pd.Series, file: str, tname: str, line_of
                     ) -> list[Problem]:
+    """Values of ``col`` (where ``ok``) outside its range, not finite, or larger in magnitude
+    than ``col.max_abs``."""
     problems = []
+    num = num.astype("float64")
+    nonfinite = ok & ~np.isfinite(num)
+    for i in np.flatnonzero(nonfinite.to_numpy()):
+        problems.append(Problem(file, line_of(tname, i), col.name, "range",
+                                f"{num.iloc[i]} is not a finite number", "应为有限数值"))
+    ok = ok & ~nonfinite
+    huge = ok & (num.abs() >= col.max_abs)
+    for i in np.flatnonzero(huge.to_numpy()):
+        problems.append(Problem(file, line_of(tname, i), col.name, "range",
+                                f"{num.iloc[i]:g} is out of range; expected a magnitude below "
+                                f"{col.max_abs:g}", f"数值绝对值应小于{col.max_abs:g}"))
+    ok = ok & ~huge
     if col.min is not None:
         low = ok & ((num <= col.min) if col.min_exclusive else (num < col.min))
         op = ">" if col.min_exclusive else ">="
@@ -538,56 +581,78 @@ def write_dataset(data: InputData, path: str | Path) -> None:
 def apply_overrides(data: InputData, scenario) -> InputData:
     """Apply a scenario's ``overrides`` (scale, set or add a numeric column on the rows that
     match ``where``). Every override must match at least one row and keep the column in its
-    allowed range; problems name the scenario file and the override."""
+    allowed range (`model.schema`: bounds, finite, magnitude), so that an override cannot hand
+    the solver a meaningless model; problems name the file and line of the override."""
     overrides = scenario.settings.get("overrides") or []
     if not overrides:
         return data
     data = data.copy()
     problems: list[Problem] = []
-    file = str(scenario.path)
     for i, o in enumerate(overrides):
+        file, line = _override_place(scenario, i)
         key = f"overrides[{i}]"
-        t = TABLES_BY.get(o["table"])
-        if t is None:
-            problems.append(Problem(file, None, f"{key}.table", "reference",
-                                    f"unknown table '{o['table']}'", "未知的数据表"))
-            continue
-        df = data.tables[t.name]
-        col = o.get("column", value_column(t))
-        if col not in t.column_names or t.column(col).kind != "float":
-            problems.append(Problem(file, None, f"{key}.column", "reference",
-                                    f"'{col}' is not a numeric column of {t.name}",
-                                    "不是数值列"))
-            continue
-        mask = pd.Series(True, index=df.index)
-        for c, v in (o.get("where") or {}).items():
-            if c not in df.columns:
-                problems.append(Problem(file, None, f"{key}.where.{c}", "reference",
-                                        f"'{c}' is not a column of {t.name}", "未知的列"))
-                mask &= False
-                continue
-            wanted = [str(x) for x in v] if isinstance(v, list) else [str(v)]
-            mask &= df[c].astype(str).isin(wanted)
-        if not mask.any():
-            problems.append(Problem(file, None, key, "override",
-                                    f"override of {t.name} matches no row", "覆盖条件未匹配任何行"))
-            continue
-        s = df.loc[mask, col]
-        if "scale" in o:
-            s = s * float(o["scale"])
-        elif "add" in o:
-            s = s + float(o["add"])
-        else:
-            s = pd.Series(float(o["set"]), index=s.index)
-        bad = _range_problems(t.column(col), s.reset_index(drop=True),
-                              pd.Series(True, index=range(len(s))), file, t.name,
-                              lambda _t, j: None)
-        problems += [Problem(file, None, f"{key}", "range", f"{t.name}.{col}: {p.message}",
-                             p.hint_zh) for p in bad]
-        df = df.copy()
-        df.loc[mask, col] = s
-        data.tables[t.name] = df
+
+        def bad(column: str, rule: str, msg: str, hint: str, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, rule, msg, hint))
+
+        df = _override_one(data, o, key, bad)
+        if df is not None:
+            data.tables[o["table"]] = df
     if problems:
         raise InputError(problems)
     data.digest = digest_tables(data.tables)
     return data
+
+
+def _override_place(scenario, i: int) -> tuple[str, int | None]:
+    where = getattr(scenario, "where", None)
+    return where(("overrides", i)) if where else (str(scenario.path), None)
+
+
+def _override_one(data: InputData, o: dict, key: str, bad) -> pd.DataFrame | None:
+    """The table ``o`` changes, changed; None (and ``bad`` told why) when it cannot be."""
+    t = TABLES_BY.get(o["table"])
+    if t is None:
+        bad(f"{key}.table", "reference", f"unknown table '{o['table']}'; expected one of: "
+            f"{', '.join(TABLES_BY)}", "未知的数据表")
+        return None
+    df = data.tables[t.name]
+    col = o.get("column") or value_column(t)
+    if col not in t.column_names or t.column(col).kind != "float":
+        numeric = [c.name for c in t.columns if c.kind == "float"]
+        bad(f"{key}.column", "reference", f"'{col}' is not a numeric column of {t.name}; "
+            f"expected one of: {', '.join(numeric)}", "不是数值列")
+        return None
+    mask = pd.Series(True, index=df.index)
+    for c, v in (o.get("where") or {}).items():
+        if c not in df.columns:
+            bad(f"{key}.where.{c}", "reference", f"'{c}' is not a column of {t.name}; "
+                f"expected one of: {', '.join(t.column_names)}", "未知的列")
+            return None
+        wanted = [str(x) for x in v] if isinstance(v, list) else [str(v)]
+        mask &= df[c].astype(str).isin(wanted)
+    if not mask.any():
+        bad(key, "override", f"override of {t.name} matches no row", "覆盖条件未匹配任何行")
+        return None
+    s = df.loc[mask, col]
+    if "scale" in o and o["scale"] is not None:
+        s = s * float(o["scale"])
+    elif "add" in o and o["add"] is not None:
+        s = s + float(o["add"])
+    else:
+        s = pd.Series(float(o["set"]), index=s.index)
+    with np.errstate(over="ignore", invalid="ignore"):
+        checked = s.reset_index(drop=True).astype("float64")
+    out_of_range = _range_problems(t.column(col), checked,
+                                   pd.Series(True, index=range(len(s))), "", t.name,
+                                   lambda _t, j: None)
+    for p in out_of_range[:3]:  # the first few rows say enough
+        bad(key, "range", f"{t.name}.{col}: {p.message}", p.hint_zh)
+    if len(out_of_range) > 3:
+        bad(key, "range", f"{t.name}.{col}: and {len(out_of_range) - 3} more rows out of range",
+            "另有多行超出范围")
+    if out_of_range:
+        return None
+    df = df.copy()
+    df.loc[mask, col] = s
+    return df

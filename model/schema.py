@@ -29,6 +29,20 @@ DISTRICT_KINDS = ("city", "core", "suburban", "zone")
 SHARE_BASES = ("population", "gdp", "floor_area", "land_area", "rural", "plant", "heat_users",
                "mixed")
 DISTRICT_VARIABLES = ("population", "gdp")
+#: the largest magnitude any number may have (canonical units). Above 1e15 a double no longer
+#: holds every whole number (2^53 ≈ 9.0e15), and no quantity of a city comes near it: world
+#: GDP is about 7e10 万元 and world energy use about 2e6 万tce. A larger value is a typo or an
+#: override gone wrong (a price scaled by 1e300), and would reach the solver as noise.
+MAX_ABS = 1e15
+#: most a measure can cost per unit, 万元 (capex, O&M, hidden cost): 10^8 万元 is 1 万亿元, above
+#: the cost of any single project ever built (the Three Gorges dam: about 2,000 亿元); the
+#: costliest unit in the Wuhan dataset is 3e5 万元. Larger costs put coefficients of 1e17 and
+#: more in the objective, where HiGHS stops with a numerical error
+MAX_UNIT_COST = 1e8
+#: most a carrier may cost, canonical CNY per tce (or CNY per kWh for electricity): 300 times
+#: the dearest carrier in the Wuhan dataset (oil, 4,250 CNY/tce; electricity 0.42 CNY/kWh is
+#: about 3,400 CNY/tce)
+MAX_PRICE = 1e6
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,8 @@ class Column:
     min: float | None = None
     max: float | None = None
     min_exclusive: bool = False
+    #: the largest magnitude allowed (a tighter bound than `MAX_ABS` where the schema knows one)
+    max_abs: float = MAX_ABS
     unit: str = ""  # fixed unit of a wide-table column (documentation and template)
 
 
@@ -59,6 +75,10 @@ class Table:
     #: with "*" as the fallback value.
     unit_dimension: str | tuple[str, dict[str, str]] | None = None
     optional: bool = False
+    #: a required table whose header alone is a valid answer ("no measures", "no process
+    #: emissions"); any other required table with no rows is refused, since its values would
+    #: silently become zero (an empty efficiency table once set every rate to 0)
+    may_be_empty: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -302,6 +322,7 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("sector", "gas", "year"),
         unit_dimension="mass",
+        may_be_empty=True,
     ),
     Table(
         "emission_factors",
@@ -342,7 +363,7 @@ TABLES: tuple[Table, ...] = (
         columns=(
             _c("fuel", "str", "carrier", "能源品种", ref="fuels.fuel"),
             _year(),
-            _value("price", "价格", min=0),
+            _value("price", "价格", min=0, max_abs=MAX_PRICE),
             _unit(),
         ),
         key=("fuel", "year"),
@@ -379,7 +400,7 @@ TABLES: tuple[Table, ...] = (
             _c("fuel", "str", "carrier", "能源品种", ref="fuels.fuel"),
             _c("component", "str", "tax or network", "构成", allowed=("tax", "network")),
             _year(),
-            _value("amount", "金额", min=0),
+            _value("amount", "金额", min=0, max_abs=MAX_PRICE),
             _unit(),
         ),
         key=("fuel", "component", "year"),
@@ -406,12 +427,12 @@ TABLES: tuple[Table, ...] = (
                min=2000, max=2100),
             _c("lifetime", "int", "lifetime of a build", "寿命", min=1, max=100, unit="yr"),
             _c("capex", "float", "investment per unit, base-year cost", "单位投资（基准年）",
-               min=0, unit="万元/unit"),
+               min=0, max_abs=MAX_UNIT_COST, unit="万元/unit"),
             _c("capex_change", "float", "yearly change of capex (negative = falling)",
                "单位投资年变化率", min=-0.2, max=0.2, unit="1/yr"),
             _c("om", "float", "operation and maintenance per unit in use, per year "
                "(negative = non-energy savings)", "单位年运维费用（负值为非能源收益）",
-               unit="万元/unit/yr"),
+               max_abs=MAX_UNIT_COST, unit="万元/unit/yr"),
             _c("max_build_share", "float", "most that can be built in a year, as a share of "
                "that year's potential", "年度最大新建量占当年潜力的比例",
                min=0, max=1, min_exclusive=True),
@@ -448,9 +469,10 @@ TABLES: tuple[Table, ...] = (
             _c("hidden_cost", "float", "hidden or transaction cost per unit in use per year "
                "(information, disruption, search), part of the efficiency gap",
                "隐性/交易成本（每单位在用规模每年）", required=False, min=0,
-               unit="万元/unit/yr"),
+               max_abs=MAX_UNIT_COST, unit="万元/unit/yr"),
         ),
         key=("measure",),
+        may_be_empty=True,
     ),
     Table(
         "measure_potential",
@@ -466,6 +488,7 @@ TABLES: tuple[Table, ...] = (
                "单位（与措施单位一致；按活动水平比例时为1）"),
         ),
         key=("measure", "year"),
+        may_be_empty=True,
     ),
     Table(
         "measure_effects",
@@ -491,6 +514,7 @@ TABLES: tuple[Table, ...] = (
                                  "feedstock": "energy", "process": "mass",
                                  "generation": "electricity",
                                  "renewable_generation": "electricity"}),
+        may_be_empty=True,
     ),
     Table(
         "measure_groups",
