@@ -48,9 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-import yaml
 
-from peakpath.commands import command_help
+from peakpath.commands import command_help, positive_int
 from peakpath.errors import InputError, PeakpathError, Problem
 from peakpath.inputs import InputData, apply_overrides, read_dataset
 from peakpath.results import (
@@ -64,15 +63,9 @@ from peakpath.results import (
 )
 from peakpath.run import shortfalls_of
 from peakpath.sampling import check_parameters, correlation_matrix, draw
-from peakpath.scenario import SAFE_NAME, Scenario, load_scenario
+from peakpath.scenario import Scenario, load_scenario
+from peakpath.schema import TABLE_BY_NAME
 
-BATCH_KEYS = {"name", "description", "scenario", "sweep", "monte_carlo", "chunk"}
-MC_KEYS = {"n", "seed", "parameters", "correlation"}
-#: how a drawn value x acts on the matched column: multiply by x, replace by x, or add x (for
-#: quantities whose central value is 0, such as an elasticity of 0 or a growth rate of 0)
-OPS = ("scale", "set", "add")
-PARAM_KEYS = {"name", "table", "where", "column", "dist", "op", "low", "high", "mode", "mean",
-              "sd", "median", "sigma"}
 #: wall-clock margin over HiGHS' own time limit before a local worker is killed, seconds
 KILL_MARGIN = 60.0
 
@@ -116,137 +109,179 @@ class BatchSpec:
 
 
 def load_batch(path: str | Path) -> BatchSpec:
-    """Read a batch file, validate it (every problem located by key) and list its variants."""
+    """Read a batch file, validate it (every problem located by key and line) and list its
+    variants. The file is read strictly (`model.yamlio`) and its shape checked by
+    `model.filemodels.BatchM`; the tables, columns and filters its overrides and parameters
+    name are checked against the schema, so a typo is blamed on this file, not on the
+    scenario, and before anything is solved."""
+    from peakpath.filemodels import BatchM, validate_model
+    from peakpath.yamlio import read_yaml
+
     path = Path(path)
     file = str(path)
-    if not path.exists():
-        raise InputError([Problem(file, None, None, "file", "batch file not found",
-                                  "找不到批量计算文件")])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise InputError([Problem(file, None, None, "yaml", f"not valid YAML: {e}",
-                                  "YAML格式错误")]) from None
+    raw, lines = read_yaml(path, "batch file", "批量计算文件")
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise InputError([Problem(file, 1, None, "yaml", "a batch file must be a mapping",
+                                  "批量计算文件须为键值映射")])
     problems: list[Problem] = []
 
-    def bad(key: str, msg: str, hint: str = "") -> None:
-        problems.append(Problem(file, None, key, "batch", msg, hint))
+    def bad(key: str | tuple, msg: str, hint: str = "", rule: str = "batch") -> None:
+        loc = key if isinstance(key, tuple) else tuple(key.split("."))
+        problems.append(Problem(file, _line_of(lines, loc), _dotted(loc), rule, msg, hint))
 
-    if not isinstance(raw, dict):
-        raise InputError([Problem(file, 1, None, "yaml", "a batch file must be a mapping")])
-    for k in raw:
-        if k not in BATCH_KEYS:
-            bad(k, f"unknown key '{k}'; expected one of: {', '.join(sorted(BATCH_KEYS))}",
-                "未知的键")
-    name = raw.get("name")
-    if not isinstance(name, str) or not SAFE_NAME.match(name):
-        bad("name", "name must be letters, digits, '.', '_' or '-' (it names the results "
-            "folder)", "名称不合法")
-    if not raw.get("scenario"):
-        bad("scenario", "a batch needs scenario: <file>", "未指定情景")
-    chunk = raw.get("chunk", 20)
-    if not isinstance(chunk, int) or chunk < 1:
-        bad("chunk", "chunk must be a whole number >= 1")
+    flagged = validate_model(BatchM, raw, lambda loc, rule, en, zh: bad(loc, en, zh, rule))
     scenario = None
-    if raw.get("scenario"):
+    if isinstance(raw.get("scenario"), str) and raw["scenario"]:
         try:
-            scenario = load_scenario(path.parent / str(raw["scenario"]))
+            scenario = load_scenario(path.parent / raw["scenario"])
         except InputError as e:
             problems += e.problems
-    sweep = _sweep_levels(raw.get("sweep") or {}, bad)
+    sweep = _sweep_levels(raw.get("sweep"), scenario, bad) if not _below(flagged, "sweep") \
+        else []
     mc = raw.get("monte_carlo")
-    draws, pnames, params = _monte_carlo(mc, bad) if mc else (None, [], [])
+    draws, pnames, params = (None, [], [])
+    if isinstance(mc, dict) and mc:
+        draws, pnames, params = _monte_carlo(mc, bad, flagged)
     if problems:
         raise InputError(problems)
+    chunk = raw.get("chunk", 20)
     variants = _variants(sweep, draws, params, chunk)
-    spec = BatchSpec(name, path, scenario, variants, chunk, pnames, [k for k, _ in sweep])
-    _check_variants(spec, file)
+    spec = BatchSpec(raw["name"], path, scenario, variants, chunk, pnames, [k for k, _ in sweep])
+    _check_variants(spec, file, lines)
     return spec
 
 
-def _sweep_levels(sweep: dict, bad) -> list[tuple[str, list[tuple[Any, dict, list]]]]:
+def _dotted(loc: tuple) -> str:
+    """``monte_carlo.parameters[0].dist``: list items in brackets, as the batch messages say."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return None
+
+
+def _below(flagged: set[tuple], key: str) -> bool:
+    return any(f[:1] == (key,) for f in flagged)
+
+
+def check_override_names(o: dict, loc: tuple, bad) -> None:
+    """The table, column and filter columns an override or parameter names exist in the
+    schema (whether its rows exist is known only with the dataset)."""
+    t = TABLE_BY_NAME.get(o.get("table"))
+    if t is None:
+        bad((*loc, "table"), f"unknown table {o.get('table')!r}; expected one of: "
+            f"{', '.join(TABLE_BY_NAME)}", "未知的数据表", "reference")
+        return
+    col = o.get("column")
+    if col is not None and (col not in t.column_names or t.column(col).kind != "float"):
+        numeric = [c.name for c in t.columns if c.kind == "float"]
+        bad((*loc, "column"), f"'{col}' is not a numeric column of {t.name}; expected one of: "
+            f"{', '.join(numeric)}", "不是数值列", "reference")
+    for c in o.get("where") or {}:
+        if c not in t.column_names:
+            bad((*loc, "where", c), f"'{c}' is not a column of {t.name}; expected one of: "
+                f"{', '.join(t.column_names)}", "未知的列", "reference")
+
+
+def _sweep_levels(sweep: dict | None, scenario: Scenario | None, bad
+                  ) -> list[tuple[str, list[tuple[Any, dict, list]]]]:
     """[(dimension, [(label, changes, overrides), ...]), ...] in file order."""
-    if not isinstance(sweep, dict):
-        bad("sweep", "sweep must map setting paths or dimension names to their values")
-        return []
+    from peakpath.filemodels import OverrideM, validate_model
+
     dims = []
-    for key, values in sweep.items():
+    for key, values in (sweep or {}).items():
         if isinstance(values, list) and values:
+            if scenario is not None:
+                _check_setting_path(scenario.settings, key, bad)
             dims.append((key, [(v, {key: v}, []) for v in values]))
         elif isinstance(values, dict) and values:
             opts = []
             for label, ovs in values.items():
+                loc = ("sweep", key, label)
                 if not isinstance(ovs, list):
-                    bad(f"sweep.{key}.{label}", "each option is a list of table overrides")
+                    bad(loc, "each option is a list of table overrides", "每个选项应为覆盖列表")
                     continue
+                for i, o in enumerate(ovs):
+                    shape = validate_model(OverrideM, o, lambda lc, rule, en, zh, loc=loc, i=i:
+                                           bad((*loc, i, *lc), en, zh, rule))
+                    if not shape:
+                        check_override_names(o, (*loc, i), bad)
                 opts.append((label, {}, ovs))
             dims.append((key, opts))
         else:
-            bad(f"sweep.{key}", "a sweep dimension is a non-empty list of values or a mapping "
-                "of labels to lists of overrides")
+            bad(("sweep", key), "a sweep dimension is a non-empty list of values or a mapping "
+                "of labels to lists of overrides", "扫描维度应为非空列表或标签到覆盖列表的映射")
     # settings that change the model's structure vary slowest, so chunks share structures
     dims.sort(key=lambda d: 0 if d[0].startswith(("targets.", "years", "projects")) else 1)
     return dims
 
 
-def _monte_carlo(mc: Any, bad) -> tuple[np.ndarray | None, list[str], list[dict]]:
-    if not isinstance(mc, dict):
-        bad("monte_carlo", "monte_carlo must be a mapping")
-        return None, [], []
-    for k in mc:
-        if k not in MC_KEYS:
-            bad(f"monte_carlo.{k}", f"unknown key '{k}'; expected one of: "
-                f"{', '.join(sorted(MC_KEYS))}", "未知的键")
-    n, seed = mc.get("n"), mc.get("seed")
-    if not isinstance(n, int) or n < 1:
-        bad("monte_carlo.n", "n must be a whole number >= 1")
-    if not isinstance(seed, int):
-        bad("monte_carlo.seed", "seed must be a whole number (the same seed gives the same "
-            "draws)")
-    params = mc.get("parameters") or []
-    names = []
+def _check_setting_path(settings: dict, dotted: str, bad) -> None:
+    """A swept setting path must run through mappings: ``discount_rate.x`` cannot be set."""
+    keys = dotted.split(".")
+    d: Any = settings
+    for i, k in enumerate(keys[:-1]):
+        d = d.get(k) if isinstance(d, dict) else None
+        if d is None:
+            return  # made as a new mapping; the settings' validation judges the result
+        if not isinstance(d, dict):
+            bad(("sweep", dotted), f"'{'.'.join(keys[:i + 1])}' is {_kind(d)} in the scenario, "
+                f"not a mapping, so '{dotted}' cannot be swept", "扫描路径经过了非映射的设置",
+                "path")
+            return
+
+
+def _kind(v: Any) -> str:
+    return "a list" if isinstance(v, list) else "text" if isinstance(v, str) else \
+        "true/false" if isinstance(v, bool) else "a number"
+
+
+def _monte_carlo(mc: dict, bad, flagged: set[tuple]
+                 ) -> tuple[np.ndarray | None, list[str], list[dict]]:
+    """The draws of a Monte Carlo block (None when anything in it is wrong); the parameters
+    whose shape `BatchM` accepted are checked further even when other keys are wrong."""
+    params = mc.get("parameters") if isinstance(mc.get("parameters"), list) else []
+    ok = not _below(flagged, "monte_carlo")
     for i, p in enumerate(params):
-        key = f"monte_carlo.parameters[{i}]"
-        if not isinstance(p, dict):
-            bad(key, "each parameter is a mapping")
+        loc = ("monte_carlo", "parameters", i)
+        if any(f[:3] == loc for f in flagged):
             continue
-        for k in p:
-            if k not in PARAM_KEYS:
-                bad(f"{key}.{k}", f"unknown key '{k}'", "未知的键")
-        if not isinstance(p.get("name"), str):
-            bad(f"{key}.name", "each parameter needs a name")
-        if not isinstance(p.get("table"), str):
-            bad(f"{key}.table", "each parameter needs a table")
-        if p.get("op", "scale") not in OPS:
-            bad(f"{key}.op", f"op must be one of: {', '.join(OPS)}")
+        check_override_names(p, loc, bad)
         msg = check_parameters(p)
         if msg:
-            bad(f"{key}.dist", msg)
-        names.append(p.get("name"))
+            bad((*loc, "dist"), msg, "分布参数无效")
+            ok = False
+    if not ok:
+        return None, [], params
+    names = [p["name"] for p in params]
     if len(set(names)) != len(names):
-        bad("monte_carlo.parameters", "parameter names must be unique")
-    corr = None
+        bad(("monte_carlo", "parameters"), "parameter names must be unique", "参数名称重复")
+        return None, names, params
     pairs = mc.get("correlation") or []
-    for j, pr in enumerate(pairs):
-        ok = (isinstance(pr, dict) and isinstance(pr.get("between"), list)
-              and len(pr["between"]) == 2 and all(x in names for x in pr["between"])
-              and isinstance(pr.get("rho"), int | float) and -1 < pr["rho"] < 1)
-        if not ok:
-            bad(f"monte_carlo.correlation[{j}]", "each correlation is {between: [a, b], rho: r}"
-                " with a, b parameter names and -1 < r < 1")
-    if not isinstance(n, int) or not isinstance(seed, int) or len(set(names)) != len(names):
+    unknown = [(j, x) for j, pr in enumerate(pairs) for x in pr["between"] if x not in names]
+    for j, x in unknown:
+        bad(("monte_carlo", "correlation", j, "between"), f"'{x}' is not a parameter name; "
+            f"expected one of: {', '.join(names)}", "未知的参数名称")
+    if unknown:
         return None, names, params
-    try:
-        if pairs:
-            corr = correlation_matrix(names, pairs)
+    corr = None
+    if pairs:
+        corr = correlation_matrix(names, pairs)
+        try:
             np.linalg.cholesky(corr)
-    except (np.linalg.LinAlgError, KeyError, TypeError):
-        bad("monte_carlo.correlation", "the correlations do not form a valid (positive "
-            "definite) matrix")
-        return None, names, params
-    if any(check_parameters(p) for p in params if isinstance(p, dict)):
-        return None, names, params
-    return draw(params, n, seed, corr), names, params
+        except np.linalg.LinAlgError:
+            bad(("monte_carlo", "correlation"), "the correlations do not form a valid "
+                "(positive definite) matrix", "相关系数矩阵非正定")
+            return None, names, params
+    return draw(params, mc["n"], mc["seed"], corr), names, params
 
 
 def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
@@ -279,8 +314,9 @@ def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
     return out
 
 
-def _check_variants(spec: BatchSpec, file: str) -> None:
-    """Every variant's settings are valid (checked once, before any solve)."""
+def _check_variants(spec: BatchSpec, file: str, lines: dict[tuple, int]) -> None:
+    """Every variant's settings are valid (checked once, before any solve); a problem is
+    placed at the sweep dimension that set it."""
     problems = []
     seen = set()
     for v in spec.variants:
@@ -291,8 +327,12 @@ def _check_variants(spec: BatchSpec, file: str) -> None:
         try:
             spec.scenario_of(v)
         except InputError as e:
-            problems += [Problem(file, None, f"sweep ({v.id})", p.rule, p.message, p.hint_zh)
-                         for p in e.problems]
+            for p in e.problems:
+                dim = next((d for d in v.changes if p.column and (p.column == d or p.column.
+                            startswith(d + "."))), None)
+                line = lines.get(("sweep", dim)) if dim else lines.get(("sweep",))
+                problems.append(Problem(file, line, f"sweep.{dim or p.column} ({v.id})",
+                                        p.rule, p.message, p.hint_zh))
     if problems:
         raise InputError(problems)
 
@@ -686,7 +726,7 @@ def _cmd(args) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("batch", help=command_help("batch"))
     p.add_argument("file", help="batch YAML file")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="local worker processes (default: number of cores)")
     p.add_argument("--scheduler", default=None,
                    help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")

@@ -4,6 +4,8 @@ matplotlib, ≈ 2 s) and only the command that runs is imported (`model.cli`).""
 
 from __future__ import annotations
 
+import argparse
+
 #: command -> (module defining ``add_parser(subparsers)``, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("peakpath.batch",
@@ -41,3 +43,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def command_help(name: str) -> str:
     """The one-line help of a feature command."""
     return COMMANDS[name][1]
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (``--workers 0`` or ``-1`` is refused with
+    exit code 2 and the option named)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {n}")
+    return n

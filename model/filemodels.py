@@ -235,7 +235,9 @@ class ParameterM(Strict):
     where: Where | None = None
     column: str | None = None
     dist: str
-    op: Literal["scale", "set"] = "scale"
+    #: how a drawn x acts on the matched column: multiply by x, replace by x, or add x (for
+    #: quantities whose central value is 0, such as an elasticity of 0)
+    op: Literal["scale", "set", "add"] = "scale"
     low: float | None = None
     high: float | None = None
     mode: float | None = None
