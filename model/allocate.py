@@ -45,6 +45,7 @@ import pandas as pd
 from peakpath.commands import command_help
 from peakpath.errors import InputError, PeakpathError, Problem
 from peakpath.pathway import Solved, load_solved, measure_accounts, sector_accounts
+from peakpath.places import writable_dir
 from peakpath.results import atomic_write_text
 
 RULES = ("least-cost", "equal-intensity", "per-capita", "ability-to-pay")
@@ -480,8 +481,8 @@ def add_parser(sub) -> None:
 def cmd_allocate(args: argparse.Namespace) -> int:
     rule = parse_rule(args.rule, args.convergence_year)
     s = load_solved(args.results)
+    out = writable_dir(Path(args.out) if args.out else s.path / "allocation" / rule.slug)
     a = allocate(s, rule)
-    out = Path(args.out) if args.out else s.path / "allocation" / rule.slug
     write_allocation(a, out, s, workbooks=not args.no_workbooks)
     print_allocation(a, out)
     return 0

@@ -52,6 +52,7 @@ import xarray as xr
 from peakpath.commands import command_help, positive_int
 from peakpath.errors import InputError, PeakpathError, Problem
 from peakpath.inputs import InputData, apply_overrides, read_dataset
+from peakpath.places import writable_dir
 from peakpath.results import (
     atomic_write_text,
     hash_inputs,
@@ -709,7 +710,7 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
 
 def _cmd(args) -> int:
     spec = load_batch(args.file)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    out = writable_dir(Path(args.out) if args.out else Path("results") / spec.name)
     security = None
     if args.tls_ca_file or args.tls_cert or args.tls_key:
         security = {"tls_ca_file": args.tls_ca_file, "tls_client_cert": args.tls_cert,

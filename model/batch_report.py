@@ -39,7 +39,7 @@ from scipy import stats
 
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
-from peakpath.results import atomic_write_text
+from peakpath.results import atomic_write_text, open_netcdf
 
 OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "max_model_co2_wan_t", "cum_co2_wan_t")
 #: outcomes of the peak verdict: year of the highest CO2 and that CO2, 万t
@@ -63,11 +63,19 @@ def load_batch_dir(path: str | Path) -> tuple[pd.DataFrame, xr.Dataset | None]:
         raise InputError([Problem(str(p), None, None, "batch",
                                   "not a batch folder: summary.csv is missing",
                                   "不是批量计算结果文件夹")])
-    table = pd.read_csv(p / "summary.csv")
+    try:
+        table = pd.read_csv(p / "summary.csv")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as e:
+        raise InputError([Problem(str(p / "summary.csv"), None, None, "batch",
+                                  f"cannot read the batch summary ({type(e).__name__}: {e})",
+                                  "无法读取批量计算汇总表")]) from None
+    if not {"id", "status"} <= set(table.columns):
+        raise InputError([Problem(str(p / "summary.csv"), 1, None, "batch",
+                                  "not a batch summary: columns id and status are missing",
+                                  "不是批量计算汇总表")])
     ds = None
     if (p / "batch.nc").exists():
-        with xr.open_dataset(p / "batch.nc", engine="netcdf4") as f:
-            ds = f.load()
+        ds = open_netcdf(p / "batch.nc", "batch results file")
     return table, ds
 
 

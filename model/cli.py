@@ -16,7 +16,7 @@ from pathlib import Path
 
 import peakpath
 from peakpath.commands import COMMANDS
-from peakpath.errors import InfeasibleError, InputError, PeakpathError
+from peakpath.errors import InfeasibleError, InputError, PeakpathError, Problem
 
 
 def _fmt(x: float, digits: int = 0) -> str:
@@ -146,8 +146,10 @@ def _print_targets(summ: dict) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from peakpath.places import writable_dir
     from peakpath.run import describe_shortfalls, run_file
 
+    writable_dir(args.out)  # before the solve, not after it
     try:
         res, out = run_file(args.scenario, out_root=args.out, elastic=args.elastic,
                             isolate=not args.in_process)
@@ -219,12 +221,26 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as e:
+        if e.filename is None or os.environ.get("PEAKPATH_DEBUG"):
+            return _internal(e)
+        # a file the checks before could not foresee (a disk full, a folder made read-only
+        # meanwhile): the path and the system's reason, as for any bad input
+        err = InputError([Problem(str(e.filename), None, None, "file",
+                                  f"cannot use this path: {e.strerror}", "无法读写该路径")])
+        print(err.report(), file=sys.stderr)
+        return err.exit_code
     except Exception as e:  # a bug, not a user error: short message unless debugging
-        if os.environ.get("PEAKPATH_DEBUG"):
-            raise
-        print(f"internal error: {type(e).__name__}: {e}\n(set PEAKPATH_DEBUG=1 to see the "
-              "traceback, and please report it)", file=sys.stderr)
-        return 1
+        return _internal(e)
+
+
+def _internal(e: Exception) -> int:
+    """A bug, not a user error: a short message, or the traceback when debugging."""
+    if os.environ.get("PEAKPATH_DEBUG"):
+        raise e
+    print(f"internal error: {type(e).__name__}: {e}\n(set PEAKPATH_DEBUG=1 to see the "
+          "traceback, and please report it)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ import xarray as xr
 
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
+from peakpath.places import writable_dir
 from peakpath.report.figures import Figure, bi, new_figure, target_frame
-from peakpath.results import atomic_write_text, load_results
+from peakpath.results import atomic_write_text, load_results, open_netcdf
 
 #: more runs than this and the printed table shows the spread instead of one column per run
 MAX_PRINTED_RUNS = 8
@@ -119,8 +120,7 @@ def load_batch(path: str | Path) -> xr.Dataset:
     p = Path(path)
     nc = p if p.is_file() else p / "batch.nc"
     if nc.is_file() and nc.name != "results.nc":
-        with xr.open_dataset(nc, engine="netcdf4") as ds:
-            ds = ds.load()
+        ds = open_netcdf(nc, "batch results file")
         missing = [v for v in BATCH_VARIABLES if v not in ds]
         if "scenario" not in ds.dims or missing:
             raise InputError([Problem(str(nc), None, None, "batch",
@@ -524,5 +524,5 @@ def add_parser(subparsers) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    compare(args.runs, None if args.out is None else Path(args.out))
+    compare(args.runs, None if args.out is None else writable_dir(args.out))
     return 0

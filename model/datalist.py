@@ -44,6 +44,7 @@ from openpyxl.writer.excel import ExcelWriter
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
 from peakpath.inputs import InputData, read_dataset, validate_tables, value_column
+from peakpath.places import writable_dir, writable_file
 from peakpath.schema import TABLE_BY_NAME, TABLES, Column, Table
 from peakpath.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
 
@@ -640,6 +641,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    writable_file(args.out, "OUT", "data-list.xlsx")
     n = write_template(args.out, args.dataset)
     src = f" with {n} rows from {args.dataset}" if args.dataset else ""
     print(f"数据清单 Data list written: {args.out} ({len(TABLES)} sheets{src})")
@@ -647,6 +649,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    writable_dir(args.out_dir, "OUT_DIR")
     data, wbk = ingest(args.workbook, args.out_dir)
     n = sum(len(df) for df in wbk.raw.values())
     print(f"{args.workbook}: valid ({n} rows in {len(wbk.raw)} sheets; digest "

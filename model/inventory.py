@@ -47,6 +47,7 @@ from peakpath.baseline import COMBUSTIBLE, interpolate
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
 from peakpath.inputs import InputData, read_dataset, validate_tables
+from peakpath.places import writable_dir
 from peakpath.scenario import DEFAULTS, load_scenario
 from peakpath.units import WAN_TCE_PER_YI_KWH, grid_factor_to_energy_factor
 
@@ -463,7 +464,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
         ref_name = "the dataset's inventory_reference table"
     comparison = compare(inv.totals, reference)
     name = Path(args.dataset).stem or "dataset"
-    out = Path(args.out) if args.out else Path("results") / "inventory" / name
+    out = writable_dir(Path(args.out) if args.out else Path("results") / "inventory" / name)
     files = write_inventory(inv, comparison, out)
     use_cjk_fonts()
     fig = trend_figure(inv, comparison, data["sector_groups"], out / "inventory.png",

@@ -41,6 +41,7 @@ from peakpath.build import BuiltModel, build
 from peakpath.commands import command_help
 from peakpath.compare import load_runs
 from peakpath.errors import InputError, Problem, SolverError
+from peakpath.places import writable_dir
 from peakpath.rebuild import inputs_of
 from peakpath.results import atomic_write_text, summary, to_dataset, write_results
 from peakpath.solve import (
@@ -218,6 +219,7 @@ def run_mga(results: str | Path, *, slack: float = 0.05, n: int = 6, seed: int =
                                   f"'{run.ds.attrs.get('status')}' (its targets cannot all be "
                                   "met, or the solve did not finish)", "需要最优解")])
     scenario, data, _ = inputs_of(run.ds, run.path)
+    folder = writable_dir(Path(out) if out else run.path.parent / f"{scenario.name}-mga")
     t0 = time.perf_counter()
     built = build(data, scenario)
     comp = compile_model(built)
@@ -225,7 +227,6 @@ def run_mga(results: str | Path, *, slack: float = 0.05, n: int = 6, seed: int =
         f"({comp.lp.shape[0]} rows × {comp.lp.shape[1]} columns, built in "
         f"{time.perf_counter() - t0:.1f} s)")
     found = find_alternatives(built, comp, slack, n, seed, log=log)
-    folder = Path(out) if out else run.path.parent / f"{scenario.name}-mga"
     write_alternatives(built, comp, found, folder, slack)
     return found, folder
 

@@ -99,8 +99,9 @@ def load_solved(path: str | Path) -> Solved:
                                   "找不到结果文件results.nc")])
     ds = load_results(nc)
     if ds.attrs.get("status") not in ("optimal", "elastic", "infeasible"):
-        raise PeakpathError(f"{nc}: the run ended '{ds.attrs.get('status')}'; there is no "
-                            "pathway to use")
+        raise InputError([Problem(str(nc), None, None, "results",
+                                  f"the run ended '{ds.attrs.get('status')}'; there is no "
+                                  "pathway to use: give a solved run", "该情景未求解成功")])
     return from_dataset(ds, nc.parent)
 
 

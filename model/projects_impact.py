@@ -41,6 +41,7 @@ from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
 from peakpath.ledger import discount_factors
 from peakpath.pathway import Solved, load_solved
+from peakpath.places import writable_dir
 from peakpath.results import atomic_write_text
 from peakpath.run import RunResult, run_scenario
 
@@ -222,9 +223,9 @@ def add_parser(sub) -> None:
 
 def cmd_projects(args: argparse.Namespace) -> int:
     s = load_solved(args.results)
+    out = writable_dir(Path(args.out) if args.out else s.path / "projects")
     chosen = [x.strip() for x in args.projects.split(",")] if args.projects else None
     t = assess(s, chosen, args.mip_gap)
-    out = Path(args.out) if args.out else s.path / "projects"
     atomic_write_text(out / "projects.csv", t.to_csv(index=False, float_format="%.8g"))
     print_assessment(s, t, out)
     return 0

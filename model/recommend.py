@@ -29,6 +29,7 @@ import xarray as xr
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
 from peakpath.pathway import Solved, load_solved, measure_accounts
+from peakpath.places import writable_dir
 from peakpath.results import BINDING_TOL, atomic_write_text, load_results
 from peakpath.targets import FAMILY_LABELS
 
@@ -389,8 +390,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         raise InputError([Problem("--no-regret", None, None, "range",
                                   "must be a share between 0 and 1", "应为0到1之间的比例")])
     s = load_solved(args.results)
+    out = writable_dir(Path(args.out) if args.out else s.path)
     r = recommend(s, Path(args.batch) if args.batch else None, args.no_regret)
-    out = Path(args.out) if args.out else s.path
     atomic_write_text(out / "recommendations.md", r.to_markdown())
     atomic_write_text(out / "recommendations.html", r.to_html())
     print(f"政策建议 Recommendations: {len(r.binding)} binding targets, {len(r.unmet)} unmet, "

@@ -20,6 +20,7 @@ import xarray as xr
 import peakpath
 from peakpath.baseline import ModelData, reference_co2
 from peakpath.build import BuiltModel
+from peakpath.errors import InputError, Problem
 from peakpath.objective import cost_frame
 from peakpath.solve import Solution
 from peakpath.unit_effects import measure_unit_effects
@@ -516,9 +517,37 @@ def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | Non
 
 
 def load_results(path: str | Path) -> xr.Dataset:
-    """Load a run's Dataset (folder or results.nc)."""
+    """Load a run's Dataset (folder or results.nc); a file that is not readable netCDF, or
+    not a run's results, is an `InputError` naming it."""
     p = Path(path)
     if p.is_dir():
         p = p / "results.nc"
-    with xr.open_dataset(p, engine="netcdf4") as ds:
-        return ds.load()
+    ds = open_netcdf(p, "results file")
+    missing = [k for k in RUN_ATTRS if k not in ds.attrs]
+    if "scenario" not in ds.dims and missing:
+        raise InputError([Problem(str(p), None, None, "results",
+                                  "not a peakpath run's results: attributes missing: "
+                                  f"{', '.join(missing)}; give the results.nc that "
+                                  "`peakpath run` wrote", "不是peakpath的求解结果文件")])
+    return ds
+
+
+#: attributes every run's results.nc carries (`to_dataset`)
+RUN_ATTRS = ("scenario", "status", "base_year")
+
+
+def open_netcdf(p: Path, what: str) -> xr.Dataset:
+    """A netCDF file loaded into memory; a corrupt, truncated or foreign file is an
+    `InputError` naming it."""
+    if not p.is_file():
+        raise InputError([Problem(str(p), None, None, "results", f"{what} not found",
+                                  "找不到结果文件")])
+    try:
+        with xr.open_dataset(p, engine="netcdf4") as ds:
+            return ds.load()
+    except (OSError, ValueError, RuntimeError, KeyError, IndexError, TypeError) as e:
+        raise InputError([Problem(str(p), None, None, "results",
+                                  f"cannot read this {what} ({type(e).__name__}: {e}); it is "
+                                  "corrupt, truncated or not netCDF: write it again (re-run "
+                                  "the scenario or batch)", "结果文件损坏或不完整，请重新求解")]
+                         ) from None

@@ -13,6 +13,7 @@ from peakpath.commands import command_help
 from peakpath.compare import Run, load_batch, load_runs, metrics
 from peakpath.errors import InputError, Problem
 from peakpath.pathway import Solved, from_dataset
+from peakpath.places import writable_dir, writable_file
 from peakpath.recommend import recommend
 from peakpath.report.figures import standard_figures
 from peakpath.report.html import render_report
@@ -57,6 +58,8 @@ def write_report(results: str | Path, *, baseline: str | Path | None = None,
     """Make the figures and the report of one run; returns the files written."""
     run = _one_run(results, "RESULTS")
     folder = run.path if run.path.is_dir() else run.path.parent
+    target = writable_file(out, "--out", "report.html") if out else folder / "report.html"
+    writable_dir(folder / "figures", "RESULTS")
     solved = from_dataset(run.ds, folder)
     scenario, md = solved.scenario, solved.md
     if year is not None and year not in md.years:
@@ -73,7 +76,6 @@ def write_report(results: str | Path, *, baseline: str | Path | None = None,
     html = render_report(run.ds, figures, summary,
                          recommendations_html=recommendations_html(solved), notes=notes,
                          description=str(scenario.settings.get("description", "")))
-    target = Path(out) if out else folder / "report.html"
     atomic_write_text(target, html)
     pdf_path = target.with_suffix(".pdf")
     made_pdf = pdf and write_pdf(html, pdf_path)
