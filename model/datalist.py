@@ -363,8 +363,10 @@ def load(path: str | Path) -> SheetTables:
         return wbk
     others = [s for s in values.sheetnames if s not in TABLE_BY_NAME and s != INSTRUCTIONS]
     for t in TABLES:
-        if t.name in values.sheetnames:
+        if t.name in formulas:
             _read_sheet(wbk, t, values[t.name], formulas[t.name])
+        elif t.name in values.sheetnames:
+            continue  # too large to read: reported by _open
         elif not t.optional:
             also = f"; the workbook has other sheets: {', '.join(others)}" if others else ""
             wbk.problems.append(Problem(
@@ -376,13 +378,17 @@ def load(path: str | Path) -> SheetTables:
 
 
 def _open(path: Path, wbk: SheetTables):
+    """The values workbook and the formula cells of its table sheets, or None (and the
+    problem in ``wbk``). Sheets whose used range exceeds `MAX_SHEET_ROWS` or
+    `MAX_SHEET_COLUMNS` are reported and left out: reading them cell by cell would not end."""
+    refusal = _not_a_workbook(path)
+    if refusal is not None:
+        wbk.problems.append(Problem(str(path), None, None, "workbook", *refusal))
+        return None
     try:
         values = load_workbook(path, data_only=True)
-        formulas = _formula_cells(path)
-    except FileNotFoundError:
-        wbk.problems.append(Problem(str(path), None, None, "workbook", "workbook not found",
-                                    "找不到工作簿文件"))
-        return None
+        too_big = _oversized_sheets(values, wbk)
+        formulas = _formula_cells(path, skip=too_big)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
         wbk.problems.append(Problem(str(path), None, None, "workbook",
                                     f"cannot open as an .xlsx workbook ({type(e).__name__}: {e})",
@@ -391,14 +397,67 @@ def _open(path: Path, wbk: SheetTables):
     return values, formulas
 
 
-def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """(row, column) of every formula cell of each table sheet: where the values workbook
-    shows None, a formula without a saved value may hide (a file never opened in Excel)."""
+#: the first bytes of an OLE2 compound file: an encrypted Office file, or a 97–2003 .xls
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+#: the stream Office's encryption stores the real workbook in (MS-OFFCRYPTO), as its UTF-16
+#: directory entry name
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+#: the largest sheet read: 150 times the longest table of the Wuhan dataset (energy, 636
+#: rows) and four times the widest (measures, 23 columns). A used range beyond it comes from a
+#: stray cell far below or right of the data (one at XFD1048576 once made ingest hang)
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 100
+
+
+def _not_a_workbook(path: Path) -> tuple[str, str] | None:
+    """(message, Chinese hint) when ``path`` cannot be an .xlsx workbook, else None."""
+    if path.is_dir():
+        return "this is a folder; expected an .xlsx workbook", "该路径是文件夹，应为.xlsx工作簿"
+    if not path.exists():
+        return "workbook not found", "找不到工作簿文件"
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return f"cannot read the workbook: {e.strerror}", "无法读取工作簿"
+    if not data.startswith(OLE2_MAGIC):
+        return None
+    if ENCRYPTED_STREAM in data:
+        return ("the workbook is password-protected/encrypted; save it without a password "
+                "(File > Info > Protect Workbook > Encrypt with Password: clear it) and ingest "
+                "that copy", "工作簿已加密（设置了打开密码），请取消密码后另存再导入")
+    return ("this is an Excel 97–2003 workbook (.xls) or another OLE2 file; save it as an Excel "
+            "workbook (.xlsx)", "这是旧版.xls格式，请另存为.xlsx格式")
+
+
+def _oversized_sheets(values, wbk: SheetTables) -> set[str]:
+    """Table sheets whose used range is beyond the limits, each reported at its last cell."""
+    out = set()
+    for ws in values.worksheets:
+        if ws.title not in TABLE_BY_NAME:
+            continue
+        if ws.max_row > MAX_SHEET_ROWS or ws.max_column > MAX_SHEET_COLUMNS:
+            last = f"{get_column_letter(ws.max_column)}{ws.max_row}"
+            wbk.problems.append(Problem(
+                wbk.file_of(ws.title), ws.max_row, get_column_letter(ws.max_column),
+                "sheet-size", f"the sheet's used range reaches {last} ({ws.max_row:,} rows × "
+                f"{ws.max_column:,} columns); at most {MAX_SHEET_ROWS:,} rows and "
+                f"{MAX_SHEET_COLUMNS} columns are read: delete the stray cells beyond the data "
+                "(Ctrl+End in Excel jumps to the last one)",
+                "工作表使用范围过大，请删除数据区域以外的多余单元格"))
+            out.add(ws.title)
+    return out
+
+
+def _formula_cells(path: Path, skip: set[str] = frozenset()
+                   ) -> dict[str, set[tuple[int, int]]]:
+    """(row, column) of every formula cell of each table sheet (but ``skip``): where the
+    values workbook shows None, a formula without a saved value may hide (a file never opened
+    in Excel)."""
     book = load_workbook(path, read_only=True, data_only=False)
     try:
         return {ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row
                            if c.data_type == "f"}
-                for ws in book.worksheets if ws.title in TABLE_BY_NAME}
+                for ws in book.worksheets if ws.title in TABLE_BY_NAME and ws.title not in skip}
     finally:
         book.close()
 
