@@ -41,7 +41,13 @@ def writable_file(path: str | Path, option: str, example: str) -> Path:
     if path.is_dir():
         raise _refuse(path, option, f"this is a folder; expected a file name (e.g. {example})",
                       f"该路径是文件夹，应为文件名（如{example}）")
-    writable_dir(path.parent, option)
+    try:
+        writable_dir(path.parent, option)
+    except InputError as e:  # name the file asked for, with the reason its folder gave
+        p = e.problems[0]
+        raise _refuse(path, option, p.message.split(": ", 1)[1].replace(
+            "this is a file; expected a folder to write into",
+            f"{path.parent} is a file, so the folder cannot be made"), p.hint_zh) from None
     return path
 
 

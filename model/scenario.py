@@ -211,6 +211,11 @@ def _load_chain(path: Path, chain: list[Path]
                                   f"base must name a scenario file; got {base!r}",
                                   "base应为情景文件名")])
     if base:
+        if (path.parent / base).resolve() in chain:
+            raise InputError([Problem(str(path), lines.get(("base",)), "base", "base",
+                                      f"scenario inherits from itself (a 'base:' cycle: "
+                                      f"{' -> '.join(c.name for c in chain)} -> {base})",
+                                      "情景继承出现循环")])
         parent, porigins, pdataset = _load_chain(path.parent / base, chain)
         merged = merge(parent, {k: v for k, v in data.items() if k != "base"})
         return merged, {**porigins, **_shift_appended(origins, parent)}, dataset or pdataset
