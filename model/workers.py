@@ -143,10 +143,14 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def stop(self, wait: float = 5.0) -> None:
-        """Ask the child to finish (it exits once its current job is done), then close."""
+    def request_stop(self) -> None:
+        """Ask the child to exit once its current job is done (normally, exit code 0)."""
         with contextlib.suppress(WorkerLost):
             self._send(None)
+
+    def stop(self, wait: float = 5.0) -> None:
+        """`request_stop`, then `close`."""
+        self.request_stop()
         self.close(wait)
 
     def close(self, wait: float = 1.0) -> None:
@@ -224,6 +228,45 @@ def _sigint_blocked():
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+@contextlib.contextmanager
+def terminate_as_interrupt(*, resend: bool) -> Any:
+    """Within the block, SIGTERM and SIGHUP raise `Interrupted` (as Ctrl-C raises
+    KeyboardInterrupt), so that ``finally`` blocks end the workers and remove temporary folders
+    instead of the process vanishing mid-write. With ``resend``, the signal is delivered again
+    once the block has cleaned up and the old handlers are back: a library call must not turn
+    a request to terminate the caller (a notebook kernel's shutdown) into an exception it may
+    catch and ignore. Signals ignored on entry (``nohup``) stay ignored; outside the main
+    thread nothing changes."""
+    from peakpath.errors import Interrupted
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    old: dict[int, Any] = {}
+
+    def handler(signum: int, frame: object) -> None:
+        raise Interrupted(signum, f"terminated by {signal.Signals(signum).name}")
+
+    for sig in wanted:
+        prev = signal.getsignal(sig)
+        if prev is not None and prev is not signal.SIG_IGN:  # None: set outside Python
+            old[sig] = prev
+            signal.signal(sig, handler)
+    try:
+        yield
+    except Interrupted as e:
+        if resend and e.signum in old:
+            for sig, prev in old.items():
+                signal.signal(sig, prev)
+            old.clear()
+            signal.raise_signal(e.signum)
+        raise
+    finally:
+        for sig, prev in old.items():
+            signal.signal(sig, prev)
+
+
 def exited_by_termination(code: int | None) -> bool:
     """Whether an exit code says the child was terminated from outside (SIGTERM to the process
     group), not that it failed."""
@@ -258,6 +301,19 @@ def child_main() -> None:
 
     inbox: queue.Queue = queue.Queue()
     threading.Thread(target=_child_read, args=(rfd, inbox), daemon=True).start()
+    code = 0
+    try:
+        _serve(inbox, send)
+    except SystemExit as e:  # SIGTERM or the end of the channel, after the job's clean-up
+        code = e.code if isinstance(e.code, int) else TERMINATED
+    # leave at once: an interpreter with Pyomo, xarray and HDF5 loaded takes ~1 s to tear
+    # down, and its daemon threads (the hard-exit timer) are frozen meanwhile
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def _serve(inbox: queue.Queue, send: Callable[[str, Any], None]) -> None:
     while True:
         msg = inbox.get()
         if msg is None:
