@@ -1,5 +1,6 @@
 """Scenario batches: sweeps and Monte Carlo, on local worker processes or a Dask cluster,
-with in-place re-solves and resume.
+with in-place re-solves and resume. The module is callable: ``peakpath.batch(path, ...)`` is
+`peakpath.api.batch`.
 
 A batch file names a scenario and how to vary it::
 
@@ -55,6 +56,7 @@ import pandas as pd
 import xarray as xr
 import yaml
 
+from peakpath.api import callable_module
 from peakpath.atomic import atomic_path, sweep_stale
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
@@ -398,6 +400,7 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
                                                                  "solve")})
         summ["shortfalls"] = shortfalls
         summ["path"] = sol.solver.get("path", "")
+        summ["variant_key"] = _variant_key(spec, v, base)  # what a resume compares
         # the batch sweeps its folder once for leftovers of killed workers
         write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
         rec.update(_record(ds, summ))
@@ -647,8 +650,9 @@ SOLVED = ("optimal", "infeasible", "elastic", "time_limit")
 
 
 def _variant_key(spec: BatchSpec, v: Variant, base: InputData) -> str | None:
-    """What a variant's outcome depends on: the dataset and the variant's resolved settings
-    (overrides included)."""
+    """What a variant's outcome depends on: the dataset and the variant's settings as asked for
+    (overrides included). Not the input hash of its results: that also covers the peak levels
+    found by a solve (`peakpath.levels`), which a resume cannot know without solving again."""
     try:
         return hash_inputs(base.digest, spec.scenario_of(v))
     except InputError:
@@ -656,13 +660,18 @@ def _variant_key(spec: BatchSpec, v: Variant, base: InputData) -> str | None:
 
 
 def _existing(spec: BatchSpec, v: Variant, base: InputData, out_dir: Path) -> dict | None:
+    """The record of a variant whose folder holds results for the same inputs and settings."""
     f = out_dir / v.id / "summary.json"
     if not f.exists():
         return None
     try:
         summ = json.loads(f.read_text(encoding="utf-8"))
-        sc = spec.scenario_of(v)
-        if summ.get("input_hash") != hash_inputs(apply_overrides(base, sc).digest, sc):
+        if "variant_key" in summ:
+            same = summ["variant_key"] == _variant_key(spec, v, base)
+        else:  # written before variant keys: a scenario that needed no peak levels
+            sc = spec.scenario_of(v)
+            same = summ.get("input_hash") == hash_inputs(apply_overrides(base, sc).digest, sc)
+        if not same:
             return None
         ds = load_results(out_dir / v.id)
     except (OSError, ValueError, KeyError, InputError):  # unreadable: solve it again
@@ -860,3 +869,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default=None, help="batch folder (default results/<batch>)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd)
+
+
+# peakpath.batch is this module once imported; calling it runs a batch (peakpath.api)
+callable_module(__name__, "batch")
