@@ -76,6 +76,12 @@ class Scenario:
     settings: dict[str, Any]
     chain: list[Path] = field(default_factory=list)
 
+    @classmethod
+    def load(cls, path: str | Path) -> Scenario:
+        """Load a scenario file: ``base:`` inheritance resolved, every key validated (an
+        `InputError` locates each problem). Same as `load_scenario`."""
+        return load_scenario(path)
+
     # --- typed accessors -----------------------------------------------------------------
     @property
     def base_year(self) -> int:
