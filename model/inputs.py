@@ -525,7 +525,9 @@ def write_dataset(data: InputData, path: str | Path) -> None:
         out = df.copy()
         for c in TABLES_BY[name].columns:
             if c.kind == "int":
-                out[c.name] = out[c.name].astype("int64")
+                v = out[c.name].astype("int64")
+                # -1 stands for an empty optional whole number (read_table): write it empty
+                out[c.name] = v if c.required else v.astype(object).where(v != -1, "")
         out.to_csv(root / f"{name}.csv", index=False, float_format="%.10g")
 
 

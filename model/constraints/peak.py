@@ -1,8 +1,8 @@
 r"""Peak (id ``peak``): CO2 on the target boundary peaks no later than the peak year P.
 
 With co2[y] the account ``co2_total`` (万t CO2), model years y and the fixed peak level L
-(万t CO2: ``targets.peak.level``, by default the pathway's own CO2 in P, found by the fixed-point
-iteration of `model.levels` so that the pathway's maximum from P on is in P)::
+(万t CO2: ``targets.peak.level``, by default the least-cost reference's CO2 in P, found by
+`model.levels` in a solve without any target)::
 
     co2[y] <= L                               for P < y <= P + plateau   (peak)
     co2[y] <= L * (1 - decline)^(y - P - plateau)   for y > P + plateau  (peak_decline)
@@ -13,9 +13,9 @@ iteration of `model.levels` so that the pathway's maximum from P on is in P)::
 with k[y] = 1 up to P + plateau and (1 - decline)^(y - P - plateau) after. The fixed-level rows
 come from the least-cost reference (`model.levels`), which no target of the scenario can move;
 the ``peak_max`` rows make P the pathway's own maximum from P on (the "true maximum" form), so
-the verdict holds even where the reference still rises after P. Holding back abatement in P to
-loosen later years gains nothing above L: the fixed-level rows cap every later year at L
-whatever co2[P] is. The cap holds in every year (the 2017 plan's 17,300 万t is a level the
+the verdict holds even where the reference still rises after P. Holding back abatement in P
+can loosen later years only up to L, the reference's own level, which the fixed-level rows
+hold whatever co2[P] is. The cap holds in every year (the 2017 plan's 17,300 万t is a level the
 city's emissions never exceed).
 
 Research mode (``year: free``, ``latest: L``) lets the model choose the peak year with binaries
