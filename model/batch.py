@@ -1,5 +1,6 @@
 """Scenario batches: sweeps and Monte Carlo, on local worker processes or a Dask cluster,
-with in-place re-solves and resume.
+with in-place re-solves and resume. The module is callable: ``peakpath.batch(path, ...)`` is
+`peakpath.api.batch`.
 
 A batch file names a scenario and how to vary it::
 
@@ -22,11 +23,15 @@ A batch file names a scenario and how to vary it::
 
 Variants are cut into chunks in a fixed order; a worker solves a chunk from a cold start and
 then re-solves each following variant in place (`model.resolve`). Because a chunk never depends
-on what its worker did before, results are identical on local workers and on Dask, and a
-batch killed mid-run resumes (finished chunks are kept, unfinished ones redone) to exactly the
-results of an uninterrupted run. Every scenario is keyed by the hash of its validated inputs
-and settings; one that fails, is infeasible or times out is recorded with its reason and never
-stops the others.
+on what its worker did before, results are identical on local workers and on Dask. Every
+scenario is keyed by the hash of its validated inputs and settings; one that fails, is
+infeasible or times out is recorded with its reason and never stops the others.
+
+Each scenario is recorded the moment it finishes (its results folder, and a line in
+progress.jsonl), so a batch interrupted at any point (Ctrl-C, SIGTERM, SIGKILL) keeps every
+finished scenario; a rerun solves only the others. Where a chunk was cut short, the rerun
+replays its finished variants (solves them again without writing) so that the rest start from
+the solver state they have in an uninterrupted run: the results are identical.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ import contextlib
 import itertools
 import json
 import math
-import multiprocessing as mp
 import os
+import queue
+import signal
 import sys
 import threading
 import time
@@ -49,8 +55,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from peakpath.api import callable_module
+from peakpath.atomic import atomic_path, sweep_stale
 from peakpath.commands import command_help, positive_int
-from peakpath.errors import InputError, PeakpathError, Problem
+from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
 from peakpath.inputs import InputData, apply_overrides, read_dataset
 from peakpath.places import writable_dir
 from peakpath.results import (
@@ -353,18 +361,44 @@ def _worker_state(options: dict):
     return _LOCAL
 
 
-def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str,
-                notify=None) -> list[dict]:
-    """Solve the variants of one chunk in order and write each one's results folder.
-    ``notify(kind, payload)`` (optional) hears when each variant starts and ends."""
+@dataclass
+class Chunk:
+    """Variants one worker solves in order from a cold start. ``kept`` holds those an earlier
+    run of the batch finished: they are not solved again, but the ones before a variant still to
+    solve are replayed (solved, not written) so that it starts from the solver state it has in
+    an uninterrupted run. The value is True where the earlier run lost its worker on the
+    variant (its chunk then went on from a cold start on a new worker)."""
+
+    variants: list[Variant]
+    kept: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def todo(self) -> list[Variant]:
+        return [v for v in self.variants if v.id not in self.kept]
+
+
+def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str, notify=None,
+                kept: dict[str, bool] | None = None) -> list[dict]:
+    """Solve the variants of one chunk in order and write each one's results folder, skipping
+    (and replaying where needed) the ``kept`` ones, see `Chunk`. ``notify(kind, payload)``
+    (optional) hears when each variant starts and ends."""
+    kept = kept or {}
     state = _worker_state(dict(spec.scenario.solver))
     state.resolver.reset()  # a chunk starts cold: its results never depend on earlier chunks
     key = str(spec.scenario.dataset)
     if key not in state.data:
         state.data[key] = read_dataset(spec.scenario.dataset)
     base = state.data[key]
+    last = max((i for i, v in enumerate(chunk) if v.id not in kept), default=-1)
     records = []
-    for v in chunk:
+    for i, v in enumerate(chunk):
+        if v.id in kept:
+            if i < last:
+                if kept[v.id]:
+                    state.resolver.reset()
+                else:
+                    _replay(spec, v, base, state.resolver)
+            continue
         if notify:
             notify("start", v.id)
         rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir))
@@ -374,27 +408,42 @@ def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str,
     return records
 
 
+def _solve_model(spec: BatchSpec, v: Variant, base: InputData, resolver):
+    """The solver calls of one variant (an infeasible one is re-solved in elastic mode): the
+    same sequence whether the variant is solved for its results or replayed."""
+    sc = spec.scenario_of(v)
+    data = apply_overrides(base, sc)
+    built, sol = resolver.solve(data, sc)
+    shortfalls: list[dict] = []
+    if sol.status == "infeasible":
+        built, sol = resolver.solve(data, sc, elastic=True)
+        if sol.status == "optimal":
+            shortfalls = shortfalls_of(built, sol)
+            sol.status = "infeasible"
+    return built, sol, shortfalls
+
+
+def _replay(spec: BatchSpec, v: Variant, base: InputData, resolver) -> None:
+    """Re-solve a kept variant without writing it: only the solver state it leaves matters."""
+    with contextlib.suppress(Exception):  # it failed the same way the first time
+        _solve_model(spec, v, base, resolver)
+
+
 def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
                    out_dir: Path) -> dict:
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"id": v.id, "values": v.values}
     try:
-        sc = spec.scenario_of(v)
-        data = apply_overrides(base, sc)
-        built, sol = resolver.solve(data, sc)
-        shortfalls: list[dict] = []
-        if sol.status == "infeasible":
-            built, sol = resolver.solve(data, sc, elastic=True)
-            if sol.status == "optimal":
-                shortfalls = shortfalls_of(built, sol)
-                sol.status = "infeasible"
+        built, sol, shortfalls = _solve_model(spec, v, base, resolver)
         ds = to_dataset(built, sol, {"batch": spec.name, "variant": v.id,
                                      "variant_values": json.dumps(v.values, default=str)})
         summ = summary(ds, {k: sol.timings.get(k, 0.0) for k in ("derive", "build", "load",
                                                                  "solve")})
         summ["shortfalls"] = shortfalls
         summ["path"] = sol.solver.get("path", "")
-        write_results(ds, out_dir / v.id, summ, built.md)
+        summ["variant_key"] = _variant_key(spec, v, base)  # what a resume compares
+        # the batch sweeps its folder once for leftovers of killed workers
+        write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
         rec.update(_record(ds, summ))
     except InputError as e:
         rec.update(status="error", reason=" ".join(e.report().split("\n")))
@@ -427,112 +476,116 @@ def _record(ds: xr.Dataset, summ: dict) -> dict:
 # executors
 
 
-def _worker_main(conn) -> None:
-    """A local worker: receive chunks, report each variant's start and end."""
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg is None:
-            return
-        spec, chunk, out_dir = msg
-        solve_chunk(spec, chunk, out_dir, notify=lambda k, p: conn.send((k, p)))
-        conn.send(("chunk_done", None))
+def _chunk_job(spec: BatchSpec, variants: list[Variant], out_dir: str, kept: dict[str, bool],
+               emit) -> None:
+    """A chunk in a local worker process (`peakpath.workers`), reporting each variant's start
+    and end."""
+    solve_chunk(spec, variants, out_dir, notify=emit, kept=kept)
 
 
 @dataclass
 class _Slot:
-    proc: Any
-    conn: Any
-    chunk: list | None = None
+    chunk: Chunk | None = None
     current: str | None = None
     started: float = 0.0
     done_ids: set = field(default_factory=set)
 
 
-def run_local(spec: BatchSpec, chunks: list[list[Variant]], out_dir: Path, workers: int,
+def run_local(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, workers: int,
               on_record) -> None:
-    """Spawn-started worker processes (one HiGHS thread each); a variant that outlives
-    HiGHS' time limit plus a margin has its worker killed and is recorded as timed out."""
-    ctx = mp.get_context("spawn")
+    """Local worker processes (one HiGHS thread each, `peakpath.workers`); a variant that
+    outlives HiGHS' time limit plus a margin has its worker killed and is recorded as timed out.
+
+    An exception here (Ctrl-C, or SIGTERM turned into `Interrupted`) closes every worker's
+    channel at once: each unwinds (removing a half-written folder) and exits within a second,
+    and is killed otherwise. A worker that exits because it was sent SIGTERM (the whole process
+    group is being terminated) stops the batch the same way; its variant is not recorded."""
+    from peakpath.workers import Worker, WorkerLost, close_all, exited_by_termination
+
     wall = float(spec.scenario.solver.get("time_limit", 600.0)) + KILL_MARGIN
-    queue = list(chunks)
-    slots: list[_Slot] = []
+    pending = list(chunks)
+    events: queue.Queue = queue.Queue()
+    slots: dict[Worker, _Slot] = {}
+    finished = False
 
-    def start() -> _Slot:
-        parent, child = ctx.Pipe()
-        p = ctx.Process(target=_worker_main, args=(child,), daemon=True)
-        p.start()
-        child.close()
-        return _Slot(p, parent)
+    def start() -> None:
+        w = Worker("batch", events)
+        slots[w] = _Slot()
+        dispatch(w)
 
-    def dispatch(slot: _Slot) -> None:
-        if queue:
-            slot.chunk = queue.pop(0)
-            slot.done_ids = set()
-            slot.conn.send((spec, slot.chunk, str(out_dir)))
-        else:
-            slot.chunk = None
+    def dispatch(w: Worker) -> None:
+        s = slots[w]
+        s.chunk, s.current, s.done_ids = (pending.pop(0) if pending else None), None, set()
+        if s.chunk is not None:
+            with contextlib.suppress(WorkerLost):  # it died: its "exit" event follows
+                w.call(_chunk_job, spec, s.chunk.variants, str(out_dir), s.chunk.kept,
+                       stream=True)
+
+    def replace(w: Worker, dead: bool, why: str = "") -> None:
+        _give_up(slots.pop(w), wall, dead, why, on_record, pending)
+        w.kill()
+        start()
 
     try:
         for _ in range(max(1, min(workers, len(chunks)))):
-            slots.append(start())
-            dispatch(slots[-1])
-        while any(s.chunk is not None for s in slots):
-            for i, s in enumerate(slots):
-                if s.chunk is None:
-                    continue
-                while s.conn.poll(0.05):
-                    try:
-                        kind, payload = s.conn.recv()
-                    except EOFError:
-                        kind, payload = "died", None
-                        break
-                    if kind == "start":
-                        s.current, s.started = payload, time.monotonic()
-                    elif kind == "done":
-                        s.done_ids.add(payload["id"])
-                        s.current = None
-                        on_record(payload)
-                    elif kind == "chunk_done":
-                        dispatch(s)
-                        break
-                else:
-                    kind = None
-                dead = not s.proc.is_alive() or kind == "died"
-                late = s.current is not None and time.monotonic() - s.started > wall
-                if s.chunk is not None and (dead or late):
-                    _give_up(s, spec, wall, dead, on_record, queue)
-                    s.proc.kill()
-                    s.proc.join()
-                    slots[i] = start()
-                    dispatch(slots[i])
+            start()
+        while any(s.chunk is not None for s in slots.values()):
+            try:
+                w, kind, payload = events.get(timeout=0.1)
+            except queue.Empty:
+                w = None
+            s = slots.get(w)
+            if s is not None and s.chunk is not None:
+                if kind == "start":
+                    s.current, s.started = payload, time.monotonic()
+                elif kind == "done":
+                    s.done_ids.add(payload["id"])
+                    s.current = None
+                    on_record(payload)
+                elif kind == "result":
+                    dispatch(w)
+                elif kind == "error":  # the chunk itself failed (e.g. its dataset)
+                    reason = payload.splitlines()[0]
+                    for v in s.chunk.todo:
+                        if v.id not in s.done_ids:
+                            on_record({"id": v.id, "status": "error", "values": v.values,
+                                       "reason": reason})
+                    dispatch(w)
+                elif kind == "exit":
+                    if exited_by_termination(payload):
+                        raise Interrupted(signal.SIGTERM, "terminated")
+                    replace(w, True, f"exit code {payload}")
+            now = time.monotonic()
+            for w2, s2 in list(slots.items()):
+                if s2.chunk is not None and s2.current is not None and now - s2.started > wall:
+                    replace(w2, False)
+        finished = True
     finally:
-        for s in slots:
-            with contextlib.suppress(OSError):
-                s.conn.send(None)
-        for s in slots:
-            s.proc.join(timeout=5)
-            if s.proc.is_alive():
-                s.proc.kill()
+        if finished:  # idle workers: let them exit normally
+            for w in slots:
+                w.request_stop()
+        close_all(list(slots), wait=5.0 if finished else 1.0)
 
 
-def _give_up(s: _Slot, spec: BatchSpec, wall: float, dead: bool, on_record, queue) -> None:
-    """Record the variant a worker was stuck on; requeue the rest of its chunk."""
-    ids = [v.id for v in s.chunk]
-    stuck = s.current or next((i for i in ids if i not in s.done_ids), None)
+def _give_up(s: _Slot, wall: float, dead: bool, why: str, on_record, pending) -> None:
+    """Record the variant a worker was lost on; requeue the rest of its chunk (which the next
+    worker starts cold)."""
+    if s.chunk is None:
+        return
+    todo = [v for v in s.chunk.todo if v.id not in s.done_ids]
+    stuck = s.current or (todo[0].id if todo else None)
     if stuck is not None:
-        reason = ("the worker process died" if dead else
+        reason = (f"the worker process died ({why})" if dead else
                   f"no answer after {wall:.0f} s wall clock (killed)")
         on_record({"id": stuck, "status": "error" if dead else "time_limit", "reason": reason,
-                   "values": next(v.values for v in s.chunk if v.id == stuck)})
-    rest = [v for v in s.chunk if v.id not in s.done_ids and v.id != stuck]
+                   "values": next(v.values for v in s.chunk.variants if v.id == stuck),
+                   "worker_lost": True})
+    rest = [v for v in todo if v.id != stuck]
     if rest:
-        queue.insert(0, rest)
+        pending.insert(0, Chunk(rest))
 
 
-def run_dask(spec: BatchSpec, chunks: list[list[Variant]], out_dir: Path, scheduler: str,
+def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str,
              security: dict | None, on_record) -> None:
     """The same chunks on an existing Dask cluster (workers must see ``out_dir``)."""
     try:
@@ -542,16 +595,16 @@ def run_dask(spec: BatchSpec, chunks: list[list[Variant]], out_dir: Path, schedu
         raise PeakpathError("--scheduler needs Dask: pip install 'peakpath[dask]'") from None
     sec = Security(**security) if security else None
     with Client(scheduler, security=sec, timeout="30s") as client:
-        futures = [client.submit(solve_chunk, spec, chunk, str(out_dir), pure=False,
-                                 key=f"peakpath-{spec.name}-chunk-{chunk[0].chunk}")
-                   for chunk in chunks]
+        futures = [client.submit(solve_chunk, spec, c.variants, str(out_dir), None, c.kept,
+                                 pure=False,
+                                 key=f"peakpath-{spec.name}-chunk-{c.variants[0].chunk}")
+                   for c in chunks]
         for fut in as_completed(futures):
             try:
                 for rec in fut.result():
                     on_record(rec)
             except Exception as e:  # a lost worker: record the chunk, go on
-                chunk = chunks[futures.index(fut)]
-                for v in chunk:
+                for v in chunks[futures.index(fut)].todo:
                     on_record({"id": v.id, "status": "error", "values": v.values,
                                "reason": f"Dask task failed: {type(e).__name__}: {e}"})
 
@@ -569,6 +622,14 @@ class Progress:
         self.tty = enabled and sys.stderr.isatty()
         self.enabled = enabled
         self.last_log = -1
+        self.open_line = False  # a bar is drawn and the cursor sits after it
+
+    def interrupted(self) -> None:
+        """End the bar's line, so that what is printed next starts on a line of its own."""
+        if self.open_line:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open_line = False
 
     def update(self, rec: dict) -> None:
         self.done += 1
@@ -585,6 +646,7 @@ class Progress:
             sys.stderr.flush()
             if self.done == self.total:
                 sys.stderr.write("\n")
+            self.open_line = self.done != self.total
         else:
             step = max(1, self.total // 20)
             if self.done == self.total or self.done // step != self.last_log:
@@ -594,72 +656,182 @@ class Progress:
                       f"{rec.get('status')}", file=sys.stderr, flush=True)
 
 
-def plan(spec: BatchSpec, out_dir: Path) -> tuple[list[list[Variant]], list[dict]]:
-    """Chunks still to solve, and the records of finished chunks found on disk (resume): a
-    chunk counts as finished only when every variant has results with its input hash."""
-    base = read_dataset(spec.scenario.dataset)
-    todo, kept = [], []
-    for chunk in spec.chunks():
-        recs = []
-        for v in chunk:
+#: one line per finished scenario, appended as each one finishes (see `plan`)
+PROGRESS_FILE = "progress.jsonl"
+
+
+def plan(spec: BatchSpec, out_dir: Path, base: InputData | None = None
+         ) -> tuple[list[Chunk], list[dict]]:
+    """The chunks with variants still to solve, and the records of the variants an earlier run
+    of the batch finished (resume, one scenario at a time): a variant is finished when its
+    folder holds results with its input hash, or, for one that ended without results (an
+    error, a time-out), when `PROGRESS_FILE` recorded it under the same key."""
+    base = read_dataset(spec.scenario.dataset) if base is None else base
+    journal = _read_progress(out_dir)
+    chunks, kept = [], []
+    for variants in spec.chunks():
+        done: dict[str, bool] = {}
+        for v in variants:
             rec = _existing(spec, v, base, out_dir)
             if rec is None:
-                break
-            recs.append(rec)
-        if len(recs) == len(chunk):
-            kept += recs
-        else:
-            todo.append(chunk)
-    return todo, kept
+                old = journal.get(v.id)
+                if old is not None and old.get("key") == _variant_key(spec, v, base) and \
+                        old.get("status") not in SOLVED:
+                    rec = {**old, "values": v.values, "seconds": 0.0, "resumed": True}
+            if rec is not None:
+                kept.append(rec)
+                done[v.id] = bool(rec.get("worker_lost"))
+        if len(done) < len(variants):
+            chunks.append(Chunk(variants, done))
+    return chunks, kept
+
+
+#: statuses of variants that have a results folder
+SOLVED = ("optimal", "infeasible", "elastic", "time_limit")
+
+
+def _variant_key(spec: BatchSpec, v: Variant, base: InputData) -> str | None:
+    """What a variant's outcome depends on: the dataset and the variant's settings as asked for
+    (overrides included). Not the input hash of its results: that also covers the peak levels
+    found by a solve (`peakpath.levels`), which a resume cannot know without solving again."""
+    try:
+        return hash_inputs(base.digest, spec.scenario_of(v))
+    except InputError:
+        return None
 
 
 def _existing(spec: BatchSpec, v: Variant, base: InputData, out_dir: Path) -> dict | None:
+    """The record of a variant whose folder holds results for the same inputs and settings."""
     f = out_dir / v.id / "summary.json"
     if not f.exists():
         return None
     try:
         summ = json.loads(f.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        if "variant_key" in summ:
+            same = summ["variant_key"] == _variant_key(spec, v, base)
+        else:  # written before variant keys: a scenario that needed no peak levels
+            sc = spec.scenario_of(v)
+            same = summ.get("input_hash") == hash_inputs(apply_overrides(base, sc).digest, sc)
+        if not same:
+            return None
+        ds = load_results(out_dir / v.id)
+    except (OSError, ValueError, KeyError, InputError):  # unreadable: solve it again
         return None
-    sc = spec.scenario_of(v)
-    if summ.get("input_hash") != hash_inputs(apply_overrides(base, sc).digest, sc):
-        return None
-    ds = load_results(out_dir / v.id)
     return {"id": v.id, "values": v.values, **_record(ds, summ), "seconds": 0.0,
             "resumed": True}
 
 
+def _read_progress(out_dir: Path) -> dict[str, dict]:
+    """The records of `PROGRESS_FILE` by variant id (the last line of an id wins; a line cut
+    short by a kill is skipped)."""
+    out: dict[str, dict] = {}
+    f = out_dir / PROGRESS_FILE
+    if not f.exists():
+        return out
+    for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(rec, dict) and isinstance(rec.get("id"), str):
+            out[rec["id"]] = rec
+    return out
+
+
+class _ProgressLog:
+    """Appends each finished variant's record to `PROGRESS_FILE` the moment it arrives, synced,
+    so an interruption at any point keeps every finished scenario."""
+
+    def __init__(self, spec: BatchSpec, out_dir: Path, base: InputData):
+        self.spec, self.path, self.base = spec, out_dir / PROGRESS_FILE, base
+        self.by_id = {v.id: v for v in spec.variants}
+        self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def add(self, rec: dict) -> None:
+        v = self.by_id.get(rec["id"])
+        key = _variant_key(self.spec, v, self.base) if v is not None else None
+        line = json.dumps({**rec, "key": key}, default=str, ensure_ascii=False)
+        self.fh.write(line + "\n")
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def rewrite(self, records: list[dict]) -> None:
+        """Replace the log by one line per variant (a log appended by many reruns would grow
+        without end)."""
+        self.close()
+        atomic_write_text(self.path, "".join(json.dumps(
+            {**{k: v for k, v in r.items() if k != "resumed"},
+             "key": _variant_key(self.spec, self.by_id[r["id"]], self.base)},
+            default=str, ensure_ascii=False) + "\n" for r in records))
+
+
 @dataclass
 class BatchResult:
+    """A finished batch: its folder, one record per scenario (in the batch's order), how long it
+    took, and how many scenarios were solved now or kept from an earlier run."""
+
     out_dir: Path
     records: list[dict]
     seconds: float
     solved: int
     resumed: int
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The batch's summary.csv as a table (one row per scenario)."""
+        return pd.read_csv(self.out_dir / "summary.csv")
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        """The results folder of each scenario that has one, by scenario id."""
+        return {r["id"]: self.out_dir / r["id"] for r in self.records
+                if (self.out_dir / r["id"] / "results.nc").exists()}
+
 
 def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, security: dict | None = None,
               progress: bool = True) -> BatchResult:
-    """Run (or resume) a batch and write its folder."""
+    """Run (or resume) a batch and write its folder.
+
+    Interrupted (Ctrl-C, or SIGTERM where the caller turns it into `Interrupted`), it stops its
+    workers within about a second, removes their half-written folders and raises `Interrupted`
+    with a one-line message; every scenario finished by then is kept, and running the batch
+    again solves only the others, to the results of an uninterrupted run."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    sweep_stale(out)  # what workers killed in an earlier run left half-written
     t0 = time.monotonic()
-    todo, kept = plan(spec, out)
+    base = read_dataset(spec.scenario.dataset)
+    todo, kept = plan(spec, out, base)
     records = {r["id"]: r for r in kept}
     bar = Progress(len(spec.variants), len(kept), progress)
+    log = _ProgressLog(spec, out, base)
 
     def on_record(rec: dict) -> None:
         records[rec["id"]] = rec
+        log.add(rec)
         bar.update(rec)
 
-    if todo:
-        if scheduler:
-            run_dask(spec, todo, out, scheduler, security, on_record)
-        else:
-            run_local(spec, todo, out, workers or os.cpu_count() or 1, on_record)
+    try:
+        if todo:
+            if scheduler:
+                run_dask(spec, todo, out, scheduler, security, on_record)
+            else:
+                run_local(spec, todo, out, workers or os.cpu_count() or 1, on_record)
+    except KeyboardInterrupt as e:
+        log.close()
+        bar.interrupted()
+        sweep_stale(out)
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+        raise Interrupted(signum, f"batch {spec.name} interrupted: {len(records)} of "
+                          f"{len(spec.variants)} scenarios finished and kept in {out}; run it "
+                          "again to resume") from None
     ordered = [records[v.id] for v in spec.variants if v.id in records]
     write_batch_outputs(spec, out, ordered)
+    log.rewrite(ordered)
     return BatchResult(out, ordered, time.monotonic() - t0,
                        sum(1 for r in ordered if not r.get("resumed")),
                        sum(1 for r in ordered if r.get("resumed")))
@@ -697,9 +869,10 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
         batch.attrs = {"batch": spec.name, "scenario_file": str(spec.scenario.path),
                        "parameters": json.dumps(spec.parameters),
                        "swept": json.dumps(spec.swept)}
-        tmp = out / ".batch.nc.tmp"
-        batch.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, out / "batch.nc")
+        # concat copies the per-run files' unlimited target_row, which batch.nc does not have
+        batch.encoding.pop("unlimited_dims", None)
+        with atomic_path(out / "batch.nc") as tmp:
+            batch.to_netcdf(tmp, engine="netcdf4")
         atomic_write_text(out / "iamc.csv", pd.concat(iamc, ignore_index=True).to_csv(
             index=False, float_format="%.6g"))
 
@@ -737,3 +910,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default=None, help="batch folder (default results/<batch>)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd)
+
+
+# peakpath.batch is this module once imported; calling it runs a batch (peakpath.api)
+callable_module(__name__, "batch")

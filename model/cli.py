@@ -16,7 +16,8 @@ from pathlib import Path
 
 import peakpath
 from peakpath.commands import COMMANDS
-from peakpath.errors import InfeasibleError, InputError, PeakpathError, Problem
+from peakpath.errors import InfeasibleError, InputError, Interrupted, PeakpathError, Problem
+from peakpath.workers import terminate_as_interrupt
 
 
 def _fmt(x: float, digits: int = 0) -> str:
@@ -207,12 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = _parser(argv)
     args = ap.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        # SIGTERM/SIGHUP unwind like Ctrl-C: workers ended, temporary folders removed
+        with terminate_as_interrupt(resend=False):
+            return int(args.func(args) or 0)
     except InputError as e:
         print(e.report(), file=sys.stderr)
         return e.exit_code
     except PeakpathError as e:
         print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except Interrupted as e:  # one line, no traceback (workers print nothing either)
+        print(e, file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

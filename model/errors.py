@@ -70,3 +70,21 @@ class SolverError(PeakpathError):
     """HiGHS stopped without a usable solution (time limit, numerical trouble, crash)."""
 
     exit_code = 4
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run or batch stopped by Ctrl-C or SIGTERM after cleaning up (workers ended, temporary
+    folders removed). ``str()`` is the one line to show; ``exit_code`` follows the shell's
+    convention, 128 + the signal number."""
+
+    def __init__(self, signum: int, message: str = "interrupted"):
+        super().__init__(message)
+        self.signum = int(signum)
+        self.message = message
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    def __str__(self) -> str:
+        return self.message

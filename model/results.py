@@ -1,16 +1,17 @@
 """Solution -> one xarray Dataset; netCDF, CSV, summary.json and IAMC exports; load back.
 
 Every file is written under a temporary name and moved into place, and a run's folder is
-assembled beside the old one and swapped in, so a crash never leaves a half-written result.
+assembled beside the old one and swapped in (`peakpath.atomic`), so a crash never leaves a
+half-written result. The folder is shared: a rerun replaces only the files of `RUN_OUTPUTS` and
+keeps what other commands wrote there (allocation/, figures/, report.html, recommendations.*,
+projects/, ...).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,15 @@ import pandas as pd
 import xarray as xr
 
 import peakpath
+
+# atomic_write_*: re-exported, the writers of other commands import them from here
+from peakpath.atomic import (  # noqa: F401
+    atomic_write_bytes,
+    atomic_write_text,
+    replace_dir,
+    sweep_stale,
+    temp_dir,
+)
 from peakpath.baseline import ModelData, reference_co2
 from peakpath.build import BuiltModel
 from peakpath.errors import InputError, Problem
@@ -28,6 +38,14 @@ from peakpath.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
 
 #: |shadow price| above which a target counts as binding (CNY per unit)
 BINDING_TOL = 1e-6
+
+#: the long CSV tables of a run (`tidy_tables`), one ``<name>.csv`` each
+RUN_TABLES = ("emissions", "scope2", "energy", "generation", "adoption", "new_builds", "cost",
+              "investment", "totals", "targets")
+#: everything `write_results` writes into a run's folder, and all that a rerun replaces: the
+#: rest of the folder belongs to other commands and is kept
+RUN_OUTPUTS = frozenset({"results.nc", "summary.json", "iamc.csv",
+                         *(f"{t}.csv" for t in RUN_TABLES)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,59 +475,35 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
 # writing
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | None = None
-                  ) -> Path:
-    """Write a run's folder: assembled in a sibling temporary folder, then swapped in.
-    ``summ["timings_s"]["write"]`` is filled in with the time taken."""
+def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | None = None,
+                  *, sweep: bool = True) -> Path:
+    """Write a run's folder: the files of `RUN_OUTPUTS` assembled in a hidden sibling folder,
+    which then takes the old folder's place in one atomic rename, carrying along everything
+    else the old folder held. ``sweep`` first removes what killed writers left beside it (a
+    batch sweeps its folder once instead). ``summ["timings_s"]["write"]`` is filled in with the
+    time taken."""
     import time
+
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700): results are shared
+    if sweep:
+        sweep_stale(out_dir.parent)
+    tmp = temp_dir(out_dir)
     try:
         enc = {k: {"zlib": True, "complevel": 4} for k, v in ds.data_vars.items()
                if v.dtype.kind == "f"}
         ds.to_netcdf(tmp / "results.nc", engine="netcdf4", encoding=enc)
-        for name, table in tidy_tables(ds).items():
+        tables = tidy_tables(ds)
+        for name, table in tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         iamc_table(ds, md).to_csv(tmp / "iamc.csv", index=False, float_format="%.6g")
         summ.setdefault("timings_s", {})["write"] = round(time.perf_counter() - t0, 3)
         (tmp / "summary.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        stray = sorted({p.name for p in tmp.iterdir()} - RUN_OUTPUTS)
+        if stray:  # a file outside the list would be dropped from the folder by the next rerun
+            raise RuntimeError(f"write_results wrote {stray}, which RUN_OUTPUTS does not list")
+        replace_dir(tmp, out_dir, RUN_OUTPUTS)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,5 +1,7 @@
 """One scenario end to end: load, build, solve (re-solving with priced slacks when the
-targets cannot all be met), and collect the results."""
+targets cannot all be met), and collect the results.
+
+The module is callable: ``peakpath.run(path, ...)`` is `peakpath.api.run`."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from peakpath.api import callable_module
 from peakpath.build import BuiltModel, build
 from peakpath.errors import InfeasibleError, SolverError
 from peakpath.inputs import InputData, apply_overrides, read_dataset
@@ -20,16 +23,30 @@ from peakpath.solve import Solution, solve
 
 @dataclass
 class RunResult:
+    """A solved scenario: the scenario as solved, the built model and its solution, the results
+    Dataset, the summary (summary.json's mapping), the targets missed (elastic mode) and the
+    folder the results were written to (None if they were not)."""
+
     scenario: Scenario
     built: BuiltModel
     solution: Solution
     dataset: xr.Dataset
     summary: dict
     shortfalls: list[dict]
+    out_dir: Path | None = None
 
     @property
     def status(self) -> str:
+        """optimal | infeasible | elastic | time_limit | error"""
         return self.summary["status"]
+
+    def print_summary(self) -> None:
+        """Print what ``peakpath run`` prints: status and cost, the peak with its verdict
+        (reference without measures against the pathway, and why), CO2 by year, intensity
+        changes per plan period, binding and unmet targets."""
+        from peakpath.cli import print_summary
+
+        print_summary(self, self.out_dir)
 
 
 def scenario_from_results(ds: xr.Dataset) -> Scenario:
@@ -110,9 +127,14 @@ def run_file(path: str | Path, *, out_root: str | Path = "results", elastic: boo
     scenario = load_scenario(path)
     res = run_scenario(scenario, elastic=elastic, isolate=isolate)
     out = write_results(res.dataset, Path(out_root) / scenario.name, res.summary, res.built.md)
+    res.out_dir = out
     if res.status == "infeasible":
         raise InfeasibleError(
             f"scenario '{scenario.name}' is infeasible: these targets cannot be met "
             f"(results with the shortfalls written to {out}):\n"
             + describe_shortfalls(res.shortfalls), res.shortfalls)
     return res, out
+
+
+# peakpath.run is this module once imported; calling it runs a scenario (peakpath.api)
+callable_module(__name__, "run")

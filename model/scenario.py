@@ -68,6 +68,12 @@ class Scenario:
     #: settings did not come from files); located messages about overrides use it
     origins: dict[tuple, tuple[str, int]] = field(default_factory=dict)
 
+    @classmethod
+    def load(cls, path: str | Path) -> Scenario:
+        """Load a scenario file: ``base:`` inheritance resolved, every key validated (an
+        `InputError` locates each problem). Same as `load_scenario`."""
+        return load_scenario(path)
+
     # --- typed accessors -----------------------------------------------------------------
     @property
     def base_year(self) -> int:

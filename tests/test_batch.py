@@ -172,7 +172,10 @@ def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     again = subprocess.run([*cmd, "--out", str(out)], env=env, cwd=tmp_path,
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert "kept from an earlier run" in again.stdout
+    # every finished scenario is kept (an assertion on the phrase alone also passed with "0
+    # kept": scenarios with peak targets never matched their input hash, which includes the
+    # peak level found by a solve)
+    assert f"{done_before} kept from an earlier run" in again.stdout
     a = pd.read_csv(tmp_path / "full" / "summary.csv")[RESULT_COLUMNS]
     b = pd.read_csv(out / "summary.csv")[RESULT_COLUMNS]
     pd.testing.assert_frame_equal(a, b)

@@ -1,0 +1,92 @@
+"""Worker processes (model/workers.py): jobs, streamed events, errors, and an end that never
+leaves a child behind."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from peakpath.workers import TERMINATED, Worker
+
+
+def counting(n: int, emit) -> int:
+    """A streaming job (importable by the child: it gets the parent's sys.path)."""
+    for i in range(n):
+        emit("tick", i)
+    return n
+
+
+def test_a_job_returns_its_value_and_streams_events():
+    with Worker("t") as w:
+        w.call(counting, 3, stream=True)
+        ticks = []
+        while True:
+            _, kind, payload = w.events.get(timeout=60)
+            if kind != "tick":
+                break
+            ticks.append(payload)
+    assert ticks == [0, 1, 2] and (kind, payload) == ("result", 3)
+    assert w.proc.returncode == 0  # asked to stop: a normal exit
+
+
+def test_a_failing_job_is_reported_and_the_worker_goes_on():
+    with Worker("t") as w:
+        w.call(int, "not a number")
+        kind, msg = w.result(timeout=60)
+        assert kind == "error" and msg.startswith("ValueError")
+        w.call(int, "42")
+        assert w.result(timeout=60) == ("result", 42)
+
+
+def test_closing_the_channel_ends_a_busy_worker_at_once():
+    """A job in a long call (a solve) is cut off: SystemExit where it is, within GRACE_S."""
+    w = Worker("t")
+    w.call(time.sleep, 60)
+    time.sleep(0.5)  # the job is running
+    t0 = time.monotonic()
+    w.close(wait=5.0)
+    assert time.monotonic() - t0 < 2.0
+    assert w.proc.returncode == TERMINATED
+
+
+def test_workers_start_from_any_thread():
+    got = []
+
+    def job() -> None:
+        with Worker("t") as w:
+            w.call(sum, [1, 2, 3])
+            got.append(w.result(timeout=60))
+
+    t = threading.Thread(target=job)
+    t.start()
+    t.join(120)
+    assert got == [("result", 6)]
+
+
+def test_an_isolated_solve_past_its_wall_clock_is_killed(monkeypatch):
+    """HiGHS does not always honour its time limit at a MIP's root; the caller's wall clock
+    (time limit + margin) ends the worker regardless."""
+    import peakpath.solve as solve
+
+    lp = _small_lp()
+    monkeypatch.setattr(solve, "WALL_CLOCK_MARGIN", -0.95)  # wall clock 0.05 s
+    t0 = time.monotonic()
+    raw = solve.solve_isolated(lp, {"time_limit": 1.0})
+    assert raw.status == "time_limit" and "wall clock" in raw.info["highs_status"]
+    assert time.monotonic() - t0 < 3.0
+    monkeypatch.undo()
+    ok = solve.solve_isolated(lp, {"time_limit": 60.0})
+    assert ok.status == "optimal" and ok.objective == solve.solve_lp(
+        lp, {"time_limit": 60.0}).objective == 1.0
+
+
+def _small_lp():
+    """min x + 2y  s.t.  x + y >= 1,  0 <= x, y <= 10  (optimum 1 at x = 1)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from peakpath.solve import LPArrays
+
+    return LPArrays(sp.csc_matrix(np.array([[1.0, 1.0]])), np.array([1.0]),
+                    np.array([np.inf]), np.zeros(2), np.full(2, 10.0), np.array([1.0, 2.0]),
+                    np.zeros(2, dtype=bool))
