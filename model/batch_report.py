@@ -180,9 +180,11 @@ def peak_outcomes(table: pd.DataFrame, ds: xr.Dataset | None,
     """One row per solved scenario (status in ``SOLVED`` and present in ``batch.nc``): the
     ``summary.csv`` row plus ``peak_year`` (year of the highest ``co2_total``, base year
     included; values within ``tie_wan_t`` 万t of the maximum are tied and the earliest of them
-    wins) and ``peak_level`` (that highest ``co2_total``, 万t CO2). ``peak_year`` of
-    ``summary.csv`` is replaced by the recomputed one (it is empty for elastic solves)."""
-    cols = [*table.columns, "peak_level"]
+    wins), ``peak_level`` (that highest ``co2_total``, 万t CO2) and ``peaked`` (False when the
+    highest value is in the last model year: CO2 still rising at the horizon, so the year and
+    level are lower bounds, not a peak). ``peak_year`` of ``summary.csv`` is replaced by the
+    recomputed one (it is empty for elastic solves)."""
+    cols = [*table.columns, "peak_level", "peaked"]
     if ds is None or "co2_total" not in ds:
         return pd.DataFrame(columns=cols)
     solved = table[table["status"].isin(SOLVED)]
@@ -199,15 +201,20 @@ def peak_outcomes(table: pd.DataFrame, ds: xr.Dataset | None,
     out = solved.copy()
     out["peak_year"] = years[first]
     out["peak_level"] = top
+    out["peaked"] = first < len(years) - 1
     return out[has].reset_index(drop=True)[cols]
 
 
 def peak_verdict(peaks: pd.DataFrame, n_scenarios: int,
                  years: list[int] | None = None) -> pd.DataFrame:
     """The peak verdict as a long table (metric, year, value, unit): scenario counts,
-    ``p_peak_by`` P(peak year ≤ year) as a share of the solved scenarios, the peak level's
-    percentiles ``peak_level_p05`` … ``peak_level_p95`` and ``peak_level_mean`` (万t CO2) and
-    ``peak_year_count`` per year (scenarios; every year of ``years``, zeros included)."""
+    ``p_peak_by`` P(peak year ≤ year) as a share of the solved scenarios (a scenario still
+    rising at the horizon counts as not peaked by any year), ``n_still_rising`` (scenarios
+    whose highest CO2 is in the last model year), the peak level's percentiles
+    ``peak_level_p05`` … ``peak_level_p95`` and ``peak_level_mean`` (万t CO2) over the
+    scenarios that peaked within the horizon (a still-rising one has no peak level yet, only a
+    lower bound) and ``peak_year_count`` per year (scenarios; every year of ``years``, zeros
+    included; the last year's count is the still-rising scenarios)."""
     n = len(peaks)
     rows = [{"metric": "n_scenarios", "year": None, "value": n_scenarios, "unit": "scenarios"},
             {"metric": "n_solved", "year": None, "value": n, "unit": "scenarios"},
@@ -215,15 +222,20 @@ def peak_verdict(peaks: pd.DataFrame, n_scenarios: int,
              "unit": "scenarios"}]
     if n:
         py = peaks["peak_year"].astype(int)
-        lvl = peaks["peak_level"].astype(float).to_numpy()
+        peaked = peaks["peaked"].astype(bool) if "peaked" in peaks else pd.Series(True, py.index)
+        lvl = peaks.loc[peaked, "peak_level"].astype(float).to_numpy()
         for y in PEAK_BY:
-            rows.append({"metric": "p_peak_by", "year": y, "value": float((py <= y).mean()),
+            hit = (py <= y) & peaked
+            rows.append({"metric": "p_peak_by", "year": y, "value": float(hit.mean()),
                          "unit": "share of solved scenarios"})
-        for q, v in zip(PEAK_QUANTILES, np.quantile(lvl, PEAK_QUANTILES), strict=True):
-            rows.append({"metric": f"peak_level_p{round(100 * q):02d}", "year": None,
-                         "value": float(v), "unit": "万t CO2"})
-        rows.append({"metric": "peak_level_mean", "year": None, "value": float(lvl.mean()),
-                     "unit": "万t CO2"})
+        rows.append({"metric": "n_still_rising", "year": None, "value": int((~peaked).sum()),
+                     "unit": "scenarios"})
+        if len(lvl):
+            for q, v in zip(PEAK_QUANTILES, np.quantile(lvl, PEAK_QUANTILES), strict=True):
+                rows.append({"metric": f"peak_level_p{round(100 * q):02d}", "year": None,
+                             "value": float(v), "unit": "万t CO2"})
+            rows.append({"metric": "peak_level_mean", "year": None,
+                         "value": float(lvl.mean()), "unit": "万t CO2"})
         counts = py.value_counts()
         for y in sorted(set(years or []) | set(counts.index)):
             rows.append({"metric": "peak_year_count", "year": int(y),
@@ -332,12 +344,25 @@ def _peak_markdown(peaks: pd.DataFrame, out: dict, years: list[int]) -> list[str
     lines += ["| 达峰不晚于 Peak by | 概率 P |", "|---|---|"]
     for y in PEAK_BY:
         lines.append(f"| {y} | {get('p_peak_by', y):.0%} |")
-    q = " / ".join(f"{get(f'peak_level_p{round(100 * x):02d}'):,.0f}" for x in PEAK_QUANTILES)
-    lines += ["", f"峰值水平 Peak level (万t CO2), P5 / P25 / P50 / P75 / P95: {q}; "
-              f"均值 mean {get('peak_level_mean'):,.0f}", ""]
+    rising = int(get("n_still_rising"))
+    lines.append("")
+    if rising < n:
+        q = " / ".join(f"{get(f'peak_level_p{round(100 * x):02d}'):,.0f}"
+                       for x in PEAK_QUANTILES)
+        lines.append(f"峰值水平 Peak level (万t CO2), P5 / P25 / P50 / P75 / P95: {q}; "
+                     f"均值 mean {get('peak_level_mean'):,.0f} — over the {n - rising} "
+                     "scenarios that peak within the horizon")
+    if rising:
+        lines.append(f"{rising} 个情景到 {years[-1] if years else '规划期末'} 年仍在上升，"
+                     f"期内未达峰，不计入峰值水平分布。 {rising} scenarios are still rising in "
+                     "the last model year: no peak within the horizon (their last-year CO2 is "
+                     "only a lower bound of their peak), left out of the level percentiles.")
+    lines.append("")
     counts = v[(v["metric"] == "peak_year_count") & (v["value"] > 0)]
+    last = years[-1] if years else None
     lines.append("达峰年份分布 Peak year (scenarios): " + ", ".join(
-        f"{r.year}: {int(r.value)}" for r in counts.itertuples()))
+        f"{r.year}: {int(r.value)}" + (" (仍在上升 still rising)" if r.year == last else "")
+        for r in counts.itertuples()))
     lines.append("")
     uniq = peaks["peak_year"].astype(int).unique()
     if len(uniq) == 1:

@@ -108,13 +108,16 @@ def test_peak_probabilities_and_level_quantiles_match_hand_computed_numbers(synt
     assert metric(peak, "p_peak_by", 2022) == 3 / 8
     assert metric(peak, "p_peak_by", 2025) == 4 / 8
     assert metric(peak, "p_peak_by", 2030) == 6 / 8
-    # levels 100, 110, ..., 170 (万t); linear interpolation at (n - 1) q = 7 q
-    assert metric(peak, "peak_level_p05") == pytest.approx(103.5, abs=1e-12)
-    assert metric(peak, "peak_level_p25") == pytest.approx(117.5, abs=1e-12)
-    assert metric(peak, "peak_level_p50") == pytest.approx(135.0, abs=1e-12)
-    assert metric(peak, "peak_level_p75") == pytest.approx(152.5, abs=1e-12)
-    assert metric(peak, "peak_level_p95") == pytest.approx(166.5, abs=1e-12)
-    assert metric(peak, "peak_level_mean") == pytest.approx(135.0, abs=1e-12)
+    # mc0007 is highest in 2035, the last model year: still rising, not a peak
+    assert metric(peak, "n_still_rising") == 1
+    # levels of the 7 that peaked: 100, 110, ..., 160 (万t); linear interpolation at
+    # (n - 1) q = 6 q
+    assert metric(peak, "peak_level_p05") == pytest.approx(103.0, abs=1e-12)
+    assert metric(peak, "peak_level_p25") == pytest.approx(115.0, abs=1e-12)
+    assert metric(peak, "peak_level_p50") == pytest.approx(130.0, abs=1e-12)
+    assert metric(peak, "peak_level_p75") == pytest.approx(145.0, abs=1e-12)
+    assert metric(peak, "peak_level_p95") == pytest.approx(157.0, abs=1e-12)
+    assert metric(peak, "peak_level_mean") == pytest.approx(130.0, abs=1e-12)
     counts = peak[peak["metric"] == "peak_year_count"].set_index("year")["value"]
     assert list(counts.index) == YEARS
     assert {int(y): int(c) for y, c in counts.items() if c} == {
@@ -122,12 +125,14 @@ def test_peak_probabilities_and_level_quantiles_match_hand_computed_numbers(synt
     # the CSV holds the same numbers
     csv = pd.read_csv(synthetic / "report_peak.csv")
     assert metric(csv, "p_peak_by", 2025) == 0.5
-    assert metric(csv, "peak_level_p95") == 166.5
+    assert metric(csv, "peak_level_p95") == 157.0
     md = (synthetic / "report.md").read_text(encoding="utf-8")
     assert "## 达峰判断 Peak verdict" in md
     assert "8 of 10 scenarios solved" in md
     assert "| 2022 | 38% |" in md and "| 2025 | 50% |" in md and "| 2030 | 75% |" in md
-    assert "P5 / P25 / P50 / P75 / P95: 104 / 118 / 135 / 152 / 166" in md
+    assert "P5 / P25 / P50 / P75 / P95: 103 / 115 / 130 / 145 / 157" in md
+    assert "1 scenarios are still rising in the last model year" in md
+    assert "2035: 1 (仍在上升 still rising)" in md
     assert "degenerate" not in md
 
 
