@@ -614,46 +614,47 @@ def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str
 
 
 class Progress:
-    """A progress bar with an ETA on a terminal, plain log lines otherwise."""
+    """Progress of a batch: a tqdm bar with rate and ETA on a terminal, a plain line every 5 %
+    otherwise (logs, CI)."""
 
     def __init__(self, total: int, skipped: int, enabled: bool = True):
         self.total, self.done, self.t0 = total, skipped, time.monotonic()
         self.start_done = skipped
-        self.tty = enabled and sys.stderr.isatty()
         self.enabled = enabled
         self.last_log = -1
-        self.open_line = False  # a bar is drawn and the cursor sits after it
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=skipped, unit="scenario", file=sys.stderr,
+                            dynamic_ncols=True, smoothing=0.1, desc="batch")
 
     def interrupted(self) -> None:
         """End the bar's line, so that what is printed next starts on a line of its own."""
-        if self.open_line:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.open_line = False
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
     def update(self, rec: dict) -> None:
         self.done += 1
         if not self.enabled:
             return
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"last {rec['id']} {rec.get('status')}", refresh=False)
+            self.bar.update(1)
+            if self.done >= self.total:
+                self.interrupted()
+            return
         frac = self.done / max(self.total, 1)
         rate = (self.done - self.start_done) / max(time.monotonic() - self.t0, 1e-9)
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
         eta_s = "—" if math.isnan(eta) else f"{int(eta // 60)}m{int(eta % 60):02d}s"
-        if self.tty:
-            bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
-            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} ({100 * frac:.0f}%) "
-                             f"{rate:.2f}/s ETA {eta_s} ")
-            sys.stderr.flush()
-            if self.done == self.total:
-                sys.stderr.write("\n")
-            self.open_line = self.done != self.total
-        else:
-            step = max(1, self.total // 20)
-            if self.done == self.total or self.done // step != self.last_log:
-                self.last_log = self.done // step
-                print(f"batch: {self.done}/{self.total} done ({100 * frac:.0f}%), "
-                      f"{rate:.2f} scenarios/s, ETA {eta_s}; last {rec['id']} "
-                      f"{rec.get('status')}", file=sys.stderr, flush=True)
+        step = max(1, self.total // 20)
+        if self.done == self.total or self.done // step != self.last_log:
+            self.last_log = self.done // step
+            print(f"batch: {self.done}/{self.total} done ({100 * frac:.0f}%), "
+                  f"{rate:.2f} scenarios/s, ETA {eta_s}; last {rec['id']} "
+                  f"{rec.get('status')}", file=sys.stderr, flush=True)
 
 
 #: one line per finished scenario, appended as each one finishes (see `plan`)

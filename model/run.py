@@ -6,6 +6,7 @@ The module is callable: ``peakpath.run(path, ...)`` is `peakpath.api.run`."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from peakpath.inputs import InputData, apply_overrides, read_dataset
 from peakpath.results import summary, target_table, to_dataset, write_results
 from peakpath.scenario import Scenario, load_scenario
 from peakpath.solve import Solution, solve
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -87,9 +90,11 @@ def describe_shortfalls(short: list[dict]) -> str:
 
 
 def run_scenario(scenario: Scenario, data: InputData | None = None, *, elastic: bool = False,
-                 isolate: bool | None = None) -> RunResult:
+                 isolate: bool | None = None,
+                 write_model_to: str | Path | None = None) -> RunResult:
     """Solve one scenario. An infeasible scenario is re-solved in elastic mode; the result then
-    has status "elastic" (when ``elastic`` or the scenario asks for it) or "infeasible"."""
+    has status "elastic" (when ``elastic`` or the scenario asks for it) or "infeasible".
+    ``write_model_to`` (a ``.mps`` or ``.lp`` file) receives the model as HiGHS gets it."""
     t0 = time.perf_counter()
     if data is None:
         data = read_dataset(scenario.dataset)
@@ -97,10 +102,17 @@ def run_scenario(scenario: Scenario, data: InputData | None = None, *, elastic: 
     load_s = time.perf_counter() - t0
     want_elastic = elastic or bool(scenario.solver.get("elastic"))
     built = build(data, scenario)
-    sol = solve(built, isolate=isolate)
+    log.info("%s: built %d variable and %d row blocks in %.2f s", scenario.name,
+             len(built.ctx.b.vars), len(built.ctx.b.rows), built.timings.get("build", 0.0))
+    sol = solve(built, isolate=isolate, write_model_to=write_model_to)
+    if write_model_to is not None:
+        log.info("%s: model written to %s", scenario.name, write_model_to)
+    log.info("%s: %s after %.2f s (HiGHS %.2f s)", scenario.name, sol.status,
+             sol.timings["solve"], sol.timings.get("highs", float("nan")))
     shortfalls: list[dict] = []
     status = sol.status
     if sol.status == "infeasible":
+        log.info("%s: infeasible; re-solving with priced slacks (elastic mode)", scenario.name)
         built = build(data, scenario, elastic=True)
         sol = solve(built, isolate=isolate)
         if sol.status != "optimal":
@@ -121,11 +133,16 @@ def run_scenario(scenario: Scenario, data: InputData | None = None, *, elastic: 
 
 
 def run_file(path: str | Path, *, out_root: str | Path = "results", elastic: bool = False,
-             isolate: bool | None = None) -> tuple[RunResult, Path]:
-    """Run a scenario file and write results/<name>/. Raises InfeasibleError after writing
-    when targets are missed and elastic mode was not asked for."""
+             isolate: bool | None = None, solver: dict | None = None,
+             write_model_to: str | Path | None = None) -> tuple[RunResult, Path]:
+    """Run a scenario file and write results/<name>/. ``solver`` overrides the scenario's
+    solver settings (validated like the file's). Raises InfeasibleError after writing when
+    targets are missed and elastic mode was not asked for."""
     scenario = load_scenario(path)
-    res = run_scenario(scenario, elastic=elastic, isolate=isolate)
+    if solver:
+        scenario = scenario.with_settings({f"solver.{k}": v for k, v in solver.items()})
+    res = run_scenario(scenario, elastic=elastic, isolate=isolate,
+                       write_model_to=write_model_to)
     out = write_results(res.dataset, Path(out_root) / scenario.name, res.summary, res.built.md)
     res.out_dir = out
     if res.status == "infeasible":

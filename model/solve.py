@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -401,11 +402,50 @@ def to_solution(built: BuiltModel, comp: Compiled, raw: RawSolution,
     return Solution(raw.status, raw.objective, values, duals, activity, solver, dict(timings))
 
 
-def solve(built: BuiltModel, *, isolate: bool | None = None) -> Solution:
-    """Compile, solve and map back one built model."""
+def _names(blocks: list[str], index_of, block_no: np.ndarray, pos: np.ndarray) -> list[str]:
+    """``block(key,key,...)`` per column or row: the block's name and its index values, with
+    characters MPS and LP files cannot carry (spaces, brackets of the LP format) replaced."""
+    labels = []
+    for name in blocks:
+        frame = index_of(name)
+        keys = frame.astype(str).agg(",".join, axis=1) if frame.shape[1] else None
+        labels.append([f"{name}({v})" for v in keys] if keys is not None else [name])
+    bad = str.maketrans({" ": "_", "[": "(", "]": ")", ":": "_", "+": "p", "-": "m"})
+    return [labels[b][p].translate(bad) for b, p in zip(block_no, pos, strict=True)]
+
+
+def write_model(built: BuiltModel, comp: Compiled, path: str | Path) -> Path:
+    """Write the model exactly as HiGHS receives it (``.mps`` free MPS or ``.lp`` CPLEX LP,
+    by the file's suffix), with readable column and row names, for debugging and for other
+    solvers. The objective is in 万元 (present value), with the model's constant offset."""
+    import highspy
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    b = built.ctx.b
+    h = new_highs({"log": False})
+    pass_lp(h, comp.lp)
+    cols = _names(comp.var_blocks, lambda n: b.vars[n].index, comp.col_block, comp.col_pos)
+    rows = _names(comp.row_blocks, lambda n: b.rows[n].index, comp.row_block, comp.row_pos)
+    for i, name in enumerate(cols):
+        h.passColName(i, name)
+    for i, name in enumerate(rows):
+        h.passRowName(i, name)
+    status = h.writeModel(str(path))
+    if status == highspy.HighsStatus.kError:
+        raise SolverError(f"HiGHS could not write the model to {path}")
+    return path
+
+
+def solve(built: BuiltModel, *, isolate: bool | None = None,
+          write_model_to: str | Path | None = None) -> Solution:
+    """Compile, solve and map back one built model; with ``write_model_to`` the compiled model
+    is also written to that file (see `write_model`) before it is solved."""
     opts = dict(built.md.scenario.solver)
     isolate = opts.get("isolate", True) if isolate is None else isolate
     comp = compile_model(built)
+    if write_model_to is not None:
+        write_model(built, comp, write_model_to)
     t0 = time.perf_counter()
     raw = solve_isolated(comp.lp, opts) if isolate else solve_lp(comp.lp, opts)
     timings = {**built.timings, "compile": comp.seconds, "solve": time.perf_counter() - t0,

@@ -49,6 +49,17 @@ GRACE_S = 0.5
 #: exit code of a child ended by SIGTERM or by the end of its channel (128 + SIGTERM)
 TERMINATED = 128 + 15
 _HEADER = struct.Struct("!Q")
+
+
+def _read_frame(stream) -> bytes | None:
+    """One length-prefixed frame from a binary stream; None at the end of the channel (closed,
+    or cut short mid-frame)."""
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None
+    (n,) = _HEADER.unpack(head)
+    body = stream.read(n)
+    return body if len(body) == n else None
 _PATH_ENV = "PEAKPATH_WORKER_SYS_PATH"
 # the first statement ignores SIGINT: the interpreter's own start-up is the only window
 _BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
@@ -111,14 +122,7 @@ class Worker:
         """Reader thread: frames from the child's stdout onto the event queue."""
         stream = self.proc.stdout
         try:
-            while True:
-                head = stream.read(_HEADER.size)
-                if len(head) < _HEADER.size:
-                    break
-                (n,) = _HEADER.unpack(head)
-                body = stream.read(n)
-                if len(body) < n:
-                    break
+            while (body := _read_frame(stream)) is not None:
                 kind, payload = pickle.loads(body)
                 self.events.put((self, kind, payload))
         except Exception as e:  # an unreadable frame: report it as the child's end
@@ -333,14 +337,7 @@ def _child_read(rfd: int, inbox: queue.Queue) -> None:
     after `GRACE_S` if the main thread is inside C code."""
     stream = os.fdopen(rfd, "rb")
     try:
-        while True:
-            head = stream.read(_HEADER.size)
-            if len(head) < _HEADER.size:
-                break
-            (n,) = _HEADER.unpack(head)
-            body = stream.read(n)
-            if len(body) < n:
-                break
+        while (body := _read_frame(stream)) is not None:
             msg = pickle.loads(body)
             inbox.put(msg)
             if msg is None:  # asked to stop: the end of the channel that follows is expected
