@@ -1,6 +1,7 @@
 # peakpath — least-cost carbon-peak pathways (Pyomo + HiGHS)
-#   make run    set up .venv and solve the default Wuhan scenario (runs/wuhan-peak-2022.yaml)
-#   make test   set up .venv and run the test suite
+#   make run        set up .venv and solve the default Wuhan scenario (runs/wuhan-peak-2030.yaml)
+#   make test       set up .venv and run the test suite (all tiers)
+#   make test-fast  the unit tier only (nothing solved), for the inner loop
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -10,7 +11,7 @@ SCENARIO ?= runs/wuhan-peak-2030.yaml
 #: report headless, LibreOffice Calc (tests open the data-list workbook in it)
 SYSTEM_PACKAGES ?= chromium fonts-noto-cjk libreoffice-calc-nogui
 
-.PHONY: install system-packages run test lint bench clean
+.PHONY: install system-packages run test test-fast lint bench clean
 
 install: system-packages $(VENV)/.installed
 
@@ -37,6 +38,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+#: the inner loop: the `unit` tier only (nothing solved); tiers in tests/conftest.py
+test-fast: install
+	$(BIN)/python -m pytest -q -m unit
 
 lint: install
 	$(BIN)/ruff check model tests inputs

@@ -46,10 +46,31 @@ def solve_wuhan(data: InputData, changes: dict | None = None, base: str = "wuhan
     return run_scenario(sc, data, isolate=False, **kw)
 
 
+class ShippedRuns:
+    """Each shipped scenario solved once per session (in-process, as given in runs/), on
+    first use: ``shipped_run("wuhan-peak-2030")``. Tests read the results; none may change
+    them."""
+
+    def __init__(self, data: InputData):
+        self.data, self._runs = data, {}
+
+    def __call__(self, name: str):
+        if name not in self._runs:
+            from peakpath.run import run_scenario
+
+            self._runs[name] = run_scenario(shipped(name), self.data, isolate=False)
+        return self._runs[name]
+
+
 @pytest.fixture(scope="session")
-def baseline_run(wuhan):
+def shipped_run(wuhan) -> ShippedRuns:
+    return ShippedRuns(wuhan)
+
+
+@pytest.fixture(scope="session")
+def baseline_run(shipped_run):
     """The least-cost path without targets, solved once."""
-    return solve_wuhan(wuhan)
+    return shipped_run("wuhan-baseline")
 
 
 #: GDP growing 2.5 times as fast as in the dataset, so that emissions rise and peak targets bind
@@ -71,13 +92,60 @@ def series(res, name: str):
 
 
 @pytest.fixture(scope="session")
-def peak_dir(wuhan, tmp_path_factory) -> Path:
+def peak_dir(shipped_run, tmp_path_factory) -> Path:
     """results/wuhan-peak-2030/ written once (city run, the shipped plan in force: peak before
     2030; the 2017 plan's scenario solves only in elastic mode)."""
     from peakpath.results import write_results
-    from peakpath.run import run_scenario
 
-    sc = shipped("wuhan-peak-2030")
-    res = run_scenario(sc, wuhan, isolate=False)
-    return write_results(res.dataset, tmp_path_factory.mktemp("runs") / sc.name, res.summary,
-                         res.built.md)
+    res = shipped_run("wuhan-peak-2030")
+    return write_results(res.dataset, tmp_path_factory.mktemp("runs") / res.scenario.name,
+                         res.summary, res.built.md)
+
+
+# --------------------------------------------------------------------------------------------
+# test tiers: every test carries exactly one of these markers (pyproject.toml registers them).
+#   unit    solves nothing                         `make test-fast` runs these
+#   solve   solves models in this process
+#   e2e     the command line or the API end to end, in child processes
+#   system  external programs or process faults: LibreOffice, Chromium, Dask, kills, notebook
+TIERS = ("unit", "solve", "e2e", "system")
+#: the tier of each test module's tests, unless a test is marked otherwise; a module missing
+#: here is a collection error, so a new test file must say what it needs
+MODULE_TIER = {
+    "test_bad_inputs": "unit", "test_batch_report_peak": "unit", "test_lmdi": "unit",
+    "test_units": "unit", "test_scenario": "unit", "test_inputs": "unit",
+    "test_datalist": "unit", "test_dataset": "unit", "test_inventory": "unit",
+    "test_micro_models": "solve", "test_credible_core": "solve", "test_regression": "solve",
+    "test_backcast": "solve", "test_smoke": "solve", "test_sectors": "solve",
+    "test_results": "solve", "test_districts": "solve", "test_recompute": "solve",
+    "test_resolve": "solve", "test_projects_impact": "solve", "test_allocate": "solve",
+    "test_recommend": "solve", "test_workbooks": "solve", "test_cli_options": "solve",
+    "constraints.test_carbon": "solve", "constraints.test_energy_dual_control": "solve",
+    "constraints.test_fuels": "solve", "constraints.test_peak": "solve",
+    "constraints.test_projects": "solve", "constraints.test_sector_limits": "solve",
+    "report.test_abatement": "solve", "report.test_compare": "solve",
+    "report.test_figures": "solve", "report.test_mga": "solve",
+    "test_cli": "e2e", "test_decision_cli": "e2e", "test_file_modes": "e2e",
+    "test_batch": "system", "test_api": "system", "test_faults": "system",
+    "test_workers": "system", "test_datalist_libreoffice": "system",
+    "report.test_report_browser": "system",
+}
+#: fixtures that solve a model: a `unit` module's test that uses one is a `solve` test
+SOLVING_FIXTURES = {"baseline_run", "growth_run", "shipped_run", "runs_dir", "peak_dir",
+                    "district_run"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marked = [m.name for m in item.iter_markers() if m.name in TIERS]
+        if marked:
+            continue
+        module = item.module.__name__.removeprefix("tests.")
+        tier = MODULE_TIER.get(module)
+        if tier is None:
+            raise pytest.UsageError(
+                f"{item.nodeid}: no test tier; add '{module}' to MODULE_TIER in "
+                f"tests/conftest.py or mark the test with one of {', '.join(TIERS)}")
+        if tier == "unit" and SOLVING_FIXTURES & set(item.fixturenames):
+            tier = "solve"
+        item.add_marker(getattr(pytest.mark, tier))

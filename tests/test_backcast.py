@@ -53,11 +53,8 @@ KWH_PER_TCE = 1.0 / 0.1229e-3   # calorific equivalent, 0.1229 kgce/kWh
 
 
 @pytest.fixture(scope="module")
-def current_policy(wuhan):
-    from peakpath.run import run_scenario
-    from tests.conftest import shipped
-
-    res = run_scenario(shipped("wuhan-current-policy"), wuhan, isolate=False)
+def current_policy(shipped_run):
+    res = shipped_run("wuhan-current-policy")
     assert res.status == "optimal"
     return res.dataset
 

@@ -203,14 +203,13 @@ SHIPPED_SOLVED = ("wuhan-current-policy", "wuhan-peak-2030", "wuhan-stretch")
 
 
 @pytest.mark.parametrize("name", SHIPPED_SOLVED)
-def test_no_binding_cap_or_floor_is_met_in_one_year_alone(wuhan, name):
+def test_no_binding_cap_or_floor_is_met_in_one_year_alone(shipped_run, name):
     """Every binding cap or floor of a shipped scenario has a row, held, in every model year
     from its first year on: a target is never met by a one-year dip. An elastic scenario
     (stretch) may miss a target by its reported shortfall, and by no more."""
     from peakpath.results import tidy_tables
-    from tests.conftest import shipped
 
-    res = run_scenario(shipped(name), wuhan, isolate=False)
+    res = shipped_run(name)
     assert res.status in ("optimal", "elastic")
     rows = tidy_tables(res.dataset)["targets"]
     short = rows["shortfall"].fillna(0.0)
@@ -271,13 +270,11 @@ def test_the_2024_plan_peaks_by_2029_although_its_reference_still_rises(wuhan):
     assert ref_co2.loc[P + 1:].max() > ref_co2[P] + 1
 
 
-def test_an_output_cut_made_for_a_target_is_never_restored(wuhan):
+def test_an_output_cut_made_for_a_target_is_never_restored(shipped_run):
     """Current policy meets its 2025 intensity target partly by cutting crude steel; the cut
     is retired capacity, so the steel made never climbs back once the target year has passed
     (with a five-year cut the run restored 161 万t in 2030: energy +3.4 % in one year)."""
-    from tests.conftest import shipped
-
-    res = run_scenario(shipped("wuhan-current-policy"), wuhan, isolate=False)
+    res = shipped_run("wuhan-current-policy")
     cut = res.dataset["adoption"].sel(measure="steel_output_control").sum("district")
     cut = cut.to_series()
     assert cut.max() > 1.0  # the scenario does cut output

@@ -137,6 +137,7 @@ def test_round_trip_gives_identical_tables(book, tmp_path, wuhan):
         assert back.tables[name].equals(df), name
 
 
+@pytest.mark.solve
 def test_full_loop_template_fill_ingest_run(book, tmp_path, wuhan):
     """Departments fill energy in physical units; ingest converts with the GB/T 2589
     coefficients of sheet standard_coal; the model solves the same as on the CSV dataset."""

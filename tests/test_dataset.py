@@ -26,6 +26,7 @@ def test_base_year_scope1_plus_scope2_in_the_calibration_band(reference):
     assert 14000 <= total <= 16500
 
 
+@pytest.mark.solve
 def test_reference_equals_the_model_without_measures(wuhan):
     from peakpath.run import run_scenario
 

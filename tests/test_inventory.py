@@ -159,6 +159,7 @@ def test_base_year_equals_the_reference_accounts(wuhan, inventory):
         assert t[ours] == pytest.approx(ref[theirs], rel=1e-12), ours
 
 
+@pytest.mark.solve
 def test_base_year_equals_a_solved_scenario(wuhan, inventory):
     res = run_scenario(make_scenario(), wuhan, isolate=False)
     ds = res.dataset.sel(year=2020)

@@ -8,16 +8,14 @@ import pandas as pd
 import pytest
 
 from peakpath.results import load_results, write_results
-from peakpath.run import run_scenario
-from tests.conftest import shipped
 
 EF = {"coal": 2.66, "coke": 2.944, "oil": 2.10, "natural_gas": 1.63, "biomass": 0.0}
 
 
 @pytest.fixture(scope="module")
-def written(wuhan, tmp_path_factory):
+def written(shipped_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("res") / "wuhan-stretch"
-    res = run_scenario(shipped("wuhan-stretch"), wuhan, isolate=False)
+    res = shipped_run("wuhan-stretch")
     write_results(res.dataset, out, res.summary, res.built.md)
     return out
 

@@ -55,8 +55,8 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_shipped_scenario_regression(wuhan, name):
-    res = run_scenario(shipped(name), wuhan, isolate=False)
+def test_shipped_scenario_regression(shipped_run, name):
+    res = shipped_run(name)
     obj, rows, cols, nnz, ints, status = EXPECTED[name]
     s = res.solution.solver
     assert res.status == status

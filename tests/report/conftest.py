@@ -9,17 +9,17 @@ import pytest
 
 from peakpath.results import write_results
 from peakpath.run import run_scenario
-from tests.conftest import make_scenario, shipped
+from tests.conftest import make_scenario
 
 SHIPPED = ("wuhan-baseline", "wuhan-peak-2022", "wuhan-peak-2030", "wuhan-stretch")
 
 
 @pytest.fixture(scope="session")
-def runs_dir(tmp_path_factory, wuhan) -> Path:
+def runs_dir(tmp_path_factory, shipped_run) -> Path:
     """results/<name>/ of every shipped scenario, solved once."""
     root = tmp_path_factory.mktemp("results")
     for name in SHIPPED:
-        res = run_scenario(shipped(name), wuhan, isolate=False)
+        res = shipped_run(name)
         # the 2017 plan cannot meet its coal cap with coke counted: it solves in elastic mode
         assert res.status == ("elastic" if name == "wuhan-peak-2022" else "optimal"), name
         write_results(res.dataset, root / name, res.summary, res.built.md)
