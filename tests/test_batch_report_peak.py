@@ -230,6 +230,7 @@ def test_a_batch_with_no_solved_scenario_gives_no_verdict(tmp_path):
         encoding="utf-8")
 
 
+@pytest.mark.system  # a real batch on local workers and a Dask cluster
 def test_real_tiny_batch_peak_report_matches_its_batch_nc(tmp_path):
     from tests.test_batch import local_and_dask_batch
 
