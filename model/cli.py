@@ -55,7 +55,8 @@ def print_summary(res, out_dir: Path | None) -> None:
             note = (f" — the base year: CO2 is lower in every model year (highest {top}, "
                     f"{_fmt(co2y[top])} 万t)")
         p(f"达峰 Peak: {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t CO2{want}{note}")
-        _print_verdict(summ, sc)
+        # the scenario as built carries the peak level the run found (`model.levels`)
+        _print_verdict(summ, getattr(getattr(res.built, "md", None), "scenario", sc))
         co2 = summ["co2_wan_t"]
         s1 = summ["co2_scope1_wan_t"]
         show = [y for y in ("2020", "2025", "2030", "2035") if y in co2]
@@ -98,6 +99,7 @@ def _print_verdict(summ: dict, sc) -> None:
                "rates, within their diffusion limits")
     print(f"  路径 Pathway: peak {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t — "
           f"{why}")
+    _print_shape_after_peak_year(summ, sc)
     leak = summ.get("import_substitution_co2_wan_t") or {}
     if any(v > 0 for v in leak.values()):
         top = max(leak, key=leak.get)
@@ -110,6 +112,25 @@ def _print_verdict(summ: dict, sc) -> None:
                  "transfer": "转移支付 transfers", "project_value": "项目价值 project value"}
         print("  成本 Cost (PV, 亿元): " + "; ".join(
             f"{names.get(k, k)} {_fmt(v / 1e4, 1)}" for k, v in kinds.items()))
+
+
+def _print_shape_after_peak_year(summ: dict, sc) -> None:
+    """Under the fixed-level form the pathway may still climb after the peak year P, below
+    the level L: say so, since "peak by P" is then met as a level and not as a shape."""
+    p = sc.targets.get("peak") or {}
+    if not p or p.get("year") == "free" or p.get("form", "level") != "level":
+        return
+    P, co2 = int(p["year"]), {int(y): v for y, v in summ["co2_wan_t"].items()}
+    later = {y: v for y, v in co2.items() if y > P}
+    if not later or P not in co2:
+        return
+    top = max(later, key=later.get)
+    if later[top] > co2[P] + 1e-6 * max(1.0, abs(co2[P])):
+        print(f"  形态 Shape: the pathway is higher in {top} ({_fmt(later[top])} 万t) than in "
+              f"the peak year {P} ({_fmt(co2[P])} 万t), below the fixed peak level "
+              f"{_fmt(p.get('level'))} 万t: the target holds as a level, not as a shape "
+              "(targets.peak.form: true_max holds later years to the pathway's own CO2 in "
+              f"{P})")
 
 
 def _print_intensity(ds, sc) -> None:

@@ -145,6 +145,7 @@ class PeakM(Strict):
     plateau_years: Annotated[int, Field(ge=0)] = 0
     decline_rate: _bounded(0.0, 1.0, hi_open=True) | None = None
     level: Annotated[float, Field(gt=0)] | None = None
+    form: Literal["level", "true_max"] = "level"
 
 
 def _cap_model(lo: float, hi: float) -> type[Strict]:

@@ -8,15 +8,22 @@ With co2[y] the account ``co2_total`` (万t CO2), model years y and the fixed pe
     co2[y] <= L * (1 - decline)^(y - P - plateau)   for y > P + plateau  (peak_decline)
     co2[y] <= L                               for y > P, if no decline rate is set (peak)
     co2[y] <= cap                             for every model year       (peak_cap)
+
+and, only with ``form: true_max``::
+
     co2[y] - k[y] * co2[P] <= 0               for y > P                  (peak_max)
 
-with k[y] = 1 up to P + plateau and (1 - decline)^(y - P - plateau) after. The fixed-level rows
-come from the least-cost reference (`model.levels`), which no target of the scenario can move;
-the ``peak_max`` rows make P the pathway's own maximum from P on (the "true maximum" form), so
-the verdict holds even where the reference still rises after P. Holding back abatement in P
-can loosen later years only up to L, the reference's own level, which the fixed-level rows
-hold whatever co2[P] is. The cap holds in every year (the 2017 plan's 17,300 万t is a level the
-city's emissions never exceed).
+with k[y] = 1 up to P + plateau and (1 - decline)^(y - P - plateau) after.
+
+The default form (``level``) is an exogenous cap path, as TIMES and MESSAGE bound emissions:
+the fixed level comes from the least-cost reference (`model.levels`), which nothing the
+optimiser controls can move, and the pathway's own maximum is reported after the solve (the
+run says so when the pathway is highest after P, below L). The ``true_max`` form also holds
+every later year to the pathway's own CO2 in P; since co2[P] is a decision, the optimiser can
+loosen later years by deferring abatement out of P (the second cold review found the 2017 plan
+holding back public LED lighting and waste-to-energy in 2021–24 for it), so it is for testing
+a pathway's shape, not for pricing a target. The cap holds in every year (the 2017 plan's
+17,300 万t is a level the city's emissions never exceed).
 
 Research mode (``year: free``, ``latest: L``) lets the model choose the peak year with binaries
 p[y], y <= L, sum_y p[y] = 1, and a big-M of twice the largest reference emission::
@@ -73,8 +80,9 @@ def _fixed_peak(ctx: Context, p: dict) -> None:
         ctx.targets.add(family, family, f, [co2.terms(f)], sense="le", rhs=lim, unit="万t",
                         shadow_unit="CNY/t CO2",
                         report=lambda v, f=f, lim=lim: (lim, _pick(v, "co2_total", f["year"])))
-    _peak_max(ctx, P, after, lambda y: 1.0 if y <= P + plateau or decline is None
-              else (1.0 - float(decline)) ** (y - P - plateau))
+    if p.get("form", "level") == "true_max":
+        _peak_max(ctx, P, after, lambda y: 1.0 if y <= P + plateau or decline is None
+                  else (1.0 - float(decline)) ** (y - P - plateau))
     if p.get("cap") is not None:
         _peak_cap(ctx, float(p["cap"]), years[-1])
 

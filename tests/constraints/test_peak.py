@@ -28,12 +28,23 @@ def test_peak_year_caps_every_later_year_at_the_peak_level(wuhan, baseline_run):
     assert res.solution.objective > baseline_run.solution.objective
 
 
-def test_the_peak_year_is_the_pathways_own_maximum_from_then_on(wuhan, baseline_run):
-    """The least-cost reference still rises after 2025, so the fixed level alone (its 2025
-    CO2) would let the pathway climb after 2025 up to that level; the peak_max rows hold every
-    later year to the pathway's own 2025 CO2. Dropped, the pathway's maximum moves past 2025;
-    sign-flipped, later years would have to exceed 2025."""
+def test_the_default_form_is_a_fixed_cap_path_with_no_row_on_the_peak_years_co2(wuhan):
+    """The default form bounds later years by the fixed level only: no row compares them with
+    the pathway's own CO2 in P (a decision the optimiser could inflate by deferring abatement
+    out of P), so the pathway may climb after P as long as it stays below the level."""
     res = solve_wuhan(wuhan, {"targets.peak": {"year": 2025}})
+    assert not [r for r in target_rows(res, "peak") if r["id"] == "peak_max"]
+    co2 = series(res, "co2_total")
+    assert (co2.loc[2026:] <= peak_level(res) + 1e-6).all()
+    assert co2.loc[2026:].max() > co2[2025] + 1.0  # the shape is not forced
+
+
+def test_the_true_max_form_holds_later_years_to_the_pathways_own_peak(wuhan, baseline_run):
+    """The least-cost reference still rises after 2025, so the fixed level alone (its 2025
+    CO2) lets the pathway climb after 2025 up to that level; with ``form: true_max`` the
+    peak_max rows hold every later year to the pathway's own 2025 CO2. Dropped, the pathway's
+    maximum moves past 2025; sign-flipped, later years would have to exceed 2025."""
+    res = solve_wuhan(wuhan, {"targets.peak": {"year": 2025, "form": "true_max"}})
     co2 = series(res, "co2_total")
     assert (co2.loc[2026:] <= co2[2025] + 1e-6).all()
     rows = [r for r in target_rows(res, "peak") if r["id"] == "peak_max"]
@@ -45,7 +56,7 @@ def test_the_peak_year_is_the_pathways_own_maximum_from_then_on(wuhan, baseline_
 
 def test_decline_rate_after_plateau(wuhan):
     res = solve_wuhan(wuhan, {"targets.peak": {"year": 2022, "plateau_years": 3,
-                                               "decline_rate": 0.01}})
+                                               "decline_rate": 0.01, "form": "true_max"}})
     assert res.status == "optimal"
     co2 = series(res, "co2_total")
     level = peak_level(res)
