@@ -39,7 +39,7 @@ from scipy import stats
 
 from peakpath.commands import command_help
 from peakpath.errors import InputError, Problem
-from peakpath.results import atomic_write_text, open_netcdf
+from peakpath.results import PEAK_TIE_WAN_T, PLATEAU_TOL, atomic_write_text, open_netcdf, peak_shape
 
 OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "max_model_co2_wan_t", "cum_co2_wan_t")
 #: outcomes of the peak verdict: year of the highest CO2 and that CO2, 万t
@@ -52,9 +52,6 @@ PEAK_BY = (2022, 2025, 2030)
 #: the year of the median split in the peak drivers: P(peak year <= SPLIT_BY)
 SPLIT_BY = 2025
 PEAK_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-#: CO2 values within this of a scenario's maximum count as tied for its peak year, 万t CO2
-#: (1e-6 万t = 0.01 t: solver round-off only)
-PEAK_TIE_WAN_T = 1e-6
 
 
 def load_batch_dir(path: str | Path) -> tuple[pd.DataFrame, xr.Dataset | None]:
@@ -178,13 +175,13 @@ def target_probability(out_dir: Path, table: pd.DataFrame) -> pd.DataFrame:
 def peak_outcomes(table: pd.DataFrame, ds: xr.Dataset | None,
                   tie_wan_t: float = PEAK_TIE_WAN_T) -> pd.DataFrame:
     """One row per solved scenario (status in ``SOLVED`` and present in ``batch.nc``): the
-    ``summary.csv`` row plus ``peak_year`` (year of the highest ``co2_total``, base year
-    included; values within ``tie_wan_t`` 万t of the maximum are tied and the earliest of them
-    wins), ``peak_level`` (that highest ``co2_total``, 万t CO2) and ``peaked`` (False when the
-    highest value is in the last model year: CO2 still rising at the horizon, so the year and
-    level are lower bounds, not a peak). ``peak_year`` of ``summary.csv`` is replaced by the
-    recomputed one (it is empty for elastic solves)."""
-    cols = [*table.columns, "peak_level", "peaked"]
+    ``summary.csv`` row plus the peak's shape by `peakpath.results.peak_shape`: ``peak_year``
+    (year of the highest ``co2_total``, base year included; ties within ``tie_wan_t`` 万t: the
+    earliest), ``peak_level`` (万t CO2), ``plateau_end`` (last year within PLATEAU_TOL of the
+    peak), ``shape`` (still_rising, plateau or declining) and ``peaked`` (not still rising: a
+    scenario highest in the last model year has a lower bound, not a peak). ``peak_year`` of
+    ``summary.csv`` is replaced by the recomputed one (it is empty for elastic solves)."""
+    cols = [*table.columns, "peak_level", "plateau_end", "shape", "peaked"]
     if ds is None or "co2_total" not in ds:
         return pd.DataFrame(columns=cols)
     solved = table[table["status"].isin(SOLVED)]
@@ -192,29 +189,28 @@ def peak_outcomes(table: pd.DataFrame, ds: xr.Dataset | None,
     solved = solved[solved["id"].astype(str).isin(ids)]
     co2 = ds["co2_total"].sel(scenario=solved["id"].astype(str).tolist()).transpose(
         "scenario", "year")
-    years = co2["year"].values.astype(int)
     vals = co2.values.astype(float)
-    top = np.where(np.isnan(vals), -np.inf, vals).max(axis=1, initial=-np.inf)
-    has = np.isfinite(top)
-    at_top = vals >= (top - tie_wan_t)[:, None]  # NaN compares False
-    first = np.argmax(at_top, axis=1)
-    out = solved.copy()
-    out["peak_year"] = years[first]
-    out["peak_level"] = top
-    out["peaked"] = first < len(years) - 1
-    return out[has].reset_index(drop=True)[cols]
+    has = np.isfinite(np.where(np.isnan(vals), -np.inf, vals).max(axis=1, initial=-np.inf))
+    shape = peak_shape(vals[has], co2["year"].values.astype(int), tie=tie_wan_t)
+    out = solved[has].copy()
+    for k in ("peak_year", "peak_level", "plateau_end", "shape"):
+        out[k] = shape[k]
+    out["peaked"] = out["shape"] != "still_rising"
+    return out.reset_index(drop=True)[cols]
 
 
 def peak_verdict(peaks: pd.DataFrame, n_scenarios: int,
                  years: list[int] | None = None) -> pd.DataFrame:
-    """The peak verdict as a long table (metric, year, value, unit): scenario counts,
-    ``p_peak_by`` P(peak year ≤ year) as a share of the solved scenarios (a scenario still
-    rising at the horizon counts as not peaked by any year), ``n_still_rising`` (scenarios
-    whose highest CO2 is in the last model year), the peak level's percentiles
-    ``peak_level_p05`` … ``peak_level_p95`` and ``peak_level_mean`` (万t CO2) over the
-    scenarios that peaked within the horizon (a still-rising one has no peak level yet, only a
-    lower bound) and ``peak_year_count`` per year (scenarios; every year of ``years``, zeros
-    included; the last year's count is the still-rising scenarios)."""
+    """The peak verdict as a long table (metric, year, value, unit): scenario counts;
+    ``p_peak_by`` P(peak year ≤ year), a still-rising scenario counting as not peaked by any
+    year; ``p_declining_by`` the same among scenarios that are at least PLATEAU_TOL below their
+    peak by the last model year (a plateau to the horizon is not a decline); ``n_plateau`` and
+    ``n_still_rising``; the peak level's percentiles ``peak_level_p05`` … ``peak_level_p95``
+    and ``peak_level_mean`` (万t CO2) over all solved scenarios, a still-rising one at its
+    last-year CO2 (censored: a lower bound of its peak, so the upper percentiles are lower
+    bounds too), and ``peaked_level_p05`` … over the scenarios that peaked; and
+    ``peak_year_count`` per year (scenarios; every year of ``years``, zeros included; the last
+    year's count is the still-rising scenarios)."""
     n = len(peaks)
     rows = [{"metric": "n_scenarios", "year": None, "value": n_scenarios, "unit": "scenarios"},
             {"metric": "n_solved", "year": None, "value": n, "unit": "scenarios"},
@@ -222,20 +218,29 @@ def peak_verdict(peaks: pd.DataFrame, n_scenarios: int,
              "unit": "scenarios"}]
     if n:
         py = peaks["peak_year"].astype(int)
-        peaked = peaks["peaked"].astype(bool) if "peaked" in peaks else pd.Series(True, py.index)
-        lvl = peaks.loc[peaked, "peak_level"].astype(float).to_numpy()
+        shape = (peaks["shape"].astype(str) if "shape" in peaks
+                 else pd.Series("declining", py.index))
+        peaked = shape != "still_rising"
         for y in PEAK_BY:
-            hit = (py <= y) & peaked
-            rows.append({"metric": "p_peak_by", "year": y, "value": float(hit.mean()),
+            rows.append({"metric": "p_peak_by", "year": y,
+                         "value": float(((py <= y) & peaked).mean()),
                          "unit": "share of solved scenarios"})
-        rows.append({"metric": "n_still_rising", "year": None, "value": int((~peaked).sum()),
-                     "unit": "scenarios"})
-        if len(lvl):
-            for q, v in zip(PEAK_QUANTILES, np.quantile(lvl, PEAK_QUANTILES), strict=True):
-                rows.append({"metric": f"peak_level_p{round(100 * q):02d}", "year": None,
+        for y in PEAK_BY:
+            rows.append({"metric": "p_declining_by", "year": y,
+                         "value": float(((py <= y) & (shape == "declining")).mean()),
+                         "unit": "share of solved scenarios"})
+        for name, k in (("n_plateau", "plateau"), ("n_still_rising", "still_rising")):
+            rows.append({"metric": name, "year": None, "value": int((shape == k).sum()),
+                         "unit": "scenarios"})
+        lvl = peaks["peak_level"].astype(float).to_numpy()
+        for prefix, x in (("peak_level", lvl), ("peaked_level", lvl[peaked.to_numpy()])):
+            if not len(x):
+                continue
+            for q, v in zip(PEAK_QUANTILES, np.quantile(x, PEAK_QUANTILES), strict=True):
+                rows.append({"metric": f"{prefix}_p{round(100 * q):02d}", "year": None,
                              "value": float(v), "unit": "万t CO2"})
-            rows.append({"metric": "peak_level_mean", "year": None,
-                         "value": float(lvl.mean()), "unit": "万t CO2"})
+            rows.append({"metric": f"{prefix}_mean", "year": None, "value": float(x.mean()),
+                         "unit": "万t CO2"})
         counts = py.value_counts()
         for y in sorted(set(years or []) | set(counts.index)):
             rows.append({"metric": "peak_year_count", "year": int(y),
@@ -341,25 +346,30 @@ def _peak_markdown(peaks: pd.DataFrame, out: dict, years: list[int]) -> list[str
              ""]
     if not n:
         return [*lines, "没有求解成功的情景 No scenario solved: no peak verdict.", ""]
-    lines += ["| 达峰不晚于 Peak by | 概率 P |", "|---|---|"]
+    tol = f"{100 * PLATEAU_TOL:.0f} %"
+    lines += ["| 达峰不晚于 Peak by | 概率 P | 且到期末已下降 and declining by the last year |",
+              "|---|---|---|"]
     for y in PEAK_BY:
-        lines.append(f"| {y} | {get('p_peak_by', y):.0%} |")
-    rising = int(get("n_still_rising"))
-    lines.append("")
-    if rising < n:
-        q = " / ".join(f"{get(f'peak_level_p{round(100 * x):02d}'):,.0f}"
+        lines.append(f"| {y} | {get('p_peak_by', y):.0%} | {get('p_declining_by', y):.0%} |")
+    rising, plateau = int(get("n_still_rising")), int(get("n_plateau"))
+    last = years[-1] if years else None
+    lines += ["", f"“已下降” Declining = CO2 in the last model year at least {tol} below the "
+              f"peak. {plateau} 个情景峰后保持在峰值 {tol} 以内直至期末（平台期） scenarios stay "
+              f"within {tol} of their peak up to the last year (a plateau, not yet a decline); "
+              f"{rising} 个情景到期末仍在上升 are still rising in the last model year (no peak "
+              "within the horizon).", ""]
+    q = " / ".join(f"{get(f'peak_level_p{round(100 * x):02d}'):,.0f}" for x in PEAK_QUANTILES)
+    lines.append(f"峰值水平 Peak level (万t CO2), P5 / P25 / P50 / P75 / P95: {q}; "
+                 f"均值 mean {get('peak_level_mean'):,.0f} — all {n} solved scenarios"
+                 + (f", the {rising} still rising at their {last} CO2 (censored: a lower bound "
+                    "of their peak, so the upper percentiles are lower bounds)" if rising else ""))
+    if rising and rising < n:
+        q = " / ".join(f"{get(f'peaked_level_p{round(100 * x):02d}'):,.0f}"
                        for x in PEAK_QUANTILES)
-        lines.append(f"峰值水平 Peak level (万t CO2), P5 / P25 / P50 / P75 / P95: {q}; "
-                     f"均值 mean {get('peak_level_mean'):,.0f} — over the {n - rising} "
-                     "scenarios that peak within the horizon")
-    if rising:
-        lines.append(f"{rising} 个情景到 {years[-1] if years else '规划期末'} 年仍在上升，"
-                     f"期内未达峰，不计入峰值水平分布。 {rising} scenarios are still rising in "
-                     "the last model year: no peak within the horizon (their last-year CO2 is "
-                     "only a lower bound of their peak), left out of the level percentiles.")
+        lines.append(f"已达峰情景 Over the {n - rising} scenarios that peak within the horizon: "
+                     f"{q}")
     lines.append("")
     counts = v[(v["metric"] == "peak_year_count") & (v["value"] > 0)]
-    last = years[-1] if years else None
     lines.append("达峰年份分布 Peak year (scenarios): " + ", ".join(
         f"{r.year}: {int(r.value)}" + (" (仍在上升 still rising)" if r.year == last else "")
         for r in counts.itertuples()))

@@ -99,6 +99,7 @@ def _print_verdict(summ: dict, sc) -> None:
                "rates, within their diffusion limits")
     print(f"  路径 Pathway: peak {summ['peak_year']} at {_fmt(summ['peak_co2_wan_t'])} 万t — "
           f"{why}")
+    _print_plateau(summ)
     _print_shape_after_peak_year(summ, sc)
     leak = summ.get("import_substitution_co2_wan_t") or {}
     if any(v > 0 for v in leak.values()):
@@ -112,6 +113,20 @@ def _print_verdict(summ: dict, sc) -> None:
                  "transfer": "转移支付 transfers", "project_value": "项目价值 project value"}
         print("  成本 Cost (PV, 亿元): " + "; ".join(
             f"{names.get(k, k)} {_fmt(v / 1e4, 1)}" for k, v in kinds.items()))
+
+
+def _print_plateau(summ: dict) -> None:
+    """How long the pathway stays near its peak (within PLATEAU_TOL): a plateau that reaches
+    the last model year is not yet a decline, whichever of its years is highest."""
+    from peakpath.results import PLATEAU_TOL
+
+    shape, end, year = summ.get("peak_shape"), summ.get("peak_plateau_end"), summ["peak_year"]
+    pct = f"{100 * PLATEAU_TOL:.0f} %"
+    if shape == "plateau":
+        print(f"  平台期 Plateau: CO2 stays within {pct} of the peak from {year} to {end}, the "
+              "last model year: not yet declining")
+    elif shape == "declining" and end is not None and end > year:
+        print(f"  平台期 Plateau: within {pct} of the peak {year}–{end}, then declining")
 
 
 def _print_shape_after_peak_year(summ: dict, sc) -> None:

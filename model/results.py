@@ -318,6 +318,42 @@ def _year_map(da: xr.DataArray, digits: int = 2) -> dict[str, float]:
                                                                   da.values, strict=True)}
 
 
+#: CO2 within this share of its highest value counts as the peak's plateau: 1 %, well inside
+#: the ±5–10 % uncertainty of a city inventory [E], so a pathway that stays this close to its
+#: highest year has not yet turned down in any sense a panel would accept
+PLATEAU_TOL = 0.01
+#: CO2 values this close to the maximum are tied for the peak year (the earliest wins), 万t
+#: (1e-6 万t = 0.01 t: solver round-off only)
+PEAK_TIE_WAN_T = 1e-6
+
+
+def peak_shape(co2: np.ndarray, years: np.ndarray, tol: float = PLATEAU_TOL,
+               tie: float = PEAK_TIE_WAN_T) -> dict:
+    """Peak of CO2 paths (rows: scenarios, or one 1-D path; columns: ``years``), vectorised::
+
+        peak_year   first year of the highest CO2 (ties within ``tie`` 万t: the earliest)
+        peak_level  that highest CO2 (万t)
+        plateau_end last year whose CO2 >= (1 - tol) * peak_level
+        shape       "still_rising"  highest in the last year,
+                    "plateau"       within tol of the peak up to the last year,
+                    "declining"     at least tol below the peak by the last year
+
+    NaN cells (unsolved) never count as highest."""
+    one = np.ndim(co2) == 1
+    v = np.atleast_2d(np.asarray(co2, dtype=float))
+    years = np.asarray(years)
+    top = np.where(np.isnan(v), -np.inf, v).max(axis=1)
+    first = np.argmax(v >= (top - tie)[:, None], axis=1)
+    near = v >= ((1.0 - tol) * top)[:, None]
+    last_near = v.shape[1] - 1 - np.argmax(near[:, ::-1], axis=1)
+    n = v.shape[1]
+    shape = np.where(first == n - 1, "still_rising",
+                     np.where(last_near == n - 1, "plateau", "declining"))
+    out = {"peak_year": years[first], "peak_level": top, "plateau_end": years[last_near],
+           "shape": shape}
+    return {k: x[0].item() for k, x in out.items()} if one else out
+
+
 def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
     """The stable machine-readable face of a run (keys only ever grow)."""
     co2 = ds["co2_total"]
@@ -345,6 +381,10 @@ def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
         "objective_wan_cny": None if not ok or obj == "nan" else round(float(obj), 2),
         "peak_year": int(co2["year"].values[peak_idx]) if ok else None,
         "peak_co2_wan_t": round(float(co2.values[peak_idx]), 2) if ok else None,
+        # plateau and shape of the pathway's peak (see `peak_shape`); keys only grow
+        **({f"peak_{k}": v for k, v in peak_shape(co2.values, co2["year"].values).items()
+            if k in ("plateau_end", "shape")} if ok else {"peak_plateau_end": None,
+                                                           "peak_shape": None}),
         "co2_wan_t": _year_map(co2) if ok else {},
         "co2_scope1_wan_t": _year_map(ds["co2_scope1"]) if ok else {},
         "energy_wan_tce": _year_map(ds["energy_total"]) if ok else {},

@@ -108,16 +108,24 @@ def test_peak_probabilities_and_level_quantiles_match_hand_computed_numbers(synt
     assert metric(peak, "p_peak_by", 2022) == 3 / 8
     assert metric(peak, "p_peak_by", 2025) == 4 / 8
     assert metric(peak, "p_peak_by", 2030) == 6 / 8
-    # mc0007 is highest in 2035, the last model year: still rising, not a peak
+    # mc0007 is highest in 2035, the last model year: still rising, not a peak; every other
+    # path falls 2 万t a year after its peak, more than 1 % by 2035 except mc0006 (peak 160 in
+    # 2031, 152 in 2035: 5 % below) -> all seven decline
     assert metric(peak, "n_still_rising") == 1
-    # levels of the 7 that peaked: 100, 110, ..., 160 (万t); linear interpolation at
-    # (n - 1) q = 6 q
-    assert metric(peak, "peak_level_p05") == pytest.approx(103.0, abs=1e-12)
-    assert metric(peak, "peak_level_p25") == pytest.approx(115.0, abs=1e-12)
-    assert metric(peak, "peak_level_p50") == pytest.approx(130.0, abs=1e-12)
-    assert metric(peak, "peak_level_p75") == pytest.approx(145.0, abs=1e-12)
-    assert metric(peak, "peak_level_p95") == pytest.approx(157.0, abs=1e-12)
-    assert metric(peak, "peak_level_mean") == pytest.approx(130.0, abs=1e-12)
+    assert metric(peak, "n_plateau") == 0
+    assert metric(peak, "p_declining_by", 2030) == 6 / 8
+    # levels 100, 110, ..., 170 (万t), mc0007 censored at its 2035 value; linear interpolation
+    # at (n - 1) q = 7 q
+    assert metric(peak, "peak_level_p05") == pytest.approx(103.5, abs=1e-12)
+    assert metric(peak, "peak_level_p25") == pytest.approx(117.5, abs=1e-12)
+    assert metric(peak, "peak_level_p50") == pytest.approx(135.0, abs=1e-12)
+    assert metric(peak, "peak_level_p75") == pytest.approx(152.5, abs=1e-12)
+    assert metric(peak, "peak_level_p95") == pytest.approx(166.5, abs=1e-12)
+    assert metric(peak, "peak_level_mean") == pytest.approx(135.0, abs=1e-12)
+    # over the 7 that peaked: 100 ... 160, at 6 q
+    assert metric(peak, "peaked_level_p05") == pytest.approx(103.0, abs=1e-12)
+    assert metric(peak, "peaked_level_p50") == pytest.approx(130.0, abs=1e-12)
+    assert metric(peak, "peaked_level_p95") == pytest.approx(157.0, abs=1e-12)
     counts = peak[peak["metric"] == "peak_year_count"].set_index("year")["value"]
     assert list(counts.index) == YEARS
     assert {int(y): int(c) for y, c in counts.items() if c} == {
@@ -125,13 +133,14 @@ def test_peak_probabilities_and_level_quantiles_match_hand_computed_numbers(synt
     # the CSV holds the same numbers
     csv = pd.read_csv(synthetic / "report_peak.csv")
     assert metric(csv, "p_peak_by", 2025) == 0.5
-    assert metric(csv, "peak_level_p95") == 157.0
+    assert metric(csv, "peak_level_p95") == 166.5
     md = (synthetic / "report.md").read_text(encoding="utf-8")
     assert "## 达峰判断 Peak verdict" in md
     assert "8 of 10 scenarios solved" in md
     assert "| 2022 | 38% |" in md and "| 2025 | 50% |" in md and "| 2030 | 75% |" in md
-    assert "P5 / P25 / P50 / P75 / P95: 103 / 115 / 130 / 145 / 157" in md
-    assert "1 scenarios are still rising in the last model year" in md
+    assert "P5 / P25 / P50 / P75 / P95: 104 / 118 / 135 / 152 / 166" in md
+    assert "the 1 still rising at their 2035 CO2 (censored" in md
+    assert "peak within the horizon: 103 / 115 / 130 / 145 / 157" in md
     assert "2035: 1 (仍在上升 still rising)" in md
     assert "degenerate" not in md
 
@@ -258,3 +267,21 @@ def test_real_tiny_batch_peak_report_matches_its_batch_nc(tmp_path):
     assert {k: mine[k] for k in opt.index} == {k: int(v) for k, v in opt.items()}
     assert "## 达峰判断 Peak verdict" in (res.out_dir / "report.md").read_text(
         encoding="utf-8")
+
+
+def test_peak_shape_by_hand():
+    """A plateau within 1 % of the peak up to the last year is not a decline; a path highest
+    in its last year is still rising; ties go to the earliest year."""
+    from peakpath.results import peak_shape
+
+    years = np.arange(2020, 2026)
+    paths = np.array([[100, 110, 120, 119.5, 119.0, 118.9],   # plateau to the end (−0.9 %)
+                      [100, 110, 120, 119.5, 118.0, 118.7],   # 1.7 %, 1.1 % below: declining
+                      [100, 101, 102, 103, 104, 105],         # still rising
+                      [120, 100, 120, 90, 90, 90]])            # tie: the earliest
+    s = peak_shape(paths, years)
+    assert list(s["peak_year"]) == [2022, 2022, 2025, 2020]
+    assert list(s["shape"]) == ["plateau", "declining", "still_rising", "declining"]
+    # the last year within 1 % of the peak, i.e. at or above 118.8 (119.5 is; 118.0 and 118.7
+    # are not)
+    assert list(s["plateau_end"]) == [2025, 2023, 2025, 2022]
