@@ -614,7 +614,7 @@ class Assessment:
             "of them.")))
         if not ms:
             return
-        ys = [y for y in MILESTONES]
+        ys = [y for y in MILESTONES if y in self.years]
         rows = []
         for m in sorted(ms, key=lambda m: -max(self.mrec[m][1].abatement.values(),
                                                default=0.0)):
@@ -821,6 +821,10 @@ class Assessment:
                 "The run's dataset has no sector in this report; the sections below are "
                 "listed as the outline gives them so that the bureau can fill them in."))]))
         for key in heads:
+            if key == "parts":
+                if spec.get("parts"):
+                    self.parts(doc.section(key, self.h(heads[key])), spec["parts"])
+                continue
             sec = doc.section(key, self.h(heads[key]))
             if key == "history":
                 self.history(sec, sectors)
@@ -840,13 +844,10 @@ class Assessment:
                 self.policy(sec, sectors, families)
             elif key == "uncertainty":
                 self.uncertainty(sec, sectors, families)
-            if key == "pathway" and spec.get("parts"):
-                self.parts(doc, spec["parts"])
         return doc
 
-    def parts(self, doc: Document, parts: list[dict[str, Any]]) -> None:
+    def parts(self, top: Section, parts: list[dict[str, Any]]) -> None:
         """One section per sub-sector (the industry report's steel, thermal power ...)."""
-        top = doc.section("parts", self.t("分行业评估", "By sub-sector"))
         for p in parts:
             sectors = self.select(p.get("select"))
             s = top.sub(f"part-{p['id']}", self.h(p))
