@@ -179,6 +179,12 @@ class Assessment:
         r = self.minfo.loc[m]
         return self.t(str(r["name_zh"]), str(r["name_en"]))
 
+    def district_name(self, d: str) -> str:
+        f = self.s.data["districts"].set_index("district")
+        if d not in f.index:
+            return d
+        return self.t(str(f.loc[d, "name_zh"]), str(f.loc[d, "name_en"]))
+
     def select(self, spec: Any) -> list[str]:
         """Sector ids of a selection (`groups`, `sectors`, `roles`), in the dataset's order."""
         if spec in (None, "all"):
@@ -423,7 +429,16 @@ class Assessment:
             return
         sense = {"le": "≤", "ge": "≥", "eq": "="}
         rows, cls = [], []
-        for r in tt.itertuples(index=False):
+        # the milestone years, and every year where a target binds or is missed
+        keep = tt["year"].isin(self.show) | tt["binding"] | (tt["shortfall"] > 1e-6)
+        if not keep.all():
+            sec.add(Paragraph(self.t(
+                f"下表列出{'、'.join(map(str, self.show[1:]))}年及目标起约束作用或未实现的年份；"
+                "其余年份目标均满足（见运行结果 targets.csv）。",
+                f"The table shows {', '.join(map(str, self.show[1:]))} and every year in which "
+                "a target binds or is missed; it is met in the other years (see the run's "
+                "targets.csv)."), note=True))
+        for r in tt[keep].itertuples(index=False):
             zh, en = FAMILY_LABELS.get(r.family, (r.family, r.family))
             status = (self.t("未实现", "missed") if r.shortfall > 1e-6 else
                       self.t("约束生效", "binding") if r.binding else self.t("满足", "met"))
@@ -475,9 +490,11 @@ class Assessment:
                 self.series_row(self.t("煤炭消费", "Coal use"), "万tce",
                                 self.carrier_use(sectors, [f for f in coal
                                                            if f in ds["fuel"].values]), srcp),
-                self.series_row(self.t("电气化率（终端）", "Electrification (end use)"), "%",
-                                self.electrification(sectors), srcp, 100.0),
             ]
+            el = self.electrification(sectors)
+            if el.notna().any():
+                rows.append(self.series_row(self.t("电气化率（终端）", "Electrification (end use)"),
+                                            "%", el, srcp, 100.0))
             non_co2 = ds["emissions_co2e"].sel(sector=sectors).sum(["sector", "district"]) \
                 - ds["emissions"].sel(sector=sectors, gas="CO2").sum(["sector", "district"])
             nc = non_co2.to_series()
@@ -660,7 +677,7 @@ class Assessment:
             first = on.index[on > 0.5]
             co2 = pc[r.project] if pc is not None and r.project in pc else pd.Series(dtype=float)
             rows.append([self.t(str(r.name_zh), str(r.name_en)), self.sector_name(r.sector),
-                         str(r.district), int(first.min()) if len(first) else
+                         self.district_name(str(r.district)), int(first.min()) if len(first) else
                          self.t("不投产", "offline"),
                          *(float(co2.get(y, np.nan)) for y in self.show[1:])])
         sec.add(Table(self.t("重大项目", "Major projects"),
@@ -811,6 +828,7 @@ class Assessment:
         heads = self.outline["headings"]
         lead = self.lead_of(spec)
         resp = self.bureaus_of(sectors)
+        resp = [b for b in lead if b in resp] + [b for b in resp if b not in lead]
         doc = Document(spec["id"], spec["file"], self.h(spec["title"]), lead, resp,
                        self.meta(lead, resp, self.scope_text(sectors)), lang=self.lang)
         energy = spec.get("topic") == "energy"

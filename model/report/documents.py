@@ -149,6 +149,7 @@ def fmt(v: Cell, digits: int | None = None) -> str:
         x = float(v)
         if math.isnan(x):
             return "—"
+        x = x + 0.0  # no "-0.0"
         if digits is not None:
             return f"{x:,.{digits}f}"
         if x != 0 and abs(x) < 1:
