@@ -67,8 +67,75 @@ def load_outline(path: str | Path | None = None) -> dict[str, Any]:
     from peakpath.yamlio import read_yaml
 
     p = Path(path) if path else TEMPLATES / "assess.yaml"
-    data, _lines = read_yaml(p, "assessment outline", "评估提纲文件")
+    data, lines = read_yaml(p, "assessment outline", "评估提纲文件")
+    check_outline(data, p, lines)
     return data
+
+
+#: keys of the special reports' headings the writer knows (`parts` only where a report has them)
+SPECIAL_KEYS = ("history", "pathway", "parts", "targets", "measures", "projects", "policy",
+                "uncertainty")
+CITY_KEYS = ("summary", "history", "pathway", "fields", "targets", "measures", "projects",
+             "policy", "uncertainty")
+ENERGY_TOPICS = ("coal_oil", "dual_control", "non_fossil", "electrification", "other_carriers")
+
+
+def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) -> None:
+    """Refuse an outline the writer cannot follow, naming the file, line and key."""
+    lines = lines or {}
+    problems: list[Problem] = []
+
+    def bad(key: tuple, msg: str, zh: str) -> None:
+        problems.append(Problem(str(path), lines.get(key), ".".join(map(str, key)) or None,
+                                "outline", msg, zh))
+
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), None, None, "outline",
+                                  "expected a mapping with headings, city_headings, "
+                                  "energy_topics and documents", "提纲格式错误")])
+
+    def titled(key: tuple, v: Any) -> None:
+        if not isinstance(v, dict) or not isinstance(v.get("zh"), str):
+            bad(key, "expected {zh: 中文, en: English}", "应为中英文标题")
+
+    for name, known in (("headings", SPECIAL_KEYS), ("city_headings", CITY_KEYS),
+                        ("energy_topics", ENERGY_TOPICS)):
+        block = data.get(name)
+        if not isinstance(block, dict):
+            bad((name,), "missing or not a mapping", "缺少或格式错误")
+            continue
+        for k, v in block.items():
+            if k not in known:
+                bad((name, k), f"unknown heading key; expected one of {', '.join(known)}",
+                    "章节键无效")
+            titled((name, k), v)
+    docs = data.get("documents")
+    if not isinstance(docs, list) or not docs:
+        bad(("documents",), "expected a list of documents", "应为文件列表")
+        docs = []
+    files: set[str] = set()
+    for i, d in enumerate(docs):
+        if not isinstance(d, dict):
+            bad(("documents", i), "expected a mapping", "格式错误")
+            continue
+        for k in ("id", "file", "kind", "title"):
+            if k not in d:
+                bad(("documents", i), f"'{k}' is missing", "缺少必填项")
+        if d.get("kind") not in ("city", "special"):
+            bad(("documents", i, "kind"), "expected city or special", "类型应为city或special")
+        if "title" in d:
+            titled(("documents", i, "title"), d["title"])
+        f = str(d.get("file", ""))
+        if f in files or f in ("index", "") or "/" in f:
+            bad(("documents", i, "file"), f"file name '{f}' is empty, repeated, 'index' or "
+                "has a '/'", "文件名无效或重复")
+        files.add(f)
+        for j, part in enumerate(d.get("parts") or []):
+            if not isinstance(part, dict) or not {"id", "zh"} <= set(part):
+                bad(("documents", i, "parts", j), "expected {id, zh, en, select}",
+                    "分行业项格式错误")
+    if problems:
+        raise InputError(problems)
 
 
 @dataclass

@@ -270,6 +270,7 @@ def test_every_docx_converts_with_libreoffice(zh_set, tmp_path):
         pdf = (out / f"{f.stem}.pdf").read_bytes()
         assert pdf.startswith(b"%PDF"), f.name
         assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= 1, f.name
+        assert b"NotoSansCJK" in pdf, f.name  # the Chinese is set in a CJK font, not boxes
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(out / "02-energy.pdf"), "-"], check=True,
                               capture_output=True, text=True).stdout
@@ -345,6 +346,28 @@ def test_bad_input_exits_2_with_the_file_named(run, tmp_path, capsys):
     assert str(blocker) in capsys.readouterr().err
     assert main(["assess", str(run), "--batch", str(tmp_path / "no-batch")]) == 2
     assert "no-batch" in capsys.readouterr().err
+
+
+def test_an_outline_the_writer_cannot_follow_is_refused_at_its_line(run, tmp_path, capsys):
+    from peakpath.report.documents import TEMPLATES
+
+    text = (TEMPLATES / "assess.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "outline.yaml"
+    bad.write_text(text.replace("  measures: {zh: 措施,", "  measurse: {zh: 措施,", 1),
+                   encoding="utf-8")
+    line = next(i for i, x in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1)
+                if x.startswith("  measurse:"))
+    assert main(["assess", str(run), "--outline", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}, row {line}, key 'headings.measurse'" in err
+    # an edited outline is followed: a new title reaches the documents and the index
+    good = tmp_path / "good.yaml"
+    good.write_text(text.replace("能源领域碳达峰专题报告", "能源领域碳达峰专题评估"),
+                    encoding="utf-8")
+    out = tmp_path / "set"
+    assert main(["assess", str(run), "--outline", str(good), "--out", str(out)]) == 0
+    assert "能源领域碳达峰专题评估" in (out / "index.html").read_text(encoding="utf-8")
+    assert "能源领域碳达峰专题评估" in docx_text(out / "02-energy.docx")
 
 
 def test_an_interrupted_assess_leaves_the_old_set(run, tmp_path, monkeypatch):
