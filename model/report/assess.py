@@ -30,7 +30,7 @@ import argparse
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,9 @@ from peakpath.report.documents import (
     render_docx,
     render_html,
 )
+
+if TYPE_CHECKING:
+    from peakpath.pathway import Solved
 
 LANGS = ("zh", "zh+en")
 #: adoption below this (measure units) counts as not in use (as in `model.recommend`)
@@ -198,8 +201,8 @@ def load_batch_info(path: str | Path, scenario_years: list[int]) -> Batch:
 class Assessment:
     """Builds the documents of one run. ``lang`` is "zh" or "zh+en" (English beside)."""
 
-    def __init__(self, solved, *, lang: str = "zh", batch: Batch | None = None,
-                 outline: dict[str, Any] | None = None):
+    def __init__(self, solved: Solved, *, lang: str = "zh", batch: Batch | None = None,
+                 outline: dict[str, Any] | None = None) -> None:
         from peakpath.pathway import measure_accounts, sector_accounts
         from peakpath.recommend import recommend
         from peakpath.report.figures import target_frame
@@ -236,17 +239,21 @@ class Assessment:
         return zh if self.lang == "zh" or not en else f"{zh} {en}"
 
     def h(self, spec: dict[str, str]) -> str:
+        """A heading or title from the outline ({zh, en})."""
         return self.t(str(spec["zh"]), str(spec.get("en", "")))
 
     def sector_name(self, s: str) -> str:
+        """A sector's name in the reader's language(s)."""
         r = self.sectors.loc[s]
         return self.t(str(r["name_zh"]), str(r["name_en"]))
 
     def measure_name(self, m: str) -> str:
+        """A measure's name in the reader's language(s)."""
         r = self.minfo.loc[m]
         return self.t(str(r["name_zh"]), str(r["name_en"]))
 
     def district_name(self, d: str) -> str:
+        """A district's name (its id when the dataset does not list it)."""
         f = self.s.data["districts"].set_index("district")
         if d not in f.index:
             return d
@@ -267,11 +274,13 @@ class Assessment:
         return f.loc[keep, "sector"].tolist()
 
     def bureaus_of(self, sectors: list[str]) -> list[str]:
+        """The bureaus of the groups of ``sectors``, in the dataset's order."""
         gs = set(self.sectors.loc[sectors, "group"]) if sectors else set()
         return [self.t(str(r.bureau_zh), str(r.bureau_en))
                 for r in self.md.groups.itertuples(index=False) if r.group in gs]
 
     def lead_of(self, spec: dict[str, Any]) -> list[str]:
+        """The lead bureau: the dataset's bureau of ``lead_group``, else the outline's."""
         g = spec.get("lead_group")
         if g and g in self.groups.index:
             r = self.groups.loc[g]
@@ -279,12 +288,15 @@ class Assessment:
         return [self.h(x) for x in spec.get("lead", [])]
 
     def src(self, zh: str, en: str) -> str:
+        """A table's source line."""
         return self.t(f"来源：{zh}", f"Source: {en}")
 
     def unit(self, zh: str, en: str = "") -> str:
+        """A table's unit line."""
         return self.t(f"单位：{zh}", f"Unit: {en or zh}")
 
     def year_cols(self, first: list[str], last: list[str] | None = None) -> list[str]:
+        """Column headings: ``first``, the years shown, ``last``."""
         return [*first, *(str(y) for y in self.show), *(last or [])]
 
     def series_row(self, label: str, unit: str, values: pd.Series, source: str,
@@ -295,17 +307,21 @@ class Assessment:
     # ---------------------------------------------------------------- accounts of a field
 
     def field_co2(self, sectors: list[str]) -> pd.Series:
+        """CO2 of ``sectors`` on the target boundary by year (万t; `sector_accounts`)."""
         a = self.acc[self.acc["sector"].isin(sectors)]
         return a.groupby("year")["co2"].sum().reindex(self.years).fillna(0.0)
 
     def field_energy(self, sectors: list[str]) -> pd.Series:
+        """Energy of ``sectors`` on the accounting rules by year (万tce; `sector_accounts`)."""
         a = self.acc[self.acc["sector"].isin(sectors)]
         return a.groupby("year")["energy"].sum().reindex(self.years).fillna(0.0)
 
     def field_measures(self, sectors: list[str]) -> list[str]:
+        """The measures sited in ``sectors``."""
         return [m for m in self.minfo.index if self.minfo.loc[m, "sector"] in sectors]
 
     def field_abatement(self, sectors: list[str]) -> pd.Series:
+        """CO2 abated by the measures of ``sectors`` by year (万t/yr; `measure_accounts`)."""
         ms = self.field_measures(sectors)
         a = self.macc[self.macc["measure"].isin(ms)]
         return (-a.groupby("year")["co2"].sum()).reindex(self.years).fillna(0.0)
@@ -327,7 +343,8 @@ class Assessment:
         elec = self.carrier_use(ends, self.md.fuel_ids(("electricity",)))
         return (elec / total.where(total > 0)).reindex(self.years)
 
-    def mac(self):
+    def mac(self) -> tuple[int, pd.DataFrame]:
+        """The MAC curve of 2030 (or the last model year) and its year."""
         from peakpath.report import abatement
 
         if self._mac is None:
@@ -336,6 +353,7 @@ class Assessment:
         return self._mac
 
     def project_co2(self) -> pd.DataFrame | None:
+        """CO2 each major project adds while online (year × project, 万t/yr)."""
         from peakpath.report import abatement
 
         if self._wedges is None:
@@ -347,6 +365,7 @@ class Assessment:
     # ---------------------------------------------------------------- sections
 
     def history(self, sec: Section, sectors: list[str]) -> None:
+        """Base-year energy and CO2 of each sector, and energy by carrier."""
         b = self.base
         if not sectors:
             sec.add(Paragraph(self.t("本数据集中没有本领域的部门，无历史数据。",
@@ -354,7 +373,7 @@ class Assessment:
             return
         city = float(self.ds["co2_total"].sel(year=b))
         sec.add(Paragraph(self.t(
-            f"基准年为{b}年。下表为本领域各部门基准年的能源消费与二氧化碳排放（目标口径：直接排放加外购"
+            f"基准年为{b}年。下表为各部门基准年的能源消费与二氧化碳排放（目标口径：直接排放加外购"
             "电力，本地发电计入电厂），及其占全市排放的比重。",
             f"The base year is {b}. The table gives each sector's energy use and CO2 in the "
             "base year (target boundary: direct emissions plus purchased electricity, local "
@@ -394,6 +413,8 @@ class Assessment:
                     digits=[None, 1]))
 
     def pathway(self, sec: Section, sectors: list[str], city: bool = False) -> None:
+        """The reference path against the pathway (city), or the field with and without its
+        own measures."""
         co2 = self.field_co2(sectors)
         ab = self.field_abatement(sectors)
         rows = []
@@ -450,6 +471,7 @@ class Assessment:
             sec.add(self.field_figure(co2, ab))
 
     def field_figure(self, co2: pd.Series, ab: pd.Series) -> Picture:
+        """The field's CO2 with and without its own measures."""
         from peakpath.report.figures import bi, new_figure
 
         fig = new_figure(8, 3.8)
@@ -488,6 +510,7 @@ class Assessment:
         return tt[keep]
 
     def target_table(self, sec: Section, tt: pd.DataFrame) -> None:
+        """Target rows with limit, achieved value, status and shadow price."""
         from peakpath.targets import FAMILY_LABELS
 
         if tt.empty:
@@ -527,6 +550,7 @@ class Assessment:
                        self.t("价格单位", "Price unit")], rows, row_class=cls))
 
     def core_indicators(self, sec: Section, sectors: list[str], city: bool = False) -> None:
+        """The field's (or the city's) core indicators in the years shown."""
         ds = self.ds
         rows = []
         srcp = self.t("路径", "pathway")
@@ -688,6 +712,7 @@ class Assessment:
                                    "section has no numbers.")))
 
     def measures(self, sec: Section, sectors: list[str], bureau_column: bool = False) -> None:
+        """Measures in use: from which year, how much, investment, abatement, average cost."""
         from peakpath.recommend import MILESTONES
 
         ms = [m for m in self.field_measures(sectors) if m in self.mrec]
@@ -729,6 +754,7 @@ class Assessment:
                                "data)"), cols, rows))
 
     def projects(self, sec: Section, sectors: list[str]) -> None:
+        """Major projects of the field: online year and the CO2 they add."""
         md, ds = self.md, self.ds
         pr = md.projects[md.projects["sector"].isin(sectors)] if len(md.projects) else \
             md.projects
@@ -759,6 +785,7 @@ class Assessment:
 
     def policy(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
                ) -> None:
+        """Recommendations generated from the solution (`model.recommend`, the MAC curve)."""
         rel = self.relevant_targets(sectors, families)
         ids = {(str(t), int(y)) for t, y in zip(rel["target"], rel["year"], strict=True)}
         sec.add(Paragraph(self.t("以下建议均由模型解自动生成。",
@@ -834,6 +861,7 @@ class Assessment:
 
     def uncertainty(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
                     ) -> None:
+        """The batch's fan chart, P(target met) and P(peak by year); or a note."""
         b = self.batch
         if b is None:
             sec.add(Paragraph(self.t(
@@ -848,10 +876,16 @@ class Assessment:
         if not b.targets.empty:
             rel = self.relevant_targets(sectors, families)
             ids = set(zip(rel["target"].astype(str), rel["year"].astype(int), strict=True))
+            from peakpath.targets import FAMILY_LABELS
+
             t = b.targets[[(str(a), int(y)) in ids for a, y in
                            zip(b.targets["target"], b.targets["year"], strict=True)]]
-            rows = [[str(r.target), int(r.year), 100 * float(r.probability),
-                     float(r.shadow_p50)] for r in t.itertuples()]
+            # the milestone years, and every row that is not certain or that binds somewhere
+            t = t[t["year"].isin(self.show) | (t["probability"] < 1.0)
+                  | (t["shadow_p50"].abs() > 1e-6)]
+            rows = [[f"{self.t(*FAMILY_LABELS.get(r.family, (r.family, r.family)))}"
+                     f"（{r.target}）", int(r.year), 100 * float(r.probability),
+                     float(r.shadow_p50), str(r.shadow_unit)] for r in t.itertuples()]
             if rows:
                 sec.add(Table(self.t("目标实现概率", "Probability of meeting each target"),
                               self.unit("概率 %（占全部情景）；影子价格中位数",
@@ -861,8 +895,9 @@ class Assessment:
                                        "batch (each scenario's summary.json)"),
                               [self.t("目标", "Target"), self.t("年份", "Year"),
                                self.t("实现概率 %", "P(met) %"),
-                               self.t("影子价格中位数", "Median shadow price")], rows,
-                              digits=[None, None, 1, 1]))
+                               self.t("影子价格中位数", "Median shadow price"),
+                               self.t("价格单位", "Price unit")], rows,
+                              digits=[None, None, 1, 1, None]))
         p = b.peak[b.peak["metric"] == "p_peak_by"]
         if len(p):
             rows = [[int(r.year), 100 * float(r.value)] for r in p.itertuples()]
@@ -876,6 +911,7 @@ class Assessment:
     # ---------------------------------------------------------------- documents
 
     def meta(self, lead: list[str], responsible: list[str], scope: str) -> list[tuple[str, str]]:
+        """The lines under a document's title."""
         ds = self.ds
         return [(self.t("牵头单位", "Lead"), "、".join(lead)),
                 (self.t("责任单位", "Responsible"), "、".join(responsible) or "—"),
@@ -886,11 +922,13 @@ class Assessment:
                 ("peakpath", str(ds.attrs.get("peakpath_version", "")))]
 
     def scope_text(self, sectors: list[str]) -> str:
+        """The sectors a document covers, as text."""
         if not sectors:
             return self.t("本数据集中无此领域的部门", "no sector of this field in the dataset")
         return "、".join(self.sector_name(s) for s in sectors)
 
     def special(self, spec: dict[str, Any]) -> Document:
+        """One special report, its headings in the outline's order."""
         sectors = self.select(spec.get("select"))
         heads = self.outline["headings"]
         lead = self.lead_of(spec)
@@ -949,6 +987,7 @@ class Assessment:
             self.projects(s, sectors)
 
     def city(self, spec: dict[str, Any], specials: list[tuple[dict, Document]]) -> Document:
+        """The city assessment report."""
         sectors = self.select("all")
         heads = self.outline["city_headings"]
         lead = self.lead_of(spec)
@@ -980,6 +1019,7 @@ class Assessment:
         return doc
 
     def findings(self, sec: Section) -> None:
+        """The city report's opening: peak, reference peak, cost, binding and missed rows."""
         sm = self.summary
         obj = sm.get("objective_wan_cny")
         lines = [self.t(
@@ -1003,6 +1043,7 @@ class Assessment:
                           note=True))
 
     def fields(self, sec: Section, specials: list[tuple[dict, Document]]) -> None:
+        """CO2 of each special report's field."""
         rows = []
         for spec, d in specials:
             sectors = self.select(spec.get("select"))
@@ -1020,6 +1061,7 @@ class Assessment:
                       rows, digits=[None, None, *[1] * len(self.show), None]))
 
     def investment(self, sec: Section) -> None:
+        """Investment need by bureau and year (`model.recommend`)."""
         years = sorted(self.rec.total_investment)
         show = [y for y in self.show if y in years]
         rows = [[self.t(b.bureau_zh, b.bureau_en), sum(b.investment.get(y, 0.0) for y in years),
@@ -1044,6 +1086,7 @@ class Assessment:
         return out + [d for _, d in specials]
 
     def index_rows(self, docs: list[Document]) -> list[dict[str, str]]:
+        """One row of the index per document."""
         return [{"id": d.id, "title": d.title, "lead": "、".join(d.lead),
                  "responsible": "、".join(d.responsible) or "—",
                  "scope": next((v for k, v in d.meta if k.startswith("范围")), ""),

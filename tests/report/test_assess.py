@@ -316,7 +316,7 @@ def test_a_batch_adds_the_fan_and_the_odds(run, tmp_path):
     assert main(["assess", str(run), "--batch", str(batch), "--out", str(out)]) == 0
     html = (out / "02-energy.html").read_text(encoding="utf-8")
     assert "未提供批量计算结果" not in html and 'id="fig-fan_chart"' in html
-    odds = row_of(parse(out / "02-energy.html").tables, "目标实现概率", "carbon_cap")
+    odds = row_of(parse(out / "02-energy.html").tables, "目标实现概率", "碳排放总量（carbon_cap）")
     assert float(odds["实现概率 %"][1]) == pytest.approx(100.0)
     assert "无悔措施" in (out / "03-industry.html").read_text(encoding="utf-8")
 
