@@ -362,6 +362,21 @@ class Assessment:
                             else pd.DataFrame())
         return self._wedges
 
+    def project_prices(self) -> dict[str, dict[str, Any]] | None:
+        """What `peakpath projects` wrote beside the run (projects/projects.csv), per project;
+        None when it has not been run."""
+        f = self.s.path / "projects" / "projects.csv" if self.s.path is not None else None
+        if f is None or not f.is_file():
+            return None
+        try:
+            t = pd.read_csv(f)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise InputError([Problem(str(f), None, None, "results",
+                                      f"cannot read the project prices ({type(e).__name__}: "
+                                      f"{e}); run peakpath projects again",
+                                      "无法读取项目定价结果")]) from None
+        return {str(r["project"]): r for r in t.to_dict("records")}
+
     # ---------------------------------------------------------------- sections
 
     def history(self, sec: Section, sectors: list[str]) -> None:
@@ -763,6 +778,10 @@ class Assessment:
                                      "The data list no major project in this field.")))
             return
         pc = self.project_co2()
+        priced = self.project_prices()
+        # the project's own district (a city run files every project under the city)
+        raw = self.s.data["projects"]
+        where = dict(zip(raw["project"], raw["district"], strict=True))
         rows = []
         for r in pr.itertuples(index=False):
             on = ds["project_online"].sel(project=r.project).to_series() \
@@ -770,18 +789,40 @@ class Assessment:
             first = on.index[on > 0.5]
             co2 = pc[r.project] if pc is not None and r.project in pc else pd.Series(dtype=float)
             rows.append([self.t(str(r.name_zh), str(r.name_en)), self.sector_name(r.sector),
-                         self.district_name(str(r.district)), int(first.min()) if len(first) else
-                         self.t("不投产", "offline"),
+                         self.district_name(str(where.get(r.project, r.district))),
+                         int(first.min()) if len(first) else self.t("不投产", "offline"),
                          *(float(co2.get(y, np.nan)) for y in self.show[1:])])
+            if priced is not None:
+                q = priced.get(r.project, {})
+                hold = q.get("targets_hold")
+                rows[-1] += [q.get("price_wan_cny", np.nan), q.get("peak_change_wan_t", np.nan),
+                             "—" if hold is None else self.t("是", "yes") if bool(hold)
+                             else self.t("否", "no")]
+        cols = [self.t("项目", "Project"), self.t("部门", "Sector"), self.t("区", "District"),
+                self.t("投产年份", "Online"),
+                *(self.t(f"新增排放 {y}", f"added CO2 {y}") for y in self.show[1:])]
+        if priced is not None:
+            cols += [self.t("吸纳价格 万元", "Price 万元"),
+                     self.t("峰值变化 万t", "Peak change 万t"),
+                     self.t("目标仍满足", "Targets hold")]
         sec.add(Table(self.t("重大项目", "Major projects"),
-                      self.unit("新增排放 万t CO2/年", "added CO2 万t CO2/yr"),
-                      self.src("数据（项目清单）；投产年份与新增排放来自 results.nc project_online",
+                      self.unit("新增排放 万t CO2/年；价格为折现系统成本之差，万元",
+                                "added CO2 万t CO2/yr; price: difference in discounted system "
+                                "cost, 万元"),
+                      self.src("数据（项目清单）；投产年份与新增排放来自 results.nc project_online"
+                               + ("；价格来自 peakpath projects（projects/projects.csv）"
+                                  if priced is not None else ""),
                                "data (project list); online year and added CO2 from "
-                               "results.nc project_online"),
-                      [self.t("项目", "Project"), self.t("部门", "Sector"),
-                       self.t("区", "District"), self.t("投产年份", "Online"),
-                       *(self.t(f"新增排放 {y}", f"added CO2 {y}") for y in self.show[1:])],
-                      rows))
+                               "results.nc project_online" + (
+                                   "; price from peakpath projects (projects/projects.csv)"
+                                   if priced is not None else "")), cols, rows))
+        if priced is None:
+            sec.add(Paragraph(self.t(
+                "尚未对项目定价：运行 peakpath projects RESULTS 后重新生成本文件，即列出每个项目的"
+                "吸纳价格、对峰值的影响及目标是否仍能满足。",
+                "The projects are not priced yet: run peakpath projects RESULTS and write the set "
+                "again to list each project's price, its effect on the peak and whether the "
+                "targets still hold."), note=True))
 
     def policy(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
                ) -> None:
