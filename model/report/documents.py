@@ -211,6 +211,12 @@ def _new_docx():
     from docx.shared import Pt
 
     d = docx.Document()
+    from docx.shared import Cm
+
+    for sec in d.sections:  # A4, as Chinese government documents are
+        sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+        sec.left_margin = sec.right_margin = Cm(2.0)
+        sec.top_margin = sec.bottom_margin = Cm(2.2)
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
         try:
             st = d.styles[name]
@@ -230,14 +236,16 @@ def _docx_table(d, t: Table) -> None:
     cells = t.cells()
     tab = d.add_table(rows=1 + len(cells), cols=len(t.columns))
     tab.style = "Table Grid"
+    size = Pt(9 if len(t.columns) <= 7 else 7.5)  # wide tables in smaller type
     for j, c in enumerate(t.columns):
         run = tab.rows[0].cells[j].paragraphs[0].add_run(str(c))
         run.bold = True
-        run.font.size = Pt(9)
+        run.font.size = size
+    _repeat_header(tab.rows[0])
     for i, row in enumerate(cells, start=1):
         for j, c in enumerate(row):
             p = tab.rows[i].cells[j].paragraphs[0]
-            p.add_run(c["text"]).font.size = Pt(9)
+            p.add_run(c["text"]).font.size = size
             if c["num"]:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if t.unit or t.source:
@@ -245,6 +253,15 @@ def _docx_table(d, t: Table) -> None:
         r = note.add_run("　".join(x for x in (t.unit, t.source) if x))
         r.italic = True
         r.font.size = Pt(8)
+
+
+def _repeat_header(row) -> None:
+    """Repeat a table's first row at the top of every page it runs onto."""
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    el = trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
+    trpr.append(el)
 
 
 def _docx_section(d, s: Section, level: int) -> None:
@@ -261,7 +278,7 @@ def _docx_section(d, s: Section, level: int) -> None:
         elif isinstance(b, Table):
             _docx_table(d, b)
         elif isinstance(b, Picture):
-            d.add_picture(io.BytesIO(b.png), width=Cm(15.5))
+            d.add_picture(io.BytesIO(b.png), width=Cm(16.5))
             d.add_paragraph(f"{b.title}. {b.caption}", style="Caption")
     for sub in s.sections:
         _docx_section(d, sub, level + 1)
