@@ -81,6 +81,9 @@ SPECIAL_KEYS = ("history", "pathway", "parts", "targets", "measures", "projects"
 CITY_KEYS = ("summary", "history", "pathway", "fields", "targets", "measures", "projects",
              "policy", "uncertainty")
 ENERGY_TOPICS = ("coal_oil", "dual_control", "non_fossil", "electrification", "other_carriers")
+#: key-area papers the writer can fill, and their heading keys
+KEYAREA_TOPICS = {"two_high": ("list", "priced", "left_out", "green"),
+                  "green_finance": ("by_year", "by_measure", "qualifying", "gap")}
 
 
 def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) -> None:
@@ -112,6 +115,20 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
                 bad((name, k), f"unknown heading key; expected one of {', '.join(known)}",
                     "章节键无效")
             titled((name, k), v)
+    ka = data.get("keyarea_headings") or {}
+    if not isinstance(ka, dict):
+        bad(("keyarea_headings",), "expected a mapping of topic -> headings", "格式错误")
+        ka = {}
+    for topic, block in ka.items():
+        if topic not in KEYAREA_TOPICS or not isinstance(block, dict):
+            bad(("keyarea_headings", topic), "unknown topic or not a mapping; expected one of "
+                f"{', '.join(KEYAREA_TOPICS)}", "专题类型无效")
+            continue
+        for k, v in block.items():
+            if k not in KEYAREA_TOPICS[topic]:
+                bad(("keyarea_headings", topic, k), "unknown heading key; expected one of "
+                    f"{', '.join(KEYAREA_TOPICS[topic])}", "章节键无效")
+            titled(("keyarea_headings", topic, k), v)
     docs = data.get("documents")
     if not isinstance(docs, list) or not docs:
         bad(("documents",), "expected a list of documents", "应为文件列表")
@@ -124,8 +141,12 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
         for k in ("id", "file", "kind", "title"):
             if k not in d:
                 bad(("documents", i), f"'{k}' is missing", "缺少必填项")
-        if d.get("kind") not in ("city", "special"):
-            bad(("documents", i, "kind"), "expected city or special", "类型应为city或special")
+        if d.get("kind") not in ("city", "special", "keyarea"):
+            bad(("documents", i, "kind"), "expected city, special or keyarea",
+                "类型应为city、special或keyarea")
+        if d.get("kind") == "keyarea" and d.get("topic") not in KEYAREA_TOPICS:
+            bad(("documents", i, "topic"), "a key-area paper needs a topic: one of "
+                f"{', '.join(KEYAREA_TOPICS)}", "重点领域专题须指定topic")
         if "title" in d:
             titled(("documents", i, "title"), d["title"])
         f = str(d.get("file", ""))
@@ -1059,6 +1080,170 @@ class Assessment:
                 self.uncertainty(sec, sectors, None)
         return doc
 
+    def keyarea(self, spec: dict[str, Any]) -> Document:
+        """A key-area paper (two-high projects, green finance)."""
+        topic = spec["topic"]
+        heads = (self.outline.get("keyarea_headings") or {}).get(topic) or {
+            k: {"zh": k, "en": k} for k in KEYAREA_TOPICS[topic]}
+        sectors = self.select(spec.get("select"))
+        lead = self.lead_of(spec)
+        resp = self.bureaus_of(sectors)
+        resp = [b for b in lead if b in resp] + [b for b in resp if b not in lead]
+        doc = Document(spec["id"], spec["file"], self.h(spec["title"]), lead, resp,
+                       self.meta(lead, resp, self.scope_text(sectors)
+                                 if spec.get("select") not in (None, "all")
+                                 else self.t("全市", "the whole city")), lang=self.lang)
+        fill = {"two_high": self.two_high, "green_finance": self.green_finance}[topic]
+        for key in heads:
+            fill(key, doc.section(key, self.h(heads[key])), sectors)
+        return doc
+
+    def two_high(self, key: str, sec: Section, sectors: list[str]) -> None:
+        """The two-high projects: facts, the pathway's decision, their price (when
+        `peakpath projects` has run) and those the pathway cannot absorb."""
+        from peakpath.projects_impact import decided, project_facts
+
+        facts = project_facts(self.s)
+        facts = facts[facts["sector"].isin(sectors)] if len(facts) else facts
+        if key == "list":
+            if facts.empty:
+                sec.add(Paragraph(self.t("数据中没有列出重大项目。",
+                                         "The data list no major project.")))
+                return
+            on = decided(self.s)
+            rows = [[self.t(str(r.name_zh), str(r.name_en)), self.sector_name(r.sector),
+                     self.district_name(str(r.district)), float(r.energy), float(r.co2),
+                     float(r.value_added),
+                     self.t("是", "yes") if r.energy >= 1.0 else self.t("否", "no"),
+                     on.get(r.project) if on.get(r.project) is not None
+                     else self.t("不投产", "offline")] for r in facts.itertuples()]
+            sec.add(Paragraph(self.t(
+                "两高项目指年综合能耗1万吨标准煤及以上的项目。下表列出数据中的重大项目、其能耗与排放、"
+                "增加值，以及最低成本路径安排的投产年份。",
+                "Two-high projects use 1 万tce a year or more. The table lists the data's major "
+                "projects with their energy use, CO2 and value added, and the year the least-cost "
+                "pathway brings each online.")))
+            sec.add(Table(self.t("重大项目清单", "Major projects"),
+                          self.unit("能耗 万tce/年；排放 万t CO2/年（首个投产年份）；"
+                                    "增加值 亿元/年",
+                                    "energy 万tce/yr; CO2 万t/yr (first year online); value "
+                                    "added 亿元/yr"),
+                          self.src("数据（项目清单与项目能耗）；投产年份：路径（results.nc "
+                                   "project_online）",
+                                   "data (project list and effects); online year: pathway "
+                                   "(results.nc project_online)"),
+                          [self.t("项目", "Project"), self.t("部门", "Sector"),
+                           self.t("区", "District"), self.t("能耗", "Energy"),
+                           self.t("排放", "CO2"), self.t("增加值", "Value added"),
+                           self.t("≥1万tce", "≥ 1 万tce"), self.t("投产年份", "Online")],
+                          rows, digits=[None, None, None, 1, 1, 1, None, None]))
+        elif key == "priced":
+            priced = self.project_prices()
+            if priced is None:
+                sec.add(Paragraph(self.t(
+                    "尚未对项目定价：运行 peakpath projects RESULTS 后重新生成本文件。",
+                    "The projects are not priced yet: run peakpath projects RESULTS, then "
+                    "write the set again.")))
+                return
+            rows = []
+            for r in facts.itertuples():
+                q = priced.get(r.project)
+                if q is None:
+                    continue
+                rows.append([self.t(str(r.name_zh), str(r.name_en)),
+                             float(q.get("price_wan_cny", np.nan)),
+                             float(q.get("net_value_wan_cny", np.nan)),
+                             float(q.get("peak_change_wan_t", np.nan)),
+                             self.t("是", "yes") if bool(q.get("targets_hold")) else
+                             self.t("否", "no"),
+                             self.t("通过", "pass") if bool(q.get("absorbable")) else
+                             self.t("不通过", "fail")])
+            sec.add(Table(self.t("项目定价", "Project prices"),
+                          self.unit("价格、净价值 万元（现值）；峰值变化 万t CO2",
+                                    "price and net value 万元 (present value); peak change "
+                                    "万t CO2"),
+                          self.src("peakpath projects（projects/projects.csv："
+                                   "两次求解的系统成本之差）",
+                                   "peakpath projects (projects/projects.csv: the difference "
+                                   "in system cost of two solves)"),
+                          [self.t("项目", "Project"), self.t("吸纳价格", "Price"),
+                           self.t("净价值", "Net value"), self.t("峰值变化", "Peak change"),
+                           self.t("目标仍满足", "Targets hold"), self.t("结论", "Verdict")],
+                          rows))
+        elif key == "left_out":
+            out = [p for p in self.rec.projects_out if p.project in set(facts["project"])] \
+                if len(facts) else []
+            for p in out:
+                sec.add(Paragraph(self.t(f"{p.name_zh}：{p.reason_zh}",
+                                         f"{p.name_en}: {p.reason_en}")))
+            if not out:
+                sec.add(Paragraph(self.t("无：所列项目均可纳入路径。",
+                                         "None: every listed project fits the pathway.")))
+        elif key == "green":
+            sec.add(Paragraph(self.t(
+                "数据中尚无绿色项目清单，本节待数据清单补充后生成。",
+                "The data have no list of green projects yet; this section is written once "
+                "the data list has one.")))
+
+    def green_finance(self, key: str, sec: Section, sectors: list[str]) -> None:
+        """Investment need by year, bureau and measure (`model.recommend`, measure accounts)."""
+        if key == "by_year":
+            years = sorted(self.rec.total_investment)
+            bs = self.rec.bureaus
+            rows = [[int(y), *(b.investment.get(y, 0.0) for b in bs),
+                     self.rec.total_investment[y]] for y in years]
+            rows.append([self.t("合计", "Total"), *(sum(b.investment.values()) for b in bs),
+                         sum(self.rec.total_investment.values())])
+            sec.add(Table(self.t("分年度、分部门投资需求", "Investment need by year and bureau"),
+                          self.unit("万元（2020年价，不折现）", "万元 (2020 prices, undiscounted)"),
+                          self.src("措施（results.nc investment：新建量×单位投资）",
+                                   "measures (results.nc investment: new builds × capex)"),
+                          [self.t("年份", "Year"), *(self.t(b.bureau_zh, b.bureau_en)
+                                                     for b in bs), self.t("合计", "Total")],
+                          rows, digits=[None, *[0] * (len(bs) + 1)],
+                          row_class=[""] * (len(rows) - 1) + ["total"]))
+        elif key == "by_measure":
+            inv = self.macc.groupby("measure")["investment"].sum()
+            inv = inv[inv > 1e-6].sort_values(ascending=False)
+            if inv.empty:
+                sec.add(Paragraph(self.t("路径没有措施投资。",
+                                         "The pathway invests in no measure.")))
+                return
+            grp = self.md.groups.set_index("group")
+            actors = {}
+            if "actors" in self.s.data.tables:
+                actors = {str(r.actor): self.t(str(r.name_zh), str(r.name_en))
+                          for r in self.s.data["actors"].itertuples(index=False)}
+            rows = []
+            for m, v in inv.items():
+                g = self.sectors.loc[self.minfo.loc[m, "sector"], "group"]
+                rows.append([self.measure_name(m),
+                             self.t(str(grp.loc[g, "bureau_zh"]), str(grp.loc[g, "bureau_en"])),
+                             actors.get(str(self.minfo.loc[m, "actor"]),
+                                        str(self.minfo.loc[m, "actor"]))
+                             if "actor" in self.minfo else "",
+                             float(v), 100 * float(v) / float(inv.sum())])
+            sec.add(Table(self.t("分措施投资需求", "Investment need by measure"),
+                          self.unit("万元（2020年价，不折现，全期合计）；占比 %",
+                                    "万元 (2020 prices, undiscounted, horizon total); share %"),
+                          self.src("措施（results.nc 新建量×措施单位投资）",
+                                   "measures (results.nc new builds × the measure's capex)"),
+                          [self.t("措施", "Measure"), self.t("部门", "Bureau"),
+                           self.t("投资主体", "Investor"), self.t("投资", "Investment"),
+                           self.t("占比 %", "Share %")], rows, digits=[None, None, None, 0, 1]))
+        elif key == "qualifying":
+            sec.add(Paragraph(self.t(
+                "数据中尚未将措施归入人民银行《绿色债券支持项目目录》的类别，暂不能给出符合绿色债券或"
+                "碳减排支持工具条件的投资比例。",
+                "The data do not yet map the measures to the PBoC green bond catalogue, so the "
+                "share that qualifies for green bonds or carbon-reduction loans cannot be "
+                "given.")))
+        elif key == "gap":
+            sec.add(Paragraph(self.t(
+                "数据中尚无可用资金来源（财政、信贷、债券）的数据，暂不能计算融资缺口；投资需求见上表。",
+                "The data have no funding sources (budget, loans, bonds), so the financing gap "
+                "cannot be computed; the investment need is in the tables above.")))
+
     def findings(self, sec: Section) -> None:
         """The city report's opening: peak, reference peak, cost, binding and missed rows."""
         sm = self.summary
@@ -1120,11 +1305,12 @@ class Assessment:
         """The city report first, then the special reports, in the outline's order."""
         specs = self.outline["documents"]
         specials = [(sp, self.special(sp)) for sp in specs if sp.get("kind") == "special"]
-        out = []
+        built = {id(sp): d for sp, d in specials}
         for sp in specs:
-            if sp.get("kind") == "city":
-                out.append(self.city(sp, specials))
-        return out + [d for _, d in specials]
+            if sp.get("kind") == "keyarea":
+                built[id(sp)] = self.keyarea(sp)
+        cities = [self.city(sp, specials) for sp in specs if sp.get("kind") == "city"]
+        return cities + [built[id(sp)] for sp in specs if id(sp) in built]
 
     def index_rows(self, docs: list[Document]) -> list[dict[str, str]]:
         """One row of the index per document."""
