@@ -196,7 +196,7 @@ def load_batch_info(path: str | Path, scenario_years: list[int]) -> Batch:
         peak_verdict,
         target_probability,
     )
-    from peakpath.compare import load_batch
+    from peakpath.compare import load_runs, stack_runs
     from peakpath.report.figures import fan_chart
 
     p = Path(path)
@@ -205,14 +205,21 @@ def load_batch_info(path: str | Path, scenario_years: list[int]) -> Batch:
                                   "a batch's results folder (with summary.csv)",
                                   "批量结果应为文件夹")])
     table, bds = load_batch_dir(p)
-    stack = bds if bds is not None and "co2_total" in bds else load_batch(p)
+    stack = bds if bds is not None and "co2_total" in bds and "scenario" in bds.dims else None
+    if stack is None:  # no batch.nc: the run folders, labelled by their ids as summary.csv is
+        ids = set(table["id"].astype(str))
+        runs = [r for r in load_runs([p]) if r.path.name in ids]
+        for r in runs:
+            r.label = r.path.name
+        stack = stack_runs(runs) if runs else None
     fan = None
     if stack is not None and stack.sizes.get("scenario", 0) >= 2:
         f = fan_chart(stack)
         fan = Picture(f.title, f.caption, f.png(), f.name)
-    peaks = peak_outcomes(table, stack)
-    return Batch(p, len(table), fan, target_probability(p, table),
-                 peak_verdict(peaks, len(table), scenario_years))
+    verdict = pd.DataFrame(columns=["metric", "year", "value", "unit"])
+    if "peak_year" in table:  # written by every batch since the peak verdict exists
+        verdict = peak_verdict(peak_outcomes(table, stack), len(table), scenario_years)
+    return Batch(p, len(table), fan, target_probability(p, table), verdict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1342,10 +1349,13 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
     if out is not None:
         writable_dir(out, "--out")
     s = load_solved(results)
-    if s.ds.attrs.get("status") not in ("optimal", "elastic"):
+    status = s.ds.attrs.get("status")
+    if status not in ("optimal", "elastic"):
+        hint = (" (its targets cannot all be met: run it again with --elastic for a pathway "
+                "with the shortfalls priced)" if status == "infeasible" else "")
         raise InputError([Problem(str(s.path / "results.nc"), None, None, "results",
-                                  f"the run ended '{s.ds.attrs.get('status')}'; the documents "
-                                  "need a solved pathway: give a solved run (or one solved in "
+                                  f"the run ended '{status}'{hint}; the documents need a "
+                                  "solved pathway: give a solved run (or one solved in "
                                   "elastic mode)", "该情景未求解成功")])
     folder = Path(out) if out is not None else s.path / "assess"
     writable_dir(folder, "--out")

@@ -9,6 +9,7 @@ have something to say, and two districts so that the accounts can be placed."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -363,8 +364,10 @@ def test_a_batch_adds_the_fan_and_the_odds(run, tmp_path):
     batch = tmp_path / "batch"
     for sid in ("s1", "s2"):
         shutil.copytree(run, batch / sid, ignore=shutil.ignore_patterns("assess"))
-    pd.DataFrame({"id": ["s1", "s2"], "status": ["optimal", "optimal"]}).to_csv(
-        batch / "summary.csv", index=False)
+    summ = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    pd.DataFrame({"id": ["s1", "s2"], "status": ["optimal", "optimal"],
+                  "peak_year": summ["peak_year"], "peak_co2_wan_t": summ["peak_co2_wan_t"]}
+                 ).to_csv(batch / "summary.csv", index=False)
     out = tmp_path / "set"
     assert main(["assess", str(run), "--batch", str(batch), "--out", str(out)]) == 0
     html = (out / "02-energy.html").read_text(encoding="utf-8")
@@ -372,6 +375,9 @@ def test_a_batch_adds_the_fan_and_the_odds(run, tmp_path):
     odds = row_of(parse(out / "02-energy.html").tables, "目标实现概率", "碳排放总量（carbon_cap）")
     assert float(odds["实现概率 %"][1]) == pytest.approx(100.0)
     assert "无悔措施" in (out / "03-industry.html").read_text(encoding="utf-8")
+    by = row_of(parse(out / "01-city.html").tables, "达峰时间概率", "2030")
+    peak = int(load_results(run)["co2_total"].idxmax())  # both copies peak here
+    assert float(by["概率 %"][1]) == (100.0 if peak <= 2030 else 0.0)
 
 
 def test_bad_input_exits_2_with_the_file_named(run, tmp_path, capsys):
