@@ -34,6 +34,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "projects": ("peakpath.projects_impact",
                  "price each major project: extra system cost, change in the peak, whether "
                  "the targets still hold"),
+    "assess": ("peakpath.report.assess",
+               "write the 1+N assessment set (city report and special reports, Word and "
+               "HTML, with an index) from a solved run"),
     "report": ("peakpath.report.commands",
                "figures and a self-contained HTML report of a run (PDF too when WeasyPrint is "
                "installed)"),

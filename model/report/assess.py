@@ -1,0 +1,1434 @@
+"""``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en]``: the 1+N assessment
+set of a solved run — the city assessment report and the special reports (energy, industry with
+steel, thermal power, petrochemicals, building materials and chemicals, buildings, transport,
+agriculture), each as an editable Word file and a self-contained HTML twin, with an index of
+every document, its lead bureau and the bureaus responsible.
+
+What goes where is the outline ``templates/assess.yaml`` (titles, headings, which sectors each
+report covers, the lead bureau); how a page looks is ``templates/assess_report.html.j2``. Both
+are files a modeller edits without touching code. The bureaus come from the dataset's sector
+groups as the run's results name them.
+
+Every number is read from the run's results: the Dataset (results.nc) and the accounts derived
+from it for the decision commands (`model.pathway`: CO2 and energy by sector, each measure's
+cost and abatement; `model.recommend`: measures, binding targets, projects left out;
+`model.report.abatement`: the MAC curve; `model.batch_report`: P(target met) over a batch).
+Nothing is re-solved and no account the model wrote is computed again. Each table states its
+unit and where its numbers come from.
+
+Units: energy 万tce (accounting rules of the scenario unless said), CO2 万t on the target
+boundary (scope 1 + purchased electricity, net of sinks), money 万元 (2020 prices; investment
+undiscounted) and 亿元 for the system cost, abatement cost CNY per t CO2, shares in %.
+
+The set is assembled in a hidden folder beside the output folder and swapped in at once
+(`model.atomic`), so an interrupted assess leaves the previous set as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from peakpath.commands import command_help
+from peakpath.errors import InputError, Problem
+from peakpath.places import writable_dir
+from peakpath.report.documents import (
+    TEMPLATES,
+    Document,
+    Paragraph,
+    Picture,
+    Section,
+    Table,
+    environment,
+    index_docx,
+    render_docx,
+    render_html,
+)
+
+if TYPE_CHECKING:
+    from peakpath.pathway import Solved
+
+LANGS = ("zh", "zh+en")
+#: adoption below this (measure units) counts as not in use (as in `model.recommend`)
+IN_USE = 1e-3
+#: target families on CO2: city-wide, listed in every report
+CO2_FAMILIES = ("peak", "peak_cap", "peak_decline", "carbon_cap", "carbon_intensity")
+#: target families of the energy report
+ENERGY_FAMILIES = ("energy_cap", "energy_intensity", "coal_cap", "oil_peak", "non_fossil_share")
+#: at most this many rows of measures not worth their cost per report
+NOT_WORTH_ROWS = 12
+
+
+def load_outline(path: str | Path | None = None) -> dict[str, Any]:
+    """The outline of the set (``templates/assess.yaml`` unless ``path``)."""
+    from peakpath.yamlio import read_yaml
+
+    p = Path(path) if path else TEMPLATES / "assess.yaml"
+    data, lines = read_yaml(p, "assessment outline", "评估提纲文件")
+    check_outline(data, p, lines)
+    return data
+
+
+#: keys of the special reports' headings the writer knows (`parts` only where a report has them)
+SPECIAL_KEYS = ("history", "pathway", "parts", "targets", "measures", "projects", "policy",
+                "uncertainty")
+CITY_KEYS = ("summary", "history", "pathway", "fields", "targets", "measures", "projects",
+             "policy", "uncertainty")
+ENERGY_TOPICS = ("coal_oil", "dual_control", "non_fossil", "electrification", "other_carriers")
+#: key-area papers the writer can fill, and their heading keys
+KEYAREA_TOPICS = {"two_high": ("list", "priced", "left_out", "green"),
+                  "green_finance": ("by_year", "by_measure", "qualifying", "gap")}
+
+
+def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) -> None:
+    """Refuse an outline the writer cannot follow, naming the file, line and key."""
+    lines = lines or {}
+    problems: list[Problem] = []
+
+    def bad(key: tuple, msg: str, zh: str) -> None:
+        problems.append(Problem(str(path), lines.get(key), ".".join(map(str, key)) or None,
+                                "outline", msg, zh))
+
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), None, None, "outline",
+                                  "expected a mapping with headings, city_headings, "
+                                  "energy_topics and documents", "提纲格式错误")])
+
+    def titled(key: tuple, v: Any) -> None:
+        if not isinstance(v, dict) or not isinstance(v.get("zh"), str):
+            bad(key, "expected {zh: 中文, en: English}", "应为中英文标题")
+
+    for name, known in (("headings", SPECIAL_KEYS), ("city_headings", CITY_KEYS),
+                        ("energy_topics", ENERGY_TOPICS)):
+        block = data.get(name)
+        if not isinstance(block, dict):
+            bad((name,), "missing or not a mapping", "缺少或格式错误")
+            continue
+        for k, v in block.items():
+            if k not in known:
+                bad((name, k), f"unknown heading key; expected one of {', '.join(known)}",
+                    "章节键无效")
+            titled((name, k), v)
+    ka = data.get("keyarea_headings") or {}
+    if not isinstance(ka, dict):
+        bad(("keyarea_headings",), "expected a mapping of topic -> headings", "格式错误")
+        ka = {}
+    for topic, block in ka.items():
+        if topic not in KEYAREA_TOPICS or not isinstance(block, dict):
+            bad(("keyarea_headings", topic), "unknown topic or not a mapping; expected one of "
+                f"{', '.join(KEYAREA_TOPICS)}", "专题类型无效")
+            continue
+        for k, v in block.items():
+            if k not in KEYAREA_TOPICS[topic]:
+                bad(("keyarea_headings", topic, k), "unknown heading key; expected one of "
+                    f"{', '.join(KEYAREA_TOPICS[topic])}", "章节键无效")
+            titled(("keyarea_headings", topic, k), v)
+    docs = data.get("documents")
+    if not isinstance(docs, list) or not docs:
+        bad(("documents",), "expected a list of documents", "应为文件列表")
+        docs = []
+    files: set[str] = set()
+    for i, d in enumerate(docs):
+        if not isinstance(d, dict):
+            bad(("documents", i), "expected a mapping", "格式错误")
+            continue
+        for k in ("id", "file", "kind", "title"):
+            if k not in d:
+                bad(("documents", i), f"'{k}' is missing", "缺少必填项")
+        if d.get("kind") not in ("city", "special", "keyarea"):
+            bad(("documents", i, "kind"), "expected city, special or keyarea",
+                "类型应为city、special或keyarea")
+        if d.get("kind") == "keyarea" and d.get("topic") not in KEYAREA_TOPICS:
+            bad(("documents", i, "topic"), "a key-area paper needs a topic: one of "
+                f"{', '.join(KEYAREA_TOPICS)}", "重点领域专题须指定topic")
+        if "title" in d:
+            titled(("documents", i, "title"), d["title"])
+        f = str(d.get("file", ""))
+        if f in files or f in ("index", "") or "/" in f:
+            bad(("documents", i, "file"), f"file name '{f}' is empty, repeated, 'index' or "
+                "has a '/'", "文件名无效或重复")
+        files.add(f)
+        for j, part in enumerate(d.get("parts") or []):
+            if not isinstance(part, dict) or not {"id", "zh"} <= set(part):
+                bad(("documents", i, "parts", j), "expected {id, zh, en, select}",
+                    "分行业项格式错误")
+    if problems:
+        raise InputError(problems)
+
+
+@dataclass
+class Batch:
+    """What a batch folder says about uncertainty (`model.batch_report`)."""
+
+    path: Path
+    n: int
+    fan: Picture | None
+    targets: pd.DataFrame  # target, family, year, met, probability, shadow_p05/p50/p95
+    peak: pd.DataFrame  # metric, year, value, unit
+
+
+@dataclass
+class AssessFiles:
+    """What `write_assess` wrote."""
+
+    folder: Path
+    documents: list[tuple[Document, Path, Path]] = field(default_factory=list)
+    index_html: Path | None = None
+    index_docx: Path | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+def load_batch_info(path: str | Path, scenario_years: list[int]) -> Batch:
+    """The batch folder's fan chart, target odds and peak verdict; a folder that is not a
+    batch is an `InputError` naming it."""
+    from peakpath.batch_report import (
+        load_batch_dir,
+        peak_outcomes,
+        peak_verdict,
+        target_probability,
+    )
+    from peakpath.compare import load_runs, stack_runs
+    from peakpath.report.figures import fan_chart
+
+    p = Path(path)
+    if not p.is_dir():
+        raise InputError([Problem(str(p), None, None, "batch", "--batch: not a folder; give "
+                                  "a batch's results folder (with summary.csv)",
+                                  "批量结果应为文件夹")])
+    table, bds = load_batch_dir(p)
+    stack = bds if bds is not None and "co2_total" in bds and "scenario" in bds.dims else None
+    if stack is None:  # no batch.nc: the run folders, labelled by their ids as summary.csv is
+        ids = set(table["id"].astype(str))
+        runs = [r for r in load_runs([p]) if r.path.name in ids]
+        for r in runs:
+            r.label = r.path.name
+        stack = stack_runs(runs) if runs else None
+    fan = None
+    if stack is not None and stack.sizes.get("scenario", 0) >= 2:
+        f = fan_chart(stack)
+        fan = Picture(f.title, f.caption, f.png(), f.name)
+    verdict = pd.DataFrame(columns=["metric", "year", "value", "unit"])
+    if "peak_year" in table:  # written by every batch since the peak verdict exists
+        verdict = peak_verdict(peak_outcomes(table, stack), len(table), scenario_years)
+    return Batch(p, len(table), fan, target_probability(p, table), verdict)
+
+
+# --------------------------------------------------------------------------------------------
+# the writer
+
+
+class Assessment:
+    """Builds the documents of one run. ``lang`` is "zh" or "zh+en" (English beside)."""
+
+    def __init__(self, solved: Solved, *, lang: str = "zh", batch: Batch | None = None,
+                 outline: dict[str, Any] | None = None) -> None:
+        from peakpath.pathway import measure_accounts, sector_accounts
+        from peakpath.recommend import recommend
+        from peakpath.report.figures import target_frame
+        from peakpath.results import summary
+
+        self.s, self.ds, self.md = solved, solved.ds, solved.md
+        self.lang = lang
+        self.batch = batch
+        self.outline = outline or load_outline()
+        self.rec = recommend(solved, batch.path if batch is not None else None)
+        self.summary = summary(self.ds, {})
+        self.tt = target_frame(self.ds)
+        self.base = int(self.ds.attrs["base_year"])
+        years = [int(y) for y in self.ds["year"].values]
+        self.years = years
+        self.show = [self.base] + [int(y) for y in self.outline.get("milestones", [])
+                                   if int(y) in years and int(y) != self.base]
+        acc = sector_accounts(solved)
+        self.acc = acc.groupby(["year", "sector"], as_index=False)[["co2", "energy"]].sum()
+        m = measure_accounts(solved)
+        self.macc = m.groupby(["measure", "year"], as_index=False)[
+            ["adoption", "investment", "net_cost", "co2"]].sum()
+        self.sectors = self.md.sectors.set_index("sector")
+        self.groups = self.md.groups.set_index("group")
+        self.minfo = self.md.measures.set_index("measure")
+        self.mrec = {m.measure: (b, m) for b in self.rec.bureaus for m in b.measures}
+        self._mac = None
+        self._wedges = None
+
+    # ---------------------------------------------------------------- language and helpers
+
+    def t(self, zh: str, en: str) -> str:
+        """Chinese, with English beside for ``--lang zh+en``."""
+        return zh if self.lang == "zh" or not en else f"{zh} {en}"
+
+    def h(self, spec: dict[str, str]) -> str:
+        """A heading or title from the outline ({zh, en})."""
+        return self.t(str(spec["zh"]), str(spec.get("en", "")))
+
+    def sector_name(self, s: str) -> str:
+        """A sector's name in the reader's language(s)."""
+        r = self.sectors.loc[s]
+        return self.t(str(r["name_zh"]), str(r["name_en"]))
+
+    def measure_name(self, m: str) -> str:
+        """A measure's name in the reader's language(s)."""
+        r = self.minfo.loc[m]
+        return self.t(str(r["name_zh"]), str(r["name_en"]))
+
+    def district_name(self, d: str) -> str:
+        """A district's name (its id when the dataset does not list it)."""
+        f = self.s.data["districts"].set_index("district")
+        if d not in f.index:
+            return d
+        return self.t(str(f.loc[d, "name_zh"]), str(f.loc[d, "name_en"]))
+
+    def select(self, spec: Any) -> list[str]:
+        """Sector ids of a selection (`groups`, `sectors`, `roles`), in the dataset's order."""
+        if spec in (None, "all"):
+            return self.md.sectors["sector"].tolist()
+        f = self.md.sectors
+        keep = np.zeros(len(f), dtype=bool)
+        if spec.get("groups"):
+            keep |= f["group"].isin(spec["groups"]).to_numpy()
+        if spec.get("sectors"):
+            keep |= f["sector"].isin(spec["sectors"]).to_numpy()
+        if spec.get("roles"):
+            keep |= f["role"].isin(spec["roles"]).to_numpy()
+        return f.loc[keep, "sector"].tolist()
+
+    def bureaus_of(self, sectors: list[str]) -> list[str]:
+        """The bureaus of the groups of ``sectors``, in the dataset's order."""
+        gs = set(self.sectors.loc[sectors, "group"]) if sectors else set()
+        return [self.t(str(r.bureau_zh), str(r.bureau_en))
+                for r in self.md.groups.itertuples(index=False) if r.group in gs]
+
+    def lead_of(self, spec: dict[str, Any]) -> list[str]:
+        """The lead bureau: the dataset's bureau of ``lead_group``, else the outline's."""
+        g = spec.get("lead_group")
+        if g and g in self.groups.index:
+            r = self.groups.loc[g]
+            return [self.t(str(r["bureau_zh"]), str(r["bureau_en"]))]
+        return [self.h(x) for x in spec.get("lead", [])]
+
+    def src(self, zh: str, en: str) -> str:
+        """A table's source line."""
+        return self.t(f"来源：{zh}", f"Source: {en}")
+
+    def unit(self, zh: str, en: str = "") -> str:
+        """A table's unit line."""
+        return self.t(f"单位：{zh}", f"Unit: {en or zh}")
+
+    def year_cols(self, first: list[str], last: list[str] | None = None) -> list[str]:
+        """Column headings: ``first``, the years shown, ``last``."""
+        return [*first, *(str(y) for y in self.show), *(last or [])]
+
+    def series_row(self, label: str, unit: str, values: pd.Series, source: str,
+                   scale: float = 1.0) -> list:
+        return [label, unit, *(float(values.get(y, np.nan)) * scale for y in self.show),
+                source]
+
+    # ---------------------------------------------------------------- accounts of a field
+
+    def field_co2(self, sectors: list[str]) -> pd.Series:
+        """CO2 of ``sectors`` on the target boundary by year (万t; `sector_accounts`)."""
+        a = self.acc[self.acc["sector"].isin(sectors)]
+        return a.groupby("year")["co2"].sum().reindex(self.years).fillna(0.0)
+
+    def field_energy(self, sectors: list[str]) -> pd.Series:
+        """Energy of ``sectors`` on the accounting rules by year (万tce; `sector_accounts`)."""
+        a = self.acc[self.acc["sector"].isin(sectors)]
+        return a.groupby("year")["energy"].sum().reindex(self.years).fillna(0.0)
+
+    def field_measures(self, sectors: list[str]) -> list[str]:
+        """The measures sited in ``sectors``."""
+        return [m for m in self.minfo.index if self.minfo.loc[m, "sector"] in sectors]
+
+    def field_abatement(self, sectors: list[str]) -> pd.Series:
+        """CO2 abated by the measures of ``sectors`` by year (万t/yr; `measure_accounts`)."""
+        ms = self.field_measures(sectors)
+        a = self.macc[self.macc["measure"].isin(ms)]
+        return (-a.groupby("year")["co2"].sum()).reindex(self.years).fillna(0.0)
+
+    def carrier_use(self, sectors: list[str], fuels: list[str]) -> pd.Series:
+        """Use of ``fuels`` by ``sectors`` (万tce, calorific), by year."""
+        if not sectors or not fuels:
+            return pd.Series(0.0, index=self.years)
+        e = self.ds["energy"].sel(sector=sectors, fuel=fuels).sum(["sector", "fuel",
+                                                                    "district"])
+        return e.to_series().reindex(self.years).fillna(0.0)
+
+    def electrification(self, sectors: list[str]) -> pd.Series:
+        """Electricity's share of the final energy use of the end-use sectors among
+        ``sectors`` (calorific), by year; NaN without end use."""
+        ends = [s for s in sectors if self.sectors.loc[s, "role"] == "end_use"]
+        fuels = self.ds["fuel"].values.tolist()
+        total = self.carrier_use(ends, fuels)
+        elec = self.carrier_use(ends, self.md.fuel_ids(("electricity",)))
+        return (elec / total.where(total > 0)).reindex(self.years)
+
+    def mac(self) -> tuple[int, pd.DataFrame]:
+        """The MAC curve of 2030 (or the last model year) and its year."""
+        from peakpath.report import abatement
+
+        if self._mac is None:
+            year = 2030 if 2030 in self.md.years else self.md.years[-1]
+            self._mac = (year, abatement.mac_curve(self.md, self.ds, year))
+        return self._mac
+
+    def project_co2(self) -> pd.DataFrame | None:
+        """CO2 each major project adds while online (year × project, 万t/yr)."""
+        from peakpath.report import abatement
+
+        if self._wedges is None:
+            w = abatement.wedges(self.md, self.ds)
+            self._wedges = (w["project_co2"].to_pandas() if "project_co2" in w
+                            else pd.DataFrame())
+        return self._wedges
+
+    def project_prices(self) -> dict[str, dict[str, Any]] | None:
+        """What `peakpath projects` wrote beside the run (projects/projects.csv), per project;
+        None when it has not been run."""
+        f = self.s.path / "projects" / "projects.csv" if self.s.path is not None else None
+        if f is None or not f.is_file():
+            return None
+        try:
+            t = pd.read_csv(f)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise InputError([Problem(str(f), None, None, "results",
+                                      f"cannot read the project prices ({type(e).__name__}: "
+                                      f"{e}); run peakpath projects again",
+                                      "无法读取项目定价结果")]) from None
+        return {str(r["project"]): r for r in t.to_dict("records")}
+
+    # ---------------------------------------------------------------- sections
+
+    def history(self, sec: Section, sectors: list[str]) -> None:
+        """Base-year energy and CO2 of each sector, and energy by carrier."""
+        b = self.base
+        if not sectors:
+            sec.add(Paragraph(self.t("本数据集中没有本领域的部门，无历史数据。",
+                                     "The dataset has no sector of this field: no history.")))
+            return
+        city = float(self.ds["co2_total"].sel(year=b))
+        sec.add(Paragraph(self.t(
+            f"基准年为{b}年。下表为各部门基准年的能源消费与二氧化碳排放（目标口径：直接排放加外购"
+            "电力，本地发电计入电厂），及其占全市排放的比重。",
+            f"The base year is {b}. The table gives each sector's energy use and CO2 in the "
+            "base year (target boundary: direct emissions plus purchased electricity, local "
+            "generation credited to its plants) and its share of the city's CO2.")))
+        rows, tot = [], [0.0, 0.0]
+        for s in sectors:
+            a = self.acc[(self.acc["sector"] == s) & (self.acc["year"] == b)]
+            e, c = float(a["energy"].sum()), float(a["co2"].sum())
+            tot[0] += e
+            tot[1] += c
+            rows.append([self.sector_name(s), e, c, 100 * c / city if city else np.nan])
+        rows.append([self.t("合计", "Total"), tot[0], tot[1],
+                     100 * tot[1] / city if city else np.nan])
+        sec.add(Table(
+            self.t(f"{b}年各部门能源消费与排放", f"Energy use and CO2 by sector, {b}"),
+            self.unit("能源 万tce（核算口径），二氧化碳 万t，占比 %",
+                      "energy 万tce (accounting rules), CO2 万t, share %"),
+            self.src("数据（基准年统计，results.nc 部门核算）",
+                     "data (base-year statistics; sector accounts of results.nc)"),
+            [self.t("部门", "Sector"), self.t("能源消费", "Energy"),
+             self.t("二氧化碳", "CO2"), self.t("占全市 %", "Share of city %")],
+            rows, digits=[None, 1, 1, 1], row_class=[""] * (len(rows) - 1) + ["total"]))
+        fuels = self.ds["fuel"].values.tolist()
+        e = self.ds["energy"].sel(year=b, sector=sectors).sum(["sector", "district"]) \
+            if sectors else None
+        if e is not None:
+            rows = [[self.t(str(zh), str(en)), float(v)] for zh, en, v in zip(
+                self.ds["fuel_name_zh"].values, self.ds["fuel_name_en"].values,
+                e.sel(fuel=fuels).values, strict=True) if abs(float(v)) > 1e-9]
+            if rows:
+                sec.add(Table(
+                    self.t(f"{b}年分品种能源消费", f"Energy use by carrier, {b}"),
+                    self.unit("万tce（当量值）", "万tce (calorific equivalent)"),
+                    self.src("数据（基准年统计，results.nc energy）",
+                             "data (base-year statistics; results.nc energy)"),
+                    [self.t("品种", "Carrier"), self.t("消费量", "Use")], rows,
+                    digits=[None, 1]))
+
+    def pathway(self, sec: Section, sectors: list[str], city: bool = False) -> None:
+        """The reference path against the pathway (city), or the field with and without its
+        own measures."""
+        co2 = self.field_co2(sectors)
+        ab = self.field_abatement(sectors)
+        rows = []
+        if city:
+            sec.add(Paragraph(self.t(
+                "参照路径：不采取新措施、不上重大项目，活动水平与自主能效进步按情景设定；优化路径：在目标约束"
+                "下系统成本最低的路径。",
+                "Reference path: no new measures and no major projects, activity and the "
+                "autonomous efficiency trend as in the scenario; pathway: the least-cost "
+                "pathway under the targets.")))
+            rows.append(self.series_row(
+                self.t("参照路径二氧化碳", "CO2, reference path"), "万t",
+                self.ds["co2_reference"].to_series(),
+                self.t("数据（参照路径）", "data (reference path)")))
+        elif sectors:
+            sec.add(Paragraph(self.t(
+                "本领域的优化路径排放，加上本领域措施的减排量，即为本领域不采取这些措施时的排放（归因参照）。"
+                "全市参照路径与优化路径列于表末以作比较。",
+                "The field's CO2 on the pathway plus the abatement of its own measures is its "
+                "CO2 without them (attributed reference). The city's reference path and "
+                "pathway close the table for comparison.")))
+            rows.append(self.series_row(
+                self.t("本领域排放（不含本领域措施）", "Field CO2 without its measures"), "万t",
+                co2 + ab, self.t("路径＋措施", "pathway + measures")))
+            rows.append(self.series_row(
+                self.t("本领域措施减排量", "Abatement by the field's measures"), "万t/年",
+                ab, self.t("措施（results.nc 采用量×单位减排）",
+                           "measures (results.nc adoption × CO2 per unit)")))
+            rows.append(self.series_row(self.t("本领域排放（优化路径）", "Field CO2, pathway"),
+                                        "万t", co2, self.t("路径（部门核算）",
+                                                          "pathway (sector accounts)")))
+            rows.append(self.series_row(
+                self.t("全市参照路径二氧化碳", "City CO2, reference path"), "万t",
+                self.ds["co2_reference"].to_series(), self.t("数据（参照路径）",
+                                                             "data (reference path)")))
+        rows.append(self.series_row(self.t("全市二氧化碳（优化路径）", "City CO2, pathway"),
+                                    "万t", self.ds["co2_total"].to_series(),
+                                    self.t("路径（results.nc co2_total）",
+                                           "pathway (results.nc co2_total)")))
+        sec.add(Table(self.t("参照路径与优化路径", "Reference path and pathway"),
+                      self.unit("万t CO2（目标口径）", "万t CO2 (target boundary)"),
+                      self.src("results.nc（co2_reference、co2_total、部门核算、措施减排）",
+                               "results.nc (co2_reference, co2_total, sector accounts, "
+                               "measure abatement)"),
+                      self.year_cols([self.t("指标", "Indicator"), self.t("单位", "Unit")],
+                                     [self.t("来源", "Source")]), rows,
+                      digits=[None, None, *[1] * len(self.show), None]))
+        if city:
+            from peakpath.report.figures import abatement_wedges, emissions_by_sector
+
+            for f in (emissions_by_sector(self.ds, self.md), abatement_wedges(self.ds, self.md)):
+                sec.add(Picture(f.title, f.caption, f.png(), f.name))
+        elif sectors:
+            sec.add(self.field_figure(co2, ab))
+
+    def field_figure(self, co2: pd.Series, ab: pd.Series) -> Picture:
+        """The field's CO2 with and without its own measures."""
+        from peakpath.report.figures import bi, new_figure
+
+        fig = new_figure(8, 3.8)
+        ax = fig.subplots()
+        x = np.asarray(self.years)
+        ax.plot(x, (co2 + ab).to_numpy(), color="black", ls="--",
+                label=bi("不含本领域措施", "Without the field's measures"))
+        ax.plot(x, co2.to_numpy(), color="#1f77b4", lw=2, label=bi("优化路径", "Pathway"))
+        ax.axhline(0, color="black", lw=0.5)
+        ax.set_ylabel(bi("二氧化碳", "CO2 (万t/yr)"))
+        ax.set_xlabel(bi("年份", "Year"))
+        ax.legend(fontsize=8, frameon=False)
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+        return Picture(self.t("本领域排放路径", "The field's CO2 path"),
+                       self.t("虚线与实线之差为本领域措施的减排量。",
+                              "The gap between the dashed and solid lines is what the field's "
+                              "measures abate."), buf.getvalue(), "field_co2")
+
+    def relevant_targets(self, sectors: list[str], families: tuple[str, ...] | None
+                         ) -> pd.DataFrame:
+        """Target rows of a report: CO2 families (city-wide), ``families`` (None: all), and the
+        limits whose selection touches ``sectors``."""
+        tt = self.tt
+        if families is None:
+            return tt
+        limits = {}
+        for lim in (json.loads(self.ds.attrs.get("targets", "{}")).get("limits") or []):
+            sel = self.select({"groups": lim.get("groups"), "sectors": lim.get("sectors")}) \
+                if (lim.get("groups") or lim.get("sectors")) else self.select("all")
+            limits[str(lim.get("id"))] = bool(set(sel) & set(sectors))
+        keep = tt["family"].isin((*CO2_FAMILIES, *families)) | (
+            (tt["family"] == "limit") & tt["target"].map(lambda i: limits.get(str(i), False)))
+        return tt[keep]
+
+    def target_table(self, sec: Section, tt: pd.DataFrame) -> None:
+        """Target rows with limit, achieved value, status and shadow price."""
+        from peakpath.targets import FAMILY_LABELS
+
+        if tt.empty:
+            sec.add(Paragraph(self.t("本情景未设与本领域相关的约束目标。",
+                                     "The scenario sets no target for this field.")))
+            return
+        sense = {"le": "≤", "ge": "≥", "eq": "="}
+        rows, cls = [], []
+        # the milestone years, and every year where a target binds or is missed
+        keep = tt["year"].isin(self.show) | tt["binding"] | (tt["shortfall"] > 1e-6)
+        if not keep.all():
+            sec.add(Paragraph(self.t(
+                f"下表列出{'、'.join(map(str, self.show[1:]))}年及目标起约束作用或未实现的年份；"
+                "其余年份目标均满足（见运行结果 targets.csv）。",
+                f"The table shows {', '.join(map(str, self.show[1:]))} and every year in which "
+                "a target binds or is missed; it is met in the other years (see the run's "
+                "targets.csv)."), note=True))
+        for r in tt[keep].itertuples(index=False):
+            zh, en = FAMILY_LABELS.get(r.family, (r.family, r.family))
+            status = (self.t("未实现", "missed") if r.shortfall > 1e-6 else
+                      self.t("约束生效", "binding") if r.binding else self.t("满足", "met"))
+            rows.append([f"{self.t(zh, en)}（{r.target}）", int(r.year),
+                         sense.get(r.sense, r.sense), float(r.limit), float(r.achieved),
+                         str(r.unit), status, float(r.shadow_price), str(r.shadow_unit)])
+            cls.append("unmet" if r.shortfall > 1e-6 else "binding" if r.binding else "")
+        sec.add(Table(self.t("目标完成情况", "Targets"),
+                      self.unit("各行单位见“单位”列；影子价格为目标年份价格",
+                                "per row (unit column); shadow prices in money of the "
+                                "target's year"),
+                      self.src("目标（情景设定）；实现值与影子价格来自 results.nc 目标表",
+                               "targets (scenario); achieved values and shadow prices from "
+                               "the target table of results.nc"),
+                      [self.t("目标", "Target"), self.t("年份", "Year"),
+                       self.t("方向", "Sense"), self.t("限值", "Limit"),
+                       self.t("实现值", "Achieved"), self.t("单位", "Unit"),
+                       self.t("状态", "Status"), self.t("影子价格", "Shadow price"),
+                       self.t("价格单位", "Price unit")], rows, row_class=cls))
+
+    def core_indicators(self, sec: Section, sectors: list[str], city: bool = False) -> None:
+        """The field's (or the city's) core indicators in the years shown."""
+        ds = self.ds
+        rows = []
+        srcp = self.t("路径", "pathway")
+        if city:
+            rows += [
+                self.series_row(self.t("二氧化碳排放（目标口径）", "CO2 (target boundary)"),
+                                "万t", ds["co2_total"].to_series(), srcp),
+                self.series_row(self.t("直接排放（范围一）", "Direct CO2 (scope 1)"), "万t",
+                                ds["co2_scope1"].to_series(), srcp),
+                self.series_row(self.t("能源消费总量", "Energy consumption"), "万tce",
+                                ds["energy_total"].to_series(), srcp),
+                self.series_row(self.t("非化石能源占比", "Non-fossil share"), "%",
+                                ds["non_fossil_share"].to_series(), srcp, 100.0),
+                self.series_row(self.t("能耗强度", "Energy intensity"), "tce/万元",
+                                ds["energy_intensity"].to_series(), srcp),
+                self.series_row(self.t("碳排放强度", "Carbon intensity"), "t CO2/万元",
+                                ds["carbon_intensity"].to_series(), srcp),
+                self.series_row(self.t("地区生产总值", "GDP"), "亿元",
+                                ds["gdp"].to_series(), self.t("数据", "data")),
+            ]
+        else:
+            coal = self.md.scenario.accounting["coal_fuels"]
+            rows += [
+                self.series_row(self.t("二氧化碳排放（目标口径）", "CO2 (target boundary)"),
+                                "万t", self.field_co2(sectors), srcp),
+                self.series_row(self.t("能源消费（核算口径）", "Energy (accounting rules)"),
+                                "万tce", self.field_energy(sectors), srcp),
+                self.series_row(self.t("煤炭消费", "Coal use"), "万tce",
+                                self.carrier_use(sectors, [f for f in coal
+                                                           if f in ds["fuel"].values]), srcp),
+            ]
+            el = self.electrification(sectors)
+            if el.notna().any():
+                rows.append(self.series_row(self.t("电气化率（终端）", "Electrification (end use)"),
+                                            "%", el, srcp, 100.0))
+            non_co2 = ds["emissions_co2e"].sel(sector=sectors).sum(["sector", "district"]) \
+                - ds["emissions"].sel(sector=sectors, gas="CO2").sum(["sector", "district"])
+            nc = non_co2.to_series()
+            if (nc.abs() > 1e-9).any():
+                rows.append(self.series_row(self.t("非二氧化碳温室气体", "Non-CO2 GHG"),
+                                            "万t CO2e", nc, srcp))
+        sec.add(Table(self.t("核心指标", "Core indicators"),
+                      self.unit("见各行", "per row"),
+                      self.src("results.nc（路径：模型解；数据：输入数据）",
+                               "results.nc (pathway: the solution; data: the inputs)"),
+                      self.year_cols([self.t("指标", "Indicator"), self.t("单位", "Unit")],
+                                     [self.t("来源", "Source")]), rows,
+                      digits=[None, None, *[None] * len(self.show), None]))
+
+    def energy_topics(self, sec: Section) -> None:
+        """Coal and oil, dual control, non-fossil power, electrification, other carriers."""
+        from peakpath.report.figures import plan_targets
+
+        ds, md = self.ds, self.md
+        topics = self.outline["energy_topics"]
+        cols = self.year_cols([self.t("指标", "Indicator"), self.t("单位", "Unit")],
+                              [self.t("来源", "Source")])
+        srcp = self.t("路径", "pathway")
+        fuels = ds["fuel"].values.tolist()
+        fu = ds["fuel_use"].to_pandas()
+        coal = [f for f in md.scenario.accounting["coal_fuels"] if f in fuels]
+        oil = md.fuel_ids(("oil",))
+        coal_use = fu[coal].sum(axis=1) if coal else pd.Series(0.0, index=self.years)
+        oil_use = fu[oil].sum(axis=1) if oil else pd.Series(0.0, index=self.years)
+
+        s = sec.sub("coal_oil", self.h(topics["coal_oil"]))
+        rows = [self.series_row(self.t("煤炭消费量", "Coal use"), "万tce", coal_use, srcp)]
+        rows += [self.series_row(self.t(str(ds["fuel_name_zh"].sel(fuel=f).item()),
+                                        str(ds["fuel_name_en"].sel(fuel=f).item())), "万tce",
+                                 fu[f], srcp) for f in coal if len(coal) > 1]
+        rows.append(self.series_row(self.t("石油消费量", "Oil use"), "万tce", oil_use, srcp))
+        s.add(Table(self.t("煤炭与石油消费", "Coal and oil use"),
+                    self.unit("万tce", "万tce"),
+                    self.src("results.nc fuel_use（全市品种消费）",
+                             "results.nc fuel_use (city use by carrier)"),
+                    cols, rows, digits=[None, None, *[1] * len(self.show), None]))
+        if oil and float(oil_use.max()) > 0:
+            oy = int(oil_use.idxmax())
+            s.add(Paragraph(self.t(
+                f"石油消费在{oy}年达到峰值{oil_use[oy]:,.1f}万tce；煤炭消费由{self.base}年的"
+                f"{coal_use[self.base]:,.1f}万tce变为{self.years[-1]}年的"
+                f"{coal_use[self.years[-1]]:,.1f}万tce。",
+                f"Oil use peaks in {oy} at {oil_use[oy]:,.1f} 万tce; coal use goes from "
+                f"{coal_use[self.base]:,.1f} 万tce in {self.base} to "
+                f"{coal_use[self.years[-1]]:,.1f} 万tce in {self.years[-1]}.")))
+        self.target_table(s, self.tt[self.tt["family"].isin(("coal_cap", "oil_peak"))])
+
+        s = sec.sub("dual_control", self.h(topics["dual_control"]))
+        rows = [self.series_row(self.t("能源消费总量（核算口径）", "Energy consumption"),
+                                "万tce", ds["energy_total"].to_series(), srcp),
+                self.series_row(self.t("能耗强度", "Energy intensity"), "tce/万元",
+                                ds["energy_intensity"].to_series(), srcp)]
+        s.add(Table(self.t("能耗总量与强度", "Energy consumption and intensity"),
+                    self.unit("见各行", "per row"),
+                    self.src("results.nc energy_total、energy_intensity",
+                             "results.nc energy_total, energy_intensity"), cols, rows))
+        pt = plan_targets(ds, md, "energy_intensity", "energy_intensity")
+        if len(pt):
+            ch = ds["energy_intensity"].to_series()
+            rows = [[f"{int(r.start) + 1}–{int(r.year)}", 100 * float(r.change),
+                     100 * (float(ch[int(r.year)]) / float(ch[int(r.start)]) - 1.0),
+                     float(r.target), float(r.achieved)] for r in pt.itertuples()]
+            s.add(Table(self.t("五年规划期能耗强度下降", "Energy-intensity change per plan "
+                               "period"),
+                        self.unit("变化 %，强度 tce/万元", "change %, intensity tce/万元"),
+                        self.src("目标（情景）；实现值：results.nc energy_intensity",
+                                 "target (scenario); achieved: results.nc energy_intensity"),
+                        [self.t("规划期", "Period"), self.t("目标变化 %", "Target change %"),
+                         self.t("实现变化 %", "Achieved change %"),
+                         self.t("目标强度", "Target level"), self.t("实现强度", "Achieved")],
+                        rows, digits=[None, 1, 1, 4, 4]))
+        self.target_table(s, self.tt[self.tt["family"].isin(("energy_cap",
+                                                              "energy_intensity"))])
+
+        s = sec.sub("non_fossil", self.h(topics["non_fossil"]))
+        ren = md.sector_ids(role="renewable_power")
+        gen = (ds["generation"].sel(sector=ren).sum(["sector", "district"]).to_series()
+               if ren else pd.Series(0.0, index=self.years))
+        rows = [self.series_row(self.t("非化石能源占比", "Non-fossil share"), "%",
+                                ds["non_fossil_share"].to_series(), srcp, 100.0),
+                self.series_row(self.t("本地可再生能源发电量", "Local renewable generation"),
+                                "亿kWh", gen, srcp),
+                self.series_row(self.t("外购电力", "Purchased electricity"), "万tce",
+                                ds["purchased_electricity"].to_series(), srcp)]
+        s.add(Table(self.t("非化石能源与电力", "Non-fossil energy and power"),
+                    self.unit("见各行", "per row"),
+                    self.src("results.nc non_fossil_share、generation、purchased_electricity",
+                             "results.nc non_fossil_share, generation, purchased_electricity"),
+                    cols, rows))
+        self.target_table(s, self.tt[self.tt["family"] == "non_fossil_share"])
+
+        s = sec.sub("electrification", self.h(topics["electrification"]))
+        ends = md.sector_ids(role="end_use")
+        rows = [self.series_row(self.t("终端电气化率", "Electricity share of final use"), "%",
+                                self.electrification(ends), srcp, 100.0)]
+        for g in md.groups.itertuples(index=False):
+            gs = [x for x in ends if self.sectors.loc[x, "group"] == g.group]
+            if gs:
+                rows.append(self.series_row(self.t(f"其中：{g.name_zh}", f"of which {g.name_en}"),
+                                            "%", self.electrification(gs), srcp, 100.0))
+        s.add(Table(self.t("电气化率", "Electrification rate"),
+                    self.unit("%（电力占终端用能，当量值）",
+                              "% (electricity in final energy use, calorific)"),
+                    self.src("results.nc energy（终端部门）",
+                             "results.nc energy (end-use sectors)"),
+                    cols, rows, digits=[None, None, *[1] * len(self.show), None]))
+
+        s = sec.sub("other_carriers", self.h(topics["other_carriers"]))
+        names = [f for f in fuels if any(k in f.lower() for k in ("geothermal", "hydrogen"))]
+        if names:
+            rows = [self.series_row(self.t(str(ds["fuel_name_zh"].sel(fuel=f).item()),
+                                           str(ds["fuel_name_en"].sel(fuel=f).item())),
+                                    "万tce", fu[f], srcp) for f in names]
+            s.add(Table(self.t("地热与氢能", "Geothermal and hydrogen"), self.unit("万tce"),
+                        self.src("results.nc fuel_use", "results.nc fuel_use"), cols, rows))
+        else:
+            s.add(Paragraph(self.t("数据集中没有地热或氢能品种，本节无数值。",
+                                   "The dataset has no geothermal or hydrogen carrier, so this "
+                                   "section has no numbers.")))
+
+    def measures(self, sec: Section, sectors: list[str], bureau_column: bool = False) -> None:
+        """Measures in use: from which year, how much, investment, abatement, average cost."""
+        from peakpath.recommend import MILESTONES
+
+        ms = [m for m in self.field_measures(sectors) if m in self.mrec]
+        avail = self.field_measures(sectors)
+        sec.add(Paragraph(self.t(
+            f"本领域数据中有{len(avail)}项措施，优化路径采用其中{len(ms)}项。",
+            f"The data list {len(avail)} measures in this field; the pathway uses {len(ms)} "
+            "of them.")))
+        if not ms:
+            return
+        ys = [y for y in MILESTONES if y in self.years]
+        rows = []
+        for m in sorted(ms, key=lambda m: -max(self.mrec[m][1].abatement.values(),
+                                               default=0.0)):
+            b, r = self.mrec[m]
+            row = [self.measure_name(m)]
+            if bureau_column:
+                row.append(self.t(b.bureau_zh, b.bureau_en))
+            row += [str(r.unit), int(r.first_year),
+                    *(r.adoption.get(y, np.nan) for y in ys), r.investment_total,
+                    *(r.abatement.get(y, np.nan) for y in ys),
+                    r.average_cost if r.average_cost is not None else np.nan]
+            rows.append(row)
+        cols = [self.t("措施", "Measure")]
+        if bureau_column:
+            cols.append(self.t("部门", "Bureau"))
+        cols += [self.t("单位", "Unit"), self.t("起始年", "From"),
+                 *(self.t(f"规模 {y}", f"in use {y}") for y in ys),
+                 self.t("累计投资 万元", "Investment 万元"),
+                 *(self.t(f"减排 {y}", f"abated {y}") for y in ys),
+                 self.t("平均成本 元/t", "Avg. cost CNY/t")]
+        sec.add(Table(self.t("措施的时间、成本与减排", "Measures: timing, cost and abatement"),
+                      self.unit("规模为措施单位；投资 万元（2020年价，不折现）；减排 万t CO2/年；"
+                                "平均成本 元/t CO2",
+                                "in use: the measure's unit; investment 万元 (2020 prices, "
+                                "undiscounted); abatement 万t CO2/yr; average cost CNY/t CO2"),
+                      self.src("措施（results.nc 采用量与新建量；措施成本数据）",
+                               "measures (results.nc adoption and new builds; measure cost "
+                               "data)"), cols, rows))
+
+    def projects(self, sec: Section, sectors: list[str]) -> None:
+        """Major projects of the field: online year and the CO2 they add."""
+        md, ds = self.md, self.ds
+        pr = md.projects[md.projects["sector"].isin(sectors)] if len(md.projects) else \
+            md.projects
+        if pr.empty:
+            sec.add(Paragraph(self.t("数据中本领域没有列出的重大项目。",
+                                     "The data list no major project in this field.")))
+            return
+        pc = self.project_co2()
+        priced = self.project_prices()
+        # the project's own district (a city run files every project under the city)
+        raw = self.s.data["projects"]
+        where = dict(zip(raw["project"], raw["district"], strict=True))
+        rows = []
+        for r in pr.itertuples(index=False):
+            on = ds["project_online"].sel(project=r.project).to_series() \
+                if "project_online" in ds else pd.Series(dtype=float)
+            first = on.index[on > 0.5]
+            co2 = pc[r.project] if pc is not None and r.project in pc else pd.Series(dtype=float)
+            rows.append([self.t(str(r.name_zh), str(r.name_en)), self.sector_name(r.sector),
+                         self.district_name(str(where.get(r.project, r.district))),
+                         int(first.min()) if len(first) else self.t("不投产", "offline"),
+                         *(float(co2.get(y, np.nan)) for y in self.show[1:])])
+            if priced is not None:
+                q = priced.get(r.project, {})
+                hold = q.get("targets_hold")
+                rows[-1] += [q.get("price_wan_cny", np.nan), q.get("peak_change_wan_t", np.nan),
+                             "—" if hold is None else self.t("是", "yes") if bool(hold)
+                             else self.t("否", "no")]
+        cols = [self.t("项目", "Project"), self.t("部门", "Sector"), self.t("区", "District"),
+                self.t("投产年份", "Online"),
+                *(self.t(f"新增排放 {y}", f"added CO2 {y}") for y in self.show[1:])]
+        if priced is not None:
+            cols += [self.t("吸纳价格 万元", "Price 万元"),
+                     self.t("峰值变化 万t", "Peak change 万t"),
+                     self.t("目标仍满足", "Targets hold")]
+        sec.add(Table(self.t("重大项目", "Major projects"),
+                      self.unit("新增排放 万t CO2/年；价格为折现系统成本之差，万元",
+                                "added CO2 万t CO2/yr; price: difference in discounted system "
+                                "cost, 万元"),
+                      self.src("数据（项目清单）；投产年份与新增排放来自 results.nc project_online"
+                               + ("；价格来自 peakpath projects（projects/projects.csv）"
+                                  if priced is not None else ""),
+                               "data (project list); online year and added CO2 from "
+                               "results.nc project_online" + (
+                                   "; price from peakpath projects (projects/projects.csv)"
+                                   if priced is not None else "")), cols, rows))
+        if priced is None:
+            sec.add(Paragraph(self.t(
+                "尚未对项目定价：运行 peakpath projects RESULTS 后重新生成本文件，即列出每个项目的"
+                "吸纳价格、对峰值的影响及目标是否仍能满足。",
+                "The projects are not priced yet: run peakpath projects RESULTS and write the set "
+                "again to list each project's price, its effect on the peak and whether the "
+                "targets still hold."), note=True))
+
+    def policy(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
+               ) -> None:
+        """Recommendations generated from the solution (`model.recommend`, the MAC curve)."""
+        rel = self.relevant_targets(sectors, families)
+        ids = {(str(t), int(y)) for t, y in zip(rel["target"], rel["year"], strict=True)}
+        sec.add(Paragraph(self.t("以下建议均由模型解自动生成。",
+                                 "Generated from the solution, not hand-written."), note=True))
+        s = sec.sub("binding", self.t("约束性目标与影子价格", "Binding targets and shadow prices"))
+        binding = [t for t in self.rec.binding if (t.id, t.year) in ids]
+        for t in binding:
+            zh, en = t.text()
+            s.add(Paragraph(self.t(zh, en)))
+        for t in (t for t in self.rec.unmet if (t.id, t.year) in ids):
+            zh, en = t.text()
+            s.add(Paragraph(self.t(zh, en)))
+        if not s.blocks:
+            s.add(Paragraph(self.t("与本领域相关的目标均未起约束作用：最低成本路径本身即可满足。",
+                                   "No target of this field binds: the least-cost pathway "
+                                   "meets them on its own.")))
+        s = sec.sub("pays", self.t("自身即可收回成本的措施", "Measures that pay for themselves"))
+        pays = [self.mrec[m][1] for m in self.field_measures(sectors) if m in self.mrec
+                and self.mrec[m][1].average_cost is not None
+                and self.mrec[m][1].average_cost < 0]
+        for r in pays:
+            s.add(Paragraph(self.t(
+                f"{r.name_zh}：平均减排成本{r.average_cost:,.0f}元/t（负值即节省），自{r.first_year}年起"
+                "推广。", f"{r.name_en}: average abatement cost {r.average_cost:,.0f} CNY/t "
+                f"(negative: it saves money), deployed from {r.first_year}.")))
+        if not pays:
+            s.add(Paragraph(self.t("本领域没有净节省成本的已采用措施。",
+                                   "No measure in use in this field saves money on balance.")))
+        s = sec.sub("not_worth", self.t("成本高于其价值的措施", "Measures not worth their cost"))
+        year, mac = self.mac()
+        msec = mac["measure"].map(self.minfo["sector"])
+        idle = mac[msec.isin(sectors) & (mac["adoption"] <= IN_USE)]
+        if len(idle):
+            rows = [[self.measure_name(r.measure), float(r.lcoa),
+                     float(r.potential_abatement)]
+                    for r in idle.sort_values("lcoa").head(NOT_WORTH_ROWS).itertuples()]
+            s.add(Paragraph(self.t(
+                f"下列措施{year}年可用但优化路径未采用：在现有目标下，其平准化减排成本高于目标的边际价值。",
+                f"These measures are available in {year} but the pathway leaves them out: under "
+                "the current targets their levelised cost of abatement exceeds what the "
+                "targets are worth at the margin.")))
+            s.add(Table(self.t(f"{year}年未采用的措施", f"Measures left out, {year}"),
+                        self.unit("平准化成本 元/t CO2；潜力 万t CO2/年",
+                                  "levelised cost CNY/t CO2; potential 万t CO2/yr"),
+                        self.src("措施（边际减排成本曲线，results.nc 单位减排）",
+                                 "measures (MAC curve; results.nc CO2 per unit)"),
+                        [self.t("措施", "Measure"), self.t("平准化减排成本", "LCOA"),
+                         self.t("减排潜力", "Potential abatement")], rows,
+                        digits=[None, 0, 1]))
+        else:
+            s.add(Paragraph(self.t("本领域可减排的措施均已被采用。",
+                                   "Every abating measure of this field is in use.")))
+        if self.rec.no_regret is not None:
+            s = sec.sub("no_regret", self.t("无悔措施", "No-regret measures"))
+            mine = [x for x in self.rec.no_regret if x[0] in self.minfo.index
+                    and self.minfo.loc[x[0], "sector"] in sectors]
+            for _m, zh, en, share in mine:
+                s.add(Paragraph(self.t(f"{zh}：在{100 * share:.0f}%的情景中采用。",
+                                       f"{en}: in use in {100 * share:.0f}% of the scenarios.")))
+            if not mine:
+                s.add(Paragraph(self.t("本领域没有达到无悔门槛的措施。",
+                                       "No measure of this field reaches the no-regret "
+                                       "threshold.")))
+        out = [p for p in self.rec.projects_out
+               if p.project in set(self.md.projects.loc[self.md.projects["sector"].isin(
+                   sectors), "project"])]
+        if out:
+            s = sec.sub("projects_out", self.t("路径无法吸纳的重大项目",
+                                               "Major projects the pathway cannot absorb"))
+            for p in out:
+                s.add(Paragraph(self.t(f"{p.name_zh}：{p.reason_zh}", f"{p.name_en}: "
+                                       f"{p.reason_en}")))
+
+    def uncertainty(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
+                    ) -> None:
+        """The batch's fan chart, P(target met) and P(peak by year); or a note."""
+        b = self.batch
+        if b is None:
+            sec.add(Paragraph(self.t(
+                "未提供批量计算结果（--batch DIR），本节无扇形图和目标实现概率。",
+                "No batch was given (--batch DIR), so there is no fan chart and no "
+                "probability of meeting the targets.")))
+            return
+        sec.add(Paragraph(self.t(f"批量计算：{b.path}，共{b.n}个情景。",
+                                 f"Batch: {b.path}, {b.n} scenarios.")))
+        if b.fan is not None:
+            sec.add(b.fan)
+        if not b.targets.empty:
+            rel = self.relevant_targets(sectors, families)
+            ids = set(zip(rel["target"].astype(str), rel["year"].astype(int), strict=True))
+            from peakpath.targets import FAMILY_LABELS
+
+            t = b.targets[[(str(a), int(y)) in ids for a, y in
+                           zip(b.targets["target"], b.targets["year"], strict=True)]]
+            # the milestone years, and every row that is not certain or that binds somewhere
+            t = t[t["year"].isin(self.show) | (t["probability"] < 1.0)
+                  | (t["shadow_p50"].abs() > 1e-6)]
+            rows = [[f"{self.t(*FAMILY_LABELS.get(r.family, (r.family, r.family)))}"
+                     f"（{r.target}）", int(r.year), 100 * float(r.probability),
+                     float(r.shadow_p50), str(r.shadow_unit)] for r in t.itertuples()]
+            if rows:
+                sec.add(Table(self.t("目标实现概率", "Probability of meeting each target"),
+                              self.unit("概率 %（占全部情景）；影子价格中位数",
+                                        "probability % (of all scenarios); median shadow "
+                                        "price"),
+                              self.src("批量计算（各情景 summary.json）",
+                                       "batch (each scenario's summary.json)"),
+                              [self.t("目标", "Target"), self.t("年份", "Year"),
+                               self.t("实现概率 %", "P(met) %"),
+                               self.t("影子价格中位数", "Median shadow price"),
+                               self.t("价格单位", "Price unit")], rows,
+                              digits=[None, None, 1, 1, None]))
+        p = b.peak[b.peak["metric"] == "p_peak_by"]
+        if len(p):
+            rows = [[int(r.year), 100 * float(r.value)] for r in p.itertuples()]
+            sec.add(Table(self.t("达峰时间概率", "Probability of peaking by a year"),
+                          self.unit("%（占已求解情景）", "% (of solved scenarios)"),
+                          self.src("批量计算（batch_report 峰值判定）",
+                                   "batch (batch-report peak verdict)"),
+                          [self.t("不晚于", "By"), self.t("概率 %", "Probability %")], rows,
+                          digits=[None, 1]))
+
+    # ---------------------------------------------------------------- documents
+
+    def meta(self, lead: list[str], responsible: list[str], scope: str) -> list[tuple[str, str]]:
+        """The lines under a document's title."""
+        ds = self.ds
+        return [(self.t("牵头单位", "Lead"), "、".join(lead)),
+                (self.t("责任单位", "Responsible"), "、".join(responsible) or "—"),
+                (self.t("范围", "Scope"), scope),
+                (self.t("情景", "Scenario"), str(ds.attrs.get("scenario", ""))),
+                (self.t("求解状态", "Status"), str(ds.attrs.get("status", ""))),
+                (self.t("输入哈希", "Input hash"), str(ds.attrs.get("input_hash", ""))),
+                ("peakpath", str(ds.attrs.get("peakpath_version", "")))]
+
+    def scope_text(self, sectors: list[str]) -> str:
+        """The sectors a document covers, as text."""
+        if not sectors:
+            return self.t("本数据集中无此领域的部门", "no sector of this field in the dataset")
+        return "、".join(self.sector_name(s) for s in sectors)
+
+    def special(self, spec: dict[str, Any]) -> Document:
+        """One special report, its headings in the outline's order."""
+        sectors = self.select(spec.get("select"))
+        heads = self.outline["headings"]
+        lead = self.lead_of(spec)
+        resp = self.bureaus_of(sectors)
+        resp = [b for b in lead if b in resp] + [b for b in resp if b not in lead]
+        doc = Document(spec["id"], spec["file"], self.h(spec["title"]), lead, resp,
+                       self.meta(lead, resp, self.scope_text(sectors)), lang=self.lang)
+        energy = spec.get("topic") == "energy"
+        families: tuple[str, ...] = ENERGY_FAMILIES if energy else ()
+        if not sectors:
+            doc.sections.append(Section("empty", self.t("说明", "Note"), [Paragraph(self.t(
+                "本次结果的数据集中没有属于本报告的部门；以下各节按提纲列出，以便各单位补充。",
+                "The run's dataset has no sector in this report; the sections below are "
+                "listed as the outline gives them so that the bureau can fill them in."))]))
+        for key in heads:
+            if key == "parts":
+                if spec.get("parts"):
+                    self.parts(doc.section(key, self.h(heads[key])), spec["parts"])
+                continue
+            sec = doc.section(key, self.h(heads[key]))
+            if key == "history":
+                self.history(sec, sectors)
+            elif key == "pathway":
+                self.pathway(sec, sectors)
+            elif key == "targets":
+                self.target_table(sec, self.relevant_targets(sectors, families))
+                if sectors:
+                    self.core_indicators(sec, sectors)
+                if energy:
+                    self.energy_topics(sec)
+            elif key == "measures":
+                self.measures(sec, sectors)
+            elif key == "projects":
+                self.projects(sec, sectors)
+            elif key == "policy":
+                self.policy(sec, sectors, families)
+            elif key == "uncertainty":
+                self.uncertainty(sec, sectors, families)
+        return doc
+
+    def parts(self, top: Section, parts: list[dict[str, Any]]) -> None:
+        """One section per sub-sector (the industry report's steel, thermal power ...)."""
+        for p in parts:
+            sectors = self.select(p.get("select"))
+            s = top.sub(f"part-{p['id']}", self.h(p))
+            if not sectors:
+                s.add(Paragraph(self.t("本数据集中没有该行业的部门。",
+                                       "The dataset has no sector of this industry.")))
+                continue
+            s.add(Paragraph(self.t(f"范围：{self.scope_text(sectors)}；责任单位："
+                                   f"{'、'.join(self.bureaus_of(sectors))}。",
+                                   f"Scope: {self.scope_text(sectors)}; responsible: "
+                                   f"{', '.join(self.bureaus_of(sectors))}.")))
+            self.core_indicators(s, sectors)
+            self.measures(s, sectors)
+            self.projects(s, sectors)
+
+    def city(self, spec: dict[str, Any], specials: list[tuple[dict, Document]]) -> Document:
+        """The city assessment report."""
+        sectors = self.select("all")
+        heads = self.outline["city_headings"]
+        lead = self.lead_of(spec)
+        resp = self.bureaus_of(sectors)
+        doc = Document(spec["id"], spec["file"], self.h(spec["title"]), lead, resp,
+                       self.meta(lead, resp, self.t("全市", "the whole city")), lang=self.lang)
+        for key in heads:
+            sec = doc.section(key, self.h(heads[key]))
+            if key == "summary":
+                self.findings(sec)
+            elif key == "history":
+                self.history(sec, sectors)
+            elif key == "pathway":
+                self.pathway(sec, sectors, city=True)
+            elif key == "fields":
+                self.fields(sec, specials)
+            elif key == "targets":
+                self.target_table(sec, self.tt)
+                self.core_indicators(sec, sectors, city=True)
+            elif key == "measures":
+                self.measures(sec, sectors, bureau_column=True)
+                self.investment(sec)
+            elif key == "projects":
+                self.projects(sec, sectors)
+            elif key == "policy":
+                self.policy(sec, sectors, None)
+            elif key == "uncertainty":
+                self.uncertainty(sec, sectors, None)
+        return doc
+
+    def keyarea(self, spec: dict[str, Any]) -> Document:
+        """A key-area paper (two-high projects, green finance)."""
+        topic = spec["topic"]
+        heads = (self.outline.get("keyarea_headings") or {}).get(topic) or {
+            k: {"zh": k, "en": k} for k in KEYAREA_TOPICS[topic]}
+        sectors = self.select(spec.get("select"))
+        lead = self.lead_of(spec)
+        resp = self.bureaus_of(sectors)
+        resp = [b for b in lead if b in resp] + [b for b in resp if b not in lead]
+        doc = Document(spec["id"], spec["file"], self.h(spec["title"]), lead, resp,
+                       self.meta(lead, resp, self.scope_text(sectors)
+                                 if spec.get("select") not in (None, "all")
+                                 else self.t("全市", "the whole city")), lang=self.lang)
+        fill = {"two_high": self.two_high, "green_finance": self.green_finance}[topic]
+        for key in heads:
+            fill(key, doc.section(key, self.h(heads[key])), sectors)
+        return doc
+
+    def two_high(self, key: str, sec: Section, sectors: list[str]) -> None:
+        """The two-high projects: facts, the pathway's decision, their price (when
+        `peakpath projects` has run) and those the pathway cannot absorb."""
+        from peakpath.projects_impact import decided, project_facts
+
+        facts = project_facts(self.s)
+        facts = facts[facts["sector"].isin(sectors)] if len(facts) else facts
+        if key == "list":
+            if facts.empty:
+                sec.add(Paragraph(self.t("数据中没有列出重大项目。",
+                                         "The data list no major project.")))
+                return
+            on = decided(self.s)
+            rows = [[self.t(str(r.name_zh), str(r.name_en)), self.sector_name(r.sector),
+                     self.district_name(str(r.district)), float(r.energy), float(r.co2),
+                     float(r.value_added),
+                     self.t("是", "yes") if r.energy >= 1.0 else self.t("否", "no"),
+                     on.get(r.project) if on.get(r.project) is not None
+                     else self.t("不投产", "offline")] for r in facts.itertuples()]
+            sec.add(Paragraph(self.t(
+                "两高项目指年综合能耗1万吨标准煤及以上的项目。下表列出数据中的重大项目、其能耗与排放、"
+                "增加值，以及最低成本路径安排的投产年份。",
+                "Two-high projects use 1 万tce a year or more. The table lists the data's major "
+                "projects with their energy use, CO2 and value added, and the year the least-cost "
+                "pathway brings each online.")))
+            sec.add(Table(self.t("重大项目清单", "Major projects"),
+                          self.unit("能耗 万tce/年；排放 万t CO2/年（首个投产年份）；"
+                                    "增加值 亿元/年",
+                                    "energy 万tce/yr; CO2 万t/yr (first year online); value "
+                                    "added 亿元/yr"),
+                          self.src("数据（项目清单与项目能耗）；投产年份：路径（results.nc "
+                                   "project_online）",
+                                   "data (project list and effects); online year: pathway "
+                                   "(results.nc project_online)"),
+                          [self.t("项目", "Project"), self.t("部门", "Sector"),
+                           self.t("区", "District"), self.t("能耗", "Energy"),
+                           self.t("排放", "CO2"), self.t("增加值", "Value added"),
+                           self.t("≥1万tce", "≥ 1 万tce"), self.t("投产年份", "Online")],
+                          rows, digits=[None, None, None, 1, 1, 1, None, None]))
+        elif key == "priced":
+            priced = self.project_prices()
+            if priced is None:
+                sec.add(Paragraph(self.t(
+                    "尚未对项目定价：运行 peakpath projects RESULTS 后重新生成本文件。",
+                    "The projects are not priced yet: run peakpath projects RESULTS, then "
+                    "write the set again.")))
+                return
+            rows = []
+            for r in facts.itertuples():
+                q = priced.get(r.project)
+                if q is None:
+                    continue
+                rows.append([self.t(str(r.name_zh), str(r.name_en)),
+                             float(q.get("price_wan_cny", np.nan)),
+                             float(q.get("net_value_wan_cny", np.nan)),
+                             float(q.get("peak_change_wan_t", np.nan)),
+                             self.t("是", "yes") if bool(q.get("targets_hold")) else
+                             self.t("否", "no"),
+                             self.t("通过", "pass") if bool(q.get("absorbable")) else
+                             self.t("不通过", "fail")])
+            sec.add(Table(self.t("项目定价", "Project prices"),
+                          self.unit("价格、净价值 万元（现值）；峰值变化 万t CO2",
+                                    "price and net value 万元 (present value); peak change "
+                                    "万t CO2"),
+                          self.src("peakpath projects（projects/projects.csv："
+                                   "两次求解的系统成本之差）",
+                                   "peakpath projects (projects/projects.csv: the difference "
+                                   "in system cost of two solves)"),
+                          [self.t("项目", "Project"), self.t("吸纳价格", "Price"),
+                           self.t("净价值", "Net value"), self.t("峰值变化", "Peak change"),
+                           self.t("目标仍满足", "Targets hold"), self.t("结论", "Verdict")],
+                          rows))
+        elif key == "left_out":
+            out = [p for p in self.rec.projects_out if p.project in set(facts["project"])] \
+                if len(facts) else []
+            for p in out:
+                sec.add(Paragraph(self.t(f"{p.name_zh}：{p.reason_zh}",
+                                         f"{p.name_en}: {p.reason_en}")))
+            if not out:
+                sec.add(Paragraph(self.t("无：所列项目均可纳入路径。",
+                                         "None: every listed project fits the pathway.")))
+        elif key == "green":
+            sec.add(Paragraph(self.t(
+                "数据中尚无绿色项目清单，本节待数据清单补充后生成。",
+                "The data have no list of green projects yet; this section is written once "
+                "the data list has one.")))
+
+    def green_finance(self, key: str, sec: Section, sectors: list[str]) -> None:
+        """Investment need by year, bureau and measure (`model.recommend`, measure accounts)."""
+        if key == "by_year":
+            years = sorted(self.rec.total_investment)
+            bs = self.rec.bureaus
+            rows = [[int(y), *(b.investment.get(y, 0.0) for b in bs),
+                     self.rec.total_investment[y]] for y in years]
+            rows.append([self.t("合计", "Total"), *(sum(b.investment.values()) for b in bs),
+                         sum(self.rec.total_investment.values())])
+            sec.add(Table(self.t("分年度、分部门投资需求", "Investment need by year and bureau"),
+                          self.unit("万元（2020年价，不折现）", "万元 (2020 prices, undiscounted)"),
+                          self.src("措施（results.nc investment：新建量×单位投资）",
+                                   "measures (results.nc investment: new builds × capex)"),
+                          [self.t("年份", "Year"), *(self.t(b.bureau_zh, b.bureau_en)
+                                                     for b in bs), self.t("合计", "Total")],
+                          rows, digits=[None, *[0] * (len(bs) + 1)],
+                          row_class=[""] * (len(rows) - 1) + ["total"]))
+        elif key == "by_measure":
+            inv = self.macc.groupby("measure")["investment"].sum()
+            inv = inv[inv > 1e-6].sort_values(ascending=False)
+            if inv.empty:
+                sec.add(Paragraph(self.t("路径没有措施投资。",
+                                         "The pathway invests in no measure.")))
+                return
+            grp = self.md.groups.set_index("group")
+            actors = {}
+            if "actors" in self.s.data.tables:
+                actors = {str(r.actor): self.t(str(r.name_zh), str(r.name_en))
+                          for r in self.s.data["actors"].itertuples(index=False)}
+            rows = []
+            for m, v in inv.items():
+                g = self.sectors.loc[self.minfo.loc[m, "sector"], "group"]
+                rows.append([self.measure_name(m),
+                             self.t(str(grp.loc[g, "bureau_zh"]), str(grp.loc[g, "bureau_en"])),
+                             actors.get(str(self.minfo.loc[m, "actor"]),
+                                        str(self.minfo.loc[m, "actor"]))
+                             if "actor" in self.minfo else "",
+                             float(v), 100 * float(v) / float(inv.sum())])
+            sec.add(Table(self.t("分措施投资需求", "Investment need by measure"),
+                          self.unit("万元（2020年价，不折现，全期合计）；占比 %",
+                                    "万元 (2020 prices, undiscounted, horizon total); share %"),
+                          self.src("措施（results.nc 新建量×措施单位投资）",
+                                   "measures (results.nc new builds × the measure's capex)"),
+                          [self.t("措施", "Measure"), self.t("部门", "Bureau"),
+                           self.t("投资主体", "Investor"), self.t("投资", "Investment"),
+                           self.t("占比 %", "Share %")], rows, digits=[None, None, None, 0, 1]))
+        elif key == "qualifying":
+            sec.add(Paragraph(self.t(
+                "数据中尚未将措施归入人民银行《绿色债券支持项目目录》的类别，暂不能给出符合绿色债券或"
+                "碳减排支持工具条件的投资比例。",
+                "The data do not yet map the measures to the PBoC green bond catalogue, so the "
+                "share that qualifies for green bonds or carbon-reduction loans cannot be "
+                "given.")))
+        elif key == "gap":
+            sec.add(Paragraph(self.t(
+                "数据中尚无可用资金来源（财政、信贷、债券）的数据，暂不能计算融资缺口；投资需求见上表。",
+                "The data have no funding sources (budget, loans, bonds), so the financing gap "
+                "cannot be computed; the investment need is in the tables above.")))
+
+    def findings(self, sec: Section) -> None:
+        """The city report's opening: peak, reference peak, cost, binding and missed rows."""
+        sm = self.summary
+        obj = sm.get("objective_wan_cny")
+        lines = [self.t(
+            f"优化路径于{sm['peak_year']}年达峰，峰值{sm['peak_co2_wan_t']:,.1f}万t CO2；参照路径"
+            f"（无新措施、无重大项目）于{sm['reference_peak_year']}年达峰，峰值"
+            f"{sm['reference_peak_co2_wan_t']:,.1f}万t。",
+            f"The pathway peaks in {sm['peak_year']} at {sm['peak_co2_wan_t']:,.1f} 万t CO2; "
+            f"the reference path (no new measures, no major projects) peaks in "
+            f"{sm['reference_peak_year']} at {sm['reference_peak_co2_wan_t']:,.1f} 万t.")]
+        if obj is not None:
+            lines.append(self.t(f"折现系统总成本{obj / 1e4:,.1f}亿元（{self.base}年价）。",
+                                f"Discounted system cost {obj / 1e4:,.1f} 亿元 ({self.base} "
+                                "money)."))
+        nb = len(self.rec.binding)
+        lines.append(self.t(f"起约束作用的目标{nb}项，未实现的目标{len(self.rec.unmet)}项。",
+                            f"{nb} target rows bind; {len(self.rec.unmet)} are missed."))
+        for x in lines:
+            sec.add(Paragraph(x))
+        sec.add(Paragraph(self.src("results.nc 与 summary.json（峰值、参照路径、目标函数）",
+                                   "results.nc and its summary (peak, reference, objective)"),
+                          note=True))
+
+    def fields(self, sec: Section, specials: list[tuple[dict, Document]]) -> None:
+        """CO2 of each special report's field."""
+        rows = []
+        for spec, d in specials:
+            sectors = self.select(spec.get("select"))
+            rows.append(self.series_row(d.title, "万t", self.field_co2(sectors),
+                                        "、".join(d.lead)))
+        sec.add(Paragraph(self.t(
+            "各专题报告范围可能重叠（如火电同时属于能源与工业报告），合计不等于全市。",
+            "The special reports can overlap (thermal power is in both the energy and the "
+            "industry report), so they do not add up to the city.")))
+        sec.add(Table(self.t("各专题报告领域的二氧化碳排放", "CO2 of each special report's field"),
+                      self.unit("万t CO2（目标口径）", "万t CO2 (target boundary)"),
+                      self.src("路径（results.nc 部门核算）", "pathway (sector accounts)"),
+                      self.year_cols([self.t("专题报告", "Special report"),
+                                      self.t("单位", "Unit")], [self.t("牵头单位", "Lead")]),
+                      rows, digits=[None, None, *[1] * len(self.show), None]))
+
+    def investment(self, sec: Section) -> None:
+        """Investment need by bureau and year (`model.recommend`)."""
+        years = sorted(self.rec.total_investment)
+        show = [y for y in self.show if y in years]
+        rows = [[self.t(b.bureau_zh, b.bureau_en), sum(b.investment.get(y, 0.0) for y in years),
+                 *(b.investment.get(y, 0.0) for y in show)] for b in self.rec.bureaus]
+        tot = self.rec.total_investment
+        rows.append([self.t("合计", "Total"), sum(tot.values()), *(tot.get(y, 0.0) for y in show)])
+        sec.add(Table(self.t("各部门投资需求", "Investment need by bureau"),
+                      self.unit("万元（2020年价，不折现）", "万元 (2020 prices, undiscounted)"),
+                      self.src("措施（results.nc investment）", "measures (results.nc investment)"),
+                      [self.t("部门", "Bureau"), self.t("全期合计", "Horizon total"),
+                       *(str(y) for y in show)], rows, digits=[None, *[0] * (len(show) + 1)],
+                      row_class=[""] * (len(rows) - 1) + ["total"]))
+
+    def documents(self) -> list[Document]:
+        """The city report first, then the special reports, in the outline's order."""
+        specs = self.outline["documents"]
+        specials = [(sp, self.special(sp)) for sp in specs if sp.get("kind") == "special"]
+        built = {id(sp): d for sp, d in specials}
+        for sp in specs:
+            if sp.get("kind") == "keyarea":
+                built[id(sp)] = self.keyarea(sp)
+        cities = [self.city(sp, specials) for sp in specs if sp.get("kind") == "city"]
+        return cities + [built[id(sp)] for sp in specs if id(sp) in built]
+
+    def index_rows(self, docs: list[Document]) -> list[dict[str, str]]:
+        """One row of the index per document."""
+        return [{"id": d.id, "title": d.title, "lead": "、".join(d.lead),
+                 "responsible": "、".join(d.responsible) or "—",
+                 "scope": next((v for k, v in d.meta if k.startswith("范围")), ""),
+                 "html": f"{d.file}.html", "docx": f"{d.file}.docx"} for d in docs]
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def write_assess(results: str | Path, *, batch: str | Path | None = None,
+                 out: str | Path | None = None, lang: str = "zh",
+                 outline: str | Path | None = None) -> AssessFiles:
+    """Write the 1+N set of the run ``results`` (a run folder or its results.nc) into ``out``
+    (default RESULTS/assess/): one .docx and one .html per document, index.html and
+    index.docx. Bad input (missing, corrupt or unsolved results, a batch folder that is not
+    one, an output place that cannot be written) is an `InputError` naming it."""
+    from peakpath.atomic import replace_dir, sweep_stale, temp_dir
+    from peakpath.pathway import load_solved
+    from peakpath.results import atomic_write_bytes, atomic_write_text
+
+    if lang not in LANGS:
+        raise InputError([Problem("<command line>", None, "--lang", "choice",
+                                  f"expected one of {', '.join(LANGS)}; got {lang!r}",
+                                  "语言选项无效")])
+    if out is not None:
+        writable_dir(out, "--out")
+    s = load_solved(results)
+    status = s.ds.attrs.get("status")
+    if status not in ("optimal", "elastic"):
+        hint = (" (its targets cannot all be met: run it again with --elastic for a pathway "
+                "with the shortfalls priced)" if status == "infeasible" else "")
+        raise InputError([Problem(str(s.path / "results.nc"), None, None, "results",
+                                  f"the run ended '{status}'{hint}; the documents need a "
+                                  "solved pathway: give a solved run (or one solved in "
+                                  "elastic mode)", "该情景未求解成功")])
+    folder = Path(out) if out is not None else s.path / "assess"
+    writable_dir(folder, "--out")
+    spec = load_outline(outline)
+    b = load_batch_info(batch, s.years) if batch is not None else None
+    a = Assessment(s, lang=lang, batch=b, outline=spec)
+    docs = a.documents()
+    rows = a.index_rows(docs)
+    idx = spec.get("index", {})
+    title = a.h(idx.get("title", {"zh": "碳达峰评估文件集", "en": "Assessment set"}))
+    ifile = str(idx.get("file", "index"))
+    columns = [a.t("序号", "No."), a.t("文件", "Document"), a.t("牵头单位", "Lead"),
+               a.t("责任单位", "Responsible"), a.t("范围", "Scope"), a.t("文件", "Files")]
+    notes = [a.t(f"情景：{s.ds.attrs.get('scenario')}；状态：{s.ds.attrs.get('status')}。"
+                 "每份文件提供可编辑的 Word 版（.docx）与网页版（.html），数值均取自求解结果 "
+                 "results.nc。",
+                 f"Scenario {s.ds.attrs.get('scenario')}, status {s.ds.attrs.get('status')}. "
+                 "Each document comes as an editable Word file (.docx) and an HTML twin; every "
+                 "number is read from the results (results.nc).")]
+    html_index = environment().get_template("assess_index.html.j2").render(
+        title=title, notes=notes, columns=columns, docs=rows)
+    docx_index = index_docx(title, columns[:-1], [
+        [str(i), r["title"], r["lead"], r["responsible"], r["scope"]]
+        for i, r in enumerate(rows, start=1)], notes)
+    names = {f"{ifile}.html", f"{ifile}.docx"} | {f"{d.file}.{e}" for d in docs
+                                                  for e in ("html", "docx")}
+    sweep_stale(folder.parent)
+    tmp = temp_dir(folder)
+    files = AssessFiles(folder)
+    try:
+        for d in docs:
+            atomic_write_text(tmp / f"{d.file}.html", render_html(d))
+            atomic_write_bytes(tmp / f"{d.file}.docx", render_docx(d))
+            files.documents.append((d, folder / f"{d.file}.html", folder / f"{d.file}.docx"))
+        atomic_write_text(tmp / f"{ifile}.html", html_index)
+        atomic_write_bytes(tmp / f"{ifile}.docx", docx_index)
+        replace_dir(tmp, folder, names)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    files.index_html, files.index_docx = folder / f"{ifile}.html", folder / f"{ifile}.docx"
+    return files
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+
+
+def add_parser(sub) -> None:
+    """``peakpath assess`` and its options."""
+    p = sub.add_parser("assess", help=command_help("assess"))
+    p.add_argument("results", help="a solved run's folder (results/<name>/) or its results.nc")
+    p.add_argument("--batch", default=None,
+                   help="a batch's results folder: fan chart, P(target met), no-regret "
+                   "measures in the uncertainty sections")
+    p.add_argument("--out", default=None, help="folder to write the set into "
+                   "(default: RESULTS/assess/)")
+    p.add_argument("--lang", default="zh", choices=LANGS,
+                   help="zh: Chinese; zh+en: Chinese with English beside (default zh)")
+    p.add_argument("--outline", default=None,
+                   help="an edited copy of the outline (default: the packaged "
+                   "templates/assess.yaml)")
+    p.set_defaults(func=cmd_assess)
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """Write the set and list what was written."""
+    files = write_assess(args.results, batch=args.batch, out=args.out, lang=args.lang,
+                         outline=args.outline)
+    print(f"评估文件集 Assessment set: {len(files.documents)} documents -> {files.folder}/")
+    for d, html, docx in files.documents:
+        print(f"  {d.title}  [{'、'.join(d.lead)}]  {docx.name}, {html.name}")
+    print(f"索引 Index: {files.index_html}")
+    return 0
