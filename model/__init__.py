@@ -9,7 +9,7 @@ guard needed)::
     res.print_summary()                                # the peak verdict, as `peakpath run`
     sc = peakpath.Scenario.load("runs/wuhan-peak-2030.yaml")
     res = peakpath.run(sc.with_settings({"targets.peak.year": 2027}), out=None)
-    b = peakpath.batch("runs/rv-mc20.batch.yaml")      # BatchResult; b.summary is a DataFrame
+    b = peakpath.batch("runs/wuhan-mc.yaml", draws=20)      # BatchResult; b.summary is a DataFrame
     data = peakpath.read_dataset("inputs/wuhan")       # validated input tables
     ds = peakpath.load_results("results/wuhan-peak-2030")
 

@@ -8,7 +8,7 @@ print(res.status, res.summary["peak_year"])
 sc = peakpath.Scenario.load("runs/wuhan-peak-2030.yaml").with_settings(
     {"targets.peak.year": 2027})
 res2 = peakpath.run(sc, out=None)                          # solve only, write nothing
-b = peakpath.batch("runs/rv-mc20.batch.yaml", workers=2)  # results/rv-mc20/
+b = peakpath.batch("runs/wuhan-mc.yaml", draws=20, workers=2)  # results/wuhan-mc/
 b.summary                                                  # one row per scenario
 ```
 
@@ -91,7 +91,8 @@ def run(scenario: PathLike | Scenario, *, changes: Mapping[str, Any] | None = No
 
 def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
           workers: int | None = None, scheduler: str | None = None,
-          security: Mapping[str, Any] | None = None, progress: bool = False) -> BatchResult:
+          security: Mapping[str, Any] | None = None, progress: bool = False,
+          draws: int | None = None) -> BatchResult:
     """Run (or resume) a batch: a sweep and/or Monte Carlo draws around a scenario.
 
     Args:
@@ -103,6 +104,8 @@ def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
         scheduler: address of a Dask scheduler (``tcp://host:8786``) to run on instead.
         security: Dask TLS settings (``tls_ca_file``, ``tls_client_cert``, ...).
         progress: show a progress bar (or log lines) on stderr.
+        draws: solve only the first ``draws`` Monte Carlo draws (those the full batch starts
+            with, so a later full run in the same folder keeps them).
 
     Returns:
         The `BatchResult`: ``.summary`` (summary.csv as a DataFrame), ``.paths`` (each
@@ -116,6 +119,8 @@ def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
     from peakpath.workers import terminate_as_interrupt
 
     b = spec if isinstance(spec, BatchSpec) else load_batch(Path(spec))
+    if draws is not None:
+        b = b.first_draws(int(draws))
     folder = Path(out) if out is not None else Path("results") / b.name
     with terminate_as_interrupt(resend=True):
         return run_batch(b, folder, workers=workers, scheduler=scheduler,

@@ -106,6 +106,19 @@ class BatchSpec:
             sc = sc.with_settings({"overrides": [*sc.settings["overrides"], *v.overrides]})
         return sc
 
+    def first_draws(self, n: int) -> BatchSpec:
+        """The batch with only the first ``n`` Monte Carlo draws of each sweep case: the same
+        draws, ids and chunks the full batch starts with, so a later full run in the same
+        folder keeps them. A batch without draws is returned unchanged."""
+        import dataclasses
+        import re
+
+        def draw(v: Variant) -> int:
+            m = re.search(r"mc(\d+)$", v.id)
+            return -1 if m is None else int(m.group(1))
+
+        return dataclasses.replace(self, variants=[v for v in self.variants if draw(v) < n])
+
     def chunks(self) -> list[list[Variant]]:
         out: dict[int, list[Variant]] = {}
         for v in self.variants:
@@ -884,6 +897,8 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
 
 def _cmd(args) -> int:
     spec = load_batch(args.file)
+    if args.draws is not None:
+        spec = spec.first_draws(args.draws)
     out = writable_dir(Path(args.out) if args.out else Path("results") / spec.name)
     security = None
     if args.tls_ca_file or args.tls_cert or args.tls_key:
@@ -909,6 +924,9 @@ def add_parser(sub) -> None:
     p.add_argument("--tls-cert", default=None)
     p.add_argument("--tls-key", default=None)
     p.add_argument("--out", default=None, help="batch folder (default results/<batch>)")
+    p.add_argument("--draws", type=positive_int, default=None, metavar="N",
+                   help="solve only the first N Monte Carlo draws (the ones the full batch "
+                        "starts with; a later full run in the same folder keeps them)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd)
 

@@ -107,6 +107,22 @@ class Ledger:
     def __getitem__(self, name: str) -> Account:
         return self.accounts[name]
 
+    def _must_run(self, gen: Account, act: pd.DataFrame) -> None:
+        """generation[s,d,y] >= must_run[s] * activity[s,d,y] (亿kWh, res_must_run): a plant
+        with heat duties keeps that share of its output, however many measures (imports,
+        unit retirements) would each take a part of it."""
+        if "must_run" not in self.md.sectors:
+            return
+        share = self.md.sectors.set_index("sector")["must_run"]
+        f = act.assign(share=act["sector"].map(share).astype(float))
+        f = f[f["share"].fillna(0.0) > 0].reset_index(drop=True)
+        if f.empty:
+            return
+        idx = f[["sector", "district", "year"]]
+        self.b.add_rows("res_must_run", idx, [gen.var.terms(idx)],
+                        lb=(f["share"] * f["value"]).to_numpy(float), unit="亿kWh",
+                        doc="local generation keeps its must-run share")
+
     def year_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"year": self.years})
 
@@ -329,6 +345,7 @@ class Ledger:
         gen = self.account("generation", gen_keys.sort_values(["sector", "district", "year"]),
                            lb=0.0, unit="亿kWh", doc="local electricity generation")
         gen.add_constant(act)
+        self._must_run(gen, act)
         fuel_keys = pd.DataFrame({"fuel": combustible}).merge(yr, how="cross")
         self.account("fuel_use", fuel_keys, unit="万tce", doc="city use of each fuel")
         for name, unit, doc in (

@@ -152,6 +152,10 @@ TABLES: tuple[Table, ...] = (
                allowed=DRIVERS),
             _c("elasticity", "float", "elasticity of activity to the driver",
                "活动水平对驱动因素的弹性", min=-2, max=3),
+            _c("must_run", "float", "share of the year's activity a power sector keeps whatever "
+               "the measures do (heat duties, system needs); empty = none",
+               "最低出力比例（供热等必开需要，占当年活动水平）；空白=无", required=False, min=0,
+               max=1, unit="1"),
         ),
         key=("sector",),
     ),

@@ -281,3 +281,19 @@ def test_an_output_cut_made_for_a_target_is_never_restored(shipped_run):
     assert (cut.diff().dropna() >= -1e-6).all(), cut.round(2).to_dict()
     energy = res.dataset["energy_total"].to_series()
     assert (energy.pct_change().dropna() < 0.03).all()  # no one-year rebound of energy use
+
+
+def test_local_coal_power_keeps_its_must_run_share(shipped_run):
+    """Imports replacing coal power and early unit retirements each have their own potential;
+    together they may not take local coal generation below its must-run share (60 % of the
+    base year's 191.5 亿kWh, heat duties [E]). Stretch uses both and sits on the floor in 2035:
+    without the rows it went down to 40 % (76.6 亿kWh); with their sign flipped, the years it
+    keeps all its generation would break them."""
+    res = shipped_run("wuhan-stretch")
+    gen = res.dataset["generation"].sel(sector="power_coal").sum("district").to_series()
+    floor = 0.6 * gen[2020]
+    assert (gen >= floor - 1e-6).all(), gen.round(1).to_dict()
+    assert gen.min() == pytest.approx(floor, abs=1e-6)  # it binds
+    a = res.dataset["adoption"].sum("district").sel(year=2035).to_series()
+    assert a["coal_unit_retirement"] > 0.5 and a["coal_gen_to_imports"] > 1.0  # both in use
+    assert gen.max() > floor + 1.0
