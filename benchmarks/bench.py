@@ -14,7 +14,7 @@ The floor is the same LP without Pyomo: the same frames turned into a sparse mat
 build) and passed straight to highspy — derive + array build + pass + solve. "Solver only" is
 pass + solve of prebuilt arrays. Each size runs in its own process so peak memory (max RSS) is
 the size's own. Batch throughput: scenarios per second rebuilding every variant versus
-re-solving in place (`model.resolve`), over Monte Carlo variants of gas price and PV capex.
+re-solving in place (`peakpath.solve.resolve`), over Monte Carlo variants of gas price and PV capex.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def triple_measures(src: Path, dst: Path) -> Path:
 
 
 def scenario_for(size: str, tmp: Path):
-    from peakpath.scenario import load_scenario
+    from peakpath.io.scenario import load_scenario
 
     sc = load_scenario(ROOT / "runs" / "wuhan-peak-2022.yaml")
     if size == "city":
@@ -75,11 +75,11 @@ def scenario_for(size: str, tmp: Path):
 
 
 def one_size(size: str, repeat: int) -> dict:
-    from peakpath.baseline import derive
-    from peakpath.build import build_model
-    from peakpath.inputs import apply_overrides, read_dataset
-    from peakpath.results import to_dataset
-    from peakpath.solve import compile_model, new_highs, pass_lp, run_highs, to_solution
+    from peakpath.core.baseline import derive
+    from peakpath.core.build import build_model
+    from peakpath.io.inputs import apply_overrides, read_dataset
+    from peakpath.results.dataset import to_dataset
+    from peakpath.solve.highs import compile_model, new_highs, pass_lp, run_highs, to_solution
 
     tmp = Path(tempfile.mkdtemp())
     sc = scenario_for(size, tmp)
@@ -142,11 +142,11 @@ def one_size(size: str, repeat: int) -> dict:
 
 def variants_per_second(sc, variants: int) -> dict:
     """Scenarios per second solving MC variants by rebuilding each versus in place."""
-    from peakpath.build import build
-    from peakpath.inputs import apply_overrides, read_dataset
-    from peakpath.resolve import Resolver
-    from peakpath.results import to_dataset
-    from peakpath.solve import solve
+    from peakpath.core.build import build
+    from peakpath.io.inputs import apply_overrides, read_dataset
+    from peakpath.results.dataset import to_dataset
+    from peakpath.solve.highs import solve
+    from peakpath.solve.resolve import Resolver
 
     rng = np.random.default_rng(1)
     base = read_dataset(sc.dataset)
@@ -183,7 +183,7 @@ def variants_per_second(sc, variants: int) -> dict:
 
 def batch_throughput(n: int, workers: int) -> dict:
     """A real batch (local spawn workers) of n Monte Carlo draws."""
-    from peakpath.batch import load_batch, run_batch
+    from peakpath.analysis.batch import load_batch, run_batch
 
     tmp = Path(tempfile.mkdtemp())
     f = tmp / "mc.yaml"

@@ -63,7 +63,7 @@ def main() -> None:
         subprocess.run([peakpath, "run", args.scenario, "--out", tmp, "--quiet",
                         "--write-model", str(mps)], cwd=ROOT, check=True)
         sys.path.insert(0, str(ROOT))
-        from peakpath.scenario import load_scenario
+        from peakpath.io.scenario import load_scenario
 
         gap = str(load_scenario(ROOT / args.scenario).solver["mip_rel_gap"])
         out = {

@@ -48,17 +48,17 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 #: public name -> (module, attribute); None: the module itself (callable: see peakpath.api)
 _EXPORTS: dict[str, tuple[str, str | None]] = {
-    "run": ("peakpath.run", None),
-    "batch": ("peakpath.batch", None),
-    "Scenario": ("peakpath.scenario", "Scenario"),
-    "load_scenario": ("peakpath.scenario", "load_scenario"),
-    "load_batch": ("peakpath.batch", "load_batch"),
-    "read_dataset": ("peakpath.inputs", "read_dataset"),
-    "load_results": ("peakpath.results", "load_results"),
-    "RunResult": ("peakpath.run", "RunResult"),
-    "BatchResult": ("peakpath.batch", "BatchResult"),
-    "BatchSpec": ("peakpath.batch", "BatchSpec"),
-    "InputData": ("peakpath.inputs", "InputData"),
+    "run": ("peakpath.solve.run", None),
+    "batch": ("peakpath.analysis.batch", None),
+    "Scenario": ("peakpath.io.scenario", "Scenario"),
+    "load_scenario": ("peakpath.io.scenario", "load_scenario"),
+    "load_batch": ("peakpath.analysis.batch", "load_batch"),
+    "read_dataset": ("peakpath.io.inputs", "read_dataset"),
+    "load_results": ("peakpath.results.dataset", "load_results"),
+    "RunResult": ("peakpath.solve.run", "RunResult"),
+    "BatchResult": ("peakpath.analysis.batch", "BatchResult"),
+    "BatchSpec": ("peakpath.analysis.batch", "BatchSpec"),
+    "InputData": ("peakpath.io.inputs", "InputData"),
     "PeakpathError": ("peakpath.errors", "PeakpathError"),
     "InputError": ("peakpath.errors", "InputError"),
     "InfeasibleError": ("peakpath.errors", "InfeasibleError"),
@@ -88,8 +88,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ provides them
+    from peakpath.analysis.batch import BatchResult, BatchSpec, load_batch
     from peakpath.api import batch, run
-    from peakpath.batch import BatchResult, BatchSpec, load_batch
     from peakpath.errors import (
         InfeasibleError,
         InputError,
@@ -97,10 +97,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ pr
         PeakpathError,
         SolverError,
     )
-    from peakpath.inputs import InputData, read_dataset
-    from peakpath.results import load_results
-    from peakpath.run import RunResult
-    from peakpath.scenario import Scenario, load_scenario
+    from peakpath.io.inputs import InputData, read_dataset
+    from peakpath.io.scenario import Scenario, load_scenario
+    from peakpath.results.dataset import load_results
+    from peakpath.solve.run import RunResult
 
 
 def __getattr__(name: str) -> Any:
@@ -109,6 +109,8 @@ def __getattr__(name: str) -> Any:
     except KeyError:
         raise AttributeError(f"module 'peakpath' has no attribute {name!r}") from None
     mod = importlib.import_module(module)
+    if attr is None:  # peakpath.run / peakpath.batch: the module, callable as the API function
+        importlib.import_module("peakpath.api").callable_module(module, name)
     value = mod if attr is None else getattr(mod, attr)
     globals()[name] = value  # later look-ups skip __getattr__
     return value

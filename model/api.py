@@ -12,16 +12,17 @@ b = peakpath.batch("runs/wuhan-mc.yaml", draws=20, workers=2)  # results/wuhan-m
 b.summary                                                  # one row per scenario
 ```
 
-No ``if __name__ == "__main__":`` guard is needed: worker processes (the isolated solver, batch
-workers) are started by `peakpath.workers`, which never re-imports the caller's script. They end
-with the caller, and Ctrl-C (a notebook's "interrupt kernel") stops them at once.
+No ``if __name__ == "__main__":`` guard is needed: worker processes (the isolated solver,
+batch workers) are started by `peakpath.solve.workers`, which never re-imports the caller's
+script. They end with the caller, and Ctrl-C (a notebook's "interrupt kernel") stops them at
+once.
 
-``peakpath.run`` and ``peakpath.batch`` are also the names of modules (`model/run.py`,
-`model/batch.py`), and Python sets a package's attribute to its submodule once that is imported.
-So those two modules are made callable (`callable_module`): calling them calls `run` and `batch`
-below, whichever way they were reached, while ``from peakpath.batch import load_batch`` and
-``mock.patch("peakpath.batch....")`` work as for any module. ``from peakpath.api import run,
-batch`` gives the plain functions.
+``peakpath.run`` and ``peakpath.batch`` are the modules `peakpath.solve.run` and
+`peakpath.analysis.batch`, which the package resolves lazily and makes callable
+(`callable_module`): calling them calls `run` and `batch` below, while
+``from peakpath.analysis.batch import load_batch`` and
+``mock.patch("peakpath.analysis.batch....")`` work as for any module.
+``from peakpath.api import run, batch`` gives the plain functions.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from peakpath.batch import BatchResult, BatchSpec
-    from peakpath.inputs import InputData
-    from peakpath.run import RunResult
-    from peakpath.scenario import Scenario
+    from peakpath.analysis.batch import BatchResult, BatchSpec
+    from peakpath.io.inputs import InputData
+    from peakpath.io.scenario import Scenario
+    from peakpath.solve.run import RunResult
 
 PathLike = str | os.PathLike
 
@@ -73,10 +74,10 @@ def run(scenario: PathLike | Scenario, *, changes: Mapping[str, Any] | None = No
         SolverError: HiGHS failed.
         Interrupted: Ctrl-C; the worker is ended and nothing half-written is left.
     """
-    from peakpath.results import write_results
-    from peakpath.run import run_scenario
-    from peakpath.scenario import Scenario, load_scenario
-    from peakpath.workers import terminate_as_interrupt
+    from peakpath.io.scenario import Scenario, load_scenario
+    from peakpath.results.dataset import write_results
+    from peakpath.solve.run import run_scenario
+    from peakpath.solve.workers import terminate_as_interrupt
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(Path(scenario))
     if changes:
@@ -115,8 +116,8 @@ def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
         InputError: the batch or scenario file has problems (each one located).
         Interrupted: Ctrl-C; workers are ended, every finished scenario is kept.
     """
-    from peakpath.batch import BatchSpec, load_batch, run_batch
-    from peakpath.workers import terminate_as_interrupt
+    from peakpath.analysis.batch import BatchSpec, load_batch, run_batch
+    from peakpath.solve.workers import terminate_as_interrupt
 
     b = spec if isinstance(spec, BatchSpec) else load_batch(Path(spec))
     if draws is not None:
@@ -128,7 +129,7 @@ def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
 
 
 # --------------------------------------------------------------------------------------------
-# peakpath.run and peakpath.batch: modules that are also functions
+# peakpath.solve.run and peakpath.analysis.batch: modules that are also functions
 
 
 class _CallableModule(types.ModuleType):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from peakpath.inputs import InputData, read_dataset
-from peakpath.scenario import DEFAULTS, Scenario, load_scenario, merge, validate_settings
+from peakpath.io.inputs import InputData, read_dataset
+from peakpath.io.scenario import DEFAULTS, Scenario, load_scenario, merge, validate_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "inputs" / "wuhan"
@@ -38,7 +38,7 @@ def shipped(name: str) -> Scenario:
 def solve_wuhan(data: InputData, changes: dict | None = None, base: str = "wuhan-baseline",
                 **kw):
     """Solve a shipped scenario in-process with dotted-path setting changes."""
-    from peakpath.run import run_scenario
+    from peakpath.solve.run import run_scenario
 
     sc = shipped(base)
     if changes:
@@ -56,7 +56,7 @@ class ShippedRuns:
 
     def __call__(self, name: str):
         if name not in self._runs:
-            from peakpath.run import run_scenario
+            from peakpath.solve.run import run_scenario
 
             self._runs[name] = run_scenario(shipped(name), self.data, isolate=False)
         return self._runs[name]
@@ -95,7 +95,7 @@ def series(res, name: str):
 def peak_dir(shipped_run, tmp_path_factory) -> Path:
     """results/wuhan-peak-2030/ written once (city run, the shipped plan in force: peak before
     2030; the 2017 plan's scenario solves only in elastic mode)."""
-    from peakpath.results import write_results
+    from peakpath.results.dataset import write_results
 
     res = shipped_run("wuhan-peak-2030")
     return write_results(res.dataset, tmp_path_factory.mktemp("runs") / res.scenario.name,

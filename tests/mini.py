@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from peakpath.inputs import read_dataset
+from peakpath.io.inputs import read_dataset
 
 BASE_TABLES: dict[str, list[dict]] = {
     "sector_groups": [{"group": "industry", "name_zh": "工业", "name_en": "Industry",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peakpath.allocate import allocate, gini, parse_rule, theil
+from peakpath.analysis.allocate import allocate, gini, parse_rule, theil
 from peakpath.errors import InputError
-from peakpath.pathway import load_solved, measure_accounts, sector_accounts
+from peakpath.results.pathway import load_solved, measure_accounts, sector_accounts
 
 RULES = ["least-cost", "equal-intensity", "per-capita", "ability-to-pay",
          "blend:least-cost=0.5,per-capita=0.3,ability-to-pay=0.2"]

@@ -54,8 +54,8 @@ def test_import_peakpath_is_cheap_and_the_surface_is_complete():
     assert set(peakpath.__all__) == {"__version__", *peakpath._EXPORTS}
     for name in peakpath.__all__:
         assert getattr(peakpath, name) is not None, name
-    assert callable(peakpath.run) and callable(peakpath.batch)
-    from peakpath.batch import load_batch  # the modules behind them are still modules
+    assert callable(peakpath.solve.run) and callable(peakpath.analysis.batch)
+    from peakpath.analysis.batch import load_batch  # the modules behind them are still modules
 
     assert peakpath.load_batch is load_batch
     assert peakpath.Scenario.load(ROOT / "runs" / "wuhan-peak-2030.yaml").name == \

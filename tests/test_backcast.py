@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from peakpath.inventory import compute_inventory
+from peakpath.analysis.inventory import compute_inventory
 
 TOLERANCE_PP = 5.0
 

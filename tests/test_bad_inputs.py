@@ -1,7 +1,7 @@
 """Every kind of bad input gets exit code 2 and a located message (issue 11, section 1).
 
 Each case builds one bad input in a temporary folder and runs the command line in-process
-(`peakpath.cli.main` returns the exit code). The message must name the file and the row, key
+(`peakpath.cli.main.main` returns the exit code). The message must name the file and the row, key
 or column (or, for a whole file or an option, the file or the option), and never say
 "internal error" or show a traceback. Nothing here solves a model: every check fires before.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peakpath.cli import main
+from peakpath.cli.main import main
 from tests.conftest import DATASET, ROOT
 
 pytestmark = pytest.mark.unit
@@ -529,7 +529,7 @@ def _(tmp):
 
 @pytest.fixture(scope="module")
 def filled_book(tmp_path_factory) -> Path:
-    from peakpath.datalist import write_template
+    from peakpath.io.datalist import write_template
 
     f = tmp_path_factory.mktemp("book") / "filled.xlsx"
     write_template(f, DATASET)
@@ -587,7 +587,7 @@ def _(tmp):
 
 @case("workbook-truncated")
 def _(tmp):
-    from peakpath.datalist import template_bytes
+    from peakpath.io.datalist import template_bytes
 
     f = tmp / "book.xlsx"
     f.write_bytes(template_bytes()[:3000])
@@ -681,9 +681,9 @@ def test_read_only_out_is_refused_before_solving(tmp_path, capsys):
 
 
 def test_a_bad_input_through_a_real_process_has_no_traceback(tmp_path):
-    """The same path as a user's shell: `python -m peakpath.cli`, exit code 2, no traceback."""
+    """The same path as a user's shell: `python -m peakpath.cli.main`, exit code 2, no traceback."""
     f = scenario(tmp_path, "years: 2020\n")
-    r = subprocess.run([sys.executable, "-m", "peakpath.cli", "run", str(f)], cwd=tmp_path,
+    r = subprocess.run([sys.executable, "-m", "peakpath.cli.main", "run", str(f)], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120,
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 2, r.stderr

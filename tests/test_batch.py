@@ -17,8 +17,8 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-from peakpath.batch import load_batch, run_batch
-from peakpath.sampling import draw
+from peakpath.analysis.batch import load_batch, run_batch
+from peakpath.analysis.sampling import draw
 from tests.conftest import ROOT
 
 RESULT_COLUMNS = ["id", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
@@ -154,7 +154,7 @@ sweep:
 def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     body = MC.replace("n: 6", "n: 9")
     f = batch_file(tmp_path, body, name="kb")
-    cmd = [sys.executable, "-m", "peakpath.cli", "batch", str(f), "--workers", "1", "--quiet"]
+    cmd = [sys.executable, "-m", "peakpath.cli.main", "batch", str(f), "--workers", "1", "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     full = subprocess.run([*cmd, "--out", str(tmp_path / "full")], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
@@ -187,7 +187,7 @@ def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
 
 
 def test_batch_report_names_no_regret_measures_and_drivers(tmp_path):
-    from peakpath.batch_report import batch_report
+    from peakpath.analysis.batch_report import batch_report
 
     _, res = local_and_dask_batch(tmp_path)
     rep = batch_report(res.out_dir)

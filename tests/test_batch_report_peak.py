@@ -1,6 +1,6 @@
 """The peak verdict of `peakpath batch-report`: P(peak by year), peak-level quantiles, the tie
 rule, the degenerate case, failed scenarios out of the denominator, and its drivers — on a
-hand-made batch folder in the exact format of model/batch.py, and on a real tiny batch."""
+hand-made batch folder in the exact format of model/analysis/batch.py, and on a real tiny batch."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from peakpath.batch_report import batch_report, peak_outcomes
+from peakpath.analysis.batch_report import batch_report, peak_outcomes
 
 YEARS = list(range(2020, 2036))
 SUMMARY_COLUMNS = ["id", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
@@ -272,7 +272,7 @@ def test_real_tiny_batch_peak_report_matches_its_batch_nc(tmp_path):
 def test_peak_shape_by_hand():
     """A plateau within 1 % of the peak up to the last year is not a decline; a path highest
     in its last year is still rising; ties go to the earliest year."""
-    from peakpath.results import peak_shape
+    from peakpath.results.dataset import peak_shape
 
     years = np.arange(2020, 2026)
     paths = np.array([[100, 110, 120, 119.5, 119.0, 118.9],   # plateau to the end (−0.9 %)

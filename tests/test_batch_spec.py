@@ -3,7 +3,7 @@ chunks the full batch starts with."""
 
 from __future__ import annotations
 
-from peakpath.batch import load_batch
+from peakpath.analysis.batch import load_batch
 from tests.conftest import RUNS
 
 

@@ -16,7 +16,7 @@ targets:
 
 
 def peakpath(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "peakpath.cli", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "peakpath.cli.main", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=300,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
@@ -97,7 +97,7 @@ def test_a_model_py_in_the_working_directory_does_not_shadow_the_package(tmp_pat
     (tmp_path / "model.py").write_text("raise SystemExit('the user model.py was imported')\n")
     r = peakpath("validate", DATASET, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([sys.executable, "-c", "import peakpath.cli, sys; "
+    r = subprocess.run([sys.executable, "-c", "import peakpath.cli.main, sys; "
                         "print('model' in sys.modules)"], cwd=tmp_path, capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == "False", r.stderr

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from peakpath.cli import main
+from peakpath.cli.main import main
 from tests.conftest import RUNS
 
 SCENARIO = str(RUNS / "wuhan-baseline.yaml")
@@ -96,7 +96,7 @@ class _Tty:
 
 @pytest.mark.parametrize("tty", [True, False])
 def test_batch_progress_bar_on_a_terminal_and_lines_otherwise(monkeypatch, tty, capsys):
-    from peakpath.batch import Progress
+    from peakpath.analysis.batch import Progress
 
     fake = _Tty()
     if tty:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from peakpath.ledger import capital_recovery_factor
-from peakpath.run import run_scenario
-from peakpath.targets import chained_intensity, persistent_caps
+from peakpath.core.ledger import capital_recovery_factor
+from peakpath.core.targets import chained_intensity, persistent_caps
+from peakpath.solve.run import run_scenario
 from tests.conftest import make_scenario, series, solve_wuhan
 from tests.mini import coal_saver, mini
 
@@ -159,7 +159,7 @@ def solve_tech(tmp_path, measures, settings):
     ms = pd.read_csv(path / "measures.csv", keep_default_na=False)
     ms["mode"] = [m["mode"] for m, _, _ in measures]
     ms.to_csv(path / "measures.csv", index=False)
-    from peakpath.inputs import read_dataset
+    from peakpath.io.inputs import read_dataset
 
     return run_scenario(make_scenario(settings, dataset=path), read_dataset(path),
                         isolate=False)
@@ -207,7 +207,7 @@ def test_no_binding_cap_or_floor_is_met_in_one_year_alone(shipped_run, name):
     """Every binding cap or floor of a shipped scenario has a row, held, in every model year
     from its first year on: a target is never met by a one-year dip. An elastic scenario
     (stretch) may miss a target by its reported shortfall, and by no more."""
-    from peakpath.results import tidy_tables
+    from peakpath.results.dataset import tidy_tables
 
     res = shipped_run(name)
     assert res.status in ("optimal", "elastic")
@@ -253,8 +253,8 @@ def test_the_2024_plan_peaks_by_2029_although_its_reference_still_rises(wuhan):
     """The plan's peak year is the pathway's maximum from then on (peak_max rows), while the
     fixed level stays the least-cost reference's 2029 CO2, which no target of the scenario can
     move; the reference itself still rises after 2029."""
-    from peakpath.levels import least_cost_reference
-    from peakpath.run import scenario_from_results
+    from peakpath.core.levels import least_cost_reference
+    from peakpath.solve.run import scenario_from_results
     from tests.conftest import shipped
 
     sc = shipped("wuhan-peak-2030")

@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from peakpath.cli import main
-from peakpath.datalist import INSTRUCTIONS, MAX_ROWS, ingest, template_bytes, write_template
+from peakpath.cli.main import main
 from peakpath.errors import InputError
-from peakpath.inputs import digest_tables, read_dataset
-from peakpath.run import run_scenario
-from peakpath.schema import TABLES
+from peakpath.io.datalist import INSTRUCTIONS, MAX_ROWS, ingest, template_bytes, write_template
+from peakpath.io.inputs import digest_tables, read_dataset
+from peakpath.io.schema import TABLES
+from peakpath.solve.run import run_scenario
 from tests.conftest import DATASET, make_scenario
 
 
 @pytest.fixture(scope="module")
 def filled_bytes() -> bytes:
     """The template filled with the shipped dataset (`template --from inputs/wuhan`)."""
-    from peakpath.datalist import dataset_rows
+    from peakpath.io.datalist import dataset_rows
 
     return template_bytes(dataset_rows(DATASET))
 
@@ -113,7 +113,7 @@ def test_instructions_name_meaning_unit_and_lead_department_of_every_column(book
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    from peakpath.datalist import dataset_rows
+    from peakpath.io.datalist import dataset_rows
 
     rows = dataset_rows(DATASET)
     rows["fuels"][0][2] = "=SUM(1,2)"

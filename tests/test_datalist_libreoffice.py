@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from peakpath.datalist import dataset_rows, template_bytes
-from peakpath.inputs import digest_tables, read_dataset
-from peakpath.schema import TABLES
+from peakpath.io.datalist import dataset_rows, template_bytes
+from peakpath.io.inputs import digest_tables, read_dataset
+from peakpath.io.schema import TABLES
 from tests.conftest import DATASET
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from peakpath.baseline import derive, reference_co2
+from peakpath.core.baseline import derive, reference_co2
 from tests.conftest import DATASET, shipped
 
 CEADS_2019 = 12760.0  # 万t, CEADs Wuhan scope 1 (Shan et al. 2022)
@@ -28,7 +28,7 @@ def test_base_year_scope1_plus_scope2_in_the_calibration_band(reference):
 
 @pytest.mark.solve
 def test_reference_equals_the_model_without_measures(wuhan):
-    from peakpath.run import run_scenario
+    from peakpath.solve.run import run_scenario
 
     sc = shipped("wuhan-baseline").with_settings({
         "projects": {"default": "out"},

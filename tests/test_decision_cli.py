@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peakpath.cli import main
+from peakpath.cli.main import main
 
 
 def test_commands_write_their_outputs(peak_dir, tmp_path, capsys):

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.baseline import derive
+from peakpath.core.baseline import derive
 from peakpath.errors import InputError
-from peakpath.inputs import read_dataset
-from peakpath.run import run_scenario
+from peakpath.io.inputs import read_dataset
+from peakpath.solve.run import run_scenario
 from tests.conftest import DATASET, make_scenario, shipped
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from peakpath.atomic import HOST, replace_dir, sweep_stale, temp_dir
-from peakpath.results import RUN_OUTPUTS, write_results
+from peakpath.io.atomic import HOST, replace_dir, sweep_stale, temp_dir
+from peakpath.results.dataset import RUN_OUTPUTS, write_results
 from tests.conftest import ROOT
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -44,7 +44,7 @@ monte_carlo:
 
 
 def cli(*args: str | Path) -> list[str]:
-    return [sys.executable, "-m", "peakpath.cli", *map(str, args)]
+    return [sys.executable, "-m", "peakpath.cli.main", *map(str, args)]
 
 
 def session(sid: int) -> list[int]:
@@ -126,7 +126,7 @@ def test_the_cli_rerun_keeps_derived_outputs(tmp_path):
 def test_the_folder_swap_without_an_atomic_exchange(tmp_path, monkeypatch):
     """Where renameat2 is unavailable the swap is two renames; what other commands wrote is
     kept all the same."""
-    import peakpath.atomic as atomic
+    import peakpath.io.atomic as atomic
 
     monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
     target = tmp_path / "run"
@@ -294,7 +294,7 @@ def test_a_killed_batch_leaves_no_worker_and_no_temporary_folder(batch_file, uni
 def test_scenarios_that_end_without_results_are_kept_too(tmp_path):
     """A scenario that failed is finished as well: recorded in progress.jsonl, it is not run
     again, and a changed scenario (another key) is."""
-    from peakpath.batch import PROGRESS_FILE, load_batch, run_batch
+    from peakpath.analysis.batch import PROGRESS_FILE, load_batch, run_batch
 
     f = tmp_path / "b.yaml"
     f.write_text(f"""name: b

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import stat
 
-from peakpath.results import atomic_write_text
+from peakpath.io.atomic import atomic_write_text
 
 
 def _umask() -> int:
@@ -23,8 +23,8 @@ def test_atomically_written_files_follow_the_umask(tmp_path):
 
 
 def test_run_folders_follow_the_umask(tmp_path, wuhan):
-    from peakpath.results import write_results
-    from peakpath.run import run_scenario
+    from peakpath.results.dataset import write_results
+    from peakpath.solve.run import run_scenario
     from tests.conftest import make_scenario
 
     res = run_scenario(make_scenario(name="modes"), wuhan, isolate=False)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from peakpath.errors import InputError
-from peakpath.inputs import read_dataset
+from peakpath.io.inputs import read_dataset
 from tests.conftest import DATASET
 
 
@@ -117,7 +117,7 @@ def test_not_utf8(copy):
 
 
 def test_overrides_are_checked_against_the_tables(wuhan):
-    from peakpath.inputs import apply_overrides
+    from peakpath.io.inputs import apply_overrides
     from tests.conftest import shipped
 
     sc = shipped("wuhan-baseline").with_settings(

@@ -9,12 +9,12 @@ import warnings
 
 import pytest
 
-from peakpath.baseline import derive, reference_co2
-from peakpath.cli import main
+from peakpath.analysis.inventory import compare, compute_inventory, read_reference, trend_figure
+from peakpath.cli.main import main
+from peakpath.core.baseline import derive, reference_co2
 from peakpath.errors import InputError
-from peakpath.inputs import read_dataset
-from peakpath.inventory import compare, compute_inventory, read_reference, trend_figure
-from peakpath.run import run_scenario
+from peakpath.io.inputs import read_dataset
+from peakpath.solve.run import run_scenario
 from tests.conftest import DATASET, make_scenario
 
 # --- a micro dataset whose inventory is worked out by hand -------------------------------------
@@ -270,7 +270,7 @@ def test_cli_inventory_of_a_workbook_with_physical_units(tmp_path, capsys, wuhan
     """A filled data list (energy in tonnes of coal) gives the same inventory as the CSVs."""
     from openpyxl import load_workbook
 
-    from peakpath.datalist import write_template
+    from peakpath.io.datalist import write_template
 
     book = tmp_path / "wuhan.xlsx"
     write_template(book, DATASET)

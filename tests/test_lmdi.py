@@ -1,5 +1,5 @@
-"""The additive LMDI-I decomposition (model/lmdi.py): a two-group case worked out by hand and
-the exactness property."""
+"""The additive LMDI-I decomposition (model/analysis/lmdi.py): a two-group case worked out by
+hand and the exactness property."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.lmdi import decompose, intensity_rates, logmean
+from peakpath.analysis.lmdi import decompose, intensity_rates, logmean
 
 # Two groups sharing one aggregate (GDP Q: 100 -> 150), years 0 -> 2:
 #   a: E 100 -> 120, A 50 -> 60, S = A/Q 0.5 -> 0.4, I = E/A 2 -> 2

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peakpath.ledger import capital_recovery_factor, discount_factors
-from peakpath.run import run_scenario
+from peakpath.core.ledger import capital_recovery_factor, discount_factors
+from peakpath.solve.run import run_scenario
 from tests.conftest import make_scenario
 from tests.mini import coal_saver, mini
 
@@ -172,10 +172,10 @@ def test_exclusive_group_shares_one_potential(tmp_path):
 def test_array_mode_builds_the_same_lp_as_pyomo(wuhan):
     """The LP handed to HiGHS through Pyomo's standard-form compiler equals the one built
     straight from the builder's arrays (used for in-place re-solves and the benchmark floor)."""
-    from peakpath.baseline import derive
-    from peakpath.build import build_model
-    from peakpath.levels import with_levels
-    from peakpath.solve import compile_model
+    from peakpath.core.baseline import derive
+    from peakpath.core.build import build_model
+    from peakpath.core.levels import with_levels
+    from peakpath.solve.highs import compile_model
     from tests.conftest import shipped
 
     md = derive(wuhan, with_levels(wuhan, shipped("wuhan-stretch")))

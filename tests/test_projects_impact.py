@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from peakpath.ledger import discount_factors
-from peakpath.pathway import load_solved
-from peakpath.projects_impact import decided, price_project, value_term_pv
-from peakpath.run import run_scenario
+from peakpath.analysis.projects_impact import decided, price_project, value_term_pv
+from peakpath.core.ledger import discount_factors
+from peakpath.results.pathway import load_solved
+from peakpath.solve.run import run_scenario
 
 GAP = 1e-7
 
@@ -49,7 +49,7 @@ def test_price_is_the_objective_difference_without_the_value_term(solved, wuhan)
 
 def test_without_targets_a_project_costs_its_energy_bill(wuhan, tmp_path):
     """No target binds in the baseline: the price is the project's own energy bill."""
-    from peakpath.results import write_results
+    from peakpath.results.dataset import write_results
     from tests.conftest import shipped
 
     sc = shipped("wuhan-baseline").with_settings({"solver.mip_rel_gap": GAP})

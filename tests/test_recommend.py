@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 
-from peakpath.pathway import load_solved
-from peakpath.recommend import recommend
+from peakpath.analysis.recommend import recommend
+from peakpath.results.pathway import load_solved
 
 
 def test_recommendations_name_exactly_the_binding_targets(peak_dir):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.results import load_results, write_results
+from peakpath.results.dataset import load_results, write_results
 
 EF = {"coal": 2.66, "coke": 2.944, "oil": 2.10, "natural_gas": 1.63, "biomass": 0.0}
 

@@ -50,7 +50,7 @@ Change log — one line per change of an expected number, newest last:
 
 import pytest
 
-from peakpath.run import run_scenario
+from peakpath.solve.run import run_scenario
 from tests.conftest import shipped
 
 EXPECTED = {

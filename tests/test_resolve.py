@@ -2,9 +2,9 @@
 
 import pytest
 
-from peakpath.inputs import apply_overrides
-from peakpath.resolve import Resolver
-from peakpath.run import run_scenario
+from peakpath.io.inputs import apply_overrides
+from peakpath.solve.resolve import Resolver
+from peakpath.solve.run import run_scenario
 from tests.conftest import shipped
 
 

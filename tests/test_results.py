@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.results import iamc_table, load_results, write_results
+from peakpath.results.dataset import iamc_table, load_results, write_results
 
 SUMMARY_KEYS = {"scenario", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
                 "co2_wan_t", "co2_scope1_wan_t", "energy_wan_tce", "gdp_yi_cny",

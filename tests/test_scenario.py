@@ -3,7 +3,7 @@
 import pytest
 
 from peakpath.errors import InputError
-from peakpath.scenario import load_scenario
+from peakpath.io.scenario import load_scenario
 from tests.conftest import RUNS
 
 
@@ -24,7 +24,7 @@ BATCHES = {"wuhan-mc": 500, "wuhan-sweep-peak": 27}
 
 
 def test_shipped_scenarios_and_batches_load():
-    from peakpath.batch import load_batch
+    from peakpath.analysis.batch import load_batch
 
     for f in RUNS.glob("wuhan-*.yaml"):
         if f.stem in BATCHES:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from peakpath.units import WAN_TCE_PER_YI_KWH
+from peakpath.io.units import WAN_TCE_PER_YI_KWH
 from tests.conftest import solve_wuhan
 
 

@@ -1,4 +1,4 @@
-from peakpath.run import run_scenario
+from peakpath.solve.run import run_scenario
 from tests.conftest import shipped
 
 
@@ -12,8 +12,8 @@ def test_default_scenario_solves_and_stays_under_its_peak_level(shipped_run):
 
 
 def test_results_carry_their_scenario(wuhan, tmp_path):
-    from peakpath.results import load_results, write_results
-    from peakpath.run import scenario_from_results
+    from peakpath.results.dataset import load_results, write_results
+    from peakpath.solve.run import scenario_from_results
 
     sc = shipped("wuhan-peak-2030")
     res = run_scenario(sc, wuhan, isolate=False)

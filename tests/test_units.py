@@ -4,8 +4,8 @@ checked against arithmetic done by hand."""
 import pytest
 
 from peakpath.errors import InputError
-from peakpath.inputs import read_dataset, write_dataset
-from peakpath.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
+from peakpath.io.inputs import read_dataset, write_dataset
+from peakpath.io.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
 from tests.conftest import DATASET
 
 

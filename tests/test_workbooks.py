@@ -9,9 +9,9 @@ import zipfile
 import openpyxl
 import pandas as pd
 
-from peakpath.allocate import allocate, parse_rule, write_allocation
-from peakpath.pathway import load_solved
+from peakpath.analysis.allocate import allocate, parse_rule, write_allocation
 from peakpath.report.workbooks import workbook_bytes, write_table
+from peakpath.results.pathway import load_solved
 
 
 def test_one_workbook_per_unit_and_reproducible(peak_dir, tmp_path):

@@ -1,4 +1,4 @@
-"""Worker processes (model/workers.py): jobs, streamed events, errors, and an end that never
+"""Worker processes (model/solve/workers.py): jobs, streamed events, errors, and an end that never
 leaves a child behind."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from peakpath.workers import TERMINATED, Worker
+from peakpath.solve.workers import TERMINATED, Worker
 
 
 def counting(n: int, emit) -> int:
@@ -66,7 +66,7 @@ def test_workers_start_from_any_thread():
 def test_an_isolated_solve_past_its_wall_clock_is_killed(monkeypatch):
     """HiGHS does not always honour its time limit at a MIP's root; the caller's wall clock
     (time limit + margin) ends the worker regardless."""
-    import peakpath.solve as solve
+    import peakpath.solve.highs as solve
 
     lp = _small_lp()
     monkeypatch.setattr(solve, "WALL_CLOCK_MARGIN", -0.95)  # wall clock 0.05 s
@@ -85,7 +85,7 @@ def _small_lp():
     import numpy as np
     import scipy.sparse as sp
 
-    from peakpath.solve import LPArrays
+    from peakpath.solve.highs import LPArrays
 
     return LPArrays(sp.csc_matrix(np.array([[1.0, 1.0]])), np.array([1.0]),
                     np.array([np.inf]), np.zeros(2), np.full(2, 10.0), np.array([1.0, 2.0]),

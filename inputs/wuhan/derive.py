@@ -199,7 +199,7 @@ def trend_index(sector: str, year: int) -> float:
 
 def _combustion_co2(energy: dict[tuple[str, str], float], year: int) -> float:
     """Combustion CO2 (万t) of the base-year energy moved to ``year`` by the Hubei trends
-    (as model/inventory.py counts it: burned carriers, less feedstock, times EF)."""
+    (as model/analysis/inventory.py counts it: burned carriers, less feedstock, times EF)."""
     return sum(v * trend_index(s, year) * (1.0 - FEEDSTOCK.get((s, f), 0.0)) * EF[f]
                for (s, f), v in energy.items() if f in EF)
 

@@ -1,5 +1,5 @@
 """Derivation of efficiency.csv: autonomous intensity change per sector from an additive LMDI-I
-decomposition (model/lmdi.py) of the shipped history 2015 → 2019.
+decomposition (model/analysis/lmdi.py) of the shipped history 2015 → 2019.
 
 Reads energy.csv (written by derive.py) and macro.csv in this folder; writes efficiency.csv.
 Labels as in SOURCES.md: [S] sourced, [D] derived, [R] recalled, [E] estimate.
@@ -32,7 +32,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for model.lmdi
 
-from peakpath.lmdi import decompose, intensity_rates  # noqa: E402
+from peakpath.analysis.lmdi import decompose, intensity_rates  # noqa: E402
 
 Y0, Y1 = 2015, 2019
 SHARE_YEARS = (2015, 2020)  # macro.csv gives the sector shares of GDP in these years [S]

@@ -1,2 +1,2 @@
 """Target families, one module each. Every module exposes ``add(ctx)`` and registers its rows
-with the shared target registry (`model.targets`); none imports another."""
+with the shared target registry (`peakpath.core.targets`); none imports another."""

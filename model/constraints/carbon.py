@@ -15,7 +15,7 @@ moving (碳排放双控). Shadow prices: CNY per t CO2.
 
 from __future__ import annotations
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 
 
 def add(ctx: Context) -> None:

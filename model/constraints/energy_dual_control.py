@@ -17,7 +17,7 @@ a cap in its year alone with ``only: [Y]``. Shadow prices: CNY per tce.
 
 from __future__ import annotations
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 
 
 def add(ctx: Context) -> None:

@@ -9,8 +9,8 @@ in coal consumption) and over the oil fuels::
     non_fossil[y] - share[Y] * primary_energy[y] >= 0     for y >= Y (persists) (non_fossil_share)
 
 A coal cap "by Y" holds in every later year (``only: [Y]`` binds it in Y alone). The oil peak
-compares against the fixed level L_oil (万tce; `model.levels`), never against the model's own
-year P. The non-fossil share counts every carrier on the one electricity basis of
+compares against the fixed level L_oil (万tce; `peakpath.core.levels`), never against the
+model's own year P. The non-fossil share counts every carrier on the one electricity basis of
 ``accounting.electricity`` (local solar and wind, and the grid's non-fossil share of purchased
 electricity). Shadow prices: CNY per tce.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 from peakpath.errors import InputError, Problem
 
 
@@ -55,7 +55,7 @@ def _coal_cap(ctx: Context, caps: dict) -> None:
         raise InputError([Problem(str(ctx.md.scenario.path), None, "accounting.coal_fuels",
                                   "reference", f"coal fuels {unknown} are not burned fuels of "
                                   "the dataset", "煤炭品种代码无效")])
-    from peakpath.targets import persistent_caps
+    from peakpath.core.targets import persistent_caps
 
     f = persistent_caps(caps, ctx.years).assign(target="coal_cap")
     cap = f["cap"].to_numpy(float)
@@ -70,7 +70,7 @@ def _oil_peak(ctx: Context, peak: int) -> None:
     if level is None:
         raise InputError([Problem(str(ctx.md.scenario.path), None, "targets.oil_peak_level",
                                   "level", "the oil peak needs its level: solve through "
-                                  "peakpath.build / run, which finds it (model.levels), or "
+                                  "peakpath.core.build / run, which finds it (model.levels), or "
                                   "state targets.oil_peak_level (万tce)", "缺少石油消费峰值水平")])
     fuels = ctx.md.fuel_ids(("oil",))
     f = pd.DataFrame({"target": "oil_peak", "year": [y for y in ctx.years if y > peak]})
@@ -85,7 +85,7 @@ def _oil_peak(ctx: Context, peak: int) -> None:
 def _non_fossil(ctx: Context, shares: dict) -> None:
     """A share "by Y" is a floor in Y and every later model year until the next listed year
     (``only: [Y]`` binds it in Y alone), like the caps."""
-    from peakpath.targets import persistent_caps
+    from peakpath.core.targets import persistent_caps
 
     led = ctx.ledger
     f = persistent_caps(shares, ctx.years).assign(target="non_fossil_share")

@@ -2,7 +2,7 @@ r"""Peak (id ``peak``): CO2 on the target boundary peaks no later than the peak 
 
 With co2[y] the account ``co2_total`` (万t CO2), model years y and the fixed peak level L
 (万t CO2: ``targets.peak.level``, by default the least-cost reference's CO2 in P, found by
-`model.levels` in a solve without any target)::
+`peakpath.core.levels` in a solve without any target)::
 
     co2[y] <= L                               for P < y <= P + plateau   (peak)
     co2[y] <= L * (1 - decline)^(y - P - plateau)   for y > P + plateau  (peak_decline)
@@ -16,7 +16,7 @@ and, only with ``form: true_max``::
 with k[y] = 1 up to P + plateau and (1 - decline)^(y - P - plateau) after.
 
 The default form (``level``) is an exogenous cap path, as TIMES and MESSAGE bound emissions:
-the fixed level comes from the least-cost reference (`model.levels`), which nothing the
+the fixed level comes from the least-cost reference (`peakpath.core.levels`), which nothing the
 optimiser controls can move, and the pathway's own maximum is reported after the solve (the
 run says so when the pathway is highest after P, below L). The ``true_max`` form also holds
 every later year to the pathway's own CO2 in P; since co2[P] is a decision, the optimiser can
@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 from peakpath.errors import InputError, Problem
 
 
@@ -62,7 +62,7 @@ def _fixed_peak(ctx: Context, p: dict) -> None:
     if p.get("level") is None:
         raise InputError([Problem(str(ctx.md.scenario.path), None, "targets.peak.level",
                                   "level", "the peak target needs its level: solve through "
-                                  "peakpath.build / run, which finds it (model.levels), or "
+                                  "peakpath.core.build / run, which finds it (model.levels), or "
                                   "state targets.peak.level (万t CO2)", "缺少峰值水平")])
     level = float(p["level"])
     decline = p.get("decline_rate")

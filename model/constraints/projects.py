@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 from peakpath.errors import InputError, Problem
 
 

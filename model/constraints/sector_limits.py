@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 from peakpath.errors import InputError, Problem
-from peakpath.units import WAN_TCE_PER_YI_KWH
+from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 SHADOW_UNITS = {"co2": "CNY/t CO2", "energy": "CNY/tce", "coal": "CNY/tce",
                 "investment": "CNY/CNY"}

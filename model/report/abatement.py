@@ -1,7 +1,7 @@
 r"""What each measure abates and at what cost: the marginal abatement cost (MAC) curve and the
-abatement wedges, from the model data (`model.baseline.derive`) and a solved pathway.
+abatement wedges, from the model data (`peakpath.core.baseline.derive`) and a solved pathway.
 
-The accounting is the model's own (`model.ledger`, `model.sectors`), so the wedges add up
+The accounting is the model's own (`peakpath.core.ledger`, `model.sectors`), so the wedges add up
 exactly to the gap between the reference path and the solved CO2. Per unit of measure m in use
 in year y, with its effects e[m,·] per unit (measure_effects.csv):
 
@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from peakpath.baseline import COMBUSTIBLE, ModelData, delivered_prices
-from peakpath.ledger import capital_recovery_factor
-from peakpath.unit_effects import measure_unit_effects
-from peakpath.units import WAN_TCE_PER_YI_KWH
+from peakpath.core.baseline import COMBUSTIBLE, ModelData, delivered_prices
+from peakpath.core.ledger import capital_recovery_factor
+from peakpath.core.unit_effects import measure_unit_effects
+from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 GENERATION_KINDS = ("generation", "renewable_generation")
 
@@ -123,7 +123,7 @@ def _gas_weights(md: ModelData, process: pd.DataFrame) -> np.ndarray:
 def measure_effects_per_unit(md: ModelData, ds: xr.Dataset | None = None) -> pd.DataFrame:
     """Abatement per unit a[m,y] (万t CO2 per unit per yr, positive abates) and ΔB[m,y] (万元
     per unit per yr) of every measure and model year: read from the results (the model's one
-    definition, `model.unit_effects`), computed from the model data only for results written
+    definition, `peakpath.core.unit_effects`), computed from the model data only for results written
     before they carried it."""
     if ds is not None and "measure_co2_per_unit" in ds:
         co2 = ds["measure_co2_per_unit"].to_series().rename("co2")

@@ -9,10 +9,11 @@ report covers, the lead bureau); how a page looks is ``templates/assess_report.h
 are files a modeller edits without touching code. The bureaus come from the dataset's sector
 groups as the run's results name them.
 
-Every number is read from the run's results: the Dataset (results.nc) and the accounts derived
-from it for the decision commands (`model.pathway`: CO2 and energy by sector, each measure's
-cost and abatement; `model.recommend`: measures, binding targets, projects left out;
-`model.report.abatement`: the MAC curve; `model.batch_report`: P(target met) over a batch).
+Every number is read from the run's results: the Dataset (results.nc) and the accounts derived from
+it for the decision commands (`peakpath.results.pathway`: CO2 and energy by sector, each measure's
+cost and abatement; `peakpath.analysis.recommend`: measures, binding targets, projects left out;
+`model.report.abatement`: the MAC curve; `peakpath.analysis.batch_report`: P(target met) over a
+batch).
 Nothing is re-solved and no account the model wrote is computed again. Each table states its
 unit and where its numbers come from.
 
@@ -21,7 +22,7 @@ boundary (scope 1 + purchased electricity, net of sinks), money 万元 (2020 pri
 undiscounted) and 亿元 for the system cost, abatement cost CNY per t CO2, shares in %.
 
 The set is assembled in a hidden folder beside the output folder and swapped in at once
-(`model.atomic`), so an interrupted assess leaves the previous set as it was.
+(`peakpath.io.atomic`), so an interrupted assess leaves the previous set as it was.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from peakpath.commands import command_help
+from peakpath.cli.commands import command_help
 from peakpath.errors import InputError, Problem
-from peakpath.places import writable_dir
+from peakpath.io.places import writable_dir
 from peakpath.report.documents import (
     TEMPLATES,
     Document,
@@ -52,10 +53,10 @@ from peakpath.report.documents import (
 )
 
 if TYPE_CHECKING:
-    from peakpath.pathway import Solved
+    from peakpath.results.pathway import Solved
 
 LANGS = ("zh", "zh+en")
-#: adoption below this (measure units) counts as not in use (as in `model.recommend`)
+#: adoption below this (measure units) counts as not in use (as in `peakpath.analysis.recommend`)
 IN_USE = 1e-3
 #: target families on CO2: city-wide, listed in every report
 CO2_FAMILIES = ("peak", "peak_cap", "peak_decline", "carbon_cap", "carbon_intensity")
@@ -67,7 +68,7 @@ NOT_WORTH_ROWS = 12
 
 def load_outline(path: str | Path | None = None) -> dict[str, Any]:
     """The outline of the set (``templates/assess.yaml`` unless ``path``)."""
-    from peakpath.yamlio import read_yaml
+    from peakpath.io.yamlio import read_yaml
 
     p = Path(path) if path else TEMPLATES / "assess.yaml"
     data, lines = read_yaml(p, "assessment outline", "评估提纲文件")
@@ -164,7 +165,7 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
 
 @dataclass
 class Batch:
-    """What a batch folder says about uncertainty (`model.batch_report`)."""
+    """What a batch folder says about uncertainty (`peakpath.analysis.batch_report`)."""
 
     path: Path
     n: int
@@ -190,13 +191,13 @@ class AssessFiles:
 def load_batch_info(path: str | Path, scenario_years: list[int]) -> Batch:
     """The batch folder's fan chart, target odds and peak verdict; a folder that is not a
     batch is an `InputError` naming it."""
-    from peakpath.batch_report import (
+    from peakpath.analysis.batch_report import (
         load_batch_dir,
         peak_outcomes,
         peak_verdict,
         target_probability,
     )
-    from peakpath.compare import load_runs, stack_runs
+    from peakpath.analysis.compare import load_runs, stack_runs
     from peakpath.report.figures import fan_chart
 
     p = Path(path)
@@ -231,10 +232,10 @@ class Assessment:
 
     def __init__(self, solved: Solved, *, lang: str = "zh", batch: Batch | None = None,
                  outline: dict[str, Any] | None = None) -> None:
-        from peakpath.pathway import measure_accounts, sector_accounts
-        from peakpath.recommend import recommend
+        from peakpath.analysis.recommend import recommend
         from peakpath.report.figures import target_frame
-        from peakpath.results import summary
+        from peakpath.results.dataset import summary
+        from peakpath.results.pathway import measure_accounts, sector_accounts
 
         self.s, self.ds, self.md = solved, solved.ds, solved.md
         self.lang = lang
@@ -554,7 +555,7 @@ class Assessment:
 
     def target_table(self, sec: Section, tt: pd.DataFrame) -> None:
         """Target rows with limit, achieved value, status and shadow price."""
-        from peakpath.targets import FAMILY_LABELS
+        from peakpath.core.targets import FAMILY_LABELS
 
         if tt.empty:
             sec.add(Paragraph(self.t("本情景未设与本领域相关的约束目标。",
@@ -756,7 +757,7 @@ class Assessment:
 
     def measures(self, sec: Section, sectors: list[str], bureau_column: bool = False) -> None:
         """Measures in use: from which year, how much, investment, abatement, average cost."""
-        from peakpath.recommend import MILESTONES
+        from peakpath.analysis.recommend import MILESTONES
 
         ms = [m for m in self.field_measures(sectors) if m in self.mrec]
         avail = self.field_measures(sectors)
@@ -854,7 +855,8 @@ class Assessment:
 
     def policy(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
                ) -> None:
-        """Recommendations generated from the solution (`model.recommend`, the MAC curve)."""
+        """Recommendations generated from the solution (`peakpath.analysis.recommend`, the MAC
+        curve)."""
         rel = self.relevant_targets(sectors, families)
         ids = {(str(t), int(y)) for t, y in zip(rel["target"], rel["year"], strict=True)}
         sec.add(Paragraph(self.t("以下建议均由模型解自动生成。",
@@ -945,7 +947,7 @@ class Assessment:
         if not b.targets.empty:
             rel = self.relevant_targets(sectors, families)
             ids = set(zip(rel["target"].astype(str), rel["year"].astype(int), strict=True))
-            from peakpath.targets import FAMILY_LABELS
+            from peakpath.core.targets import FAMILY_LABELS
 
             t = b.targets[[(str(a), int(y)) in ids for a, y in
                            zip(b.targets["target"], b.targets["year"], strict=True)]]
@@ -1108,7 +1110,7 @@ class Assessment:
     def two_high(self, key: str, sec: Section, sectors: list[str]) -> None:
         """The two-high projects: facts, the pathway's decision, their price (when
         `peakpath projects` has run) and those the pathway cannot absorb."""
-        from peakpath.projects_impact import decided, project_facts
+        from peakpath.analysis.projects_impact import decided, project_facts
 
         facts = project_facts(self.s)
         facts = facts[facts["sector"].isin(sectors)] if len(facts) else facts
@@ -1193,7 +1195,8 @@ class Assessment:
                 "the data list has one.")))
 
     def green_finance(self, key: str, sec: Section, sectors: list[str]) -> None:
-        """Investment need by year, bureau and measure (`model.recommend`, measure accounts)."""
+        """Investment need by year, bureau and measure (`peakpath.analysis.recommend`, measure
+        accounts)."""
         if key == "by_year":
             years = sorted(self.rec.total_investment)
             bs = self.rec.bureaus
@@ -1294,7 +1297,7 @@ class Assessment:
                       rows, digits=[None, None, *[1] * len(self.show), None]))
 
     def investment(self, sec: Section) -> None:
-        """Investment need by bureau and year (`model.recommend`)."""
+        """Investment need by bureau and year (`peakpath.analysis.recommend`)."""
         years = sorted(self.rec.total_investment)
         show = [y for y in self.show if y in years]
         rows = [[self.t(b.bureau_zh, b.bureau_en), sum(b.investment.get(y, 0.0) for y in years),
@@ -1338,9 +1341,14 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
     (default RESULTS/assess/): one .docx and one .html per document, index.html and
     index.docx. Bad input (missing, corrupt or unsolved results, a batch folder that is not
     one, an output place that cannot be written) is an `InputError` naming it."""
-    from peakpath.atomic import replace_dir, sweep_stale, temp_dir
-    from peakpath.pathway import load_solved
-    from peakpath.results import atomic_write_bytes, atomic_write_text
+    from peakpath.io.atomic import (
+        atomic_write_bytes,
+        atomic_write_text,
+        replace_dir,
+        sweep_stale,
+        temp_dir,
+    )
+    from peakpath.results.pathway import load_solved
 
     if lang not in LANGS:
         raise InputError([Problem("<command line>", None, "--lang", "choice",

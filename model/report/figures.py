@@ -1,10 +1,10 @@
 """The standard figures of a solved pathway, a batch and a comparison (matplotlib; PNG and SVG).
 
 Chinese labels first with English beside, in Noto Sans CJK (`model.report.fonts`). Every figure
-function takes results Datasets (`model.results`) and, where it needs labels, potentials or
-unit effects, the scenario's `ModelData`; it returns a `Figure` with a caption that says what a
-reader learns from it. Figures are made with `matplotlib.figure.Figure` (no pyplot state), so
-they are safe to make in any process.
+function takes results Datasets (`peakpath.results.dataset`) and, where it needs labels, potentials
+or unit effects, the scenario's `ModelData`; it returns a `Figure` with a caption that says what a
+reader learns from it. Figures are made with `matplotlib.figure.Figure` (no pyplot state), so they
+are safe to make in any process.
 
 Units: CO2 in 万t (10^4 t) on the scenario's target boundary, energy in 万tce (electricity at
 the calorific equivalent), money in 亿元 (10^8 CNY, 2020 prices), prices in CNY per unit.
@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from peakpath.baseline import ModelData
+from peakpath.core.baseline import ModelData
+from peakpath.io.atomic import atomic_write_bytes
+from peakpath.io.units import WAN_TCE_PER_YI_KWH
 from peakpath.report import abatement
 from peakpath.report.fonts import use_cjk_fonts
-from peakpath.results import atomic_write_bytes
-from peakpath.units import WAN_TCE_PER_YI_KWH
 
 #: one colour per bureau group, the same in every figure
 GROUP_COLOURS = {"energy": "#8c564b", "industry": "#1f77b4", "buildings": "#ff7f0e",

@@ -88,8 +88,9 @@ def targets_html(ds: xr.Dataset) -> str:
 
 
 def fallback_recommendations(ds: xr.Dataset) -> str:
-    """What the target table says a decision-maker should know, when `model.recommend` is not
-    there: the binding targets by shadow price, and any targets missed."""
+    """What the target table says a decision-maker should know, when
+    `peakpath.analysis.recommend` is not there: the binding targets by shadow price, and any
+    targets missed."""
     tt = target_frame(ds)
     if ds.attrs.get("mga_index") not in (None, 0):
         return ('<p class="note">近优替代路线没有影子价格。A near-optimal alternative has no '
@@ -116,9 +117,9 @@ def render_report(ds: xr.Dataset, figures: list[Figure], summary: pd.DataFrame, 
                   description: str = "") -> str:
     """The whole report as one HTML document (UTF-8 text).
 
-    ``summary`` is a one-column metric table (`model.compare.metrics`);
-    ``recommendations_html`` comes from `model.recommend` when available, else the binding
-    targets and shadow prices are listed from the target table."""
+    ``summary`` is a one-column metric table (`peakpath.analysis.compare.metrics`);
+    ``recommendations_html`` comes from `peakpath.analysis.recommend` when available, else the
+    binding targets and shadow prices are listed from the target table."""
     name = str(ds.attrs.get("scenario", ""))
     title = f"碳达峰路径报告 Carbon-peak pathway report — {name}"
     rec = recommendations_html if recommendations_html is not None else (

@@ -22,10 +22,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from peakpath.results import atomic_write_bytes
+from peakpath.io.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from peakpath.allocate import Allocation
+    from peakpath.analysis.allocate import Allocation
 
 #: fixed timestamp of every zip entry and document property (reproducible bytes)
 FIXED_TIME = datetime(2020, 1, 1, 0, 0, 0)

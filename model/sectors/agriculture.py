@@ -11,7 +11,7 @@ the target total as CO2e only when the scenario lists the gas in
 
 from __future__ import annotations
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 
 
 def add(ctx: Context) -> None:

@@ -11,7 +11,7 @@ where capture[m] is the CO2 captured per unit (minus the measure's process CO2 e
 
 from __future__ import annotations
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 
 
 def add(ctx: Context) -> None:

@@ -28,9 +28,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peakpath.context import Context
-from peakpath.objective import add_taxed_cost
-from peakpath.units import WAN_TCE_PER_YI_KWH
+from peakpath.core.context import Context
+from peakpath.core.objective import add_taxed_cost
+from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
 def add(ctx: Context) -> None:

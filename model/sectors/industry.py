@@ -2,7 +2,7 @@ r"""Industry (市经信局): non-energy use of feedstock (原料用能).
 
 Part of some sectors' fuel (naphtha for ethylene, coal and gas for chemicals) is feedstock: it
 ends up in products, is not burned and emits no CO2 where it is used. The account
-feedstock[s,f,d,y] (万tce, `model.ledger`) holds the baseline share fs[s,f] of A*I plus the
+feedstock[s,f,d,y] (万tce, `peakpath.core.ledger`) holds the baseline share fs[s,f] of A*I plus the
 feedstock that measures and projects add explicitly (effect kind ``feedstock``); a measure's or
 project's change of *burned* fuel is never scaled by the share::
 
@@ -14,7 +14,7 @@ The feedstock stays in energy and fuel_use (coal cap, oil peak) and in primary_e
 
 from __future__ import annotations
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 
 
 def add(ctx: Context) -> None:

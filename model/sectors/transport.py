@@ -13,7 +13,7 @@ electric one is one that would have been replaced anyway).
 
 from __future__ import annotations
 
-from peakpath.context import Context
+from peakpath.core.context import Context
 
 
 def add(ctx: Context) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from peakpath.results import write_results
-from peakpath.run import run_scenario
+from peakpath.results.dataset import write_results
+from peakpath.solve.run import run_scenario
 from tests.conftest import make_scenario
 
 SHIPPED = ("wuhan-baseline", "wuhan-peak-2022", "wuhan-peak-2030", "wuhan-stretch")

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.baseline import derive
-from peakpath.inputs import read_dataset
+from peakpath.core.baseline import derive
+from peakpath.io.inputs import read_dataset
 from peakpath.report.abatement import mac_curve, measure_effects_per_unit, wedges
-from peakpath.results import load_results
+from peakpath.results.dataset import load_results
 from tests.conftest import DATASET, make_scenario
 from tests.report.conftest import SHIPPED
 
@@ -93,7 +93,7 @@ def test_unit_abatement_and_levelised_cost_by_hand(runs_dir, gases, ch4_weight):
 
 def test_mac_curve_is_sorted_and_adds_up(runs_dir):
     ds = load_results(runs_dir / "wuhan-stretch")
-    from peakpath.rebuild import inputs_of
+    from peakpath.solve.rebuild import inputs_of
 
     _, _, md = inputs_of(ds, runs_dir / "wuhan-stretch")
     f = mac_curve(md, ds, YEAR)
@@ -108,7 +108,7 @@ def test_mac_curve_is_sorted_and_adds_up(runs_dir):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_wedges_close_the_gap_to_the_reference_path(runs_dir, name):
     """co2_total = reference + projects − Σ wedges, every year, to rounding."""
-    from peakpath.rebuild import inputs_of
+    from peakpath.solve.rebuild import inputs_of
 
     ds = load_results(runs_dir / name)
     _, _, md = inputs_of(ds, runs_dir / name)
@@ -131,8 +131,8 @@ def test_wedges_close_by_district(district_run):
 def test_results_carry_each_measures_effect_per_unit(runs_dir):
     """results.nc holds the one definition of a measure's effect per unit; the MAC curve reads
     it there (and agrees with computing it from the model data)."""
-    from peakpath.rebuild import inputs_of
-    from peakpath.unit_effects import measure_unit_effects
+    from peakpath.core.unit_effects import measure_unit_effects
+    from peakpath.solve.rebuild import inputs_of
 
     where = runs_dir / "wuhan-peak-2030"
     ds = load_results(where)

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.cli import main
+from peakpath.cli.main import main
 from peakpath.report.assess import load_outline
-from peakpath.results import load_results, write_results
-from peakpath.run import run_scenario
+from peakpath.results.dataset import load_results, write_results
+from peakpath.solve.run import run_scenario
 from tests.conftest import make_scenario
 from tests.mini import BASE_TABLES, coal_saver, mini
 
@@ -457,7 +457,7 @@ def test_an_interrupted_assess_leaves_the_old_set(run, tmp_path, monkeypatch):
 
 
 def test_assess_is_listed_and_help_stays_light():
-    code = ("import sys; from peakpath.cli import _parser; p = _parser(['--help']); "
+    code = ("import sys; from peakpath.cli.main import _parser; p = _parser(['--help']); "
             "print('assess' in p.format_help(), 'peakpath.report.assess' in sys.modules, "
             "'docx' in sys.modules, 'jinja2' in sys.modules)")
     import sys

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.cli import main
-from peakpath.compare import (
+from peakpath.analysis.compare import (
     ADOPTED,
     BINDING,
     N_BINDING,
@@ -21,8 +20,9 @@ from peakpath.compare import (
     stack_runs,
     year_ranges,
 )
+from peakpath.cli.main import main
 from peakpath.errors import InputError
-from peakpath.results import load_results
+from peakpath.results.dataset import load_results
 from tests.report.conftest import SHIPPED
 
 COST = "总成本（折现） Discounted cost (亿元)"

@@ -14,12 +14,12 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from peakpath.compare import load_runs, stack_runs
-from peakpath.rebuild import inputs_of
+from peakpath.analysis.compare import load_runs, stack_runs
 from peakpath.report import figures as F
 from peakpath.report.abatement import mac_curve
 from peakpath.report.fonts import FONT_FAMILIES, use_cjk_fonts
-from peakpath.results import load_results
+from peakpath.results.dataset import load_results
+from peakpath.solve.rebuild import inputs_of
 from tests.report.conftest import SHIPPED
 
 

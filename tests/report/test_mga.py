@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peakpath.cli import main
-from peakpath.compare import BINDING, compare, load_runs
-from peakpath.mga import DISTINCT, run_mga
-from peakpath.rebuild import inputs_of
+from peakpath.analysis.compare import BINDING, compare, load_runs
+from peakpath.analysis.mga import DISTINCT, run_mga
+from peakpath.cli.main import main
 from peakpath.report.figures import target_frame
-from peakpath.results import load_results, write_results
+from peakpath.results.dataset import load_results, write_results
+from peakpath.solve.rebuild import inputs_of
 
 SLACK = 0.05
 

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from peakpath.cli import main
+from peakpath.cli.main import main
 from peakpath.errors import InputError
-from peakpath.rebuild import inputs_of
 from peakpath.report.commands import write_report
 from peakpath.report.figures import target_frame
-from peakpath.results import load_results
+from peakpath.results.dataset import load_results
+from peakpath.solve.rebuild import inputs_of
 from tests.report.chromium import Chromium
 
 STANDARD = {"emissions_by_sector", "energy_by_carrier", "abatement_wedges", "mac_curve_2030",

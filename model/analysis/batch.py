@@ -1,0 +1,930 @@
+"""Scenario batches: sweeps and Monte Carlo, on local worker processes or a Dask cluster,
+with in-place re-solves and resume. The module is callable: ``peakpath.batch(path, ...)`` is
+`peakpath.api.batch`.
+
+A batch file names a scenario and how to vary it::
+
+    name: wuhan-mc
+    scenario: wuhan-peak-2022.yaml
+    chunk: 20                          # variants solved in order by one worker (optional)
+    sweep:                             # cartesian product
+      targets.peak.year: [2022, 2025]  # a dotted setting path -> list of values
+      grid:                            # a named dimension of table overrides
+        low:  [{table: grid, where: {variable: emission_factor}, scale: 0.85}]
+        reference: []
+    monte_carlo:
+      n: 500
+      seed: 20211
+      parameters:                      # each draw scales (or sets) the selected values
+        - {name: gas_price, table: prices, where: {fuel: natural_gas},
+           dist: triangular, low: 0.8, mode: 1.0, high: 1.4}
+      correlation:                     # optional rank correlations
+        - {between: [gas_price, oil_price], rho: 0.6}
+
+Variants are cut into chunks in a fixed order; a worker solves a chunk from a cold start and then
+re-solves each following variant in place (`peakpath.solve.resolve`). Because a chunk never depends
+on what its worker did before, results are identical on local workers and on Dask. Every scenario is
+keyed by the hash of its validated inputs and settings; one that fails, is infeasible or times out
+is recorded with its reason and never stops the others.
+
+Each scenario is recorded the moment it finishes (its results folder, and a line in
+progress.jsonl), so a batch interrupted at any point (Ctrl-C, SIGTERM, SIGKILL) keeps every
+finished scenario; a rerun solves only the others. Where a chunk was cut short, the rerun
+replays its finished variants (solves them again without writing) so that the rest start from
+the solver state they have in an uninterrupted run: the results are identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
+from peakpath.cli.commands import command_help, positive_int
+from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
+from peakpath.io.atomic import atomic_path, sweep_stale
+from peakpath.io.inputs import InputData, apply_overrides, read_dataset
+from peakpath.io.places import writable_dir
+from peakpath.io.scenario import Scenario, load_scenario
+from peakpath.io.schema import TABLE_BY_NAME
+from peakpath.results.dataset import (
+    atomic_write_text,
+    hash_inputs,
+    iamc_table,
+    load_results,
+    summary,
+    to_dataset,
+    write_results,
+)
+from peakpath.solve.run import shortfalls_of
+
+#: wall-clock margin over HiGHS' own time limit before a local worker is killed, seconds
+KILL_MARGIN = 60.0
+
+
+@dataclass
+class Variant:
+    id: str
+    changes: dict[str, Any]  # dotted-path setting changes
+    overrides: list[dict]  # table overrides appended to the scenario's
+    values: dict[str, Any]  # what was swept or sampled, for summary.csv
+    chunk: int = 0
+
+
+@dataclass
+class BatchSpec:
+    name: str
+    path: Path
+    scenario: Scenario
+    variants: list[Variant]
+    chunk: int = 20
+    parameters: list[str] = field(default_factory=list)  # sampled parameter names
+    swept: list[str] = field(default_factory=list)
+
+    def scenario_of(self, v: Variant) -> Scenario:
+        changes = dict(v.changes)
+        changes["name"] = f"{self.name}.{v.id}"
+        sc = self.scenario.with_settings(changes)
+        if v.overrides:
+            sc = sc.with_settings({"overrides": [*sc.settings["overrides"], *v.overrides]})
+        return sc
+
+    def first_draws(self, n: int) -> BatchSpec:
+        """The batch with only the first ``n`` Monte Carlo draws of each sweep case: the same
+        draws, ids and chunks the full batch starts with, so a later full run in the same
+        folder keeps them. A batch without draws is returned unchanged."""
+        import dataclasses
+        import re
+
+        def draw(v: Variant) -> int:
+            m = re.search(r"mc(\d+)$", v.id)
+            return -1 if m is None else int(m.group(1))
+
+        return dataclasses.replace(self, variants=[v for v in self.variants if draw(v) < n])
+
+    def chunks(self) -> list[list[Variant]]:
+        out: dict[int, list[Variant]] = {}
+        for v in self.variants:
+            out.setdefault(v.chunk, []).append(v)
+        return [out[k] for k in sorted(out)]
+
+
+# --------------------------------------------------------------------------------------------
+# batch files
+
+
+def load_batch(path: str | Path) -> BatchSpec:
+    """Read a batch file, validate it (every problem located by key and line) and list its
+    variants. The file is read strictly (`peakpath.io.yamlio`) and its shape checked by
+    `peakpath.io.filemodels.BatchM`; the tables, columns and filters its overrides and parameters
+    name are checked against the schema, so a typo is blamed on this file, not on the
+    scenario, and before anything is solved."""
+    from peakpath.io.filemodels import BatchM, validate_model
+    from peakpath.io.yamlio import read_yaml
+
+    path = Path(path)
+    file = str(path)
+    raw, lines = read_yaml(path, "batch file", "批量计算文件")
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise InputError([Problem(file, 1, None, "yaml", "a batch file must be a mapping",
+                                  "批量计算文件须为键值映射")])
+    problems: list[Problem] = []
+
+    def bad(key: str | tuple, msg: str, hint: str = "", rule: str = "batch") -> None:
+        loc = key if isinstance(key, tuple) else tuple(key.split("."))
+        problems.append(Problem(file, _line_of(lines, loc), _dotted(loc), rule, msg, hint))
+
+    flagged = validate_model(BatchM, raw, lambda loc, rule, en, zh: bad(loc, en, zh, rule))
+    scenario = None
+    if isinstance(raw.get("scenario"), str) and raw["scenario"]:
+        try:
+            scenario = load_scenario(path.parent / raw["scenario"])
+        except InputError as e:
+            problems += e.problems
+    sweep = _sweep_levels(raw.get("sweep"), scenario, bad) if not _below(flagged, "sweep") \
+        else []
+    mc = raw.get("monte_carlo")
+    draws, pnames, params = (None, [], [])
+    if isinstance(mc, dict) and mc:
+        draws, pnames, params = _monte_carlo(mc, bad, flagged)
+    if problems:
+        raise InputError(problems)
+    chunk = raw.get("chunk", 20)
+    variants = _variants(sweep, draws, params, chunk)
+    spec = BatchSpec(raw["name"], path, scenario, variants, chunk, pnames, [k for k, _ in sweep])
+    _check_variants(spec, file, lines)
+    return spec
+
+
+def _dotted(loc: tuple) -> str:
+    """``monte_carlo.parameters[0].dist``: list items in brackets, as the batch messages say."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return None
+
+
+def _below(flagged: set[tuple], key: str) -> bool:
+    return any(f[:1] == (key,) for f in flagged)
+
+
+def check_override_names(o: dict, loc: tuple, bad) -> None:
+    """The table, column and filter columns an override or parameter names exist in the
+    schema (whether its rows exist is known only with the dataset)."""
+    t = TABLE_BY_NAME.get(o.get("table"))
+    if t is None:
+        bad((*loc, "table"), f"unknown table {o.get('table')!r}; expected one of: "
+            f"{', '.join(TABLE_BY_NAME)}", "未知的数据表", "reference")
+        return
+    col = o.get("column")
+    if col is not None and (col not in t.column_names or t.column(col).kind != "float"):
+        numeric = [c.name for c in t.columns if c.kind == "float"]
+        bad((*loc, "column"), f"'{col}' is not a numeric column of {t.name}; expected one of: "
+            f"{', '.join(numeric)}", "不是数值列", "reference")
+    for c in o.get("where") or {}:
+        if c not in t.column_names:
+            bad((*loc, "where", c), f"'{c}' is not a column of {t.name}; expected one of: "
+                f"{', '.join(t.column_names)}", "未知的列", "reference")
+
+
+def _sweep_levels(sweep: dict | None, scenario: Scenario | None, bad
+                  ) -> list[tuple[str, list[tuple[Any, dict, list]]]]:
+    """[(dimension, [(label, changes, overrides), ...]), ...] in file order."""
+    from peakpath.io.filemodels import OverrideM, validate_model
+
+    dims = []
+    for key, values in (sweep or {}).items():
+        if isinstance(values, list) and values:
+            if scenario is not None:
+                _check_setting_path(scenario.settings, key, bad)
+            dims.append((key, [(v, {key: v}, []) for v in values]))
+        elif isinstance(values, dict) and values:
+            opts = []
+            for label, ovs in values.items():
+                loc = ("sweep", key, label)
+                if not isinstance(ovs, list):
+                    bad(loc, "each option is a list of table overrides", "每个选项应为覆盖列表")
+                    continue
+                for i, o in enumerate(ovs):
+                    shape = validate_model(OverrideM, o, lambda lc, rule, en, zh, loc=loc, i=i:
+                                           bad((*loc, i, *lc), en, zh, rule))
+                    if not shape:
+                        check_override_names(o, (*loc, i), bad)
+                opts.append((label, {}, ovs))
+            dims.append((key, opts))
+        else:
+            bad(("sweep", key), "a sweep dimension is a non-empty list of values or a mapping "
+                "of labels to lists of overrides", "扫描维度应为非空列表或标签到覆盖列表的映射")
+    # settings that change the model's structure vary slowest, so chunks share structures
+    dims.sort(key=lambda d: 0 if d[0].startswith(("targets.", "years", "projects")) else 1)
+    return dims
+
+
+def _check_setting_path(settings: dict, dotted: str, bad) -> None:
+    """A swept setting path must run through mappings: ``discount_rate.x`` cannot be set."""
+    keys = dotted.split(".")
+    d: Any = settings
+    for i, k in enumerate(keys[:-1]):
+        d = d.get(k) if isinstance(d, dict) else None
+        if d is None:
+            return  # made as a new mapping; the settings' validation judges the result
+        if not isinstance(d, dict):
+            bad(("sweep", dotted), f"'{'.'.join(keys[:i + 1])}' is {_kind(d)} in the scenario, "
+                f"not a mapping, so '{dotted}' cannot be swept", "扫描路径经过了非映射的设置",
+                "path")
+            return
+
+
+def _kind(v: Any) -> str:
+    return "a list" if isinstance(v, list) else "text" if isinstance(v, str) else \
+        "true/false" if isinstance(v, bool) else "a number"
+
+
+def _monte_carlo(mc: dict, bad, flagged: set[tuple]
+                 ) -> tuple[np.ndarray | None, list[str], list[dict]]:
+    """The draws of a Monte Carlo block (None when anything in it is wrong); the parameters
+    whose shape `BatchM` accepted are checked further even when other keys are wrong."""
+    params = mc.get("parameters") if isinstance(mc.get("parameters"), list) else []
+    ok = not _below(flagged, "monte_carlo")
+    for i, p in enumerate(params):
+        loc = ("monte_carlo", "parameters", i)
+        if any(f[:3] == loc for f in flagged):
+            continue
+        check_override_names(p, loc, bad)
+        msg = check_parameters(p)
+        if msg:
+            bad((*loc, "dist"), msg, "分布参数无效")
+            ok = False
+    if not ok:
+        return None, [], params
+    names = [p["name"] for p in params]
+    if len(set(names)) != len(names):
+        bad(("monte_carlo", "parameters"), "parameter names must be unique", "参数名称重复")
+        return None, names, params
+    pairs = mc.get("correlation") or []
+    unknown = [(j, x) for j, pr in enumerate(pairs) for x in pr["between"] if x not in names]
+    for j, x in unknown:
+        bad(("monte_carlo", "correlation", j, "between"), f"'{x}' is not a parameter name; "
+            f"expected one of: {', '.join(names)}", "未知的参数名称")
+    if unknown:
+        return None, names, params
+    corr = None
+    if pairs:
+        corr = correlation_matrix(names, pairs)
+        try:
+            np.linalg.cholesky(corr)
+        except np.linalg.LinAlgError:
+            bad(("monte_carlo", "correlation"), "the correlations do not form a valid "
+                "(positive definite) matrix", "相关系数矩阵非正定")
+            return None, names, params
+    return draw(params, mc["n"], mc["seed"], corr), names, params
+
+
+def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
+    combos = list(itertools.product(*[opts for _, opts in sweep])) if sweep else [()]
+    out = []
+    n_draws = 0 if draws is None else len(draws)
+    for c_i, combo in enumerate(combos):
+        changes, overrides, values = {}, [], {}
+        for (dim, _), (label, ch, ovs) in zip(sweep, combo, strict=True):
+            changes.update(ch)
+            overrides += ovs
+            values[dim] = label
+        if n_draws == 0:
+            out.append(Variant(f"s{c_i:04d}", changes, overrides, values))
+            continue
+        for d in range(n_draws):
+            ovs = list(overrides)
+            vals = dict(values)
+            for p, x in zip(params, draws[d], strict=True):
+                o = {"table": p["table"], "where": p.get("where") or {}}
+                if p.get("column"):
+                    o["column"] = p["column"]
+                o[p.get("op", "scale")] = float(x)
+                ovs.append(o)
+                vals[p["name"]] = float(x)
+            vid = f"mc{d:04d}" if len(combos) == 1 else f"s{c_i:04d}-mc{d:04d}"
+            out.append(Variant(vid, dict(changes), ovs, vals))
+    for i, v in enumerate(out):
+        v.chunk = i // chunk
+    return out
+
+
+def _check_variants(spec: BatchSpec, file: str, lines: dict[tuple, int]) -> None:
+    """Every variant's settings are valid (checked once, before any solve); a problem is
+    placed at the sweep dimension that set it."""
+    problems = []
+    seen = set()
+    for v in spec.variants:
+        key = json.dumps(v.changes, sort_keys=True, default=str)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            spec.scenario_of(v)
+        except InputError as e:
+            for p in e.problems:
+                dim = next((d for d in v.changes if p.column and (p.column == d or p.column.
+                            startswith(d + "."))), None)
+                line = lines.get(("sweep", dim)) if dim else lines.get(("sweep",))
+                problems.append(Problem(file, line, f"sweep.{dim or p.column} ({v.id})",
+                                        p.rule, p.message, p.hint_zh))
+    if problems:
+        raise InputError(problems)
+
+
+# --------------------------------------------------------------------------------------------
+# solving one chunk (runs in a worker process)
+
+_LOCAL = threading.local()  # per worker thread: dataset cache and Resolver
+
+
+def _worker_state(options: dict):
+    from peakpath.solve.resolve import Resolver
+
+    if not hasattr(_LOCAL, "resolver"):
+        _LOCAL.resolver = Resolver(options)
+        _LOCAL.data = {}
+    return _LOCAL
+
+
+@dataclass
+class Chunk:
+    """Variants one worker solves in order from a cold start. ``kept`` holds those an earlier
+    run of the batch finished: they are not solved again, but the ones before a variant still to
+    solve are replayed (solved, not written) so that it starts from the solver state it has in
+    an uninterrupted run. The value is True where the earlier run lost its worker on the
+    variant (its chunk then went on from a cold start on a new worker)."""
+
+    variants: list[Variant]
+    kept: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def todo(self) -> list[Variant]:
+        return [v for v in self.variants if v.id not in self.kept]
+
+
+def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str, notify=None,
+                kept: dict[str, bool] | None = None) -> list[dict]:
+    """Solve the variants of one chunk in order and write each one's results folder, skipping
+    (and replaying where needed) the ``kept`` ones, see `Chunk`. ``notify(kind, payload)``
+    (optional) hears when each variant starts and ends."""
+    kept = kept or {}
+    state = _worker_state(dict(spec.scenario.solver))
+    state.resolver.reset()  # a chunk starts cold: its results never depend on earlier chunks
+    key = str(spec.scenario.dataset)
+    if key not in state.data:
+        state.data[key] = read_dataset(spec.scenario.dataset)
+    base = state.data[key]
+    last = max((i for i, v in enumerate(chunk) if v.id not in kept), default=-1)
+    records = []
+    for i, v in enumerate(chunk):
+        if v.id in kept:
+            if i < last:
+                if kept[v.id]:
+                    state.resolver.reset()
+                else:
+                    _replay(spec, v, base, state.resolver)
+            continue
+        if notify:
+            notify("start", v.id)
+        rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir))
+        records.append(rec)
+        if notify:
+            notify("done", rec)
+    return records
+
+
+def _solve_model(spec: BatchSpec, v: Variant, base: InputData, resolver):
+    """The solver calls of one variant (an infeasible one is re-solved in elastic mode): the
+    same sequence whether the variant is solved for its results or replayed."""
+    sc = spec.scenario_of(v)
+    data = apply_overrides(base, sc)
+    built, sol = resolver.solve(data, sc)
+    shortfalls: list[dict] = []
+    if sol.status == "infeasible":
+        built, sol = resolver.solve(data, sc, elastic=True)
+        if sol.status == "optimal":
+            shortfalls = shortfalls_of(built, sol)
+            sol.status = "infeasible"
+    return built, sol, shortfalls
+
+
+def _replay(spec: BatchSpec, v: Variant, base: InputData, resolver) -> None:
+    """Re-solve a kept variant without writing it: only the solver state it leaves matters."""
+    with contextlib.suppress(Exception):  # it failed the same way the first time
+        _solve_model(spec, v, base, resolver)
+
+
+def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
+                   out_dir: Path) -> dict:
+    t0 = time.perf_counter()
+    rec: dict[str, Any] = {"id": v.id, "values": v.values}
+    try:
+        built, sol, shortfalls = _solve_model(spec, v, base, resolver)
+        ds = to_dataset(built, sol, {"batch": spec.name, "variant": v.id,
+                                     "variant_values": json.dumps(v.values, default=str)})
+        summ = summary(ds, {k: sol.timings.get(k, 0.0) for k in ("derive", "build", "load",
+                                                                 "solve")})
+        summ["shortfalls"] = shortfalls
+        summ["path"] = sol.solver.get("path", "")
+        summ["variant_key"] = _variant_key(spec, v, base)  # what a resume compares
+        # the batch sweeps its folder once for leftovers of killed workers
+        write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
+        rec.update(_record(ds, summ))
+    except InputError as e:
+        rec.update(status="error", reason=" ".join(e.report().split("\n")))
+    except PeakpathError as e:
+        rec.update(status="error", reason=str(e))
+    except Exception as e:  # one broken variant must not stop the batch
+        rec.update(status="error", reason=f"{type(e).__name__}: {e}",
+                   traceback=traceback.format_exc(limit=5))
+    rec["seconds"] = time.perf_counter() - t0
+    return rec
+
+
+def _record(ds: xr.Dataset, summ: dict) -> dict:
+    ok = summ["status"] in ("optimal", "infeasible")
+    co2 = ds["co2_total"].to_series()
+    years = [y for y in co2.index if y > int(ds.attrs["base_year"])]
+    binding = sorted({f"{t['id']}@{t['year']}" for t in summ["targets"] if t["binding"]})
+    unmet = sorted({f"{s['id']}@{s['year']}" for s in summ["shortfalls"]})
+    return {"status": summ["status"], "objective_wan_cny": summ["objective_wan_cny"],
+            "peak_year": summ["peak_year"], "peak_co2_wan_t": summ["peak_co2_wan_t"],
+            "cum_co2_wan_t": float(co2.loc[years].sum()) if ok else None,
+            # the highest model year: the peak level the pathway itself reaches (the base
+            # year is history and the same in every variant)
+            "max_model_co2_wan_t": float(co2.loc[years].max()) if ok else None,
+            "binding": ";".join(binding), "unmet": ";".join(unmet),
+            "input_hash": summ["input_hash"], "path": summ.get("path", "")}
+
+
+# --------------------------------------------------------------------------------------------
+# executors
+
+
+def _chunk_job(spec: BatchSpec, variants: list[Variant], out_dir: str, kept: dict[str, bool],
+               emit) -> None:
+    """A chunk in a local worker process (`peakpath.solve.workers`), reporting each variant's start
+    and end."""
+    solve_chunk(spec, variants, out_dir, notify=emit, kept=kept)
+
+
+@dataclass
+class _Slot:
+    chunk: Chunk | None = None
+    current: str | None = None
+    started: float = 0.0
+    done_ids: set = field(default_factory=set)
+
+
+def run_local(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, workers: int,
+              on_record) -> None:
+    """Local worker processes (one HiGHS thread each, `peakpath.solve.workers`); a variant that
+    outlives HiGHS' time limit plus a margin has its worker killed and is recorded as timed out.
+
+    An exception here (Ctrl-C, or SIGTERM turned into `Interrupted`) closes every worker's
+    channel at once: each unwinds (removing a half-written folder) and exits within a second,
+    and is killed otherwise. A worker that exits because it was sent SIGTERM (the whole process
+    group is being terminated) stops the batch the same way; its variant is not recorded."""
+    from peakpath.solve.workers import Worker, WorkerLost, close_all, exited_by_termination
+
+    wall = float(spec.scenario.solver.get("time_limit", 600.0)) + KILL_MARGIN
+    pending = list(chunks)
+    events: queue.Queue = queue.Queue()
+    slots: dict[Worker, _Slot] = {}
+    finished = False
+
+    def start() -> None:
+        w = Worker("batch", events)
+        slots[w] = _Slot()
+        dispatch(w)
+
+    def dispatch(w: Worker) -> None:
+        s = slots[w]
+        s.chunk, s.current, s.done_ids = (pending.pop(0) if pending else None), None, set()
+        if s.chunk is not None:
+            with contextlib.suppress(WorkerLost):  # it died: its "exit" event follows
+                w.call(_chunk_job, spec, s.chunk.variants, str(out_dir), s.chunk.kept,
+                       stream=True)
+
+    def replace(w: Worker, dead: bool, why: str = "") -> None:
+        _give_up(slots.pop(w), wall, dead, why, on_record, pending)
+        w.kill()
+        start()
+
+    try:
+        for _ in range(max(1, min(workers, len(chunks)))):
+            start()
+        while any(s.chunk is not None for s in slots.values()):
+            try:
+                w, kind, payload = events.get(timeout=0.1)
+            except queue.Empty:
+                w = None
+            s = slots.get(w)
+            if s is not None and s.chunk is not None:
+                if kind == "start":
+                    s.current, s.started = payload, time.monotonic()
+                elif kind == "done":
+                    s.done_ids.add(payload["id"])
+                    s.current = None
+                    on_record(payload)
+                elif kind == "result":
+                    dispatch(w)
+                elif kind == "error":  # the chunk itself failed (e.g. its dataset)
+                    reason = payload.splitlines()[0]
+                    for v in s.chunk.todo:
+                        if v.id not in s.done_ids:
+                            on_record({"id": v.id, "status": "error", "values": v.values,
+                                       "reason": reason})
+                    dispatch(w)
+                elif kind == "exit":
+                    if exited_by_termination(payload):
+                        raise Interrupted(signal.SIGTERM, "terminated")
+                    replace(w, True, f"exit code {payload}")
+            now = time.monotonic()
+            for w2, s2 in list(slots.items()):
+                if s2.chunk is not None and s2.current is not None and now - s2.started > wall:
+                    replace(w2, False)
+        finished = True
+    finally:
+        if finished:  # idle workers: let them exit normally
+            for w in slots:
+                w.request_stop()
+        close_all(list(slots), wait=5.0 if finished else 1.0)
+
+
+def _give_up(s: _Slot, wall: float, dead: bool, why: str, on_record, pending) -> None:
+    """Record the variant a worker was lost on; requeue the rest of its chunk (which the next
+    worker starts cold)."""
+    if s.chunk is None:
+        return
+    todo = [v for v in s.chunk.todo if v.id not in s.done_ids]
+    stuck = s.current or (todo[0].id if todo else None)
+    if stuck is not None:
+        reason = (f"the worker process died ({why})" if dead else
+                  f"no answer after {wall:.0f} s wall clock (killed)")
+        on_record({"id": stuck, "status": "error" if dead else "time_limit", "reason": reason,
+                   "values": next(v.values for v in s.chunk.variants if v.id == stuck),
+                   "worker_lost": True})
+    rest = [v for v in todo if v.id != stuck]
+    if rest:
+        pending.insert(0, Chunk(rest))
+
+
+def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str,
+             security: dict | None, on_record) -> None:
+    """The same chunks on an existing Dask cluster (workers must see ``out_dir``)."""
+    try:
+        from distributed import Client, as_completed
+        from distributed.security import Security
+    except ImportError:
+        raise PeakpathError("--scheduler needs Dask: pip install 'peakpath[dask]'") from None
+    sec = Security(**security) if security else None
+    with Client(scheduler, security=sec, timeout="30s") as client:
+        futures = [client.submit(solve_chunk, spec, c.variants, str(out_dir), None, c.kept,
+                                 pure=False,
+                                 key=f"peakpath-{spec.name}-chunk-{c.variants[0].chunk}")
+                   for c in chunks]
+        for fut in as_completed(futures):
+            try:
+                for rec in fut.result():
+                    on_record(rec)
+            except Exception as e:  # a lost worker: record the chunk, go on
+                for v in chunks[futures.index(fut)].todo:
+                    on_record({"id": v.id, "status": "error", "values": v.values,
+                               "reason": f"Dask task failed: {type(e).__name__}: {e}"})
+
+
+# --------------------------------------------------------------------------------------------
+# the batch
+
+
+class Progress:
+    """Progress of a batch: a tqdm bar with rate and ETA on a terminal, a plain line every 5 %
+    otherwise (logs, CI)."""
+
+    def __init__(self, total: int, skipped: int, enabled: bool = True):
+        self.total, self.done, self.t0 = total, skipped, time.monotonic()
+        self.start_done = skipped
+        self.enabled = enabled
+        self.last_log = -1
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=skipped, unit="scenario", file=sys.stderr,
+                            dynamic_ncols=True, smoothing=0.1, desc="batch")
+
+    def interrupted(self) -> None:
+        """End the bar's line, so that what is printed next starts on a line of its own."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def update(self, rec: dict) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"last {rec['id']} {rec.get('status')}", refresh=False)
+            self.bar.update(1)
+            if self.done >= self.total:
+                self.interrupted()
+            return
+        frac = self.done / max(self.total, 1)
+        rate = (self.done - self.start_done) / max(time.monotonic() - self.t0, 1e-9)
+        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        eta_s = "—" if math.isnan(eta) else f"{int(eta // 60)}m{int(eta % 60):02d}s"
+        step = max(1, self.total // 20)
+        if self.done == self.total or self.done // step != self.last_log:
+            self.last_log = self.done // step
+            print(f"batch: {self.done}/{self.total} done ({100 * frac:.0f}%), "
+                  f"{rate:.2f} scenarios/s, ETA {eta_s}; last {rec['id']} "
+                  f"{rec.get('status')}", file=sys.stderr, flush=True)
+
+
+#: one line per finished scenario, appended as each one finishes (see `plan`)
+PROGRESS_FILE = "progress.jsonl"
+
+
+def plan(spec: BatchSpec, out_dir: Path, base: InputData | None = None
+         ) -> tuple[list[Chunk], list[dict]]:
+    """The chunks with variants still to solve, and the records of the variants an earlier run
+    of the batch finished (resume, one scenario at a time): a variant is finished when its
+    folder holds results with its input hash, or, for one that ended without results (an
+    error, a time-out), when `PROGRESS_FILE` recorded it under the same key."""
+    base = read_dataset(spec.scenario.dataset) if base is None else base
+    journal = _read_progress(out_dir)
+    chunks, kept = [], []
+    for variants in spec.chunks():
+        done: dict[str, bool] = {}
+        for v in variants:
+            rec = _existing(spec, v, base, out_dir)
+            if rec is None:
+                old = journal.get(v.id)
+                if old is not None and old.get("key") == _variant_key(spec, v, base) and \
+                        old.get("status") not in SOLVED:
+                    rec = {**old, "values": v.values, "seconds": 0.0, "resumed": True}
+            if rec is not None:
+                kept.append(rec)
+                done[v.id] = bool(rec.get("worker_lost"))
+        if len(done) < len(variants):
+            chunks.append(Chunk(variants, done))
+    return chunks, kept
+
+
+#: statuses of variants that have a results folder
+SOLVED = ("optimal", "infeasible", "elastic", "time_limit")
+
+
+def _variant_key(spec: BatchSpec, v: Variant, base: InputData) -> str | None:
+    """What a variant's outcome depends on: the dataset and the variant's settings as asked for
+    (overrides included). Not the input hash of its results: that also covers the peak levels
+    found by a solve (`peakpath.core.levels`), which a resume cannot know without solving again."""
+    try:
+        return hash_inputs(base.digest, spec.scenario_of(v))
+    except InputError:
+        return None
+
+
+def _existing(spec: BatchSpec, v: Variant, base: InputData, out_dir: Path) -> dict | None:
+    """The record of a variant whose folder holds results for the same inputs and settings."""
+    f = out_dir / v.id / "summary.json"
+    if not f.exists():
+        return None
+    try:
+        summ = json.loads(f.read_text(encoding="utf-8"))
+        if "variant_key" in summ:
+            same = summ["variant_key"] == _variant_key(spec, v, base)
+        else:  # written before variant keys: a scenario that needed no peak levels
+            sc = spec.scenario_of(v)
+            same = summ.get("input_hash") == hash_inputs(apply_overrides(base, sc).digest, sc)
+        if not same:
+            return None
+        ds = load_results(out_dir / v.id)
+    except (OSError, ValueError, KeyError, InputError):  # unreadable: solve it again
+        return None
+    return {"id": v.id, "values": v.values, **_record(ds, summ), "seconds": 0.0,
+            "resumed": True}
+
+
+def _read_progress(out_dir: Path) -> dict[str, dict]:
+    """The records of `PROGRESS_FILE` by variant id (the last line of an id wins; a line cut
+    short by a kill is skipped)."""
+    out: dict[str, dict] = {}
+    f = out_dir / PROGRESS_FILE
+    if not f.exists():
+        return out
+    for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(rec, dict) and isinstance(rec.get("id"), str):
+            out[rec["id"]] = rec
+    return out
+
+
+class _ProgressLog:
+    """Appends each finished variant's record to `PROGRESS_FILE` the moment it arrives, synced,
+    so an interruption at any point keeps every finished scenario."""
+
+    def __init__(self, spec: BatchSpec, out_dir: Path, base: InputData):
+        self.spec, self.path, self.base = spec, out_dir / PROGRESS_FILE, base
+        self.by_id = {v.id: v for v in spec.variants}
+        self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def add(self, rec: dict) -> None:
+        v = self.by_id.get(rec["id"])
+        key = _variant_key(self.spec, v, self.base) if v is not None else None
+        line = json.dumps({**rec, "key": key}, default=str, ensure_ascii=False)
+        self.fh.write(line + "\n")
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def rewrite(self, records: list[dict]) -> None:
+        """Replace the log by one line per variant (a log appended by many reruns would grow
+        without end)."""
+        self.close()
+        atomic_write_text(self.path, "".join(json.dumps(
+            {**{k: v for k, v in r.items() if k != "resumed"},
+             "key": _variant_key(self.spec, self.by_id[r["id"]], self.base)},
+            default=str, ensure_ascii=False) + "\n" for r in records))
+
+
+@dataclass
+class BatchResult:
+    """A finished batch: its folder, one record per scenario (in the batch's order), how long it
+    took, and how many scenarios were solved now or kept from an earlier run."""
+
+    out_dir: Path
+    records: list[dict]
+    seconds: float
+    solved: int
+    resumed: int
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The batch's summary.csv as a table (one row per scenario)."""
+        return pd.read_csv(self.out_dir / "summary.csv")
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        """The results folder of each scenario that has one, by scenario id."""
+        return {r["id"]: self.out_dir / r["id"] for r in self.records
+                if (self.out_dir / r["id"] / "results.nc").exists()}
+
+
+def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = None,
+              scheduler: str | None = None, security: dict | None = None,
+              progress: bool = True) -> BatchResult:
+    """Run (or resume) a batch and write its folder.
+
+    Interrupted (Ctrl-C, or SIGTERM where the caller turns it into `Interrupted`), it stops its
+    workers within about a second, removes their half-written folders and raises `Interrupted`
+    with a one-line message; every scenario finished by then is kept, and running the batch
+    again solves only the others, to the results of an uninterrupted run."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sweep_stale(out)  # what workers killed in an earlier run left half-written
+    t0 = time.monotonic()
+    base = read_dataset(spec.scenario.dataset)
+    todo, kept = plan(spec, out, base)
+    records = {r["id"]: r for r in kept}
+    bar = Progress(len(spec.variants), len(kept), progress)
+    log = _ProgressLog(spec, out, base)
+
+    def on_record(rec: dict) -> None:
+        records[rec["id"]] = rec
+        log.add(rec)
+        bar.update(rec)
+
+    try:
+        if todo:
+            if scheduler:
+                run_dask(spec, todo, out, scheduler, security, on_record)
+            else:
+                run_local(spec, todo, out, workers or os.cpu_count() or 1, on_record)
+    except KeyboardInterrupt as e:
+        log.close()
+        bar.interrupted()
+        sweep_stale(out)
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+        raise Interrupted(signum, f"batch {spec.name} interrupted: {len(records)} of "
+                          f"{len(spec.variants)} scenarios finished and kept in {out}; run it "
+                          "again to resume") from None
+    ordered = [records[v.id] for v in spec.variants if v.id in records]
+    write_batch_outputs(spec, out, ordered)
+    log.rewrite(ordered)
+    return BatchResult(out, ordered, time.monotonic() - t0,
+                       sum(1 for r in ordered if not r.get("resumed")),
+                       sum(1 for r in ordered if r.get("resumed")))
+
+
+def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None:
+    """summary.csv (one row per scenario), batch.nc (scenario dimension), iamc.csv."""
+    rows = []
+    for r in records:
+        row = {k: r.get(k) for k in ("id", "status", "objective_wan_cny", "peak_year",
+                                     "peak_co2_wan_t", "cum_co2_wan_t", "max_model_co2_wan_t",
+                                     "binding", "unmet",
+                                     "reason", "input_hash", "path")}
+        row.update({f"value:{k}": v for k, v in (r.get("values") or {}).items()})
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    atomic_write_text(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
+    solved = [r["id"] for r in records if r.get("status") in ("optimal", "infeasible")]
+    parts, iamc = [], []
+    for vid in solved:
+        ds = load_results(out / vid)
+        iamc.append(iamc_table(ds))
+        keep = [n for n, v in ds.data_vars.items() if "target_row" not in v.dims]
+        ds = ds[keep].drop_dims("target_row", errors="ignore")
+        ds.attrs = {"status": ds.attrs.get("status"), "input_hash": ds.attrs.get("input_hash")}
+        parts.append(ds.expand_dims(scenario=[vid]))
+    if parts:
+        batch = xr.concat(parts, dim="scenario", join="outer", combine_attrs="drop")
+        for k in spec.parameters + spec.swept:
+            vals = [next(r for r in records if r["id"] == s)["values"].get(k) for s in solved]
+            numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
+            batch[f"param_{k}"] = ("scenario", np.asarray(vals, dtype=float) if numeric else
+                                   np.array([json.dumps(x, default=str) if not isinstance(
+                                       x, str) else x for x in vals], dtype=str))
+        batch.attrs = {"batch": spec.name, "scenario_file": str(spec.scenario.path),
+                       "parameters": json.dumps(spec.parameters),
+                       "swept": json.dumps(spec.swept)}
+        # concat copies the per-run files' unlimited target_row, which batch.nc does not have
+        batch.encoding.pop("unlimited_dims", None)
+        with atomic_path(out / "batch.nc") as tmp:
+            batch.to_netcdf(tmp, engine="netcdf4")
+        atomic_write_text(out / "iamc.csv", pd.concat(iamc, ignore_index=True).to_csv(
+            index=False, float_format="%.6g"))
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+
+
+def _cmd(args) -> int:
+    spec = load_batch(args.file)
+    if args.draws is not None:
+        spec = spec.first_draws(args.draws)
+    out = writable_dir(Path(args.out) if args.out else Path("results") / spec.name)
+    security = None
+    if args.tls_ca_file or args.tls_cert or args.tls_key:
+        security = {"tls_ca_file": args.tls_ca_file, "tls_client_cert": args.tls_cert,
+                    "tls_client_key": args.tls_key, "require_encryption": True}
+    res = run_batch(spec, out, workers=args.workers, scheduler=args.scheduler,
+                    security=security, progress=not args.quiet)
+    status = pd.Series([r.get("status") for r in res.records]).value_counts().to_dict()
+    print(f"batch {spec.name}: {len(res.records)} scenarios ({res.solved} solved, "
+          f"{res.resumed} kept from an earlier run) in {res.seconds:.1f} s; status: {status}")
+    print(f"results: {out}/ (summary.csv, batch.nc, iamc.csv)")
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("batch", help=command_help("batch"))
+    p.add_argument("file", help="batch YAML file")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="local worker processes (default: number of cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--tls-ca-file", default=None)
+    p.add_argument("--tls-cert", default=None)
+    p.add_argument("--tls-key", default=None)
+    p.add_argument("--out", default=None, help="batch folder (default results/<batch>)")
+    p.add_argument("--draws", type=positive_int, default=None, metavar="N",
+                   help="solve only the first N Monte Carlo draws (the ones the full batch "
+                        "starts with; a later full run in the same folder keeps them)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd)

@@ -1,0 +1,3 @@
+"""The model itself: the algebra of indexed blocks, the ledger of accounts (each computed once),
+derived data, targets, the objective and `build`, the only module that knows every sector and
+constraint module."""

@@ -1,0 +1,687 @@
+"""Derived data for one scenario: the projected economy, each sector's activity and baseline
+energy and emissions, and every time series the model reads, interpolated to the model years.
+
+This is data, not math: frames in, frames out, in canonical units (`peakpath.io.units`). Projection
+rules (stated once here, cited in README):
+
+* GDP and population grow from their last history value at the rates in ``growth.csv``;
+  value added of industry and services is GDP times the secondary and tertiary shares
+  (linear between the years given in ``macro.csv``).
+* activity[s,d,y] = activity[s,d,base] × (driver[y] / driver[base]) ** elasticity[s];
+  sectors with driver ``constant`` stay at the base level; ``heat_demand`` is endogenous.
+* energy intensity[s,f,y] = energy[s,f,base] / activity[s,base] × (1 + rate[s,f]) **
+  (min(y, end[s,f]) − base), with rate[s,f] the sector's row for fuel f in efficiency.csv, else
+  its row for every fuel, and end[s,f] the row's last year (empty: every year);
+  the heat sector's intensity is fuel per unit of heat delivered (constant).
+* Time series given for some years (prices, emission factors, the grid, potentials) are linear
+  between the years given and flat before the first and after the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peakpath.errors import InputError, Problem
+from peakpath.io.inputs import InputData
+from peakpath.io.scenario import Scenario
+from peakpath.io.units import (
+    WAN_TCE_PER_YI_KWH,
+    coal_equivalent_multiplier,
+    electricity_price_to_energy_price,
+    grid_factor_to_energy_factor,
+)
+
+COMBUSTIBLE = ("coal", "oil", "gas", "biomass")  # fuel categories counted as primary energy
+
+
+@dataclass
+class ModelData:
+    """Everything `build.py` needs, derived for one scenario. Frames are long (tidy)."""
+
+    scenario: Scenario
+    base_year: int
+    years: list[int]
+    sectors: pd.DataFrame
+    groups: pd.DataFrame
+    fuels: pd.DataFrame
+    districts: pd.DataFrame
+    macro: pd.DataFrame  # year, gdp (亿元), population (万人), industry_va, services_va
+    activity: pd.DataFrame  # sector, district, year, value (base year included)
+    energy_base: pd.DataFrame  # sector, fuel, district, year, value (万tce), non-heat sectors
+    heat_intensity: pd.DataFrame  # fuel, year, value (万tce fuel per 万tce heat)
+    process_base: pd.DataFrame  # sector, gas, district, year, value (万t of gas)
+    feedstock: pd.DataFrame  # sector, fuel, share
+    emission_factor: pd.DataFrame  # fuel, year, value (tCO2/tce), combustible fuels
+    grid: pd.DataFrame  # year, ef (tCO2/tce-calorific), nf_share, kce (coal-equiv multiplier)
+    prices: pd.DataFrame  # fuel, year, value (CNY/tce; electricity per tce-calorific)
+    carbon_price: pd.DataFrame  # year, value (CNY/t CO2)
+    measures: pd.DataFrame  # measures table + bureau group
+    potential: pd.DataFrame  # measure, district, year, value (measure units)
+    potential_input: pd.DataFrame  # measure, year, value as given (a share if share-based)
+    capex: pd.DataFrame  # measure, year, value (万元/unit)
+    effects: pd.DataFrame  # measure, kind, item, sector, value (canonical units)
+    group_potential: pd.DataFrame  # group, district, year, value
+    projects: pd.DataFrame
+    project_effects: pd.DataFrame
+    #: fuel, component (tax | network), year, value (CNY/tce; electricity per tce-calorific)
+    price_components: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: measure -> hurdle rate of its actor (the social discount rate when it has none)
+    hurdle_rate: pd.Series = field(default_factory=pd.Series)
+    gwp: dict[str, float] = field(default_factory=dict)
+    digest: str = ""
+
+    @property
+    def all_years(self) -> list[int]:
+        return [self.base_year, *self.years]
+
+    def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
+        s = self.sectors
+        if role is not None:
+            s = s[s["role"] == role]
+        if group is not None:
+            s = s[s["group"] == group]
+        return s["sector"].tolist()
+
+    def reference_co2_max(self) -> float:
+        """Largest CO2 of the reference path (万t), a scale for big-M rows."""
+        return float(reference_co2(self)["co2_total"].abs().max())
+
+    def fuel_ids(self, categories: tuple[str, ...]) -> list[str]:
+        return self.fuels.loc[self.fuels["category"].isin(categories), "fuel"].tolist()
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
+                value: str = "value") -> pd.DataFrame:
+    """Values of ``df`` (columns ``by`` + year + value) at ``years``: linear between given
+    years, flat outside them."""
+    cols = [*by, "year", value]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    ys = np.asarray(years, dtype=float)
+    df = df.sort_values([*by, "year"], kind="stable")
+    codes = (df.groupby(by, sort=False).ngroup().to_numpy() if by
+             else np.zeros(len(df), dtype=np.int64))
+    x, y = df["year"].to_numpy(float), df[value].to_numpy(float)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    vals = np.concatenate([np.interp(ys, x[a:b], y[a:b]) for a, b in zip(starts, ends,
+                                                                             strict=True)])
+    n = len(years)
+    out = {}
+    for col in by:
+        out[col] = np.repeat(df[col].to_numpy()[starts], n)
+    out["year"] = np.tile(np.asarray(years), len(starts))
+    out[value] = vals
+    return pd.DataFrame(out)[cols]
+
+
+def derive(data: InputData, scenario: Scenario) -> ModelData:
+    """Derive the model data of ``scenario`` from a validated dataset."""
+    base, years = scenario.base_year, scenario.years
+    all_years = [base, *years]
+    check_base_year(data, scenario)
+    problems: list[Problem] = []
+    sectors = data["sectors"].merge(data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
+                                    on="group")
+    districts = _districts(data, scenario)
+    macro = project_macro(data, all_years, problems)
+    shares = sector_shares(data, districts)
+    activity = project_activity(data, scenario, districts, macro, problems, shares)
+    energy_base, heat_int = baseline_energy(data, base, years, activity, problems)
+    process = baseline_process(data, all_years, activity)
+    ef = _emission_factors(data, all_years, problems)
+    grid = _grid(data, all_years, problems)
+    prices = _prices(data, all_years, problems)
+    components = _price_components(data, all_years)
+    cp = scenario.settings.get("carbon_price") or {}
+    carbon = interpolate(pd.DataFrame({"year": list(cp), "value": list(cp.values())}), [],
+                         all_years) if cp else pd.DataFrame({"year": all_years,
+                                                             "value": 0.0})
+    measures = data["measures"].merge(sectors[["sector", "group"]], on="sector")
+    potential, group_pot = measure_potentials(data, measures, activity, districts, all_years,
+                                              shares, problems)
+    projects = _place_projects(data, districts, problems)
+    potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
+                                  ["measure"], all_years)
+    capex = _capex(measures, years, base)
+    effects = measure_effects(data, measures, activity, energy_base, all_years)
+    if problems:
+        raise InputError(problems)
+    return ModelData(
+        scenario=scenario, base_year=base, years=years, sectors=sectors,
+        groups=data["sector_groups"], fuels=data["fuels"], districts=districts, macro=macro,
+        activity=activity, energy_base=energy_base, heat_intensity=heat_int,
+        process_base=process, feedstock=data["feedstock"], emission_factor=ef, grid=grid,
+        prices=prices, carbon_price=carbon, measures=measures, potential=potential,
+        potential_input=potential_input, capex=capex, effects=effects, group_potential=group_pot,
+        projects=projects, project_effects=data["project_effects"],
+        price_components=components, hurdle_rate=_hurdle_rates(data, measures, scenario),
+        gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
+        digest=data.digest,
+    )
+
+
+def table_file(data: InputData, table: str) -> str:
+    """How messages name a table of ``data``: the CSV file, or the workbook's sheet."""
+    src = Path(data.source)
+    return f"{src}:{table}" if src.suffix.lower() == ".xlsx" else str(src / f"{table}.csv")
+
+
+#: tables whose base-year rows the model starts from (the later years are projected)
+BASE_YEAR_TABLES = ("activity", "energy")
+
+
+def check_base_year(data: InputData, scenario: Scenario) -> None:
+    """The dataset must hold the scenario's base year: without it every sector would start
+    from nothing. When no table has it, the scenario's ``years.base`` is blamed (at its line);
+    otherwise each sector whose energy series skips the base year is named, at its first
+    row."""
+    base = scenario.base_year
+    have = {t: sorted(set(data[t]["year"])) for t in BASE_YEAR_TABLES}
+    if not any(base in y for y in have.values()):
+        file, line = scenario.where(("years", "base")) if hasattr(scenario, "where") else (
+            str(scenario.path), None)
+        span = "; ".join(f"{t}: {y[0]}–{y[-1]}" if y else f"{t}: no rows"
+                         for t, y in have.items())
+        raise InputError([Problem(file, line, "years.base", "base-year",
+                                  f"the dataset {data.source} has no data for the base year "
+                                  f"{base} ({span}); choose a base year it covers",
+                                  "数据集中没有基准年的数据")])
+    problems = []
+    for t in BASE_YEAR_TABLES:
+        df = data[t]
+        lines = data.lines.get(t)
+        missing = sorted(set(df["sector"]) - set(df.loc[df["year"] == base, "sector"]))
+        for sector in missing:
+            i = int(np.flatnonzero((df["sector"] == sector).to_numpy())[0])
+            problems.append(Problem(
+                table_file(data, t), int(lines[i]) if lines is not None else None, "year",
+                "base-year", f"sector '{sector}' has rows in {t} but none for the base year "
+                f"{base}; add its {base} row", f"该行业缺少基准年（{base}年）数据"))
+    if problems:
+        raise InputError(problems)
+
+
+def _districts(data: InputData, scenario: Scenario) -> pd.DataFrame:
+    """The model's districts: every district but the city row when the scenario sets
+    ``districts: true`` (and the dataset has districts), else the one city row."""
+    d = data["districts"]
+    cols = ["district", "name_zh", "name_en", "kind"]
+    parts = d[d["kind"] != "city"]
+    if scenario.settings["districts"] and len(parts):
+        return parts[cols].reset_index(drop=True)
+    if len(d) == 1:
+        return d[cols].reset_index(drop=True)
+    city = d[d["kind"] == "city"]
+    if len(city):
+        return city.iloc[:1][cols].reset_index(drop=True)
+    return pd.DataFrame({"district": ["city"], "name_zh": ["全市"], "name_en": ["Whole city"],
+                         "kind": ["city"]})
+
+
+def is_split(districts: pd.DataFrame) -> bool:
+    """True when the model has several districts (city activity is split by shares)."""
+    return len(districts) > 1
+
+
+def sector_shares(data: InputData, districts: pd.DataFrame) -> pd.DataFrame:
+    """share[sector, district] of the city's activity (columns sector, district, share): the
+    one district takes everything when the model has no districts."""
+    if not is_split(districts):
+        return pd.DataFrame({"sector": data["sectors"]["sector"],
+                             "district": districts["district"].iloc[0], "share": 1.0})
+    sh = data["district_shares"]
+    return sh[sh["district"].isin(districts["district"])][
+        ["sector", "district", "share"]].reset_index(drop=True)
+
+
+def _place_projects(data: InputData, districts: pd.DataFrame, problems: list[Problem]
+                    ) -> pd.DataFrame:
+    """Projects sit in their district when the model has districts, in the city otherwise."""
+    pr = data["projects"].copy()
+    if pr.empty:
+        return pr
+    if not is_split(districts):
+        pr["district"] = districts["district"].iloc[0]
+        return pr
+    lines = data.lines.get("projects")
+    for i in np.flatnonzero(~pr["district"].isin(districts["district"]).to_numpy()):
+        problems.append(Problem("projects.csv", int(lines[i]) if lines is not None else None,
+                                "district", "district",
+                                f"project '{pr['project'].iloc[i]}' is placed in "
+                                f"'{pr['district'].iloc[i]}', which is not one of the model's "
+                                "districts (name the district of its site)",
+                                "分区计算时项目须位于具体的区"))
+    return pr
+
+
+def project_macro(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+    """GDP (亿元, 2020 prices), population (万人) and value added of industry and services."""
+    m = data["macro"]
+    out = pd.DataFrame({"year": years})
+    for var in ("gdp", "population"):
+        hist = m[m["variable"] == var].set_index("year")["value"]
+        series = {}
+        for y in years:
+            if y in hist.index:
+                series[y] = float(hist[y])
+        last = max((y for y in hist.index if y <= years[0]), default=None)
+        if last is None:
+            problems.append(Problem("macro.csv", None, "year", "history",
+                                    f"no {var} value in or before the base year {years[0]}",
+                                    "缺少基准年宏观数据"))
+            continue
+        level = float(hist[last])
+        g = data["growth"][data["growth"]["variable"] == var]
+        for y in range(last + 1, years[-1] + 1):
+            rate = g[(g["start_year"] <= y) & (g["end_year"] >= y)]["rate"]
+            if y in hist.index:
+                level = float(hist[y])
+            elif rate.empty:
+                problems.append(Problem("growth.csv", None, "start_year", "coverage",
+                                        f"no {var} growth rate covers {y}",
+                                        "缺少该年份的增速"))
+                break
+            else:
+                level *= 1.0 + float(rate.iloc[0])
+            series[y] = level
+        out[var] = out["year"].map(series)
+    for share, col in (("secondary_share", "industry_va"), ("tertiary_share", "services_va")):
+        sh = m[m["variable"] == share]
+        if sh.empty:
+            problems.append(Problem("macro.csv", None, "variable", "required",
+                                    f"no {share} rows", "缺少产业结构数据"))
+            continue
+        s = interpolate(sh[["year", "value"]], [], years)["value"].to_numpy()
+        out[col] = out["gdp"].to_numpy() * s
+    return out
+
+
+def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFrame,
+                     macro: pd.DataFrame, problems: list[Problem],
+                     shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """activity[sector, district, year] for every sector with a base-year activity. With
+    districts, rows given for the whole city are split by ``shares`` (district_shares.csv)."""
+    base = scenario.base_year
+    a = data["activity"]
+    a = a[a["year"] == base]
+    if not is_split(districts):  # whole city: sum the districts
+        a = a.groupby("sector", as_index=False)["value"].sum()
+        a["district"] = districts["district"].iloc[0]
+    else:
+        a = _split_city_rows(data, a, districts, shares, problems)
+    sec = data["sectors"].set_index("sector")
+    need = sec.index[~sec["role"].isin(["heat", "ccus"])]
+    for s in need.difference(a["sector"].unique()):
+        problems.append(Problem("activity.csv", None, "sector", "base-year",
+                                f"sector '{s}' has no activity in the base year {base}",
+                                "缺少基准年活动水平"))
+    drivers = macro.set_index("year")
+    drivers = pd.DataFrame({
+        "gdp": drivers["gdp"], "population": drivers["population"],
+        "industry_va": drivers["industry_va"], "services_va": drivers["services_va"],
+        "constant": 1.0})
+    rel = drivers / drivers.loc[base]
+    rows = []
+    for s, g in a.groupby("sector"):
+        drv, el = sec.loc[s, "driver"], float(sec.loc[s, "elasticity"])
+        factor = rel[drv] ** el if drv in rel else pd.Series(1.0, index=rel.index)
+        for d, v in zip(g["district"], g["value"], strict=True):
+            rows.append(pd.DataFrame({"sector": s, "district": d, "year": rel.index,
+                                      "value": float(v) * factor.to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
+                     shares: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Activity given for the city row, split over the districts by the sector's shares;
+    rows already given per district are kept as they are."""
+    d = data["districts"]
+    city_ids = set(d.loc[d["kind"] == "city", "district"])
+    city = a[a["district"].isin(city_ids)]
+    own = a[a["district"].isin(districts["district"])]
+    for s in sorted(set(city["sector"]) - set(shares["sector"])):
+        problems.append(Problem("district_shares.csv", None, "sector", "coverage",
+                                f"sector '{s}' has city activity but no district shares; "
+                                "add its rows (or run without districts)",
+                                "缺少该行业的分区比例"))
+    split = city[["sector", "value"]].merge(shares, on="sector")
+    split["value"] = split["value"] * split["share"]
+    out = pd.concat([own[["sector", "district", "value"]],
+                     split[["sector", "district", "value"]]], ignore_index=True)
+    return out.groupby(["sector", "district"], as_index=False, sort=False)["value"].sum()
+
+
+def intensity_rates(efficiency: pd.DataFrame, keys: pd.DataFrame
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Autonomous intensity change (1/yr) of each (sector, fuel) row of ``keys`` and the last
+    year it applies: the row of efficiency.csv for that sector and fuel, else the sector's row
+    without a fuel, else 0 (a sector without a row has no autonomous trend; its intensity moves
+    through measures). An empty ``end_year`` applies the rate in every year."""
+    eff = efficiency.copy()
+    eff["fuel"] = eff["fuel"].fillna("") if "fuel" in eff else ""
+    end = eff["end_year"] if "end_year" in eff else pd.Series(-1, index=eff.index)
+    eff["end"] = end.where(end > 0, 9999)
+    own = eff[eff["fuel"] != ""].set_index(["sector", "fuel"])
+    every = eff[eff["fuel"] == ""].set_index("sector")
+    idx = pd.MultiIndex.from_frame(keys[["sector", "fuel"]])
+    out = []
+    for col, empty in (("rate", 0.0), ("end", 9999)):
+        by_fuel = pd.Series(idx.map(own[col].to_dict()), index=keys.index)
+        out.append(by_fuel.fillna(keys["sector"].map(every[col])).fillna(empty).to_numpy(
+            dtype=float))
+    return out[0], out[1]
+
+
+def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.DataFrame,
+                    problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Baseline energy of non-heat sectors, and the heat sector's fuel per unit heat."""
+    e = data["energy"]
+    e = e[e["year"] == base][["sector", "fuel", "value"]]
+    roles = data["sectors"].set_index("sector")["role"]
+    heat_sectors = roles.index[roles == "heat"]
+    ab = activity[activity["year"] == base].groupby("sector")["value"].sum()
+    plain = e[~e["sector"].isin(heat_sectors)]
+    no_act = plain[~plain["sector"].isin(ab.index[ab > 0])]
+    for s in no_act["sector"].unique():
+        problems.append(Problem("energy.csv", None, "sector", "activity",
+                                f"sector '{s}' uses energy in {base} but has no activity",
+                                "有能耗但无活动水平"))
+    plain = plain[plain["sector"].isin(ab.index[ab > 0])].copy()
+    plain["intensity"] = plain["value"] / plain["sector"].map(ab)
+    act = activity.merge(plain[["sector", "fuel", "intensity"]], on="sector")
+    rate, last = intensity_rates(data["efficiency"], act[["sector", "fuel"]])
+    act["value"] = act["value"] * act["intensity"] * (1.0 + rate) ** (
+        np.minimum(act["year"].to_numpy(), last) - base)
+    energy = act[["sector", "fuel", "district", "year", "value"]]
+    heat_fuels = data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"]
+    heat_use = e.loc[e["fuel"].isin(heat_fuels), "value"].sum()
+    hi = e[e["sector"].isin(heat_sectors)].copy()
+    if len(hi) and heat_use <= 0:
+        problems.append(Problem("energy.csv", None, "fuel", "heat",
+                                "the heat sector uses fuel but no sector uses heat",
+                                "有供热燃料但无热力消费"))
+    hi["value"] = hi["value"] / heat_use if heat_use > 0 else 0.0
+    heat = pd.concat([hi.assign(year=y)[["fuel", "year", "value"]] for y in [base, *years]],
+                     ignore_index=True) if len(hi) else pd.DataFrame(
+        columns=["fuel", "year", "value"])
+    return energy.reset_index(drop=True), heat
+
+
+def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame) -> pd.DataFrame:
+    p = interpolate(data["process"][["sector", "gas", "year", "value"]], ["sector", "gas"],
+                    years)
+    out = activity.merge(p.rename(columns={"value": "factor"}), on=["sector", "year"])
+    out["value"] = out["value"] * out["factor"]
+    return out[["sector", "gas", "district", "year", "value"]].reset_index(drop=True)
+
+
+def _emission_factors(data: InputData, years: list[int], problems: list[Problem]
+                      ) -> pd.DataFrame:
+    combustible = data["fuels"].loc[data["fuels"]["category"].isin(COMBUSTIBLE), "fuel"]
+    ef = data["emission_factors"]
+    for f in combustible[~combustible.isin(ef["fuel"])]:
+        problems.append(Problem("emission_factors.csv", None, "fuel", "required",
+                                f"fuel '{f}' is burned but has no emission factor",
+                                "缺少排放因子"))
+    return interpolate(ef[ef["fuel"].isin(combustible)][["fuel", "year", "value"]], ["fuel"],
+                       years)
+
+
+def _grid(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+    g = data["grid"]
+    out = pd.DataFrame({"year": years})
+    for var in ("emission_factor", "non_fossil_share", "coal_rate"):
+        rows = g[g["variable"] == var]
+        if rows.empty:
+            problems.append(Problem("grid.csv", None, "variable", "required",
+                                    f"no rows for '{var}'", "缺少电网数据"))
+            out[var] = np.nan
+            continue
+        out[var] = interpolate(rows[["year", "value"]], [], years)["value"].to_numpy()
+    out["ef"] = grid_factor_to_energy_factor(out["emission_factor"])
+    out["kce"] = coal_equivalent_multiplier(out["coal_rate"])
+    out["nf_share"] = out["non_fossil_share"]
+    return out[["year", "ef", "nf_share", "kce", "emission_factor", "coal_rate"]]
+
+
+def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+    p = data["prices"].copy()
+    elec = p["unit"] == "CNY/kWh"
+    p.loc[elec, "value"] = electricity_price_to_energy_price(p.loc[elec, "value"])
+    priced = data["fuels"].loc[data["fuels"]["category"].isin((*COMBUSTIBLE, "electricity")),
+                               "fuel"]
+    for f in priced[~priced.isin(p["fuel"])]:
+        problems.append(Problem("prices.csv", None, "fuel", "required",
+                                f"fuel '{f}' is bought but has no price", "缺少价格"))
+    return interpolate(p[["fuel", "year", "value"]], ["fuel"], years)
+
+
+def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame) -> pd.DataFrame:
+    """I[s,f,y]: energy of the incumbent technology per unit of activity (万tce per unit; the
+    base year's mix with the autonomous trend), from the city totals."""
+    a = activity.groupby(["sector", "year"], as_index=False)["value"].sum()
+    e = energy_base.groupby(["sector", "fuel", "year"], as_index=False)["value"].sum()
+    f = e.merge(a.rename(columns={"value": "act"}), on=["sector", "year"])
+    f = f[f["act"] > 0]
+    return f.assign(value=f["value"] / f["act"])[["sector", "fuel", "year", "value"]]
+
+
+def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
+                    energy_base: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Effects per unit in use of every measure and year (measure, kind, item, sector, year,
+    value; canonical units). ``add`` measures keep their effects in every year. A ``switch``
+    unit moves one unit of its sector's activity to the new technology::
+
+        effect[m,f,y] = own[m,f] - I[s,f,y]        (own = its energy effects)
+
+    and an ``improve`` unit lowers the incumbent's intensity on one unit of activity::
+
+        effect[m,f,y] = share[m,f] * I[s,f,y]      (its energy_share effects)
+
+    so no fuel of a sector can fall below what its remaining incumbent stock needs (with the
+    share rows of `peakpath.core.ledger`)."""
+    eff = data["measure_effects"].copy()
+    sector = measures.set_index("measure")["sector"]
+    mode = measures.set_index("measure")["mode"].replace("", "add") if "mode" in measures \
+        else pd.Series("add", index=sector.index)
+    eff["sector"] = eff["sector"].where(eff["sector"] != "", eff["measure"].map(sector))
+    eff["mode"] = eff["measure"].map(mode)
+    yf = pd.DataFrame({"year": years})
+    cols = ["measure", "kind", "item", "sector", "year", "value"]
+    relative = (eff["mode"] == "switch") & (eff["kind"] == "energy") | (
+        eff["kind"] == "energy_share")
+    parts = [eff[~relative].merge(yf, how="cross")[cols]]
+    inc = incumbent_intensity(activity, energy_base).rename(columns={"value": "inc"})
+    switch = mode.index[mode == "switch"]
+    if len(switch):
+        own = eff[relative & (eff["kind"] == "energy")].merge(yf, how="cross")[cols]
+        taken = pd.DataFrame({"measure": switch, "sector": sector[switch].to_numpy()}).merge(
+            inc, on="sector")
+        taken = taken.assign(kind="energy", item=taken["fuel"], value=-taken["inc"])[cols]
+        parts += [own, taken]
+    share = eff[eff["kind"] == "energy_share"].merge(
+        inc.rename(columns={"fuel": "item"}), on=["sector", "item"])
+    if len(share):
+        parts.append(share.assign(kind="energy", value=share["value"] * share["inc"])[cols])
+    out = pd.concat(parts, ignore_index=True)
+    out = out.groupby(["measure", "kind", "item", "sector", "year"], as_index=False,
+                      sort=False)["value"].sum()
+    return out[out["year"].isin(years)].reset_index(drop=True)
+
+
+def delivered_prices(md: ModelData) -> pd.DataFrame:
+    """What a user pays per unit of a carrier (fuel, year, value; CNY/tce, electricity per
+    tce-calorific): the price plus the network charge, as the objective charges it."""
+    pc = md.price_components
+    net = pc[pc["component"] == "network"][["fuel", "year", "value"]].rename(
+        columns={"value": "network"}) if len(pc) else pd.DataFrame(
+        columns=["fuel", "year", "network"])
+    f = md.prices.merge(net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
+    return f.assign(value=f["value"] + f["network"])[["fuel", "year", "value"]]
+
+
+def _price_components(data: InputData, years: list[int]) -> pd.DataFrame:
+    """Tax and network parts of prices, interpolated like prices (electricity per tce)."""
+    cols = ["fuel", "component", "year", "value"]
+    if "price_components" not in data.tables or data["price_components"].empty:
+        return pd.DataFrame(columns=cols)
+    p = data["price_components"].copy()
+    elec = p["unit"] == "CNY/kWh"
+    p.loc[elec, "value"] = electricity_price_to_energy_price(p.loc[elec, "value"])
+    return interpolate(p[cols], ["fuel", "component"], years)[cols]
+
+
+def _hurdle_rates(data: InputData, measures: pd.DataFrame, scenario: Scenario) -> pd.Series:
+    """measure -> the hurdle rate its investor applies (actors.csv); measures without an
+    actor annualise at the scenario's social discount rate."""
+    rates = (data["actors"].set_index("actor")["hurdle_rate"]
+             if "actors" in data.tables and not data["actors"].empty else pd.Series(dtype=float))
+    actor = measures.set_index("measure")["actor"] if "actor" in measures else pd.Series(
+        "", index=measures["measure"])
+    return actor.map(rates).fillna(scenario.discount_rate).astype(float)
+
+
+def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
+                       districts: pd.DataFrame, years: list[int],
+                       shares: pd.DataFrame | None = None,
+                       problems: list[Problem] | None = None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Potential[measure, district, year] in measure units, and exclusive-group potentials.
+
+    Fixed potentials are split over districts by the measure's site shares
+    (measure_sites.csv) or else by its sector's district shares (a capture measure by its host
+    sector's); share-based ones follow district activity. A group's shared potential is split
+    like its first member's potential.
+    """
+    problems = [] if problems is None else problems
+    shares = sector_shares(data, districts) if shares is None else shares
+    pot = interpolate(data["measure_potential"][["measure", "year", "value"]], ["measure"],
+                      years)
+    pot = pot.merge(measures[["measure", "sector", "potential_basis", "host_sector"]],
+                    on="measure")
+    mshare = _measure_shares(data, measures, districts, shares, problems)
+    fixed = pot[pot["potential_basis"] == "fixed"].merge(mshare, on="measure")
+    fixed["value"] = fixed["value"] * fixed["share"]
+    shared = pot[pot["potential_basis"] != "fixed"].merge(
+        activity.rename(columns={"value": "act"}), on=["sector", "year"])
+    base_act = activity[activity["year"] == years[0]].set_index(["sector", "district"])["value"]
+    growth = shared["act"] - pd.Series(list(zip(shared["sector"], shared["district"],
+                                                strict=True))).map(base_act).to_numpy()
+    shared["value"] = np.where(shared["potential_basis"] == "activity_share",
+                               shared["value"] * shared["act"],
+                               shared["value"] * np.maximum(growth, 0.0))
+    cols = ["measure", "district", "year", "value"]
+    potential = pd.concat([fixed[cols], shared[cols]], ignore_index=True)
+    groups = data["measure_groups"]
+    if groups.empty:
+        gp = pd.DataFrame(columns=["group", "district", "year", "value"])
+    else:
+        gp = interpolate(groups[["group", "year", "value"]], ["group"], years)
+        first = measures[measures["exclusive_group"] != ""].groupby("exclusive_group")[
+            "measure"].first()
+        gp["measure"] = gp["group"].map(first)
+        gp = gp.merge(mshare, on="measure")
+        gp["value"] = gp["value"] * gp["share"]
+        gp = gp[["group", "district", "year", "value"]]
+    return potential, gp
+
+
+def measure_district_shares(data: InputData, measures: pd.DataFrame,
+                            districts: pd.DataFrame) -> pd.DataFrame:
+    """share[measure, district] of every measure's potential (columns measure, district,
+    share; year-invariant): fixed potentials by their sites or sector, share-based ones by
+    their sector's activity shares. Used to place a city pathway's measures in districts."""
+    problems: list[Problem] = []
+    shares = sector_shares(data, districts)
+    fixed = _measure_shares(data, measures, districts, shares, problems)
+    if problems:
+        raise InputError(problems)
+    rest = measures.loc[measures["potential_basis"] != "fixed", ["measure", "sector"]]
+    rest = rest.merge(shares, on="sector")[["measure", "district", "share"]]
+    return pd.concat([fixed, rest], ignore_index=True)
+
+
+def _measure_shares(data: InputData, measures: pd.DataFrame, districts: pd.DataFrame,
+                    shares: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """share[measure, district] of each fixed-potential measure (columns measure, district,
+    share): its sites, else its sector's (a capture measure's host sector's) shares."""
+    fixed = measures.loc[measures["potential_basis"] == "fixed",
+                         ["measure", "sector", "host_sector", "kind"]]
+    fixed = fixed.assign(share_sector=fixed["host_sector"].where(fixed["host_sector"] != "",
+                                                                 fixed["sector"]))
+    if not is_split(districts):
+        return fixed[["measure"]].assign(district=districts["district"].iloc[0], share=1.0)
+    sites = data["measure_sites"]
+    sites = sites[sites["measure"].isin(fixed["measure"])][["measure", "district", "share"]]
+    rest = fixed[~fixed["measure"].isin(sites["measure"])]
+    lumpy = rest[rest["kind"] != "continuous"]
+    for m, k in zip(lumpy["measure"], lumpy["kind"], strict=True):
+        problems.append(Problem("measure_sites.csv", None, "measure", "site",
+                                f"{k} measure '{m}' is built in whole units: give its site(s) "
+                                "in measure_sites.csv when districts are on",
+                                "整数或半连续措施分区计算时须指定厂址"))
+    missing = sorted(set(rest["share_sector"]) - set(shares["sector"]))
+    for s in missing:
+        problems.append(Problem("district_shares.csv", None, "sector", "coverage",
+                                f"sector '{s}' has measures with a fixed potential but no "
+                                "district shares", "缺少该行业的分区比例"))
+    by_sector = rest[["measure", "share_sector"]].merge(
+        shares.rename(columns={"sector": "share_sector"}), on="share_sector")
+    return pd.concat([sites, by_sector[["measure", "district", "share"]]], ignore_index=True)
+
+
+def _capex(measures: pd.DataFrame, years: list[int], base: int) -> pd.DataFrame:
+    m = measures[["measure", "capex", "capex_change"]]
+    out = m.merge(pd.DataFrame({"year": years}), how="cross")
+    out["value"] = out["capex"] * (1.0 + out["capex_change"]) ** (out["year"] - base)
+    return out[["measure", "year", "value"]]
+
+
+
+def reference_co2(md: ModelData) -> pd.DataFrame:
+    """CO2 of the reference path: baseline activity and intensity, no measures, no major
+    projects (万t; columns year, co2_scope1, scope2, sinks, non_co2, co2_total). The same
+    accounting as the model's accounts, from data alone."""
+    acc = md.scenario.accounting
+    e = md.energy_base
+    heat_fuels = md.fuel_ids(("heat",))
+    heat_use = e[e["fuel"].isin(heat_fuels)].groupby(["district", "year"], as_index=False)[
+        "value"].sum()
+    heat = heat_use.merge(md.heat_intensity.rename(columns={"value": "k"}), on="year")
+    heat = heat.assign(sector=md.sector_ids(role="heat")[0] if md.sector_ids(role="heat")
+                       else "heat", value=heat["value"] * heat["k"])
+    e = pd.concat([e, heat[["sector", "fuel", "district", "year", "value"]]], ignore_index=True)
+    burn = e.merge(md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"])
+    burn = burn.merge(md.feedstock, on=["sector", "fuel"], how="left").fillna({"share": 0.0})
+    burn["co2"] = burn["value"] * burn["ef"] * (1.0 - burn["share"])
+    sinks = md.sector_ids(role="sink")
+    p = md.process_base
+    years = pd.DataFrame({"year": md.all_years})
+    out = years.copy()
+
+    def by_year(frame: pd.DataFrame, col: str) -> np.ndarray:
+        s = frame.groupby("year")[col].sum()
+        return s.reindex(out["year"]).fillna(0.0).to_numpy()
+
+    out["co2_scope1"] = by_year(burn, "co2") + by_year(
+        p[(p["gas"] == "CO2") & ~p["sector"].isin(sinks)], "value")
+    elec = by_year(e[e["fuel"].isin(md.fuel_ids(("electricity",)))], "value")
+    power = md.sectors.loc[md.sectors["role"].isin(["power", "renewable_power"]), "sector"]
+    gen = by_year(md.activity[md.activity["sector"].isin(power)], "value")
+    grid = out.merge(md.grid, on="year")
+    out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid["ef"].to_numpy()
+    out["sinks"] = by_year(p[(p["gas"] == "CO2") & p["sector"].isin(sinks)], "value") if acc[
+        "count_sinks"] else 0.0
+    gases = [g for g in acc["target_gases"] if g != "CO2"]
+    nc = p[p["gas"].isin(gases)].assign(v=lambda f: f["value"] * f["gas"].map(md.gwp))
+    out["non_co2"] = by_year(nc, "v") if len(nc) else 0.0
+    out["co2_total"] = out["co2_scope1"] + out["scope2"] + out["sinks"] + out["non_co2"]
+    return out

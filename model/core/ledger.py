@@ -1,0 +1,446 @@
+r"""The shared accounts of the model (``def_*`` rows) and the stock of measures.
+
+Every account is a variable with one defining row per index entry::
+
+    account[i] - sum(contributions to i) = constant[i]
+
+Modules add contributions (`Account.add`) and constants; `Ledger.finalize` writes the rows once
+every module has spoken, so a module never needs to know who else contributes.
+
+Measure stock with vintages (units of the measure; years y, vintages v)::
+
+    stock[m,d,y] = sum_{v <= y < v + L_m} build[m,d,v]                   (def_stock)
+    0 <= stock[m,d,y] <= potential[m,d,y]                                 (bounds)
+    0 <= build[m,d,y] <= max_build_share_m * potential[m,d,y]            (diffusion, bounds)
+    sum_{m in group} stock[m,d,y] <= group_potential[group,d,y]           (res_exclusive_group)
+    min_build_m * on[m,d,y] <= build[m,d,y] <= ub * on[m,d,y]            (semicontinuous)
+    stock[m,d,y] <= (1 + g_m) * stock[m,d,y-1] + seed[m,d,y]             (res_diffusion)
+
+with g_m the measure's max_growth and seed = growth_seed_m * potential[m,d,y] (a start-up
+amount, as MESSAGE's dynamic growth constraints). Costs per vintage, undiscounted 万元::
+
+    capex:  capex[m,v] * CRF(r, L_m)             in each year v..v+L-1 inside the horizon
+    hurdle: capex[m,v] * (CRF(h_a, L_m) - CRF(r, L_m))      same years (the efficiency gap)
+    om:     om[m] * stock;   hidden: hidden_cost[m] * stock
+
+r is the social discount rate, h_a the hurdle rate of the measure's actor (actors.csv): the
+investor decides at h_a (as TIMES' technology discount rates), the objective discounts at r,
+and the hurdle and hidden parts are reported apart from the resource cost.
+
+Accounts (units):
+
+    energy[s,f,d,y]      万tce    = baseline A*I + sum_m effect[m,f] * stock[m,d,y] + ...   >= 0
+    feedstock[s,f,d,y]   万tce    = fs[s,f] * baseline A*I + feedstock effects of measures and
+                                    projects (the part of energy that is not burned)
+    emissions[s,g,d,y]   万t gas  = sum_f EF[f,y] * energy + process[s,g,d,y] + effects
+    generation[s,d,y]    亿kWh    = base generation + sum_m gen[m] * stock                >= 0
+    fuel_use[f,y]        万tce    = sum_{s,d} energy[s,f,d,y]  (combustible fuels)
+    co2_scope1[y]        万t      = sum_{s not a sink, d} emissions[s,CO2,d,y]
+    co2_total[y]         万t      = co2_scope1 + scope 2 + sinks + targeted non-CO2 (CO2e)
+    energy_total[y]      万tce    = primary energy under the scenario's accounting rules
+    primary_energy[y]    万tce    = all primary energy, electricity on the accounting basis
+    non_fossil[y]        万tce    = non-fossil primary energy, on the same basis
+    investment[grp,y]    万元     = sum_{m in grp} capex[m,y] * build[m,d,y]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from peakpath.core.algebra import Builder, Terms, VarBlock
+from peakpath.core.baseline import COMBUSTIBLE, ModelData
+
+
+@dataclass
+class Account:
+    """A defined quantity: variable, constant part and pending contributions."""
+
+    name: str
+    var: VarBlock
+    constant: np.ndarray
+    contributions: list[Terms] = field(default_factory=list)
+    doc: str = ""
+
+    @property
+    def index(self) -> pd.DataFrame:
+        return self.var.index
+
+    def add(self, terms: Terms) -> None:
+        """Add ``terms`` (keys hold this account's dimensions) to the account."""
+        self.contributions.append(terms)
+
+    def add_constant(self, frame: pd.DataFrame, value: str = "value") -> None:
+        """Add ``frame[value]`` at the rows named by ``frame``'s key columns."""
+        if frame.empty:
+            return
+        pos = self.var.pos(frame)
+        np.add.at(self.constant, pos, frame[value].to_numpy(float))
+
+    def terms(self, frame: pd.DataFrame, coef: str | float | np.ndarray = 1.0,
+              on: dict[str, str] | None = None) -> Terms:
+        return self.var.terms(frame, coef, on)
+
+
+class Ledger:
+    """Creates the measure stock and every shared account for one model."""
+
+    def __init__(self, b: Builder, md: ModelData, *, elastic: bool = False):
+        self.b, self.md, self.elastic = b, md, elastic
+        self.accounts: dict[str, Account] = {}
+        self.years = md.all_years  # accounts include the base year (history, no measures)
+        self.districts = md.districts["district"].tolist()
+        self._measures()
+        self._accounts()
+        self._generic_contributions()
+
+    # -- helpers ------------------------------------------------------------------------------
+    def account(self, name: str, index: pd.DataFrame, *, lb: float | None = None,
+                unit: str = "", doc: str = "") -> Account:
+        var = self.b.add_var(name, index, lb=lb, unit=unit, doc=doc)
+        acc = Account(name, var, np.zeros(len(var)), doc=doc)
+        self.accounts[name] = acc
+        return acc
+
+    def __getitem__(self, name: str) -> Account:
+        return self.accounts[name]
+
+    def _must_run(self, gen: Account, act: pd.DataFrame) -> None:
+        """generation[s,d,y] >= must_run[s] * activity[s,d,y] (亿kWh, res_must_run): a plant
+        with heat duties keeps that share of its output, however many measures (imports,
+        unit retirements) would each take a part of it."""
+        if "must_run" not in self.md.sectors:
+            return
+        share = self.md.sectors.set_index("sector")["must_run"]
+        f = act.assign(share=act["sector"].map(share).astype(float))
+        f = f[f["share"].fillna(0.0) > 0].reset_index(drop=True)
+        if f.empty:
+            return
+        idx = f[["sector", "district", "year"]]
+        self.b.add_rows("res_must_run", idx, [gen.var.terms(idx)],
+                        lb=(f["share"] * f["value"]).to_numpy(float), unit="亿kWh",
+                        doc="local generation keeps its must-run share")
+
+    def year_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"year": self.years})
+
+    def finalize(self) -> None:
+        """Write every account's defining rows (``def_<name>``)."""
+        for acc in self.accounts.values():
+            self.b.add_rows(f"def_{acc.name}", acc.index,
+                            [acc.var.terms(acc.index, 1.0), *[t.scaled(-1.0)
+                                                                for t in acc.contributions]],
+                            lb=acc.constant, ub=acc.constant, unit=acc.var.unit,
+                            doc=f"definition of {acc.name}")
+
+    # -- measures ----------------------------------------------------------------------------
+    def _measures(self) -> None:
+        md, b = self.md, self.b
+        meas = md.measures.set_index("measure")
+        pot = md.potential[md.potential["year"].isin(md.years)]
+        first = pot["measure"].map(meas["first_year"])
+        avail = pot[pot["year"] >= first].reset_index(drop=True)
+        kind = avail["measure"].map(meas["kind"])
+        share = avail["measure"].map(meas["max_build_share"]).to_numpy(float)
+        build_ub = share * avail["value"].to_numpy(float)
+        build_ub = np.where(kind == "integer", np.floor(build_ub + 1e-9), build_ub)
+        domain = np.where(kind == "integer", "integer", "continuous")
+        idx = avail[["measure", "district", "year"]]
+        self.build = b.add_var("build", idx, lb=0.0, ub=build_ub, domain=domain,
+                               unit="measure unit/yr", doc="new builds of a measure")
+        stock_ub = avail["value"].to_numpy(float)
+        stock_ub = np.where(kind == "integer", np.floor(stock_ub + 1e-9), stock_ub)
+        self.stock = b.add_var("stock", idx, lb=0.0, ub=stock_ub, unit="measure unit",
+                               doc="measure units in use (adoption level)")
+        self.measure_index = avail.assign(kind=kind.to_numpy())
+        # vintage accounting: a build of year v is in use in years v .. v+L-1
+        life = meas["lifetime"]
+        pairs = idx.merge(idx.rename(columns={"year": "vintage"}), on=["measure", "district"])
+        pairs = pairs[(pairs["vintage"] <= pairs["year"])
+                      & (pairs["year"] < pairs["vintage"] + pairs["measure"].map(life))]
+        self.b.add_rows("def_stock", idx,
+                        [self.stock.terms(idx, 1.0),
+                         self.build.terms(pairs, -1.0, on={"year": "vintage"})],
+                        lb=0.0, ub=0.0, unit="measure unit", doc="stock by vintage")
+        self._semicontinuous(avail, build_ub, meas)
+        self._diffusion(avail, meas)
+        self._technology_shares(meas)
+        self._exclusive_groups(meas)
+        self._capital_and_om_costs(meas)
+
+    def _semicontinuous(self, avail: pd.DataFrame, build_ub: np.ndarray,
+                        meas: pd.DataFrame) -> None:
+        semi = (avail["measure"].map(meas["kind"]) == "semicontinuous").to_numpy()
+        if not semi.any():
+            return
+        idx = avail.loc[semi, ["measure", "district", "year"]].reset_index(drop=True)
+        on = self.b.add_var("build_on", idx, lb=0.0, ub=1.0, domain="binary",
+                            doc="1 if a semicontinuous measure is built that year")
+        ub = build_ub[semi]
+        mn = idx["measure"].map(meas["min_build"]).to_numpy(float)
+        # a year whose diffusion limit is below the minimum build cannot build at all
+        self.b.add_rows("res_build_max", idx, [self.build.terms(idx), on.terms(idx, -ub)],
+                        ub=0.0, unit="measure unit/yr", doc="build only when switched on")
+        self.b.add_rows("res_build_min", idx, [self.build.terms(idx), on.terms(idx, -mn)],
+                        lb=0.0, unit="measure unit/yr", doc="a build is at least min_build")
+
+    def _technology_shares(self, meas: pd.DataFrame) -> None:
+        """Technology stocks: the technologies a sector's ``switch`` measures bring in share
+        its activity with the incumbent, and an ``improve`` measure acts only on what the
+        incumbent still serves (activity units; `baseline.measure_effects`)::
+
+            sum_{m switch in s} stock[m,d,y] <= A[s,d,y]                 (res_route_share)
+            stock[i,d,y] + sum_{m switch in s} stock[m,d,y] <= A[s,d,y]  (res_improve_incumbent)
+        """
+        mode = meas["mode"].replace("", "add") if "mode" in meas else None
+        if mode is None or not mode.isin(["switch", "improve"]).any():
+            return
+        act = self.md.activity.rename(columns={"value": "act"})
+        si = self.stock.index.assign(sector=lambda f: f["measure"].map(meas["sector"]),
+                                     mode=lambda f: f["measure"].map(mode))
+        sw = si[si["mode"] == "switch"]
+        if len(sw):
+            keys = sw[["sector", "district", "year"]].drop_duplicates().merge(
+                act, on=["sector", "district", "year"])
+            self.b.add_rows("res_route_share", keys[["sector", "district", "year"]],
+                            [self.stock.terms(sw[["measure", "district", "year", "sector"]])],
+                            ub=keys["act"].to_numpy(float), unit="activity unit",
+                            doc="new technologies share the sector's activity with the "
+                                "incumbent")
+        imp = si[si["mode"] == "improve"].merge(act, on=["sector", "district", "year"])
+        if len(imp):
+            keys = imp[["measure", "district", "year"]]
+            pairs = keys.assign(sector=imp["sector"].to_numpy()).merge(
+                sw[["measure", "sector", "district", "year"]].rename(
+                    columns={"measure": "switch"}), on=["sector", "district", "year"])
+            terms = [self.stock.terms(keys)]
+            if len(pairs):
+                terms.append(self.stock.terms(pairs, 1.0, on={"measure": "switch"}))
+            self.b.add_rows("res_improve_incumbent", keys, terms,
+                            ub=imp["act"].to_numpy(float), unit="activity unit",
+                            doc="an improvement acts only on the incumbent's activity")
+
+    def _diffusion(self, avail: pd.DataFrame, meas: pd.DataFrame) -> None:
+        """stock[y] - (1 + g) * stock[y-1] <= seed[y] for measures with a growth limit; in a
+        measure's first available year the previous stock is zero."""
+        g = avail["measure"].map(meas["max_growth"]).to_numpy(float)
+        has = ~np.isnan(g)
+        if not has.any():
+            return
+        rows = avail.loc[has, ["measure", "district", "year", "value"]].reset_index(drop=True)
+        share = rows["measure"].map(meas["growth_seed"]).fillna(0.0).to_numpy(float)
+        seed = share * rows["value"].to_numpy(float)
+        prev = rows.assign(prev=rows["year"] - 1)
+        prev = prev.merge(self.stock.index.rename(columns={"year": "prev"}),
+                          on=["measure", "district", "prev"])
+        growth = prev["measure"].map(meas["max_growth"]).to_numpy(float)
+        keys = rows[["measure", "district", "year"]]
+        self.b.add_rows("res_diffusion", keys,
+                        [self.stock.terms(keys, 1.0),
+                         self.stock.terms(prev, -(1.0 + growth), on={"year": "prev"})],
+                        ub=seed, unit="measure unit", doc="diffusion: the stock grows at most "
+                        "max_growth a year beyond a start-up amount")
+
+    def _exclusive_groups(self, meas: pd.DataFrame) -> None:
+        gp = self.md.group_potential
+        if gp.empty:
+            return
+        members = self.measure_index[["measure", "district", "year"]].copy()
+        members["group"] = members["measure"].map(meas["exclusive_group"])
+        members = members[members["group"] != ""]
+        gp = gp[gp["year"].isin(self.md.years)]
+        idx = gp[["group", "district", "year"]].drop_duplicates().reset_index(drop=True)
+        members = members.merge(idx, on=["group", "district", "year"])
+        ub = idx.merge(gp, on=["group", "district", "year"])["value"].to_numpy(float)
+        self.b.add_rows("res_exclusive_group", idx, [self.stock.terms(members)], ub=ub,
+                        unit="measure unit", doc="mutually exclusive measures share a potential")
+
+    def _capital_and_om_costs(self, meas: pd.DataFrame) -> None:
+        """Capex is annualised over the build's lifetime and counted only for years inside
+        the horizon (no end effect): at the social rate (resource cost, ``capex``) plus the
+        difference to the actor's hurdle rate (``hurdle``); O&M and hidden costs per unit in
+        use."""
+        r = self.md.scenario.discount_rate
+        end = self.md.years[-1]
+        bi = self.build.index.copy()
+        life = bi["measure"].map(meas["lifetime"]).to_numpy(int)
+        hurdle = bi["measure"].map(self.md.hurdle_rate).to_numpy(float)
+        crf = capital_recovery_factor(r, life)
+        crf_h = capital_recovery_factor_each(hurdle, life)
+        capex = bi.merge(self.md.capex, on=["measure", "year"], how="left")["value"].to_numpy()
+        rows = []
+        for k in range(int(life.max()) if len(life) else 0):
+            y = bi["year"].to_numpy() + k
+            keep = (k < life) & (y <= end)
+            if not keep.any():
+                continue
+            rows.append(bi[keep].assign(cost_year=y[keep], coef=(capex * crf)[keep],
+                                        gap=(capex * (crf_h - crf))[keep]))
+        if rows:
+            f = pd.concat(rows, ignore_index=True)
+            self.b.add_cost("capex", self.build, f, year="cost_year")
+            g = f[f["gap"] != 0]
+            self.b.add_cost("hurdle", self.build, g, coef="gap", year="cost_year")
+        si = self.stock.index.copy()
+        si["coef"] = si["measure"].map(meas["om"]).to_numpy(float)
+        self.b.add_cost("om", self.stock, si[si["coef"] != 0])
+        si["coef"] = si["measure"].map(meas["hidden_cost"]).fillna(0.0).to_numpy(float)
+        self.b.add_cost("hidden", self.stock, si[si["coef"] != 0])
+
+    # -- accounts ----------------------------------------------------------------------------
+    def _accounts(self) -> None:
+        md = self.md
+        years = self.years
+        combustible = md.fuel_ids(COMBUSTIBLE)
+        yr = pd.DataFrame({"year": years})
+        # energy index: baseline entries, measure and project effects, heat supply
+        eb = md.energy_base[md.energy_base["year"].isin(years)]
+        keys = [eb[["sector", "fuel", "district"]]]
+        eff = md.effects[md.effects["kind"].isin(["energy", "feedstock"])]
+        measure_d = self.measure_index[["measure", "district"]].drop_duplicates()
+        keys.append(eff.merge(measure_d, on="measure").rename(columns={"item": "fuel"})[
+            ["sector", "fuel", "district"]])
+        if not md.project_effects.empty:
+            pe = md.project_effects[md.project_effects["kind"].isin(
+                ["energy", "feedstock"])].merge(
+                md.projects[["project", "sector", "district"]], on="project")
+            keys.append(pe.rename(columns={"item": "fuel"})[["sector", "fuel", "district"]])
+        heat_sectors = md.sector_ids(role="heat")
+        if heat_sectors:
+            hk = md.heat_intensity[["fuel"]].drop_duplicates().merge(
+                pd.DataFrame({"sector": heat_sectors}), how="cross").merge(
+                pd.DataFrame({"district": self.districts}), how="cross")
+            keys.append(hk[["sector", "fuel", "district"]])
+        ek = pd.concat(keys).drop_duplicates().merge(yr, how="cross")
+        ek = ek.sort_values(["sector", "fuel", "district", "year"]).reset_index(drop=True)
+        energy = self.account("energy", ek, lb=0.0, unit="万tce",
+                              doc="energy use by sector, carrier, district and year")
+        energy.add_constant(eb)
+        self._feedstock_account(ek, eb)
+        # emissions: CO2 wherever fuel is burned or CO2 is emitted/captured/removed
+        co2_keys = ek[ek["fuel"].isin(combustible)][["sector", "district"]]
+        pb = md.process_base[md.process_base["year"].isin(years)]
+        pe = md.effects[md.effects["kind"] == "process"].merge(measure_d, on="measure")
+        gk = pd.concat([co2_keys.assign(gas="CO2"), pb[["sector", "district", "gas"]],
+                        pe.rename(columns={"item": "gas"})[["sector", "district", "gas"]]])
+        if not md.project_effects.empty:
+            pp = md.project_effects[md.project_effects["kind"] == "process"].merge(
+                md.projects[["project", "sector", "district"]], on="project")
+            gk = pd.concat([gk, pp.rename(columns={"item": "gas"})[
+                ["sector", "district", "gas"]]])
+        gk = gk.drop_duplicates().merge(yr, how="cross")[["sector", "gas", "district", "year"]]
+        gk = gk.sort_values(["sector", "gas", "district", "year"]).reset_index(drop=True)
+        em = self.account("emissions", gk, unit="万t",
+                          doc="direct (scope-1) emissions by sector and gas, mass of the gas")
+        em.add_constant(pb)
+        # local generation of power sectors
+        power = md.sectors.loc[md.sectors["role"].isin(["power", "renewable_power"]), "sector"]
+        act = md.activity[md.activity["sector"].isin(power) & md.activity["year"].isin(years)]
+        gen_keys = act[["sector", "district"]].drop_duplicates()
+        ge = md.effects[md.effects["kind"].isin(["generation", "renewable_generation"])]
+        gen_keys = pd.concat([gen_keys, ge.merge(measure_d, on="measure")[
+            ["sector", "district"]]]).drop_duplicates().merge(yr, how="cross")
+        gen = self.account("generation", gen_keys.sort_values(["sector", "district", "year"]),
+                           lb=0.0, unit="亿kWh", doc="local electricity generation")
+        gen.add_constant(act)
+        self._must_run(gen, act)
+        fuel_keys = pd.DataFrame({"fuel": combustible}).merge(yr, how="cross")
+        self.account("fuel_use", fuel_keys, unit="万tce", doc="city use of each fuel")
+        for name, unit, doc in (
+                ("co2_scope1", "万t", "direct CO2 of the city (sinks excluded)"),
+                ("co2_total", "万t", "CO2 on the target boundary (scope 1 + scope 2, net of "
+                                    "sinks; non-CO2 as CO2e if targeted)"),
+                ("energy_total", "万tce", "energy consumption under the accounting rules"),
+                ("primary_energy", "万tce", "primary energy (feedstock and new renewables "
+                                            "included), electricity on the accounting basis"),
+                ("non_fossil", "万tce", "non-fossil primary energy, electricity on the "
+                                        "accounting basis")):
+            self.account(name, yr, unit=unit, doc=doc)
+        grp = pd.DataFrame({"group": md.groups["group"]}).merge(yr, how="cross")
+        self.account("investment", grp, unit="万元", doc="capital spending by bureau group")
+
+    def _feedstock_account(self, energy_keys: pd.DataFrame, base: pd.DataFrame) -> None:
+        """feedstock[s,f,d,y] on every energy key with a feedstock share or a feedstock
+        effect: the share applies to the baseline (A*I) only, so a measure's or project's
+        change of burned fuel is never scaled by it."""
+        md = self.md
+        fs = md.feedstock[["sector", "fuel", "share"]]
+        keys = [energy_keys.merge(fs[["sector", "fuel"]], on=["sector", "fuel"])]
+        eff = md.effects[md.effects["kind"] == "feedstock"]
+        measure_d = self.measure_index[["measure", "district"]].drop_duplicates()
+        keys.append(eff.merge(measure_d, on="measure").rename(columns={"item": "fuel"})[
+            ["sector", "fuel", "district"]].merge(self.year_frame(), how="cross"))
+        if not md.project_effects.empty:
+            pe = md.project_effects[md.project_effects["kind"] == "feedstock"].merge(
+                md.projects[["project", "sector", "district"]], on="project")
+            keys.append(pe.rename(columns={"item": "fuel"})[["sector", "fuel", "district"]]
+                        .merge(self.year_frame(), how="cross"))
+        fk = pd.concat(keys)[["sector", "fuel", "district", "year"]].drop_duplicates()
+        fk = fk.sort_values(["sector", "fuel", "district", "year"]).reset_index(drop=True)
+        acc = self.account("feedstock", fk, lb=0.0, unit="万tce",
+                           doc="feedstock (原料用能): energy use that is not burned")
+        share = base.merge(fs, on=["sector", "fuel"])
+        acc.add_constant(share.assign(value=share["value"] * share["share"]))
+
+    def _generic_contributions(self) -> None:
+        md = self.md
+        energy, em = self["energy"], self["emissions"]
+        stock_idx = self.stock.index
+        # measure effects on energy, process emissions and generation
+        eff = md.effects
+        for kinds, acc, item in ((("energy", "feedstock"), energy, "fuel"),
+                                 (("feedstock",), self["feedstock"], "fuel"),
+                                 (("process",), em, "gas")):
+            e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
+            f = stock_idx.merge(e[["measure", "year", "sector", item, "value"]],
+                                on=["measure", "year"])
+            f = f.groupby([*stock_idx.columns, "sector", item], as_index=False,
+                          sort=False)["value"].sum()
+            acc.add(self.stock.terms(f, "value"))
+        g = eff[eff["kind"].isin(["generation", "renewable_generation"])]
+        f = stock_idx.merge(g[["measure", "year", "sector", "value"]], on=["measure", "year"])
+        self["generation"].add(self.stock.terms(f, "value"))
+        # combustion CO2 of every burned fuel
+        ef = md.emission_factor.rename(columns={"value": "ef"})
+        e = energy.index.merge(ef, on=["fuel", "year"])
+        em.add(energy.terms(e.assign(gas="CO2"), "ef"))
+        # city totals
+        e = energy.index.merge(ef[["fuel"]].drop_duplicates(), on="fuel")
+        self["fuel_use"].add(energy.terms(e))
+        sinks = md.sector_ids(role="sink")
+        co2 = em.index[(em.index["gas"] == "CO2") & ~em.index["sector"].isin(sinks)]
+        self["co2_scope1"].add(em.terms(co2))
+        self["co2_total"].add(self["co2_scope1"].terms(self.year_frame()))
+        comb = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))]
+        self["energy_total"].add(energy.terms(comb))
+        self["primary_energy"].add(energy.terms(comb))
+        bio = energy.index[energy.index["fuel"].isin(md.fuel_ids(("biomass",)))]
+        self["non_fossil"].add(energy.terms(bio))
+        # investment by bureau group
+        bi = self.build.index.merge(md.capex, on=["measure", "year"])
+        bi["group"] = bi["measure"].map(md.measures.set_index("measure")["group"])
+        self["investment"].add(self.build.terms(bi, "value"))
+
+
+def capital_recovery_factor(rate: float, life: np.ndarray | int) -> np.ndarray:
+    """Annuity per unit of capital: r / (1 - (1 + r)^-L); 1/L when r = 0."""
+    life = np.asarray(life, dtype=float)
+    if rate == 0:
+        return 1.0 / life
+    return rate / (1.0 - (1.0 + rate) ** (-life))
+
+
+def capital_recovery_factor_each(rates: np.ndarray, life: np.ndarray) -> np.ndarray:
+    """CRF per element: rates[i] / (1 - (1 + rates[i])^-life[i]); 1/life where the rate is 0."""
+    rates = np.asarray(rates, dtype=float)
+    life = np.asarray(life, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = rates / (1.0 - (1.0 + rates) ** (-life))
+    return np.where(rates == 0, 1.0 / life, crf)
+
+
+def discount_factors(rate: float, years: list[int], base: int) -> np.ndarray:
+    """Present-value factor of each year: (1 + r)^-(y - base)."""
+    return (1.0 + rate) ** (-(np.asarray(years, dtype=float) - base))

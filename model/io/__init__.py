@@ -1,0 +1,2 @@
+"""Files in and out: the table schema, reading and checking datasets, scenario and batch files
+(strict YAML, pydantic models), the data-list workbook, output places and atomic writes."""

@@ -1,0 +1,580 @@
+"""Solution -> one xarray Dataset; netCDF, CSV, summary.json and IAMC exports; load back.
+
+Every file is written under a temporary name and moved into place, and a run's folder is
+assembled beside the old one and swapped in (`peakpath.io.atomic`), so a crash never leaves a
+half-written result. The folder is shared: a rerun replaces only the files of `RUN_OUTPUTS` and
+keeps what other commands wrote there (allocation/, figures/, report.html, recommendations.*,
+projects/, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import peakpath
+
+from peakpath.io.atomic import atomic_write_bytes, atomic_write_text, replace_dir, sweep_stale, temp_dir
+from peakpath.core.baseline import ModelData, reference_co2
+from peakpath.core.build import BuiltModel
+from peakpath.errors import InputError, Problem
+from peakpath.core.objective import cost_frame
+from peakpath.solve.highs import Solution
+from peakpath.core.unit_effects import measure_unit_effects
+from peakpath.io.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
+
+#: |shadow price| above which a target counts as binding (CNY per unit)
+BINDING_TOL = 1e-6
+
+#: the long CSV tables of a run (`tidy_tables`), one ``<name>.csv`` each
+RUN_TABLES = ("emissions", "scope2", "energy", "generation", "adoption", "new_builds", "cost",
+              "investment", "totals", "targets")
+#: everything `write_results` writes into a run's folder, and all that a rerun replaces: the
+#: rest of the folder belongs to other commands and is kept
+RUN_OUTPUTS = frozenset({"results.nc", "summary.json", "iamc.csv",
+                         *(f"{t}.csv" for t in RUN_TABLES)})
+
+
+# --------------------------------------------------------------------------------------------
+# targets
+
+
+def target_table(built: BuiltModel, sol: Solution) -> pd.DataFrame:
+    """One row per target row: id, family, year, limit, achieved, units, shadow price (CNY
+    per unit in money of the target's year), binding, shortfall (row units, elastic mode)."""
+    md = built.md
+    df_year = dict(zip(md.years, (1.0 + md.scenario.discount_rate) ** (
+        -(np.asarray(md.years, dtype=float) - md.base_year)), strict=True))
+    parts = []
+    for tb in built.ctx.targets.blocks:
+        f = tb.frame.copy()
+        name = tb.rows.name
+        dual = sol.duals.get(name, np.full(len(f), np.nan))
+        act = sol.activity.get(name, np.full(len(f), np.nan))
+        shortfall = np.zeros(len(f))
+        if tb.slack is not None and tb.slack.name in sol.values:
+            shortfall = sol.values[tb.slack.name].to_numpy()
+        sign = -1.0 if (f["sense"].iloc[0] if len(f) else "le") == "le" else 1.0
+        w = np.array([df_year.get(int(y), 1.0) for y in f["year"]])
+        f["shadow_price"] = sign * dual * tb.dual_scale / w
+        if tb.report is None:
+            rhs = tb.rows.ub if f["sense"].iloc[0] == "le" else tb.rows.lb
+            # the row holds -shortfall (le) or +shortfall (ge): report the quantity itself
+            f["limit"] = rhs
+            f["achieved"] = act + (shortfall if f["sense"].iloc[0] == "le" else -shortfall)
+        elif sol.values:
+            lim, ach = tb.report(sol.values)
+            f["limit"], f["achieved"] = lim, ach
+        else:
+            f["limit"], f["achieved"] = np.nan, np.nan
+        f["shortfall"] = shortfall
+        f["binding"] = np.abs(f["shadow_price"].fillna(0.0)) > BINDING_TOL
+        parts.append(f)
+    cols = ["target", "family", "year", "sense", "limit", "achieved", "unit", "shadow_price",
+            "shadow_unit", "binding", "shortfall", "row_unit"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+# --------------------------------------------------------------------------------------------
+# dataset
+
+
+def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr.DataArray:
+    """A dense DataArray from a Series on a (multi)index, zeros where absent."""
+    shape = [len(coords[d]) for d in dims]
+    arr = np.zeros(shape)
+    if len(s):
+        idx = s.index.to_frame(index=False) if isinstance(s.index, pd.MultiIndex) else \
+            pd.DataFrame({s.index.name or dims[0]: s.index})
+        pos = []
+        for d in dims:
+            lookup = {k: i for i, k in enumerate(coords[d])}
+            pos.append(idx[d].map(lookup).to_numpy())
+        ok = np.all([~pd.isna(p) for p in pos], axis=0)
+        np.add.at(arr, tuple(np.asarray(p[ok], dtype=int) for p in pos), s.to_numpy()[ok])
+    return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
+                        attrs={"units": unit, "long_name": long})
+
+
+def _attrs(da: xr.DataArray, unit: str, long: str) -> xr.DataArray:
+    da.attrs = {"units": unit, "long_name": long}
+    return da
+
+
+def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None) -> xr.Dataset:
+    md = built.md
+    years = md.all_years
+    coords = {
+        "year": years,
+        "sector": md.sectors["sector"].tolist(),
+        "fuel": md.fuels["fuel"].tolist(),
+        "gas": ["CO2", "CH4", "N2O"],
+        "district": md.districts["district"].tolist(),
+        "measure": md.measures["measure"].tolist(),
+        "group": md.groups["group"].tolist(),
+        "project": md.projects["project"].tolist(),
+    }
+    v = sol.values
+    em = v["emissions"].rename_axis(["sector", "gas", "district", "year"])
+    # variables are collected first and assembled once: each Dataset assignment re-aligns
+    out: dict[str, xr.DataArray] = {}
+    out["emissions"] = _da(em, ["year", "sector", "gas", "district"], coords, "万t (mass of gas)",
+                          "direct (scope-1) emissions; sinks and capture negative")
+    out["energy"] = _da(v["energy"], ["year", "sector", "fuel", "district"], coords, "万tce",
+                       "energy use (electricity and heat at the calorific equivalent)")
+    out["feedstock"] = _da(v["feedstock"], ["year", "sector", "fuel", "district"], coords,
+                           "万tce", "feedstock (原料用能): energy use that is not burned")
+    out["generation"] = _da(v["generation"], ["year", "sector", "district"], coords, "亿kWh",
+                           "local electricity generation")
+    out["adoption"] = _da(v["stock"], ["year", "measure", "district"], coords, "measure unit",
+                         "measure units in use")
+    out["new_builds"] = _da(v["build"], ["year", "measure", "district"], coords,
+                           "measure unit/yr", "new builds of measures")
+    if "project_online" in v:
+        out["project_online"] = _da(v["project_online"], ["year", "project"], coords, "1",
+                                   "major project online (1) or not (0)")
+    out["fuel_use"] = _da(v["fuel_use"], ["year", "fuel"], coords, "万tce", "city use of fuels")
+    out["investment"] = _da(v["investment"], ["year", "group"], coords, "万元",
+                           "capital spending by bureau group")
+    grid_ef = md.grid.set_index("year")["ef"].reindex(years).to_numpy()
+    elec = out["energy"].sel(fuel=md.fuel_ids(("electricity",))).sum("fuel")
+    out["scope2"] = _attrs((elec - WAN_TCE_PER_YI_KWH * out["generation"]) * xr.DataArray(
+        grid_ef, dims=["year"], coords={"year": years}), "万t CO2",
+        "purchased-electricity CO2 by user sector (local generation credited to its plants)")
+    out["import_substitution_co2"] = _attrs(_import_substitution(md, v, grid_ef, years),
+                                            "万t CO2", "CO2 of local generation that measures "
+                                            "replace with grid imports, credited at the grid's "
+                                            "average factor: emissions moved to other "
+                                            "provinces (leakage), not avoided")
+    out.update(_measure_unit_arrays(md, coords))
+    gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
+                       coords={"gas": coords["gas"]})
+    out["emissions_co2e"] = _attrs((out["emissions"] * gwp).sum("gas"), "万t CO2e",
+                                   "direct GHG, GWP100")
+    for name, unit, long in (
+            ("co2_total", "万t CO2", "CO2 on the target boundary"),
+            ("co2_scope1", "万t CO2", "direct CO2 (sinks excluded)"),
+            ("energy_total", "万tce", "energy consumption under the accounting rules"),
+            ("primary_energy", "万tce", "primary energy, electricity on the accounting basis"),
+            ("non_fossil", "万tce", "non-fossil primary energy, electricity on the "
+                                    "accounting basis"),
+            ("purchased_electricity", "万tce", "electricity bought from the grid")):
+        out[name] = _da(v[name], ["year"], coords, unit, long)
+    macro = md.macro.set_index("year")
+    out["gdp"] = xr.DataArray(macro["gdp"].reindex(years).to_numpy(), dims=["year"],
+                              coords={"year": years},
+                              attrs={"units": "亿元 (2020 prices)", "long_name": "GDP"})
+    out["population"] = xr.DataArray(macro["population"].reindex(years).to_numpy(),
+                                     dims=["year"], coords={"year": years},
+                                     attrs={"units": "万人"})
+    out["non_fossil_share"] = _attrs(out["non_fossil"] / out["primary_energy"], "1",
+                                     "non-fossil share of primary energy (electricity on "
+                                     "the accounting basis)")
+    out["energy_intensity"] = _attrs(out["energy_total"] / out["gdp"], "tce/万元",
+                                     "energy per GDP")
+    out["carbon_intensity"] = _attrs(out["co2_total"] / out["gdp"], "t CO2/万元",
+                                     "CO2 per GDP")
+    ref = reference_co2(md).set_index("year")
+    out["co2_reference"] = xr.DataArray(ref["co2_total"].reindex(years).to_numpy(),
+                                        dims=["year"], coords={"year": years}, attrs={
+                                           "units": "万t CO2", "long_name": "reference path: no "
+                                           "measures, no major projects"})
+    ds = xr.Dataset(out)
+    ds = ds.assign_coords(year=years)
+    # costs by year and component (undiscounted 万元)
+    cf = cost_frame(built.ctx)
+    vals = np.concatenate([v[b].to_numpy() for b in built.ctx.b.vars])
+    offsets = {}
+    o = 0
+    for b in built.ctx.b.vars:
+        offsets[b] = o
+        o += len(v[b])
+    cf["value"] = cf["coef"] * vals[cf["block"].map(offsets).to_numpy() + cf["pos"].to_numpy()]
+    cost = cf.groupby(["year", "component"])["value"].sum().unstack(fill_value=0.0)
+    ds["cost"] = xr.DataArray(cost.reindex(years).fillna(0.0).to_numpy(),
+                              dims=["year", "component"],
+                              coords={"year": years, "component": cost.columns.tolist()},
+                              attrs={"units": "万元 (2020 prices, undiscounted)"})
+    # targets
+    tt = target_table(built, sol)
+    ds = ds.assign_coords(target_row=np.arange(len(tt)))
+    for col in ("target", "family", "sense", "unit", "shadow_unit"):
+        ds[f"target_{col}"] = ("target_row", tt[col].astype(str).to_numpy())
+    ds["target_year"] = ("target_row", tt["year"].to_numpy(int))
+    for col in ("limit", "achieved", "shadow_price", "shortfall"):
+        ds[f"target_{col}"] = ("target_row", tt[col].to_numpy(float))
+    ds["target_binding"] = ("target_row", tt["binding"].to_numpy(np.int8))
+    if len(tt):
+        sp = tt.groupby(["year", "target"])["shadow_price"].sum(min_count=1).unstack()
+        ds["shadow_price"] = xr.DataArray(
+            sp.reindex(years).to_numpy(float), dims=["year", "target"],
+            coords={"year": years, "target": sp.columns.tolist()},
+            attrs={"units": "CNY per unit of the target (money of its year)"})
+    labels = md.sectors.set_index("sector")
+    ds = ds.assign_coords(
+        sector_name_zh=("sector", labels["name_zh"].reindex(coords["sector"]).to_numpy()),
+        sector_name_en=("sector", labels["name_en"].reindex(coords["sector"]).to_numpy()),
+        sector_group=("sector", labels["group"].reindex(coords["sector"]).to_numpy()),
+        group_name_zh=("group", md.groups["name_zh"].to_numpy()),
+        group_name_en=("group", md.groups["name_en"].to_numpy()),
+        group_bureau_zh=("group", md.groups["bureau_zh"].to_numpy()),
+        fuel_name_zh=("fuel", md.fuels["name_zh"].to_numpy()),
+        fuel_name_en=("fuel", md.fuels["name_en"].to_numpy()),
+        district_name_zh=("district", md.districts["name_zh"].to_numpy()),
+        district_name_en=("district", md.districts["name_en"].to_numpy()),
+        measure_name_zh=("measure", md.measures["name_zh"].to_numpy()),
+        measure_name_en=("measure", md.measures["name_en"].to_numpy()),
+        measure_sector=("measure", md.measures["sector"].to_numpy()),
+        measure_unit=("measure", md.measures["unit"].to_numpy()),
+    )
+    ds.attrs.update({
+        "scenario": md.scenario.name, "status": sol.status,
+        "objective_wan_cny": float(sol.objective) if sol.objective == sol.objective else "nan",
+        "base_year": md.base_year, "discount_rate": md.scenario.discount_rate,
+        "input_hash": input_hash(md), "solver_name": sol.solver.get("name", "HiGHS"),
+        "solver_version": str(sol.solver.get("version", "")),
+        "solver_status": str(sol.solver.get("status", "")),
+        "solver_gap": float(sol.solver.get("gap", 0.0)),
+        "solve_seconds": float(sol.timings.get("solve", float("nan"))),
+        "peakpath_version": peakpath.__version__,
+        "accounting": json.dumps(md.scenario.accounting, ensure_ascii=False),
+        "targets": json.dumps(md.scenario.targets, ensure_ascii=False, default=str),
+        # enough to rebuild the scenario from its results (projects, mga, allocate)
+        "scenario_file": str(md.scenario.path),
+        "scenario_settings": json.dumps(md.scenario.settings, ensure_ascii=False, default=str),
+        "gwp": json.dumps(md.gwp),
+        **(extra_attrs or {}),
+    })
+    return ds
+
+
+def _measure_unit_arrays(md: ModelData, coords: dict) -> dict[str, xr.DataArray]:
+    """Each measure's effect per unit in use on the model years (`peakpath.core.unit_effects`):
+    CO2 on the target boundary, energy on the accounting rules, energy bill."""
+    u = measure_unit_effects(md).set_index(["year", "measure"])
+    years = md.all_years  # the base year has no measures: zeros
+    out = {}
+    for col, name, unit, long in (
+            ("co2_per_unit", "measure_co2_per_unit", "万t CO2 per unit per yr",
+             "change of CO2 on the target boundary per unit in use (negative abates)"),
+            ("energy_per_unit", "measure_energy_per_unit", "万tce per unit per yr",
+             "change of energy consumption (accounting rules) per unit in use"),
+            ("bill_per_unit", "measure_bill_per_unit", "万元 per unit per yr",
+             "change of energy bills per unit in use (delivered prices)")):
+        s = u[col] if len(u) else pd.Series(dtype=float)
+        arr = np.zeros((len(years), len(coords["measure"])))
+        if len(s):
+            f = s.unstack("measure").reindex(index=years, columns=coords["measure"])
+            arr = f.fillna(0.0).to_numpy()
+        out[name] = xr.DataArray(arr, dims=["year", "measure"],
+                                 coords={"year": years, "measure": coords["measure"]},
+                                 attrs={"units": unit, "long_name": long})
+    return out
+
+
+def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int]
+                         ) -> xr.DataArray:
+    """Σ_m (−generation effect of m, 亿kWh) × stock × 1.229 × EF_grid (万t CO2): local
+    generation that measures take off and the grid supplies instead (leakage flag)."""
+    eff = md.effects[(md.effects["kind"] == "generation") & (md.effects["value"] < 0)]
+    stock = v["stock"].groupby(level=["measure", "year"]).sum().rename("stock").reset_index()
+    f = stock.merge(eff[["measure", "year", "value"]], on=["measure", "year"])
+    gen = (-f["value"] * f["stock"]).groupby(f["year"]).sum()
+    arr = gen.reindex(years).fillna(0.0).to_numpy() * WAN_TCE_PER_YI_KWH * grid_ef
+    return xr.DataArray(arr, dims=["year"], coords={"year": years})
+
+
+def input_hash(md: ModelData) -> str:
+    """Key of a run: its validated inputs (after overrides) and its resolved settings."""
+    return hash_inputs(md.digest, md.scenario)
+
+
+def hash_inputs(data_digest: str, scenario) -> str:
+    import hashlib
+    return hashlib.sha256((data_digest + scenario.digest()).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# summary
+
+
+def _year_map(da: xr.DataArray, digits: int = 2) -> dict[str, float]:
+    return {str(int(y)): round(float(x), digits) for y, x in zip(da["year"].values,
+                                                                  da.values, strict=True)}
+
+
+#: CO2 within this share of its highest value counts as the peak's plateau: 1 %, well inside
+#: the ±5–10 % uncertainty of a city inventory [E], so a pathway that stays this close to its
+#: highest year has not yet turned down in any sense a panel would accept
+PLATEAU_TOL = 0.01
+#: CO2 values this close to the maximum are tied for the peak year (the earliest wins), 万t
+#: (1e-6 万t = 0.01 t: solver round-off only)
+PEAK_TIE_WAN_T = 1e-6
+
+
+def peak_shape(co2: np.ndarray, years: np.ndarray, tol: float = PLATEAU_TOL,
+               tie: float = PEAK_TIE_WAN_T) -> dict:
+    """Peak of CO2 paths (rows: scenarios, or one 1-D path; columns: ``years``), vectorised::
+
+        peak_year   first year of the highest CO2 (ties within ``tie`` 万t: the earliest)
+        peak_level  that highest CO2 (万t)
+        plateau_end last year whose CO2 >= (1 - tol) * peak_level
+        shape       "still_rising"  highest in the last year,
+                    "plateau"       within tol of the peak up to the last year,
+                    "declining"     at least tol below the peak by the last year
+
+    NaN cells (unsolved) never count as highest."""
+    one = np.ndim(co2) == 1
+    v = np.atleast_2d(np.asarray(co2, dtype=float))
+    years = np.asarray(years)
+    top = np.where(np.isnan(v), -np.inf, v).max(axis=1)
+    first = np.argmax(v >= (top - tie)[:, None], axis=1)
+    near = v >= ((1.0 - tol) * top)[:, None]
+    last_near = v.shape[1] - 1 - np.argmax(near[:, ::-1], axis=1)
+    n = v.shape[1]
+    shape = np.where(first == n - 1, "still_rising",
+                     np.where(last_near == n - 1, "plateau", "declining"))
+    out = {"peak_year": years[first], "peak_level": top, "plateau_end": years[last_near],
+           "shape": shape}
+    return {k: x[0].item() for k, x in out.items()} if one else out
+
+
+def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
+    """The stable machine-readable face of a run (keys only ever grow)."""
+    co2 = ds["co2_total"]
+    ok = ds.attrs["status"] in ("optimal", "elastic")
+    peak_idx = int(np.nanargmax(co2.values)) if ok else None
+    targets = []
+    for i in range(ds.sizes.get("target_row", 0)):
+        def num(name, i=i):
+            x = float(ds[name].values[i])
+            return None if math.isnan(x) else round(x, 6)
+        targets.append({
+            "id": str(ds["target_target"].values[i]), "family": str(ds["target_family"].values[i]),
+            "year": int(ds["target_year"].values[i]), "limit": num("target_limit"),
+            "achieved": num("target_achieved"), "unit": str(ds["target_unit"].values[i]),
+            "binding": bool(ds["target_binding"].values[i]),
+            "shadow_price": num("target_shadow_price"),
+            "shadow_unit": str(ds["target_shadow_unit"].values[i]),
+            "shortfall": num("target_shortfall")})
+    obj = ds.attrs.get("objective_wan_cny")
+    ref = ds["co2_reference"]
+    ref_idx = int(np.nanargmax(ref.values))
+    return {
+        "scenario": ds.attrs["scenario"],
+        "status": ds.attrs["status"],
+        "objective_wan_cny": None if not ok or obj == "nan" else round(float(obj), 2),
+        "peak_year": int(co2["year"].values[peak_idx]) if ok else None,
+        "peak_co2_wan_t": round(float(co2.values[peak_idx]), 2) if ok else None,
+        # plateau and shape of the pathway's peak (see `peak_shape`); keys only grow
+        **({f"peak_{k}": v for k, v in peak_shape(co2.values, co2["year"].values).items()
+            if k in ("plateau_end", "shape")} if ok else {"peak_plateau_end": None,
+                                                           "peak_shape": None}),
+        "co2_wan_t": _year_map(co2) if ok else {},
+        "co2_scope1_wan_t": _year_map(ds["co2_scope1"]) if ok else {},
+        "energy_wan_tce": _year_map(ds["energy_total"]) if ok else {},
+        "gdp_yi_cny": _year_map(ds["gdp"]),
+        "non_fossil_share": _year_map(ds["non_fossil_share"], 4) if ok else {},
+        "targets": targets,
+        "timings_s": {k: round(float(v), 3) for k, v in timings.items()},
+        "input_hash": ds.attrs["input_hash"],
+        "solver": {"name": ds.attrs["solver_name"], "version": ds.attrs["solver_version"],
+                   "gap": ds.attrs["solver_gap"], "status": ds.attrs["solver_status"]},
+        # the frozen reference (no new measures, no major projects) beside the pathway
+        "reference_peak_year": int(ref["year"].values[ref_idx]),
+        "reference_peak_co2_wan_t": round(float(ref.values[ref_idx]), 2),
+        "cost_by_kind_wan_cny": cost_by_kind(ds) if ok else {},
+        "import_substitution_co2_wan_t": _year_map(ds["import_substitution_co2"]) if ok else {},
+    }
+
+
+#: how each cost component counts: a resource cost, the efficiency gap (what the investors'
+#: hurdle rates and hidden costs add), a transfer (taxes, carbon payments), project value, or
+#: the elastic-mode penalty
+COST_KINDS = {"capex": "resource", "om": "resource", "fuel": "resource",
+              "electricity": "resource", "network": "resource", "hurdle": "efficiency_gap",
+              "hidden": "efficiency_gap", "tax": "transfer", "carbon": "transfer",
+              "project_value": "project_value", "penalty": "penalty"}
+
+
+def cost_by_kind(ds: xr.Dataset) -> dict[str, float]:
+    """Present value of the cost components by kind (万元, base-year money): resource cost
+    apart from the efficiency gap, transfers and project value; they add up to the
+    objective (the penalty is not discounted)."""
+    c = ds["cost"]
+    years = c["year"].values
+    base = int(ds.attrs["base_year"])
+    df = (1.0 + float(ds.attrs["discount_rate"])) ** (-(years.astype(float) - base))
+    out: dict[str, float] = {}
+    for comp in c["component"].values.tolist():
+        w = np.ones_like(df) if comp == "penalty" else df
+        kind = COST_KINDS.get(comp, comp)
+        out[kind] = out.get(kind, 0.0) + float((c.sel(component=comp).values * w).sum())
+    return {k: round(v, 2) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# tables
+
+
+def tidy_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
+    """Long CSV tables of the Dataset."""
+    def long(name: str, dims: list[str]) -> pd.DataFrame:
+        da = ds[name]
+        f = da.to_dataframe(name="value").reset_index()[[*dims, "value"]]
+        f = f[f["value"].abs() > 1e-9]
+        return f.assign(unit=da.attrs.get("units", ""))
+
+    tables = {
+        "emissions": long("emissions", ["year", "sector", "gas", "district"]),
+        "scope2": long("scope2", ["year", "sector", "district"]),
+        "energy": long("energy", ["year", "sector", "fuel", "district"]),
+        "generation": long("generation", ["year", "sector", "district"]),
+        "adoption": long("adoption", ["year", "measure", "district"]),
+        "new_builds": long("new_builds", ["year", "measure", "district"]),
+        "cost": long("cost", ["year", "component"]),
+        "investment": long("investment", ["year", "group"]),
+    }
+    series = ["co2_total", "co2_scope1", "co2_reference", "energy_total", "primary_energy",
+              "non_fossil", "non_fossil_share", "purchased_electricity", "gdp", "population",
+              "energy_intensity", "carbon_intensity"]
+    tables["totals"] = ds[series].to_dataframe().reset_index()
+    rows = {c.replace("target_", ""): ds[c].values for c in ds.data_vars
+            if c.startswith("target_")}
+    tables["targets"] = pd.DataFrame(rows)
+    return tables
+
+
+def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
+    """IAMC-format table (model, scenario, region, variable, unit, one column per year),
+    written with pandas (no pyam dependency)."""
+    years = [int(y) for y in ds["year"].values]
+    rows: list[tuple[str, str, np.ndarray]] = []
+
+    def add(var: str, unit: str, values) -> None:
+        rows.append((var, unit, np.asarray(values, dtype=float)))
+
+    add("Emissions|CO2", "Mt CO2/yr", ds["co2_total"].values / 100)
+    add("Emissions|CO2|Scope 1", "Mt CO2/yr", ds["co2_scope1"].values / 100)
+    add("Emissions|CO2|Scope 2", "Mt CO2/yr", ds["scope2"].sum(["sector", "district"]).values
+        / 100)
+    co2 = ds["emissions"].sel(gas="CO2").sum("district")
+    group_names = {}
+    if md is not None:
+        group_names = dict(zip(md.groups["group"], md.groups["name_en"], strict=True))
+    for s, g, name in zip(ds["sector"].values, ds["sector_group"].values,
+                          ds["sector_name_en"].values, strict=True):
+        add(f"Emissions|CO2|{group_names.get(g, g)}|{name}", "Mt CO2/yr",
+            co2.sel(sector=s).values / 100)
+    add("Emissions|CH4", "Mt CH4/yr", ds["emissions"].sel(gas="CH4").sum(
+        ["sector", "district"]).values / 100)
+    add("Emissions|N2O", "kt N2O/yr", ds["emissions"].sel(gas="N2O").sum(
+        ["sector", "district"]).values * 10)
+    add("Emissions|Kyoto Gases", "Mt CO2-equiv/yr",
+        ds["emissions_co2e"].sum(["sector", "district"]).values / 100
+        + ds["scope2"].sum(["sector", "district"]).values / 100)
+    ej = GJ_PER_TCE * 1e4 / 1e9
+    add("Primary Energy", "EJ/yr", ds["primary_energy"].values * ej)
+    fu = ds["fuel_use"]
+    fuel_names = {"coal": "Coal", "coke": "Coal|Coke", "oil": "Oil", "natural_gas": "Gas",
+                  "biomass": "Biomass"}
+    for f in fu["fuel"].values:
+        add(f"Primary Energy|{fuel_names.get(str(f), str(f))}", "EJ/yr",
+            fu.sel(fuel=f).values * ej)
+    add("Secondary Energy|Electricity|Local", "EJ/yr",
+        ds["generation"].sum(["sector", "district"]).values * WAN_TCE_PER_YI_KWH * ej)
+    add("GDP|MER", "billion CNY_2020/yr", ds["gdp"].values / 10)
+    add("Population", "million", ds["population"].values / 100)
+    add("Investment|Abatement measures", "billion CNY_2020/yr",
+        ds["investment"].sum("group").values / 1e5)
+    out = pd.DataFrame([r[2] for r in rows], columns=years)
+    out.insert(0, "unit", [r[1] for r in rows])
+    out.insert(0, "variable", [r[0] for r in rows])
+    out.insert(0, "region", "Wuhan")
+    out.insert(0, "scenario", ds.attrs["scenario"])
+    out.insert(0, "model", f"peakpath {ds.attrs.get('peakpath_version', '')}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | None = None,
+                  *, sweep: bool = True) -> Path:
+    """Write a run's folder: the files of `RUN_OUTPUTS` assembled in a hidden sibling folder,
+    which then takes the old folder's place in one atomic rename, carrying along everything
+    else the old folder held. ``sweep`` first removes what killed writers left beside it (a
+    batch sweeps its folder once instead). ``summ["timings_s"]["write"]`` is filled in with the
+    time taken."""
+    import time
+
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    if sweep:
+        sweep_stale(out_dir.parent)
+    tmp = temp_dir(out_dir)
+    try:
+        enc = {k: {"zlib": True, "complevel": 4} for k, v in ds.data_vars.items()
+               if v.dtype.kind == "f"}
+        ds.to_netcdf(tmp / "results.nc", engine="netcdf4", encoding=enc)
+        tables = tidy_tables(ds)
+        for name, table in tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
+        iamc_table(ds, md).to_csv(tmp / "iamc.csv", index=False, float_format="%.6g")
+        summ.setdefault("timings_s", {})["write"] = round(time.perf_counter() - t0, 3)
+        (tmp / "summary.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+        stray = sorted({p.name for p in tmp.iterdir()} - RUN_OUTPUTS)
+        if stray:  # a file outside the list would be dropped from the folder by the next rerun
+            raise RuntimeError(f"write_results wrote {stray}, which RUN_OUTPUTS does not list")
+        replace_dir(tmp, out_dir, RUN_OUTPUTS)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def load_results(path: str | Path) -> xr.Dataset:
+    """Load a run's Dataset (folder or results.nc); a file that is not readable netCDF, or
+    not a run's results, is an `InputError` naming it."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "results.nc"
+    ds = open_netcdf(p, "results file")
+    missing = [k for k in RUN_ATTRS if k not in ds.attrs]
+    if "scenario" not in ds.dims and missing:
+        raise InputError([Problem(str(p), None, None, "results",
+                                  "not a peakpath run's results: attributes missing: "
+                                  f"{', '.join(missing)}; give the results.nc that "
+                                  "`peakpath run` wrote", "不是peakpath的求解结果文件")])
+    return ds
+
+
+#: attributes every run's results.nc carries (`to_dataset`)
+RUN_ATTRS = ("scenario", "status", "base_year")
+
+
+def open_netcdf(p: Path, what: str) -> xr.Dataset:
+    """A netCDF file loaded into memory; a corrupt, truncated or foreign file is an
+    `InputError` naming it."""
+    if not p.is_file():
+        raise InputError([Problem(str(p), None, None, "results", f"{what} not found",
+                                  "找不到结果文件")])
+    try:
+        with xr.open_dataset(p, engine="netcdf4") as ds:
+            return ds.load()
+    except (OSError, ValueError, RuntimeError, KeyError, IndexError, TypeError) as e:
+        raise InputError([Problem(str(p), None, None, "results",
+                                  f"cannot read this {what} ({type(e).__name__}: {e}); it is "
+                                  "corrupt, truncated or not netCDF: write it again (re-run "
+                                  "the scenario or batch)", "结果文件损坏或不完整，请重新求解")]
+                         ) from None
