@@ -137,6 +137,8 @@ def _add_verbosity(p: argparse.ArgumentParser) -> None:
     if "--quiet" not in opts:
         p.add_argument("-q", "--quiet", action="store_true",
                        help="print only warnings and errors")
+    elif "-q" not in opts:  # the command's own --quiet gains the short form
+        p.add_argument("-q", dest="quiet", action="store_true", help="same as --quiet")
 
 
 class _StderrHandler(logging.StreamHandler):
