@@ -73,25 +73,35 @@ class ModelData:
     hurdle_rate: pd.Series = field(default_factory=pd.Series)
     gwp: dict[str, float] = field(default_factory=dict)
     digest: str = ""
+    #: sector_ids / fuel_ids answers (called thousands of times per build; the tables they read
+    #: are fixed once the data are derived)
+    _ids: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def all_years(self) -> list[int]:
         return [self.base_year, *self.years]
 
     def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
-        s = self.sectors
-        if role is not None:
-            s = s[s["role"] == role]
-        if group is not None:
-            s = s[s["group"] == group]
-        return s["sector"].tolist()
+        key = ("sector", role, group)
+        if key not in self._ids:
+            s = self.sectors
+            if role is not None:
+                s = s[s["role"] == role]
+            if group is not None:
+                s = s[s["group"] == group]
+            self._ids[key] = s["sector"].tolist()
+        return list(self._ids[key])
 
     def reference_co2_max(self) -> float:
         """Largest CO2 of the reference path (万t), a scale for big-M rows."""
         return float(reference_co2(self)["co2_total"].abs().max())
 
     def fuel_ids(self, categories: tuple[str, ...]) -> list[str]:
-        return self.fuels.loc[self.fuels["category"].isin(categories), "fuel"].tolist()
+        key = ("fuel", tuple(categories))
+        if key not in self._ids:
+            self._ids[key] = self.fuels.loc[self.fuels["category"].isin(categories),
+                                            "fuel"].tolist()
+        return list(self._ids[key])
 
 
 # --------------------------------------------------------------------------------------------

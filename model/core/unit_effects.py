@@ -3,6 +3,7 @@ results, MAC curves, wedges and measure accounts (`measure_unit_effects`)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from peakpath.core.baseline import COMBUSTIBLE, ModelData, delivered_prices
@@ -38,39 +39,41 @@ def measure_unit_effects(md: ModelData) -> pd.DataFrame:
     hi["bill"] = hi["value"] * hi["p"].fillna(0.0)
     hi["en"] = hi["value"].where(hi["fuel"].isin(combustible), 0.0)
     heat_y = hi.groupby("year")[["co2", "bill", "en"]].sum()
-    rows = []
-    for r in eff.itertuples(index=False):
-        y, v = int(r.year), float(r.value)
-        if r.kind == "energy" and r.item in combustible:
-            # an energy effect is burned fuel: the feedstock share applies to the baseline
-            # only (feedstock a measure adds is its own effect kind)
-            co2 = v * float(ef.get((r.item, y), 0.0))
-            en = v
-            bill = v * float(price.get((r.item, y), 0.0))
-        elif r.kind == "feedstock":
-            co2 = 0.0
-            en = 0.0 if acc["exclude_feedstock"] else v
-            bill = v * float(price.get((r.item, y), 0.0))
-        elif r.kind == "energy" and r.item in elec:
-            co2, en, bill = v * r.ef, v * r.k, v * float(price.get((r.item, y), 0.0))
-        elif r.kind == "energy" and r.item in heat:
-            h = heat_y.loc[y] if y in heat_y.index else pd.Series({"co2": 0, "bill": 0, "en": 0})
-            co2, en, bill = v * h["co2"], v * h["en"], v * h["bill"]
-        elif r.kind in ("generation", "renewable_generation"):
-            tce = v * WAN_TCE_PER_YI_KWH
-            eprice = float(energy_price.get((next(iter(elec)), y), 0.0)) if elec else 0.0
-            co2, bill = -tce * r.ef, -tce * eprice
-            counted = r.kind == "generation" or not acc["exclude_new_renewables"]
-            en = -tce * r.k + (tce * r.k if r.kind == "renewable_generation" and counted
-                               else 0.0)
-        elif r.kind == "process":
-            counted = r.item == "CO2" or r.item in acc["target_gases"]
-            sink = r.sector in set(md.sector_ids(role="sink"))
-            co2 = v * md.gwp[r.item] if counted and (acc["count_sinks"] or not sink) else 0.0
-            en = bill = 0.0
-        else:
-            co2 = en = bill = 0.0
-        rows.append((r.measure, y, bill, co2, en))
-    f = pd.DataFrame(rows, columns=["measure", "year", "bill_per_unit", "co2_per_unit",
-                                    "energy_per_unit"])
+    y = eff["year"].astype(int).to_numpy()
+    v = eff["value"].to_numpy(float)
+    item, kind = eff["item"], eff["kind"]
+    at = pd.MultiIndex.from_arrays([item, y])
+    ef_v = ef.reindex(at).fillna(0.0).to_numpy(float)
+    price_v = price.reindex(at).fillna(0.0).to_numpy(float)
+    hy = heat_y.reindex(y).fillna(0.0)
+    grid_ef, grid_k = eff["ef"].to_numpy(float), eff["k"].to_numpy(float)
+    elec_fuel = md.fuel_ids(("electricity",))[:1]
+    eprice = (energy_price.reindex(pd.MultiIndex.from_arrays([elec_fuel * len(y), y]))
+              .fillna(0.0).to_numpy(float) if elec_fuel else np.zeros(len(y)))
+    tce = v * WAN_TCE_PER_YI_KWH
+    energy = (kind == "energy").to_numpy()
+    case = {  # which account rule applies to each effect row (first match wins)
+        "burned": energy & item.isin(combustible).to_numpy(),
+        "feedstock": (kind == "feedstock").to_numpy(),
+        "electricity": energy & item.isin(elec).to_numpy(),
+        "heat": energy & item.isin(heat).to_numpy(),
+        "generation": kind.isin(["generation", "renewable_generation"]).to_numpy(),
+        "process": (kind == "process").to_numpy(),
+    }
+    # new local renewables count in the energy total only when they are not excluded
+    ren_counted = ((kind == "renewable_generation").to_numpy()
+                   & (not acc["exclude_new_renewables"]))
+    proc_counted = ((item == "CO2") | item.isin(acc["target_gases"])).to_numpy() & (
+        acc["count_sinks"] | ~eff["sector"].isin(md.sector_ids(role="sink")).to_numpy())
+    gwp = item.map(md.gwp).astype(float).fillna(0.0).to_numpy()
+    conds = list(case.values())
+    co2 = np.select(conds, [v * ef_v, 0.0, v * grid_ef, v * hy["co2"].to_numpy(),
+                            -tce * grid_ef, np.where(proc_counted, v * gwp, 0.0)], 0.0)
+    en = np.select(conds, [v, 0.0 if acc["exclude_feedstock"] else v, v * grid_k,
+                           v * hy["en"].to_numpy(), -tce * grid_k + np.where(
+                               ren_counted, tce * grid_k, 0.0), 0.0], 0.0)
+    bill = np.select(conds, [v * price_v, v * price_v, v * price_v, v * hy["bill"].to_numpy(),
+                             -tce * eprice, 0.0], 0.0)
+    f = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y, "bill_per_unit": bill,
+                      "co2_per_unit": co2, "energy_per_unit": en})
     return f.groupby(["measure", "year"], as_index=False).sum()
