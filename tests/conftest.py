@@ -128,7 +128,7 @@ MODULE_TIER = {
     "report.test_figures": "solve", "report.test_mga": "solve", "report.test_assess": "solve",
     "test_cli": "e2e", "test_decision_cli": "e2e", "test_file_modes": "e2e",
     "test_batch": "system", "test_api": "system", "test_faults": "system",
-    "test_workers": "system", "test_datalist_libreoffice": "system",
+    "test_workers": "system", "test_datalist_libreoffice": "system", "test_second_solver": "system",
     "report.test_report_browser": "system",
 }
 #: fixtures that solve a model: a `unit` module's test that uses one is a `solve` test
