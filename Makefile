@@ -8,9 +8,9 @@ BIN     = $(VENV)/bin
 SCENARIO ?= runs/wuhan-peak-2030.yaml
 
 #: Debian packages: CJK fonts for the Chinese labels in figures, Chromium to render the HTML
-#: (CBC: the second solver the system tests check HiGHS against)
 #: report headless, LibreOffice Calc (tests open the data-list workbook in it) and Writer (tests
-#: convert the assessment documents of `peakpath assess` to PDF)
+#: convert the assessment documents of `peakpath assess` to PDF), CBC (the second solver the
+#: system tests check HiGHS against)
 SYSTEM_PACKAGES ?= chromium fonts-noto-cjk libreoffice-calc-nogui libreoffice-writer-nogui coinor-cbc
 
 .PHONY: install system-packages run test test-fast lint bench clean
