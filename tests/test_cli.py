@@ -81,7 +81,7 @@ def test_help_imports_no_solver_stack():
     import subprocess
     import sys
 
-    code = ("import sys; from model.cli import _parser; p = _parser(['--help']); "
+    code = ("import sys; from peakpath.cli.main import _parser; p = _parser(['--help']); "
             "names = set(p._subparsers._group_actions[0].choices); "
             "heavy = {'pyomo', 'xarray', 'matplotlib', 'pandas', 'pydantic'} & set(sys.modules); "
             "print(sorted(names)); print(sorted(heavy))")
