@@ -3,6 +3,8 @@ chunks the full batch starts with."""
 
 from __future__ import annotations
 
+import pytest
+
 from peakpath.analysis.batch import load_batch
 from tests.conftest import RUNS
 
@@ -21,3 +23,33 @@ def test_first_draws_are_the_start_of_the_full_batch():
 def test_a_batch_without_draws_is_unchanged_by_first_draws():
     sweep = load_batch(RUNS / "wuhan-sweep-peak.yaml")
     assert [v.id for v in sweep.first_draws(1).variants] == [v.id for v in sweep.variants]
+
+
+def test_a_choice_draws_its_values_with_their_weights():
+    import numpy as np
+
+    from peakpath.analysis.sampling import check_parameters, ppf
+
+    p = {"dist": "choice", "values": [2025, 2030, 2035], "weights": [0.5, 0.3, 0.2]}
+    assert check_parameters(p) is None
+    # by hand: u below 0.5 -> 2025, below 0.8 -> 2030, else 2035
+    u = np.array([0.0, 0.49, 0.5, 0.79, 0.8, 0.999])
+    assert ppf(p, u).tolist() == [2025, 2025, 2030, 2030, 2035, 2035]
+    assert "add up to 1" in check_parameters({**p, "weights": [0.5, 0.3, 0.3]})
+    assert "one per value" in check_parameters({**p, "weights": [0.5, 0.5]})
+
+
+def test_a_whole_number_column_can_be_set_but_not_scaled(wuhan):
+    from peakpath.errors import InputError
+    from peakpath.io.inputs import apply_overrides
+    from tests.conftest import make_scenario
+
+    ov = {"table": "efficiency", "where": {"fuel": "electricity"}, "column": "end_year"}
+    data = apply_overrides(wuhan, make_scenario({"overrides": [{**ov, "set": 2030.0}]}))
+    eff = data["efficiency"]
+    assert (eff.loc[eff["fuel"] == "electricity", "end_year"] == 2030).all()
+    for bad, said in (({**ov, "scale": 1.2}, "that can be scaled"),
+                      ({**ov, "set": 2030.5}, "whole numbers")):
+        with pytest.raises(InputError) as e:
+            apply_overrides(wuhan, make_scenario({"overrides": [bad]}))
+        assert said in e.value.report()

@@ -202,9 +202,12 @@ def check_override_names(o: dict, loc: tuple, bad) -> None:
             f"{', '.join(TABLE_BY_NAME)}", "未知的数据表", "reference")
         return
     col = o.get("column")
-    if col is not None and (col not in t.column_names or t.column(col).kind != "float"):
-        numeric = [c.name for c in t.columns if c.kind == "float"]
-        bad((*loc, "column"), f"'{col}' is not a numeric column of {t.name}; expected one of: "
+    sets = o.get("op") == "set" or "set" in o
+    kinds = ("float", "int") if sets else ("float",)  # a whole-number column can only be set
+    if col is not None and (col not in t.column_names or t.column(col).kind not in kinds):
+        numeric = [c.name for c in t.columns if c.kind in kinds]
+        bad((*loc, "column"), f"'{col}' is not a numeric column of {t.name}"
+            + ("" if sets else " that can be scaled or added to") + "; expected one of: "
             f"{', '.join(numeric)}", "不是数值列", "reference")
     for c in o.get("where") or {}:
         if c not in t.column_names:

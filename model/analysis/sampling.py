@@ -1,5 +1,6 @@
-"""Monte Carlo draws: uniform, triangular, truncated normal and lognormal factors, with optional
-rank correlation between parameters (Iman & Conover 1982).
+"""Monte Carlo draws: uniform, triangular, truncated normal and lognormal factors, and discrete
+choices among listed values, with optional rank correlation between parameters (Iman & Conover
+1982).
 
 Every draw is a pure function of the seed, the parameter list and n, so the same batch file
 gives the same draws on any machine and any executor.
@@ -15,6 +16,7 @@ DISTRIBUTIONS = {
     "triangular": ("low", "mode", "high"),
     "truncnorm": ("mean", "sd", "low", "high"),
     "lognormal": ("median", "sigma"),
+    "choice": (),  # values: [...], weights: [...] (equal when omitted)
 }
 
 
@@ -23,6 +25,8 @@ def check_parameters(p: dict) -> str | None:
     dist = p.get("dist")
     if dist not in DISTRIBUTIONS:
         return f"dist must be one of: {', '.join(DISTRIBUTIONS)}"
+    if dist == "choice":
+        return _check_choice(p)
     missing = [k for k in DISTRIBUTIONS[dist] if not isinstance(p.get(k), int | float)]
     if missing:
         return f"{dist} needs numbers for: {', '.join(missing)}"
@@ -37,9 +41,30 @@ def check_parameters(p: dict) -> str | None:
     return None
 
 
+def _check_choice(p: dict) -> str | None:
+    values, weights = p.get("values"), p.get("weights")
+    if not isinstance(values, list) or not values or \
+            not all(isinstance(v, int | float) for v in values):
+        return "choice needs values: a list of numbers"
+    if weights is None:
+        return None
+    if not isinstance(weights, list) or len(weights) != len(values) or \
+            not all(isinstance(w, int | float) and w > 0 for w in weights):
+        return "choice weights must be positive numbers, one per value"
+    if abs(sum(weights) - 1.0) > 1e-9:
+        return f"choice weights must add up to 1 (they add up to {sum(weights):g})"
+    return None
+
+
 def ppf(p: dict, u: np.ndarray) -> np.ndarray:
-    """Quantiles of parameter ``p`` at probabilities ``u``."""
+    """Quantiles of parameter ``p`` at probabilities ``u`` (for a choice: the value whose
+    cumulative weight first exceeds u)."""
     d = p["dist"]
+    if d == "choice":
+        values = np.asarray(p["values"], dtype=float)
+        w = np.asarray(p.get("weights") or np.full(len(values), 1.0 / len(values)), float)
+        edges = np.cumsum(w)[:-1]
+        return values[np.searchsorted(edges, u, side="right")]
     if d == "uniform":
         return p["low"] + u * (p["high"] - p["low"])
     if d == "triangular":

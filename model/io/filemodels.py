@@ -246,6 +246,9 @@ class ParameterM(Strict):
     sd: float | None = None
     median: float | None = None
     sigma: float | None = None
+    #: dist choice: the values drawn and their probabilities (equal when omitted)
+    values: list[float] | None = None
+    weights: list[float] | None = None
 
 
 class CorrelationM(Strict):

@@ -618,10 +618,17 @@ def _override_one(data: InputData, o: dict, key: str, bad) -> pd.DataFrame | Non
         return None
     df = data.tables[t.name]
     col = o.get("column") or value_column(t)
-    if col not in t.column_names or t.column(col).kind != "float":
-        numeric = [c.name for c in t.columns if c.kind == "float"]
-        bad(f"{key}.column", "reference", f"'{col}' is not a numeric column of {t.name}; "
-            f"expected one of: {', '.join(numeric)}", "不是数值列")
+    sets = "set" in o and o["set"] is not None
+    kinds = ("float", "int") if sets else ("float",)  # a whole-number column can only be set
+    if col not in t.column_names or t.column(col).kind not in kinds:
+        numeric = [c.name for c in t.columns if c.kind in kinds]
+        bad(f"{key}.column", "reference", f"'{col}' is not a numeric column of {t.name}"
+            + ("" if sets else " that can be scaled or added to") + "; expected one of: "
+            f"{', '.join(numeric)}", "不是数值列")
+        return None
+    if t.column(col).kind == "int" and not float(o["set"]).is_integer():
+        bad(f"{key}.set", "type", f"{t.name}.{col} holds whole numbers; got {o['set']}",
+            "该列为整数")
         return None
     mask = pd.Series(True, index=df.index)
     for c, v in (o.get("where") or {}).items():
@@ -654,5 +661,5 @@ def _override_one(data: InputData, o: dict, key: str, bad) -> pd.DataFrame | Non
     if out_of_range:
         return None
     df = df.copy()
-    df.loc[mask, col] = s
+    df.loc[mask, col] = s.astype(df[col].dtype) if t.column(col).kind == "int" else s
     return df
