@@ -133,7 +133,7 @@ class DistrictReports:
         sectors = self.district_sectors(d)
         resp = a.bureaus_of(sectors)
         kind = self.spec.get("kind", {}).get(r.kind)
-        scope = a.district_name(d) + (f"（{a.h(kind)}）" if kind else "")
+        scope = a.district_name(d) + (f"，{a.h(kind)}" if kind else "")
         meta = a.meta(lead, resp, scope)
         meta.insert(3, (a.t("分配规则", "Allocation rule"), self.rule_label()))
         doc = Document(f"district-{d}", self.spec["file"].format(
@@ -449,11 +449,12 @@ class DistrictReports:
             parts_en = [f"{a.sectors.loc[s, 'name_en']} +{v:,.2f} 万t" for s, v in grow.items()]
             ind = set(a.md.sectors.loc[a.md.sectors["group"] == "industry", "sector"])
             share = 100 * float(f[(f["year"] == y) & f["sector"].isin(ind)]["co2"].sum()) / tot
-            out.append(a.t(
-                f"部门增长（最低成本路径，{p}→{y}年）：{'、'.join(parts_zh)}；{y}年工业占本区排放"
-                f"{share:.1f}%。",
-                f"Sectors growing (least-cost pathway, {p} to {y}): {', '.join(parts_en)}; "
-                f"industry is {share:.1f}% of the district's CO2 in {y}."))
+            zh = f"部门增长（最低成本路径，{p}→{y}年）：{'、'.join(parts_zh)}"
+            en = f"Sectors growing (least-cost pathway, {p} to {y}): {', '.join(parts_en)}"
+            if ind:  # the dataset has an industry group: its weight in the district
+                zh += f"；{y}年工业占本区排放{share:.1f}%"
+                en += f"; industry is {share:.1f}% of the district's CO2 in {y}"
+            out.append(a.t(zh + "。", en + "."))
         if set(self.rule.weights) != {"least-cost"}:
             t = self.targets(d)
             city = a.ds["co2_total"].to_series()
