@@ -104,8 +104,8 @@ def test_every_district_gets_a_docx_an_html_and_an_index_row(zh_set):
         text = docx_text(page.with_suffix(".docx"))
         assert LEADS[d] in text and "分配目标" in text
         heads = parse(page).headings
-        for h in ("数据来源与归属规则", "历史排放与能源消费", "分配目标", "本区措施", "本区重大项目",
-                  "峰后排放上升提示"):
+        for h in ("数据来源与归属规则", "历史排放与能源消费", "分配目标", "本区措施",
+                  "本区重大项目", "峰后排放上升提示"):
             assert h in heads, (d, h)
         html = page.read_text(encoding="utf-8")
         # shares only: the report says so and names the shares it uses, with their source
