@@ -47,6 +47,8 @@ RISE_ABS = 1e-6
 RISE_REL = 1e-9
 #: plan periods whose intensity change is shown (end years)
 PLAN_ENDS = (2025, 2030, 2035)
+#: a flag's reason names at most this many growing sectors (the largest), then the rest
+TOP_SECTORS = 5
 
 
 def short_name(name: str) -> str:
@@ -445,8 +447,13 @@ class DistrictReports:
         grow = ch[ch > RISE_ABS].sort_values(ascending=False)
         if len(grow):
             tot = float(f[f["year"] == y]["co2"].sum()) or 1.0
-            parts_zh = [f"{a.sectors.loc[s, 'name_zh']} +{v:,.2f}万t" for s, v in grow.items()]
-            parts_en = [f"{a.sectors.loc[s, 'name_en']} +{v:,.2f} 万t" for s, v in grow.items()]
+            top = grow.head(TOP_SECTORS)
+            parts_zh = [f"{a.sectors.loc[s, 'name_zh']} +{v:,.2f}万t" for s, v in top.items()]
+            parts_en = [f"{a.sectors.loc[s, 'name_en']} +{v:,.2f} 万t" for s, v in top.items()]
+            if len(grow) > len(top):
+                rest = float(grow.iloc[len(top):].sum())
+                parts_zh.append(f"其他{len(grow) - len(top)}个部门 +{rest:,.2f}万t")
+                parts_en.append(f"{len(grow) - len(top)} other sectors +{rest:,.2f} 万t")
             ind = set(a.md.sectors.loc[a.md.sectors["group"] == "industry", "sector"])
             share = 100 * float(f[(f["year"] == y) & f["sector"].isin(ind)]["co2"].sum()) / tot
             zh = f"部门增长（最低成本路径，{p}→{y}年）：{'、'.join(parts_zh)}"
@@ -459,8 +466,8 @@ class DistrictReports:
             t = self.targets(d)
             city = a.ds["co2_total"].to_series()
             s0, s1 = 100 * t.loc[p, "co2"] / city[p], 100 * t.loc[y, "co2"] / city[y]
-            if s1 > s0:
-                out.append(a.t(
+            if s1 > s0:  # the rule's own reason comes first
+                out.insert(0, a.t(
                     f"分配规则使本区占全市排放的比重由{p}年的{s0:.2f}%升至{y}年的{s1:.2f}%"
                     f"（{self.rule_label()}）。",
                     f"The rule raises the district's share of the city's CO2 from {s0:.2f}% in "
