@@ -218,3 +218,31 @@ def test_district_reports_render_in_headless_chromium(zh_set):
             page = c.evaluate("({ready: document.readyState, "
                               "tables: document.querySelectorAll('table').length})")
             assert page["ready"] == "complete" and page["tables"] >= 3, f.name
+
+
+def test_a_rule_that_raises_a_share_is_the_first_reason(run, tmp_path):
+    # per-capita convergence moves district A (1.7 t per resident against the city's 2.0 in
+    # the base year) towards equal CO2 per resident: its allocation rises although the
+    # city's falls, and the report says the rule is why
+    out = tmp_path / "pc"
+    assert main(["assess", str(run), "--rule", "per-capita", "--out", str(out)]) == 0
+    pages = district_files(out)
+    a = allocated(pages["a"])
+    assert a[2030][0] > a[2020][0]
+    reasons = re.findall(r"<p>(原因：[^<]*)</p>", pages["a"].read_text(encoding="utf-8"))
+    assert reasons and reasons[0].startswith("原因：分配规则使本区占全市排放的比重由")
+    assert "人均趋同（per-capita）" in reasons[0]
+    assert "提示：" not in pages["z"].read_text(encoding="utf-8")  # Z converges downwards
+
+
+def test_a_districts_block_the_writer_cannot_follow_is_refused_at_its_line(run, tmp_path,
+                                                                           capsys):
+    from peakpath.report.documents import TEMPLATES
+
+    text = (TEMPLATES / "assess.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "outline.yaml"
+    bad.write_text(text.replace('file: "2{n:02d}-district-{district}"', 'file: "districts"'),
+                   encoding="utf-8")
+    assert main(["assess", str(run), "--outline", str(bad), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "districts.file" in err
