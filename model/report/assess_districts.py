@@ -292,7 +292,7 @@ class DistrictReports:
              a.t("碳强度", "Carbon intensity"), a.t("碳强度变化 %", "Carbon intensity change %"),
              a.t("能耗强度", "Energy intensity"),
              a.t("能耗强度变化 %", "Energy intensity change %")], rows,
-            digits=[None, 2, 2, 2, 2, 2, 4, 1, 4, 1]))
+            digits=[None, 2, 2, 2, 2, 2, 4, 1, 4, 1], row_class=self.rise_rows(d, t)))
         rows = []
         for end in PLAN_ENDS:
             start = end - 5
@@ -425,6 +425,17 @@ class DistrictReports:
         if float(later[y]) - float(x[p]) > tol:
             return p, y, float(x[p]), float(later[y])
         return None
+
+    def rise_rows(self, d: str, t: pd.DataFrame) -> list[str]:
+        """Row classes of the target table: "flag" for the years above the level of the
+        city's peak year (see `rise`)."""
+        p = self.peak_year
+        if self.rise(d) is None or p not in t.index:
+            return [""] * len(t)
+        x0 = float(t.loc[p, "co2"])
+        tol = max(RISE_ABS, RISE_REL * abs(x0))
+        return ["flag" if y > p and float(v) - x0 > tol else ""
+                for y, v in t["co2"].items()]
 
     def reasons(self, d: str, p: int, y: int) -> list[str]:
         """Why the district's CO2 rises from p to y: projects online there, sectors growing

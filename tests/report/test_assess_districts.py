@@ -137,6 +137,10 @@ def test_a_district_rising_after_the_city_peak_is_flagged_with_its_reason(zh_set
     assert max(v[0] for y, v in z.items() if y > peak) > z[peak][0] + 1e-6  # it does rise
     html = pages["z"].read_text(encoding="utf-8")
     assert f"提示：全市于{peak}年达峰" in html
+    # the years above the peak-year level are marked in the target table
+    marked = re.findall(r'<tr class="flag"><td class="num" data-value="(\d+)"', html)
+    assert [int(y) for y in marked] == [y for y, v in z.items()
+                                        if y > peak and v[0] > z[peak][0] + 1e-6]
     assert "原因：新项目：芯片厂于2026年在本区投产" in html
     # the districts that do not rise are not flagged
     for d in ("a", "b"):
