@@ -1,8 +1,10 @@
-"""``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en]``: the 1+N assessment
-set of a solved run — the city assessment report and the special reports (energy, industry with
-steel, thermal power, petrochemicals, building materials and chemicals, buildings, transport,
-agriculture), each as an editable Word file and a self-contained HTML twin, with an index of
-every document, its lead bureau and the bureaus responsible.
+"""``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en] [--rule R]``: the
+1+N assessment set of a solved run — the city assessment report and the special reports
+(energy, industry with steel, thermal power, petrochemicals, building materials and chemicals,
+buildings, transport, agriculture), the key-area papers, and one report per district and zone
+(`peakpath.report.assess_districts`, targets allocated by ``--rule`` as `peakpath allocate`
+does), each as an editable Word file and a self-contained HTML twin, with an index of every
+document, its lead bureau and the bureaus responsible.
 
 What goes where is the outline ``templates/assess.yaml`` (titles, headings, which sectors each
 report covers, the lead bureau); how a page looks is ``templates/assess_report.html.j2``. Both
