@@ -1,8 +1,10 @@
-"""``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en]``: the 1+N assessment
-set of a solved run — the city assessment report and the special reports (energy, industry with
-steel, thermal power, petrochemicals, building materials and chemicals, buildings, transport,
-agriculture), each as an editable Word file and a self-contained HTML twin, with an index of
-every document, its lead bureau and the bureaus responsible.
+"""``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en] [--rule R]``: the
+1+N assessment set of a solved run — the city assessment report and the special reports
+(energy, industry with steel, thermal power, petrochemicals, building materials and chemicals,
+buildings, transport, agriculture), the key-area papers, and one report per district and zone
+(`peakpath.report.assess_districts`, targets allocated by ``--rule`` as `peakpath allocate`
+does), each as an editable Word file and a self-contained HTML twin, with an index of every
+document, its lead bureau and the bureaus responsible.
 
 What goes where is the outline ``templates/assess.yaml`` (titles, headings, which sectors each
 report covers, the lead bureau); how a page looks is ``templates/assess_report.html.j2``. Both
@@ -53,6 +55,8 @@ from peakpath.report.documents import (
 )
 
 if TYPE_CHECKING:
+    from peakpath.analysis.allocate import Rule
+    from peakpath.report.assess_districts import DistrictReports
     from peakpath.results.pathway import Solved
 
 LANGS = ("zh", "zh+en")
@@ -85,6 +89,8 @@ ENERGY_TOPICS = ("coal_oil", "dual_control", "non_fossil", "electrification", "o
 #: key-area papers the writer can fill, and their heading keys
 KEYAREA_TOPICS = {"two_high": ("list", "priced", "left_out", "green"),
                   "green_finance": ("by_year", "by_measure", "qualifying", "gap")}
+#: the district reports' heading keys (`peakpath.report.assess_districts`)
+DISTRICT_KEYS = ("sources", "history", "targets", "measures", "projects", "flag")
 
 
 def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) -> None:
@@ -105,8 +111,11 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
         if not isinstance(v, dict) or not isinstance(v.get("zh"), str):
             bad(key, "expected {zh: 中文, en: English}", "应为中英文标题")
 
-    for name, known in (("headings", SPECIAL_KEYS), ("city_headings", CITY_KEYS),
-                        ("energy_topics", ENERGY_TOPICS)):
+    blocks = [("headings", SPECIAL_KEYS), ("city_headings", CITY_KEYS),
+              ("energy_topics", ENERGY_TOPICS)]
+    if "districts" in data:
+        blocks.append(("district_headings", DISTRICT_KEYS))
+    for name, known in blocks:
         block = data.get(name)
         if not isinstance(block, dict):
             bad((name,), "missing or not a mapping", "缺少或格式错误")
@@ -130,6 +139,29 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
                 bad(("keyarea_headings", topic, k), "unknown heading key; expected one of "
                     f"{', '.join(KEYAREA_TOPICS[topic])}", "章节键无效")
             titled(("keyarea_headings", topic, k), v)
+    dist = data.get("districts")
+    if dist is not None:
+        if not isinstance(dist, dict):
+            bad(("districts",), "expected a mapping with file, title and lead", "格式错误")
+            dist = {}
+        f = dist.get("file")
+        if not isinstance(f, str) or "{district}" not in f or "/" in f:
+            bad(("districts", "file"), "expected a file name with {district} and no '/'",
+                "文件名须含{district}且不含'/'")
+        if "title" in dist:
+            titled(("districts", "title"), dist["title"])
+        else:
+            bad(("districts", "title"), "'title' is missing", "缺少必填项")
+        lead = dist.get("lead")
+        if not isinstance(lead, dict):
+            bad(("districts", "lead"), "expected a lead per kind: core, suburban, zone",
+                "应按类型给出牵头单位")
+        else:
+            for k in ("core", "suburban", "zone"):
+                if k not in lead:
+                    bad(("districts", "lead"), f"no lead for kind '{k}'", "缺少该类型的牵头单位")
+                else:
+                    titled(("districts", "lead", k), lead[k])
     docs = data.get("documents")
     if not isinstance(docs, list) or not docs:
         bad(("documents",), "expected a list of documents", "应为文件列表")
@@ -231,7 +263,7 @@ class Assessment:
     """Builds the documents of one run. ``lang`` is "zh" or "zh+en" (English beside)."""
 
     def __init__(self, solved: Solved, *, lang: str = "zh", batch: Batch | None = None,
-                 outline: dict[str, Any] | None = None) -> None:
+                 outline: dict[str, Any] | None = None, rule: Rule | None = None) -> None:
         from peakpath.analysis.recommend import recommend
         from peakpath.report.figures import target_frame
         from peakpath.results.dataset import summary
@@ -240,6 +272,8 @@ class Assessment:
         self.s, self.ds, self.md = solved, solved.ds, solved.md
         self.lang = lang
         self.batch = batch
+        self.rule = rule
+        self.district_reports: DistrictReports | None = None
         self.outline = outline or load_outline()
         self.rec = recommend(solved, batch.path if batch is not None else None)
         self.summary = summary(self.ds, {})
@@ -1320,7 +1354,19 @@ class Assessment:
             if sp.get("kind") == "keyarea":
                 built[id(sp)] = self.keyarea(sp)
         cities = [self.city(sp, specials) for sp in specs if sp.get("kind") == "city"]
-        return cities + [built[id(sp)] for sp in specs if id(sp) in built]
+        return cities + [built[id(sp)] for sp in specs if id(sp) in built] + self.districts()
+
+    def districts(self) -> list[Document]:
+        """One report per district and zone (`peakpath.report.assess_districts`), when the
+        outline has a districts block and the dataset real districts."""
+        from peakpath.analysis.allocate import parse_rule
+        from peakpath.report.assess_districts import DistrictReports
+
+        if not self.outline.get("districts") or not (
+                self.s.data["districts"]["kind"] != "city").any():
+            return []
+        self.district_reports = DistrictReports(self, self.rule or parse_rule("least-cost"))
+        return self.district_reports.documents()
 
     def index_rows(self, docs: list[Document]) -> list[dict[str, str]]:
         """One row of the index per document."""
@@ -1336,7 +1382,7 @@ class Assessment:
 
 def write_assess(results: str | Path, *, batch: str | Path | None = None,
                  out: str | Path | None = None, lang: str = "zh",
-                 outline: str | Path | None = None) -> AssessFiles:
+                 outline: str | Path | None = None, rule: str = "least-cost") -> AssessFiles:
     """Write the 1+N set of the run ``results`` (a run folder or its results.nc) into ``out``
     (default RESULTS/assess/): one .docx and one .html per document, index.html and
     index.docx. Bad input (missing, corrupt or unsolved results, a batch folder that is not
@@ -1354,6 +1400,9 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
         raise InputError([Problem("<command line>", None, "--lang", "choice",
                                   f"expected one of {', '.join(LANGS)}; got {lang!r}",
                                   "语言选项无效")])
+    from peakpath.analysis.allocate import parse_rule
+
+    r = parse_rule(rule)  # a bad rule is refused before anything is read
     if out is not None:
         writable_dir(out, "--out")
     s = load_solved(results)
@@ -1369,7 +1418,7 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
     writable_dir(folder, "--out")
     spec = load_outline(outline)
     b = load_batch_info(batch, s.years) if batch is not None else None
-    a = Assessment(s, lang=lang, batch=b, outline=spec)
+    a = Assessment(s, lang=lang, batch=b, outline=spec, rule=r)
     docs = a.documents()
     rows = a.index_rows(docs)
     idx = spec.get("index", {})
@@ -1383,6 +1432,15 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
                  f"Scenario {s.ds.attrs.get('scenario')}, status {s.ds.attrs.get('status')}. "
                  "Each document comes as an editable Word file (.docx) and an HTML twin; every "
                  "number is read from the results (results.nc).")]
+    if a.district_reports is not None:
+        dr = a.district_reports
+        flagged = dr.flagged()
+        names = "、".join(a.district_name(d) for d in flagged) or a.t("无", "none")
+        notes.append(a.t(
+            f"区报告的目标按{dr.rule_label()}分配（--rule）；全市达峰年{dr.peak_year}年之后分配排放"
+            f"上升的区：{names}。",
+            f"The district reports' targets follow {dr.rule_label()} (--rule); districts whose "
+            f"allocated CO2 rises after the city's peak year {dr.peak_year}: {names}."))
     html_index = environment().get_template("assess_index.html.j2").render(
         title=title, notes=notes, columns=columns, docs=rows)
     docx_index = index_docx(title, columns[:-1], [
@@ -1428,13 +1486,17 @@ def add_parser(sub) -> None:
     p.add_argument("--outline", default=None,
                    help="an edited copy of the outline (default: the packaged "
                    "templates/assess.yaml)")
+    p.add_argument("--rule", default="least-cost",
+                   help="how the district reports allocate the city's targets, as in "
+                   "peakpath allocate: least-cost | equal-intensity | per-capita | "
+                   "ability-to-pay | blend:RULE=W,RULE=W (default least-cost)")
     p.set_defaults(func=cmd_assess)
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
     """Write the set and list what was written."""
     files = write_assess(args.results, batch=args.batch, out=args.out, lang=args.lang,
-                         outline=args.outline)
+                         outline=args.outline, rule=args.rule)
     print(f"评估文件集 Assessment set: {len(files.documents)} documents -> {files.folder}/")
     for d, html, docx in files.documents:
         print(f"  {d.title}  [{'、'.join(d.lead)}]  {docx.name}, {html.name}")

@@ -168,7 +168,11 @@ def test_the_set_is_complete_and_the_index_names_the_bureaus(zh_set, run):
     bureau = dict(zip(ds["group"].values, ds["group_bureau_zh"].values, strict=True))
     index = next(t for t in parse(zh_set / "index.html").tables if t["id"] == "documents")
     rows = {r[1][0]: r for r in index["rows"][1:]}
-    assert len(rows) == len(docs)
+    # the outline's documents and one district report for the run's one district (甲区);
+    # tests/report/test_assess_districts.py checks the district reports
+    assert len(rows) == len(docs) + 1
+    assert rows["甲区碳达峰评估报告"][2][0] == "甲区人民政府"
+    assert (zh_set / "201-district-a.docx").is_file()
     by_id = {d["id"]: d for d in docs}
     for spec in docs:
         r = rows[spec["title"]["zh"]]
@@ -350,7 +354,7 @@ def test_every_html_renders_in_headless_chromium(zh_set):
             requests = [e["params"]["request"]["url"] for e in c.events
                         if e.get("method") == "Network.requestWillBeSent"]
             pages.append((f.name, page, requests))
-    assert len(pages) == len(load_outline()["documents"]) + 1
+    assert len(pages) == len(load_outline()["documents"]) + 2  # the index, district 甲区
     for name, page, requests in pages:
         assert page["ready"] == "complete" and page["title"], name
         assert page["h"] > 150 and page["h2"] >= (0 if name == "index.html" else 1), name
