@@ -19,15 +19,18 @@ import pandas as pd
 import xarray as xr
 
 import peakpath
-
-from peakpath.io.atomic import atomic_write_bytes, atomic_write_text, replace_dir, sweep_stale, temp_dir
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
-from peakpath.errors import InputError, Problem
 from peakpath.core.objective import cost_frame
-from peakpath.solve.highs import Solution
 from peakpath.core.unit_effects import measure_unit_effects
+from peakpath.errors import InputError, Problem
+from peakpath.io.atomic import (
+    replace_dir,
+    sweep_stale,
+    temp_dir,
+)
 from peakpath.io.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
+from peakpath.solve.highs import Solution
 
 #: |shadow price| above which a target counts as binding (CNY per unit)
 BINDING_TOL = 1e-6

@@ -43,14 +43,14 @@ from peakpath.core.baseline import (
     is_split,
     measure_district_shares,
 )
+from peakpath.core.ledger import capital_recovery_factor
+from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, PeakpathError, Problem
 from peakpath.io.inputs import InputData
-from peakpath.core.ledger import capital_recovery_factor
-from peakpath.solve.rebuild import inputs_of
-from peakpath.results.dataset import load_results
 from peakpath.io.scenario import Scenario
-from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
+from peakpath.results.dataset import load_results
+from peakpath.solve.rebuild import inputs_of
 
 #: relative tolerance of "adds up to the city" checks
 SUM_RTOL = 1e-7
