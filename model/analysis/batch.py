@@ -58,13 +58,12 @@ import xarray as xr
 from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
 from peakpath.cli.commands import command_help, positive_int
 from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
-from peakpath.io.atomic import atomic_path, sweep_stale
+from peakpath.io.atomic import atomic_path, atomic_write_text, sweep_stale
 from peakpath.io.inputs import InputData, apply_overrides, read_dataset
 from peakpath.io.places import writable_dir
 from peakpath.io.scenario import Scenario, load_scenario
 from peakpath.io.schema import TABLE_BY_NAME
 from peakpath.results.dataset import (
-    atomic_write_text,
     hash_inputs,
     iamc_table,
     load_results,
