@@ -297,3 +297,22 @@ def test_local_coal_power_keeps_its_must_run_share(shipped_run):
     a = res.dataset["adoption"].sum("district").sel(year=2035).to_series()
     assert a["coal_unit_retirement"] > 0.5 and a["coal_gen_to_imports"] > 1.0  # both in use
     assert gen.max() > floor + 1.0
+
+
+def test_an_output_cut_is_flagged_as_leakage_by_hand(shipped_run):
+    """The crude-steel cut is the dataset's one output reduction (a switch measure that makes
+    nothing); its abatement is reported as a leakage flag: tonnes not made times the city's
+    CO2 per tonne, year by year."""
+    from peakpath.results.dataset import output_cut_measures
+
+    res = shipped_run("wuhan-stretch")
+    ds = res.dataset
+    assert output_cut_measures(res.built.md) == ["steel_output_control"]
+    tonnes = ds["adoption"].sel(measure="steel_output_control").sum("district")
+    per_t = ds["measure_co2_per_unit"].sel(measure="steel_output_control")
+    want = (-tonnes * per_t).to_series()
+    got = ds["output_cut_co2"].to_series()
+    assert got.max() > 100.0  # stretch cuts steel
+    assert got.to_numpy() == pytest.approx(want.to_numpy(), abs=1e-9)
+    assert res.summary["output_cut_co2_wan_t"]["2035"] == pytest.approx(float(got[2035]),
+                                                                        abs=0.01)

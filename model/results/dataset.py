@@ -158,6 +158,11 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                                             "average factor: emissions moved to other "
                                             "provinces (leakage), not avoided")
     out.update(_measure_unit_arrays(md, coords))
+    out["output_cut_co2"] = _attrs(
+        _output_cut(md, out["adoption"], out["measure_co2_per_unit"]), "万t CO2",
+        "CO2 of output that measures stop making in the city (a tonne not made), at the city's "
+        "own CO2 per unit: it moves to the plants that make it instead unless demand falls "
+        "(leakage flag)")
     gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
                        coords={"gas": coords["gas"]})
     out["emissions_co2e"] = _attrs((out["emissions"] * gwp).sum("gas"), "万t CO2e",
@@ -295,6 +300,25 @@ def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: lis
     return xr.DataArray(arr, dims=["year"], coords={"year": years})
 
 
+def output_cut_measures(md: ModelData) -> list[str]:
+    """Switch measures that make nothing in place of what they take off (no effect of their
+    own is positive): output reductions, such as a crude-steel cut."""
+    mode = md.measures.set_index("measure")["mode"] if "mode" in md.measures else pd.Series(
+        dtype=str)
+    switch = set(mode.index[mode == "switch"])
+    makes = set(md.effects.loc[md.effects["value"] > 0, "measure"])
+    return sorted(switch - makes)
+
+
+def _output_cut(md: ModelData, adoption: xr.DataArray, co2_per_unit: xr.DataArray
+                ) -> xr.DataArray:
+    """Σ_{m cut} stock[m,y] × (−co2_per_unit[m,y]) (万t CO2): what an output cut abates in
+    the city, which the economy emits elsewhere if the product is still bought."""
+    cut = output_cut_measures(md)
+    stock = adoption.sum("district").sel(measure=cut)
+    return (stock * -co2_per_unit.sel(measure=cut)).sum("measure")
+
+
 def input_hash(md: ModelData) -> str:
     """Key of a run: its validated inputs (after overrides) and its resolved settings."""
     return hash_inputs(md.digest, md.scenario)
@@ -396,6 +420,8 @@ def summary(ds: xr.Dataset, timings: dict[str, float]) -> dict:
         "reference_peak_co2_wan_t": round(float(ref.values[ref_idx]), 2),
         "cost_by_kind_wan_cny": cost_by_kind(ds) if ok else {},
         "import_substitution_co2_wan_t": _year_map(ds["import_substitution_co2"]) if ok else {},
+        "output_cut_co2_wan_t": (_year_map(ds["output_cut_co2"])
+                                 if ok and "output_cut_co2" in ds else {}),
     }
 
 

@@ -96,6 +96,12 @@ def _print_verdict(summ: dict, sc) -> None:
         print(f"  外调电替代 Import substitution (leakage flag): up to {_fmt(leak[top])} 万t in "
               f"{top} of local generation replaced by grid imports, credited at the grid's "
               "average factor")
+    cut = summ.get("output_cut_co2_wan_t") or {}
+    if any(v > 0.5 for v in cut.values()):
+        top = max(cut, key=cut.get)
+        print(f"  产量压减 Output cut (leakage flag): up to {_fmt(cut[top])} 万t in {top} of CO2 "
+              "from output no longer made in the city, at its own CO2 per unit: moved to the "
+              "plants that make it instead unless demand falls")
     kinds = summ.get("cost_by_kind_wan_cny") or {}
     if kinds:
         names = {"resource": "资源成本 resource", "efficiency_gap": "能效缺口 efficiency gap",
