@@ -30,3 +30,17 @@ def test_run_folders_follow_the_umask(tmp_path, wuhan):
     res = run_scenario(make_scenario(name="modes"), wuhan, isolate=False)
     out = write_results(res.dataset, tmp_path / "modes", res.summary, res.built.md)
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~_umask()
+
+
+def test_csv_tables_for_people_carry_a_utf8_byte_order_mark(tmp_path):
+    """Excel on Chinese Windows reads a CSV as UTF-8 only with a BOM; pandas skips it."""
+    import pandas as pd
+
+    from peakpath.io.atomic import atomic_write_table
+
+    f = tmp_path / "t.csv"
+    atomic_write_table(f, "部门,值\n钢铁,1\n")
+    assert f.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert list(pd.read_csv(f).columns) == ["部门", "值"]
+    atomic_write_table(f, "\ufeffa\n1\n")  # never twice
+    assert f.read_bytes().count(b"\xef\xbb\xbf") == 1

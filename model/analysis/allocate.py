@@ -44,7 +44,7 @@ import pandas as pd
 
 from peakpath.cli.commands import command_help
 from peakpath.errors import InputError, PeakpathError, Problem
-from peakpath.io.atomic import atomic_write_text
+from peakpath.io.atomic import atomic_write_table, atomic_write_text
 from peakpath.io.places import writable_dir
 from peakpath.results.pathway import Solved, load_solved, measure_accounts, sector_accounts
 
@@ -449,7 +449,7 @@ def write_allocation(a: Allocation, out_dir: Path, s: Solved | None = None,
               "enterprises": a.enterprises, "enterprise_measures": a.enterprise_measures,
               "fairness": a.fairness, "check": a.check, "marginal_cost": a.marginal_cost}
     for name, t in tables.items():
-        atomic_write_text(out_dir / f"{name}.csv", t.to_csv(index=False, float_format="%.8g"))
+        atomic_write_table(out_dir / f"{name}.csv", t.to_csv(index=False, float_format="%.8g"))
     meta = {"scenario": a.scenario, "rule": a.rule.name, "label": a.rule.label(),
             "convergence_year": a.rule.convergence_year, "notes": a.notes,
             "units": {"co2": "万t CO2", "energy": "万tce", "energy_intensity": "tce/万元",

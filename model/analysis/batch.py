@@ -58,7 +58,7 @@ import xarray as xr
 from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
 from peakpath.cli.commands import command_help, positive_int
 from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
-from peakpath.io.atomic import atomic_path, atomic_write_text, sweep_stale
+from peakpath.io.atomic import atomic_path, atomic_write_table, atomic_write_text, sweep_stale
 from peakpath.io.inputs import InputData, apply_overrides, read_dataset
 from peakpath.io.places import writable_dir
 from peakpath.io.scenario import Scenario, load_scenario
@@ -863,7 +863,7 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
         row.update({f"value:{k}": v for k, v in (r.get("values") or {}).items()})
         rows.append(row)
     table = pd.DataFrame(rows)
-    atomic_write_text(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
+    atomic_write_table(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
     solved = [r["id"] for r in records if r.get("status") in ("optimal", "infeasible")]
     parts, iamc = [], []
     for vid in solved:
@@ -888,7 +888,7 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
         batch.encoding.pop("unlimited_dims", None)
         with atomic_path(out / "batch.nc") as tmp:
             batch.to_netcdf(tmp, engine="netcdf4")
-        atomic_write_text(out / "iamc.csv", pd.concat(iamc, ignore_index=True).to_csv(
+        atomic_write_table(out / "iamc.csv", pd.concat(iamc, ignore_index=True).to_csv(
             index=False, float_format="%.6g"))
 
 

@@ -39,7 +39,7 @@ from scipy import stats
 
 from peakpath.cli.commands import command_help
 from peakpath.errors import InputError, Problem
-from peakpath.io.atomic import atomic_write_text
+from peakpath.io.atomic import atomic_write_table, atomic_write_text
 from peakpath.results.dataset import PEAK_TIE_WAN_T, PLATEAU_TOL, open_netcdf, peak_shape
 
 OUTCOMES = ("objective_wan_cny", "peak_co2_wan_t", "max_model_co2_wan_t", "cum_co2_wan_t")
@@ -303,7 +303,7 @@ def batch_report(path: str | Path, threshold: float = 0.9) -> dict[str, pd.DataF
     for name, f in out.items():
         # the peak tables keep summary.csv's precision, so they can be checked against it
         fmt = "%.10g" if name.startswith("peak") else "%.6g"
-        atomic_write_text(p / f"report_{name}.csv", f.to_csv(index=False, float_format=fmt))
+        atomic_write_table(p / f"report_{name}.csv", f.to_csv(index=False, float_format=fmt))
     atomic_write_text(p / "report.md", _markdown(table, out, threshold, peaks, years))
     return out
 

@@ -26,7 +26,7 @@ import xarray as xr
 
 from peakpath.cli.commands import command_help
 from peakpath.errors import InputError, Problem
-from peakpath.io.atomic import atomic_write_text
+from peakpath.io.atomic import atomic_write_table
 from peakpath.io.places import writable_dir
 from peakpath.report.figures import Figure, bi, new_figure, target_frame
 from peakpath.results.dataset import load_results, open_netcdf
@@ -464,8 +464,8 @@ def default_out(runs: list[Run], root: Path = Path("results")) -> Path:
 
 def write(out: Path, table: pd.DataFrame, adoption: pd.DataFrame, figures: list[Figure]
           ) -> None:
-    atomic_write_text(out / "compare.csv", table.to_csv())
-    atomic_write_text(out / "adoption.csv", adoption.to_csv(float_format="%.6g"))
+    atomic_write_table(out / "compare.csv", table.to_csv())
+    atomic_write_table(out / "adoption.csv", adoption.to_csv(float_format="%.6g"))
     for f in figures:
         f.save(out)
 

@@ -379,7 +379,7 @@ def write_inventory(inv: Inventory, comparison: pd.DataFrame, out_dir: str | Pat
                     ) -> list[Path]:
     """Write inventory.csv (detail), inventory_totals.csv, inventory_comparison.csv (when
     there is something to compare) and inventory_notes.txt into ``out_dir``."""
-    from peakpath.io.atomic import atomic_write_text
+    from peakpath.io.atomic import atomic_write_table, atomic_write_text
 
     out = Path(out_dir)
     files = {"inventory.csv": inv.detail.to_csv(index=False, float_format="%.6f"),
@@ -388,7 +388,7 @@ def write_inventory(inv: Inventory, comparison: pd.DataFrame, out_dir: str | Pat
         files["inventory_comparison.csv"] = comparison.to_csv(index=False, float_format="%.4f")
     files["inventory_notes.txt"] = "".join(f"{n}\n" for n in inv.notes)
     for name, text in files.items():
-        atomic_write_text(out / name, text)
+        (atomic_write_table if name.endswith(".csv") else atomic_write_text)(out / name, text)
     return [out / n for n in files]
 
 

@@ -41,7 +41,7 @@ from peakpath.analysis.compare import load_runs
 from peakpath.cli.commands import command_help
 from peakpath.core.build import BuiltModel, build
 from peakpath.errors import InputError, Problem, SolverError
-from peakpath.io.atomic import atomic_write_text
+from peakpath.io.atomic import atomic_write_table, atomic_write_text
 from peakpath.io.places import writable_dir
 from peakpath.results.dataset import summary, to_dataset, write_results
 from peakpath.solve.highs import (
@@ -189,7 +189,7 @@ def write_alternatives(built: BuiltModel, comp: Compiled, found: list[Roadmap], 
                           for r in found}, index=pd.Index(amap.measures, name="measure"))
     table.insert(0, "name", [f"{meas.loc[m, 'name_zh']} {meas.loc[m, 'name_en']}"
                              for m in table.index])
-    atomic_write_text(out / "mga.csv", table.to_csv(float_format="%.6g"))
+    atomic_write_table(out / "mga.csv", table.to_csv(float_format="%.6g"))
     info = {"scenario": name, "slack": slack, "optimum_wan_cny": round(found[0].cost, 2),
             "roadmaps": [{"folder": f.name, "index": r.index, "direction": r.direction,
                           "cost_wan_cny": round(r.cost, 2),

@@ -40,7 +40,7 @@ import pandas as pd
 from peakpath.cli.commands import command_help
 from peakpath.core.ledger import discount_factors
 from peakpath.errors import InputError, Problem
-from peakpath.io.atomic import atomic_write_text
+from peakpath.io.atomic import atomic_write_table
 from peakpath.io.places import writable_dir
 from peakpath.results.pathway import Solved, load_solved
 from peakpath.solve.run import RunResult, run_scenario
@@ -226,7 +226,7 @@ def cmd_projects(args: argparse.Namespace) -> int:
     out = writable_dir(Path(args.out) if args.out else s.path / "projects")
     chosen = [x.strip() for x in args.projects.split(",")] if args.projects else None
     t = assess(s, chosen, args.mip_gap)
-    atomic_write_text(out / "projects.csv", t.to_csv(index=False, float_format="%.8g"))
+    atomic_write_table(out / "projects.csv", t.to_csv(index=False, float_format="%.8g"))
     print_assessment(s, t, out)
     return 0
 

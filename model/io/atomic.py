@@ -75,6 +75,16 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+#: the byte-order mark that makes Excel on Chinese Windows read a CSV as UTF-8 (without it the
+#: Chinese names come out garbled); pandas, pyam and LibreOffice skip it
+UTF8_BOM = "\ufeff"
+
+
+def atomic_write_table(path: Path, csv_text: str) -> None:
+    """`atomic_write_text` of a CSV table for people: UTF-8 with a byte-order mark."""
+    atomic_write_text(path, csv_text if csv_text.startswith(UTF8_BOM) else UTF8_BOM + csv_text)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` for a writer that wants a file name (netCDF, figures);

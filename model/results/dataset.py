@@ -557,8 +557,11 @@ def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | Non
         ds.to_netcdf(tmp / "results.nc", engine="netcdf4", encoding=enc)
         tables = tidy_tables(ds)
         for name, table in tables.items():
-            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
-        iamc_table(ds, md).to_csv(tmp / "iamc.csv", index=False, float_format="%.6g")
+            # UTF-8 with a byte-order mark: Excel on Chinese Windows (see io.atomic)
+            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g",
+                         encoding="utf-8-sig")
+        iamc_table(ds, md).to_csv(tmp / "iamc.csv", index=False, float_format="%.6g",
+                                  encoding="utf-8-sig")
         summ.setdefault("timings_s", {})["write"] = round(time.perf_counter() - t0, 3)
         (tmp / "summary.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
