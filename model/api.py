@@ -93,24 +93,27 @@ def run(scenario: PathLike | Scenario, *, changes: Mapping[str, Any] | None = No
 def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
           workers: int | None = None, scheduler: str | None = None,
           security: Mapping[str, Any] | None = None, progress: bool = False,
-          draws: int | None = None) -> BatchResult:
+          draws: int | None = None, folders: bool = False) -> BatchResult:
     """Run (or resume) a batch: a sweep and/or Monte Carlo draws around a scenario.
 
     Args:
         spec: a batch file (YAML) or a `BatchSpec` (``peakpath.load_batch(path)``).
-        out: the batch folder (default ``results/<batch name>``): one results folder per
-            scenario, summary.csv, batch.nc, iamc.csv. Scenarios finished there by an earlier
-            (interrupted) run are kept, not solved again.
+        out: the batch folder (default ``results/<batch name>``): summary.csv, batch.nc
+            (every solved scenario along a ``scenario`` dimension), targets.csv, iamc.csv.
+            Scenarios finished there by an earlier (interrupted) run are kept, not solved
+            again.
         workers: local worker processes (default: the number of cores).
         scheduler: address of a Dask scheduler (``tcp://host:8786``) to run on instead.
         security: Dask TLS settings (``tls_ca_file``, ``tls_client_cert``, ...).
         progress: show a progress bar (or log lines) on stderr.
         draws: solve only the first ``draws`` Monte Carlo draws (those the full batch starts
             with, so a later full run in the same folder keeps them).
+        folders: also write a results folder per scenario (as `run` does).
 
     Returns:
         The `BatchResult`: ``.summary`` (summary.csv as a DataFrame), ``.paths`` (each
-        scenario's results folder), ``.records``, ``.out_dir``, ``.solved``, ``.resumed``.
+        scenario's results folder, with ``folders``), ``.records``, ``.out_dir``,
+        ``.solved``, ``.resumed``.
 
     Raises:
         InputError: the batch or scenario file has problems (each one located).
@@ -125,7 +128,8 @@ def batch(spec: PathLike | BatchSpec, *, out: PathLike | None = None,
     folder = Path(out) if out is not None else Path("results") / b.name
     with terminate_as_interrupt(resend=True):
         return run_batch(b, folder, workers=workers, scheduler=scheduler,
-                         security=dict(security) if security else None, progress=progress)
+                         security=dict(security) if security else None, progress=progress,
+                         folders=folders)
 
 
 # --------------------------------------------------------------------------------------------

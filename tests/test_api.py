@@ -23,7 +23,7 @@ again = peakpath.run(sc.with_settings({{"name": "capped", "targets.peak.cap": 14
                      data=data, out=None, isolate=False)
 print("changed", again.status, again.summary["peak_year"], again.out_dir)
 b = peakpath.batch("b.yaml", out="results/b", workers=2)
-print("batch", len(b.summary), sorted(b.paths), b.solved)
+print("batch", sorted(b.summary["id"]), sorted(b.paths), b.solved)
 """
 
 
@@ -41,7 +41,7 @@ def test_a_script_without_a_main_guard_runs_isolated_solves_and_a_batch(tmp_path
     lines = r.stdout.splitlines()
     assert re.fullmatch(r"run optimal 20\d\d results/wuhan-peak-2030", lines[0]), lines
     assert lines[1].startswith("changed optimal ") and lines[1].endswith(" None")
-    assert lines[2] == "batch 2 ['s0000', 's0001'] 2"
+    assert lines[2] == "batch ['s0000', 's0001'] [] 2"  # no folder per scenario by default
     assert (tmp_path / "results" / "wuhan-peak-2030" / "results.nc").exists()
     assert "Traceback" not in r.stderr
 

@@ -17,7 +17,13 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-from peakpath.analysis.batch import load_batch, run_batch
+from peakpath.analysis.batch import (
+    PROGRESS_FILE,
+    TIMING_COLUMNS,
+    load_batch,
+    run_batch,
+)
+from peakpath.analysis.batch_store import PARTS_FILE
 from peakpath.analysis.sampling import draw
 from tests.conftest import ROOT
 
@@ -108,8 +114,29 @@ def test_local_batch_writes_every_output_and_reuses_models(tmp_path):
     assert ds.sizes["scenario"] == 6 and "param_gas" in ds
     iamc = pd.read_csv(out / "iamc.csv")
     assert iamc["scenario"].nunique() == 6
-    # each scenario is a full run folder
-    assert (out / "mc0004" / "results.nc").exists()
+    # no folder per scenario by default, and the record file is gone once batch.nc holds it
+    assert not [p for p in out.iterdir() if p.is_dir()] and not (out / PARTS_FILE).exists()
+    assert sorted(ds["scenario"].values) == sorted(table["id"])
+    assert (table[[f"s_{k}" for k in TIMING_COLUMNS]] >= 0).all().all()
+    # compressed and chunked along the scenarios
+    enc = ds["adoption"].encoding
+    assert enc.get("zlib") and enc["chunksizes"][ds["adoption"].dims.index("scenario")] == 6
+
+
+def test_scenario_folders_on_request_hold_what_batch_nc_holds(tmp_path):
+    """--folders adds a run folder per scenario; batch.nc is the same with or without them,
+    and each folder's results.nc equals that scenario's slice of batch.nc."""
+    spec, plain = local_and_dask_batch(tmp_path)
+    res = run_batch(spec, tmp_path / "folders", workers=1, progress=False, folders=True)
+    assert sorted(res.paths) == sorted(r["id"] for r in res.records)
+    a = xr.open_dataset(plain.out_dir / "batch.nc")
+    b = xr.open_dataset(res.out_dir / "batch.nc")
+    for name in ("co2_total", "adoption", "new_builds", "cost", "shadow_price"):
+        assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
+    one = xr.open_dataset(res.paths["mc0003"] / "results.nc")
+    assert np.array_equal(one["adoption"].values, b["adoption"].sel(scenario="mc0003").values)
+    pd.testing.assert_frame_equal(pd.read_csv(plain.out_dir / "iamc.csv"),
+                                  pd.read_csv(res.out_dir / "iamc.csv"))
 
 
 def test_dask_local_cluster_gives_identical_results(tmp_path):
@@ -163,11 +190,11 @@ def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     p = subprocess.Popen([*cmd, "--out", str(out)], env=env, cwd=tmp_path,
                          start_new_session=True)
     deadline = time.time() + 300
-    while time.time() < deadline and len(list(out.glob("mc*/summary.json"))) < 4:
+    while time.time() < deadline and logged(out) < 4:
         time.sleep(0.2)
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    done_before = len(list(out.glob("mc*/summary.json")))
+    done_before = logged(out)
     assert 0 < done_before < 9
     again = subprocess.run([*cmd, "--out", str(out)], env=env, cwd=tmp_path,
                            capture_output=True, text=True, timeout=600)
@@ -186,6 +213,12 @@ def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     assert not [q for q in out.iterdir() if q.name.startswith(".")]
 
 
+def logged(out) -> int:
+    """Scenarios a batch in ``out`` has recorded as finished (complete progress lines)."""
+    f = out / PROGRESS_FILE
+    return f.read_text().count("\n") if f.exists() else 0
+
+
 def test_batch_report_names_no_regret_measures_and_drivers(tmp_path):
     from peakpath.analysis.batch_report import batch_report
 
@@ -196,5 +229,5 @@ def test_batch_report_names_no_regret_measures_and_drivers(tmp_path):
     assert set(rep["drivers"]["parameter"]) <= {"gas", "grid"}
     assert (rep["targets"]["probability"] == 1.0).all()
     assert (res.out_dir / "report.md").read_text().startswith("# 批量结果")
-    summ = json.loads((res.out_dir / "mc0000" / "summary.json").read_text())
-    assert summ["scenario"] == "b.mc0000"
+    progress = [json.loads(x) for x in (res.out_dir / PROGRESS_FILE).read_text().splitlines()]
+    assert [r["id"] for r in progress] == [f"mc{i:04d}" for i in range(6)]

@@ -226,7 +226,9 @@ def uninterrupted(batch_file) -> Path:
 
 
 def finished(out: Path) -> int:
-    return len(list(out.glob("mc*/summary.json")))
+    """Scenarios the batch in ``out`` recorded as finished (complete progress lines)."""
+    f = out / "progress.jsonl"
+    return f.read_text().count("\n") if f.exists() else 0
 
 
 def assert_same_batch(a: Path, b: Path) -> None:
@@ -238,8 +240,9 @@ def assert_same_batch(a: Path, b: Path) -> None:
             assert np.array_equal(dx[name].values, dy[name].values, equal_nan=True), name
 
 
-def resume(batch_file: Path, out: Path) -> subprocess.CompletedProcess:
-    r = subprocess.run(cli("batch", batch_file, "--workers", "2", "--quiet", "--out", out),
+def resume(batch_file: Path, out: Path, *more: str) -> subprocess.CompletedProcess:
+    r = subprocess.run(cli("batch", batch_file, "--workers", "2", "--quiet", "--out", out,
+                           *more),
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return r
@@ -249,7 +252,8 @@ def resume(batch_file: Path, out: Path) -> subprocess.CompletedProcess:
 def test_ctrl_c_stops_a_batch_at_once_and_a_rerun_keeps_every_finished_scenario(
         batch_file, uninterrupted):
     out = batch_file.parent / "ctrl-c"
-    p = subprocess.Popen(cli("batch", batch_file, "--workers", "2", "--quiet", "--out", out),
+    p = subprocess.Popen(cli("batch", batch_file, "--workers", "2", "--quiet", "--out", out,
+                             "--folders"),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
     wait_for(lambda: finished(out) >= 3 or p.poll() is not None)
@@ -264,8 +268,8 @@ def test_ctrl_c_stops_a_batch_at_once_and_a_rerun_keeps_every_finished_scenario(
     assert "interrupted" in err and "run it again to resume" in err
     assert not hidden(out)
     done = {d.parent.name: d.parent.stat().st_ino for d in out.glob("mc*/summary.json")}
-    assert 3 <= len(done) < 9
-    again = resume(batch_file, out)
+    assert 3 <= len(done) < 9 and len(done) == finished(out)
+    again = resume(batch_file, out, "--folders")
     assert f"{len(done)} kept from an earlier run" in again.stdout
     # the finished ones were kept as they were, not solved and written again
     assert all((out / k).stat().st_ino == ino for k, ino in done.items())

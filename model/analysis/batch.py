@@ -55,6 +55,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from peakpath.analysis.batch_store import (
+    PARTS_FILE,
+    PartsWriter,
+    batch_variables,
+    dataset_of,
+    iamc_of,
+    part_of,
+    read_parts,
+)
 from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
 from peakpath.cli.commands import command_help, positive_int
 from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
@@ -67,6 +76,7 @@ from peakpath.results.dataset import (
     hash_inputs,
     iamc_table,
     load_results,
+    open_netcdf,
     summary,
     to_dataset,
     write_results,
@@ -392,10 +402,11 @@ class Chunk:
 
 
 def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str, notify=None,
-                kept: dict[str, bool] | None = None) -> list[dict]:
-    """Solve the variants of one chunk in order and write each one's results folder, skipping
-    (and replaying where needed) the ``kept`` ones, see `Chunk`. ``notify(kind, payload)``
-    (optional) hears when each variant starts and ends."""
+                kept: dict[str, bool] | None = None, folders: bool = False) -> list[dict]:
+    """Solve the variants of one chunk in order, skipping (and replaying where needed) the
+    ``kept`` ones, see `Chunk`. Each record carries the scenario's batch data (``part``, for
+    `peakpath.analysis.batch_store`); with ``folders`` each scenario also gets its own results
+    folder. ``notify(kind, payload)`` (optional) hears when each variant starts and ends."""
     kept = kept or {}
     state = _worker_state(dict(spec.scenario.solver))
     state.resolver.reset()  # a chunk starts cold: its results never depend on earlier chunks
@@ -415,7 +426,7 @@ def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str, notify=None
             continue
         if notify:
             notify("start", v.id)
-        rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir))
+        rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir), folders)
         records.append(rec)
         if notify:
             notify("done", rec)
@@ -444,11 +455,12 @@ def _replay(spec: BatchSpec, v: Variant, base: InputData, resolver) -> None:
 
 
 def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
-                   out_dir: Path) -> dict:
+                   out_dir: Path, folders: bool = False) -> dict:
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"id": v.id, "values": v.values}
     try:
         built, sol, shortfalls = _solve_model(spec, v, base, resolver)
+        t1 = time.perf_counter()
         ds = to_dataset(built, sol, {"batch": spec.name, "variant": v.id,
                                      "variant_values": json.dumps(v.values, default=str)})
         summ = summary(ds, {k: sol.timings.get(k, 0.0) for k in ("derive", "build", "load",
@@ -456,9 +468,18 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
         summ["shortfalls"] = shortfalls
         summ["path"] = sol.solver.get("path", "")
         summ["variant_key"] = _variant_key(spec, v, base)  # what a resume compares
-        # the batch sweeps its folder once for leftovers of killed workers
-        write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
+        t2 = time.perf_counter()
+        iamc = iamc_table(ds, built.md)
+        rec["part"] = part_of(ds, iamc)
+        if folders:  # the batch sweeps its folder once for leftovers of killed workers
+            write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
         rec.update(_record(ds, summ))
+        rec["targets"] = [{k: t[k] for k in TARGET_KEYS} for t in summ["targets"]]
+        rec["shortfalls"] = [[s["id"], s["year"]] for s in shortfalls]
+        rec["timings"] = {**{k: round(float(sol.timings.get(k, 0.0)), 4)
+                             for k in ("derive", "build", "load", "solve", "highs")},
+                          "results": round(t2 - t1, 4),
+                          "write": round(time.perf_counter() - t2, 4)}
     except InputError as e:
         rec.update(status="error", reason=" ".join(e.report().split("\n")))
     except PeakpathError as e:
@@ -468,6 +489,10 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
                    traceback=traceback.format_exc(limit=5))
     rec["seconds"] = time.perf_counter() - t0
     return rec
+
+
+#: what a batch keeps of each target row of a scenario (targets.csv)
+TARGET_KEYS = ("id", "family", "year", "binding", "shadow_price", "shadow_unit")
 
 
 def _record(ds: xr.Dataset, summ: dict) -> dict:
@@ -491,10 +516,10 @@ def _record(ds: xr.Dataset, summ: dict) -> dict:
 
 
 def _chunk_job(spec: BatchSpec, variants: list[Variant], out_dir: str, kept: dict[str, bool],
-               emit) -> None:
-    """A chunk in a local worker process (`peakpath.solve.workers`), reporting each variant's start
-    and end."""
-    solve_chunk(spec, variants, out_dir, notify=emit, kept=kept)
+               folders: bool, emit) -> None:
+    """A chunk in a local worker process (`peakpath.solve.workers`), reporting each variant's
+    start and end."""
+    solve_chunk(spec, variants, out_dir, notify=emit, kept=kept, folders=folders)
 
 
 @dataclass
@@ -506,7 +531,7 @@ class _Slot:
 
 
 def run_local(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, workers: int,
-              on_record) -> None:
+              on_record, folders: bool = False) -> None:
     """Local worker processes (one HiGHS thread each, `peakpath.solve.workers`); a variant that
     outlives HiGHS' time limit plus a margin has its worker killed and is recorded as timed out.
 
@@ -533,7 +558,7 @@ def run_local(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, workers: int,
         if s.chunk is not None:
             with contextlib.suppress(WorkerLost):  # it died: its "exit" event follows
                 w.call(_chunk_job, spec, s.chunk.variants, str(out_dir), s.chunk.kept,
-                       stream=True)
+                       folders, stream=True)
 
     def replace(w: Worker, dead: bool, why: str = "") -> None:
         _give_up(slots.pop(w), wall, dead, why, on_record, pending)
@@ -600,7 +625,7 @@ def _give_up(s: _Slot, wall: float, dead: bool, why: str, on_record, pending) ->
 
 
 def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str,
-             security: dict | None, on_record) -> None:
+             security: dict | None, on_record, folders: bool = False) -> None:
     """The same chunks on an existing Dask cluster (workers must see ``out_dir``)."""
     try:
         from distributed import Client, as_completed
@@ -610,7 +635,7 @@ def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str
     sec = Security(**security) if security else None
     with Client(scheduler, security=sec, timeout="30s") as client:
         futures = [client.submit(solve_chunk, spec, c.variants, str(out_dir), None, c.kept,
-                                 pure=False,
+                                 folders, pure=False,
                                  key=f"peakpath-{spec.name}-chunk-{c.variants[0].chunk}")
                    for c in chunks]
         for fut in as_completed(futures):
@@ -678,11 +703,13 @@ PROGRESS_FILE = "progress.jsonl"
 def plan(spec: BatchSpec, out_dir: Path, base: InputData | None = None
          ) -> tuple[list[Chunk], list[dict]]:
     """The chunks with variants still to solve, and the records of the variants an earlier run
-    of the batch finished (resume, one scenario at a time): a variant is finished when its
-    folder holds results with its input hash, or, for one that ended without results (an
-    error, a time-out), when `PROGRESS_FILE` recorded it under the same key."""
+    of the batch finished (resume, one scenario at a time). A variant is finished when
+    `PROGRESS_FILE` recorded it under the same key and, if it was solved, its data are kept:
+    in the batch's `PARTS_FILE`, its batch.nc or its own results folder (one with the same
+    key)."""
     base = read_dataset(spec.scenario.dataset) if base is None else base
     journal = _read_progress(out_dir)
+    stored = set(read_parts(out_dir)) | _batch_nc_ids(out_dir)
     chunks, kept = [], []
     for variants in spec.chunks():
         done: dict[str, bool] = {}
@@ -690,8 +717,8 @@ def plan(spec: BatchSpec, out_dir: Path, base: InputData | None = None
             rec = _existing(spec, v, base, out_dir)
             if rec is None:
                 old = journal.get(v.id)
-                if old is not None and old.get("key") == _variant_key(spec, v, base) and \
-                        old.get("status") not in SOLVED:
+                if old is not None and old.get("key") == _variant_key(spec, v, base) and (
+                        old.get("status") not in SOLVED or v.id in stored):
                     rec = {**old, "values": v.values, "seconds": 0.0, "resumed": True}
             if rec is not None:
                 kept.append(rec)
@@ -699,6 +726,18 @@ def plan(spec: BatchSpec, out_dir: Path, base: InputData | None = None
         if len(done) < len(variants):
             chunks.append(Chunk(variants, done))
     return chunks, kept
+
+
+def _batch_nc_ids(out_dir: Path) -> set[str]:
+    """The scenario ids an earlier run wrote into the batch's batch.nc (none if unreadable)."""
+    f = out_dir / "batch.nc"
+    if not f.is_file():
+        return set()
+    try:
+        with xr.open_dataset(f, engine="netcdf4") as ds:
+            return {str(x) for x in ds["scenario"].values}
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return set()
 
 
 #: statuses of variants that have a results folder
@@ -733,7 +772,9 @@ def _existing(spec: BatchSpec, v: Variant, base: InputData, out_dir: Path) -> di
     except (OSError, ValueError, KeyError, InputError):  # unreadable: solve it again
         return None
     return {"id": v.id, "values": v.values, **_record(ds, summ), "seconds": 0.0,
-            "resumed": True}
+            "resumed": True,
+            "targets": [{k: t.get(k) for k in TARGET_KEYS} for t in summ.get("targets", [])],
+            "shortfalls": [[x["id"], x["year"]] for x in summ.get("shortfalls", [])]}
 
 
 def _read_progress(out_dir: Path) -> dict[str, dict]:
@@ -760,12 +801,19 @@ class _ProgressLog:
     def __init__(self, spec: BatchSpec, out_dir: Path, base: InputData):
         self.spec, self.path, self.base = spec, out_dir / PROGRESS_FILE, base
         self.by_id = {v.id: v for v in spec.variants}
+        self.keys: dict[str, str | None] = {}
         self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
+    def key_of(self, vid: str) -> str | None:
+        """The variant's key (`_variant_key`), computed once."""
+        if vid not in self.keys:
+            v = self.by_id.get(vid)
+            self.keys[vid] = _variant_key(self.spec, v, self.base) if v is not None else None
+        return self.keys[vid]
+
     def add(self, rec: dict) -> None:
-        v = self.by_id.get(rec["id"])
-        key = _variant_key(self.spec, v, self.base) if v is not None else None
-        line = json.dumps({**rec, "key": key}, default=str, ensure_ascii=False)
+        line = json.dumps({**rec, "key": self.key_of(rec["id"])}, default=str,
+                          ensure_ascii=False)
         self.fh.write(line + "\n")
         self.fh.flush()
         os.fsync(self.fh.fileno())
@@ -779,7 +827,7 @@ class _ProgressLog:
         self.close()
         atomic_write_text(self.path, "".join(json.dumps(
             {**{k: v for k, v in r.items() if k != "resumed"},
-             "key": _variant_key(self.spec, self.by_id[r["id"]], self.base)},
+             "key": self.key_of(r["id"])},
             default=str, ensure_ascii=False) + "\n" for r in records))
 
 
@@ -808,8 +856,10 @@ class BatchResult:
 
 def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, security: dict | None = None,
-              progress: bool = True) -> BatchResult:
-    """Run (or resume) a batch and write its folder.
+              progress: bool = True, folders: bool = False) -> BatchResult:
+    """Run (or resume) a batch and write its folder: summary.csv, batch.nc (every solved
+    scenario's results along a ``scenario`` dimension), targets.csv and iamc.csv, plus with
+    ``folders`` a results folder per scenario (as `peakpath run` writes).
 
     Interrupted (Ctrl-C, or SIGTERM where the caller turns it into `Interrupted`), it stops its
     workers within about a second, removes their half-written folders and raises `Interrupted`
@@ -824,8 +874,12 @@ def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = Non
     records = {r["id"]: r for r in kept}
     bar = Progress(len(spec.variants), len(kept), progress)
     log = _ProgressLog(spec, out, base)
+    parts = PartsWriter(out)
 
     def on_record(rec: dict) -> None:
+        part = rec.pop("part", None)
+        if part is not None:  # the data first: a logged scenario always has its data
+            parts.add(rec["id"], log.key_of(rec["id"]), part)
         records[rec["id"]] = rec
         log.add(rec)
         bar.update(rec)
@@ -833,63 +887,154 @@ def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = Non
     try:
         if todo:
             if scheduler:
-                run_dask(spec, todo, out, scheduler, security, on_record)
+                run_dask(spec, todo, out, scheduler, security, on_record, folders)
             else:
-                run_local(spec, todo, out, workers or os.cpu_count() or 1, on_record)
+                run_local(spec, todo, out, workers or os.cpu_count() or 1, on_record, folders)
     except KeyboardInterrupt as e:
         log.close()
+        parts.close()
         bar.interrupted()
         sweep_stale(out)
         signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
         raise Interrupted(signum, f"batch {spec.name} interrupted: {len(records)} of "
                           f"{len(spec.variants)} scenarios finished and kept in {out}; run it "
                           "again to resume") from None
+    parts.close()
     ordered = [records[v.id] for v in spec.variants if v.id in records]
     write_batch_outputs(spec, out, ordered)
     log.rewrite(ordered)
+    (out / PARTS_FILE).unlink(missing_ok=True)  # batch.nc holds them now
     return BatchResult(out, ordered, time.monotonic() - t0,
                        sum(1 for r in ordered if not r.get("resumed")),
                        sum(1 for r in ordered if r.get("resumed")))
 
 
+#: the columns of summary.csv taken from each scenario's record, in order
+SUMMARY_COLUMNS = ("id", "status", "objective_wan_cny", "peak_year", "peak_co2_wan_t",
+                   "cum_co2_wan_t", "max_model_co2_wan_t", "binding", "unmet", "reason",
+                   "input_hash", "path")
+#: per-scenario seconds by phase in summary.csv (``s_<phase>``): deriving the data, the array
+#: build, loading into HiGHS, solving (all HiGHS calls), HiGHS' own time, the results Dataset
+#: and summary, and writing (the batch record, plus the folder with ``--folders``)
+TIMING_COLUMNS = ("derive", "build", "load", "solve", "highs", "results", "write")
+
+
 def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None:
-    """summary.csv (one row per scenario), batch.nc (scenario dimension), iamc.csv."""
+    """summary.csv (one row per scenario), batch.nc (scenario dimension, compressed, chunked
+    by scenario), targets.csv (each solved scenario's target rows) and iamc.csv. A scenario's
+    data come from `PARTS_FILE`, else its results folder, else the batch.nc of an earlier run
+    in the same folder."""
     rows = []
     for r in records:
-        row = {k: r.get(k) for k in ("id", "status", "objective_wan_cny", "peak_year",
-                                     "peak_co2_wan_t", "cum_co2_wan_t", "max_model_co2_wan_t",
-                                     "binding", "unmet",
-                                     "reason", "input_hash", "path")}
+        row = {k: r.get(k) for k in SUMMARY_COLUMNS}
+        row.update({f"s_{k}": (r.get("timings") or {}).get(k) for k in TIMING_COLUMNS})
         row.update({f"value:{k}": v for k, v in (r.get("values") or {}).items()})
         rows.append(row)
     table = pd.DataFrame(rows)
     atomic_write_table(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
     solved = [r["id"] for r in records if r.get("status") in ("optimal", "infeasible")]
-    parts, iamc = [], []
-    for vid in solved:
-        ds = load_results(out / vid)
-        iamc.append(iamc_table(ds))
-        keep = [n for n, v in ds.data_vars.items() if "target_row" not in v.dims]
-        ds = ds[keep].drop_dims("target_row", errors="ignore")
-        ds.attrs = {"status": ds.attrs.get("status"), "input_hash": ds.attrs.get("input_hash")}
-        parts.append(ds.expand_dims(scenario=[vid]))
-    if parts:
-        batch = xr.concat(parts, dim="scenario", join="outer", combine_attrs="drop")
-        for k in spec.parameters + spec.swept:
-            vals = [next(r for r in records if r["id"] == s)["values"].get(k) for s in solved]
-            numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
-            batch[f"param_{k}"] = ("scenario", np.asarray(vals, dtype=float) if numeric else
-                                   np.array([json.dumps(x, default=str) if not isinstance(
-                                       x, str) else x for x in vals], dtype=str))
-        batch.attrs = {"batch": spec.name, "scenario_file": str(spec.scenario.path),
-                       "parameters": json.dumps(spec.parameters),
-                       "swept": json.dumps(spec.swept)}
-        # concat copies the per-run files' unlimited target_row, which batch.nc does not have
-        batch.encoding.pop("unlimited_dims", None)
-        with atomic_path(out / "batch.nc") as tmp:
-            batch.to_netcdf(tmp, engine="netcdf4")
-        atomic_write_table(out / "iamc.csv", pd.concat(iamc, ignore_index=True).to_csv(
-            index=False, float_format="%.6g"))
+    datasets, iamc = _scenario_data(out, solved)
+    have = [vid for vid in solved if vid in datasets]
+    _write_targets(out, [r for r in records if r["id"] in set(have)])
+    if not have:
+        return
+    batch = xr.concat([datasets[vid].expand_dims(scenario=[vid]) for vid in have],
+                      dim="scenario", join="outer", combine_attrs="drop")
+    for k in spec.parameters + spec.swept:
+        vals = [next(r for r in records if r["id"] == s)["values"].get(k) for s in have]
+        numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
+        batch[f"param_{k}"] = ("scenario", np.asarray(vals, dtype=float) if numeric else
+                               np.array([json.dumps(x, default=str) if not isinstance(
+                                   x, str) else x for x in vals], dtype=str))
+    batch["scenario_status"] = ("scenario", np.array(
+        [next(r for r in records if r["id"] == s)["status"] for s in have], dtype=str))
+    batch.attrs = {"batch": spec.name, "scenario_file": str(spec.scenario.path),
+                   "parameters": json.dumps(spec.parameters),
+                   "swept": json.dumps(spec.swept)}
+    batch.encoding.pop("unlimited_dims", None)
+    with atomic_path(out / "batch.nc") as tmp:
+        batch.to_netcdf(tmp, engine="netcdf4", encoding=_batch_encoding(batch))
+    atomic_write_table(out / "iamc.csv", pd.concat([iamc[v] for v in have],
+                                                   ignore_index=True).to_csv(
+        index=False, float_format="%.6g"))
+
+
+#: scenarios per netCDF chunk of batch.nc: reading one scenario touches one chunk, reading a
+#: variable across the batch a few
+SCENARIO_CHUNK = 50
+
+
+def _batch_encoding(batch: xr.Dataset) -> dict[str, dict]:
+    """zlib level 4 on every numeric variable, chunked along ``scenario``."""
+    enc = {}
+    n = batch.sizes["scenario"]
+    for k, v in batch.data_vars.items():
+        if v.dtype.kind not in "fiub" or "scenario" not in v.dims:
+            continue
+        chunks = tuple(min(SCENARIO_CHUNK, n) if d == "scenario" else max(batch.sizes[d], 1)
+                       for d in v.dims)
+        enc[k] = {"zlib": True, "complevel": 4, "chunksizes": chunks}
+    return enc
+
+
+def _scenario_data(out: Path, ids: list[str]
+                   ) -> tuple[dict[str, xr.Dataset], dict[str, pd.DataFrame]]:
+    """Each scenario's batch variables and IAMC rows, from the first place that has them."""
+    parts = read_parts(out)
+    datasets: dict[str, xr.Dataset] = {}
+    iamc: dict[str, pd.DataFrame] = {}
+    old = None
+    for vid in ids:
+        if vid in parts:
+            datasets[vid] = dataset_of(parts[vid]["part"])
+            iamc[vid] = iamc_of(parts[vid]["part"])
+        elif (out / vid / "results.nc").is_file():
+            ds = load_results(out / vid)
+            datasets[vid] = batch_variables(ds)
+            iamc[vid] = iamc_table(ds)
+        else:
+            if old is None:
+                old = _old_batch(out)
+            if old is not None and vid in old.indexes["scenario"]:
+                ds = old.sel(scenario=vid).drop_vars(
+                    [k for k in old.data_vars if k.startswith("param_")]
+                    + ["scenario_status"], errors="ignore")
+                datasets[vid] = ds.drop_vars("scenario")
+                iamc[vid] = old_iamc(out, vid)
+    return datasets, iamc
+
+
+def _old_batch(out: Path) -> xr.Dataset | None:
+    try:
+        return open_netcdf(out / "batch.nc", "batch results file")
+    except InputError:
+        return None
+
+
+def old_iamc(out: Path, vid: str) -> pd.DataFrame:
+    """A scenario's rows of the iamc.csv an earlier run of the batch wrote."""
+    f = out / "iamc.csv"
+    t = pd.read_csv(f, encoding="utf-8-sig") if f.is_file() else pd.DataFrame()
+    if t.empty:
+        return t
+    t = t[t["scenario"].astype(str).str.endswith(f".{vid}") | (t["scenario"] == vid)]
+    return t.rename(columns=lambda c: int(c) if str(c).isdigit() else c)
+
+
+def _write_targets(out: Path, records: list[dict]) -> None:
+    """targets.csv: one row per solved scenario and target row (met, binding, shadow price)."""
+    rows = []
+    for r in records:
+        short = {(s[0], int(s[1])) for s in r.get("shortfalls") or []}
+        for t in r.get("targets") or []:
+            rows.append({"scenario": r["id"], "target": t["id"], "family": t["family"],
+                         "year": t["year"], "met": (t["id"], int(t["year"])) not in short,
+                         "binding": t.get("binding"), "shadow_price": t.get("shadow_price"),
+                         "shadow_unit": t.get("shadow_unit")})
+    cols = ["scenario", "target", "family", "year", "met", "binding", "shadow_price",
+            "shadow_unit"]
+    atomic_write_table(out / "targets.csv", pd.DataFrame(rows, columns=cols).to_csv(
+        index=False, float_format="%.10g"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -906,11 +1051,12 @@ def _cmd(args) -> int:
         security = {"tls_ca_file": args.tls_ca_file, "tls_client_cert": args.tls_cert,
                     "tls_client_key": args.tls_key, "require_encryption": True}
     res = run_batch(spec, out, workers=args.workers, scheduler=args.scheduler,
-                    security=security, progress=not args.quiet)
+                    security=security, progress=not args.quiet, folders=args.folders)
     status = pd.Series([r.get("status") for r in res.records]).value_counts().to_dict()
     print(f"batch {spec.name}: {len(res.records)} scenarios ({res.solved} solved, "
           f"{res.resumed} kept from an earlier run) in {res.seconds:.1f} s; status: {status}")
-    print(f"results: {out}/ (summary.csv, batch.nc, iamc.csv)")
+    print(f"results: {out}/ (summary.csv, batch.nc, targets.csv, iamc.csv"
+          f"{', a folder per scenario' if args.folders else ''})")
     return 0
 
 
@@ -928,5 +1074,9 @@ def add_parser(sub) -> None:
     p.add_argument("--draws", type=positive_int, default=None, metavar="N",
                    help="solve only the first N Monte Carlo draws (the ones the full batch "
                         "starts with; a later full run in the same folder keeps them)")
+    p.add_argument("--folders", action="store_true",
+                   help="also write a results folder per scenario, as `peakpath run` does "
+                        "(default: only the combined batch.nc, summary.csv, targets.csv and "
+                        "iamc.csv)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd)

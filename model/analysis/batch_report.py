@@ -148,19 +148,30 @@ def drivers(table: pd.DataFrame, sampled: list[str], swept: list[str], *,
 
 
 def target_probability(out_dir: Path, table: pd.DataFrame) -> pd.DataFrame:
-    """Share of scenarios meeting each target row (id and year)."""
-    rows = []
-    for sid, status in zip(table["id"].astype(str), table["status"], strict=True):
-        f = out_dir / sid / "summary.json"
-        if status not in ("optimal", "infeasible") or not f.exists():
+    """Share of scenarios meeting each target row (id and year), from the batch's targets.csv
+    (or, for a batch written before it, each scenario folder's summary.json)."""
+    status = dict(zip(table["id"].astype(str), table["status"], strict=True))
+    solved = {k for k, v in status.items() if v in ("optimal", "infeasible")}
+    f = Path(out_dir) / "targets.csv"
+    rows: list[dict] = []
+    if f.is_file():
+        t = pd.read_csv(f, encoding="utf-8-sig", dtype={"scenario": str, "target": str})
+        t = t[t["scenario"].isin(solved)]
+        t = t.assign(shadow_price=t["shadow_price"].where(t["scenario"].map(status)
+                                                         == "optimal"))
+        rows = t[["scenario", "target", "family", "year", "met", "shadow_price",
+                  "shadow_unit"]].to_dict("records")
+    for sid in sorted(solved) if not f.is_file() else []:
+        fs = Path(out_dir) / sid / "summary.json"
+        if not fs.exists():
             continue
-        summ = json.loads(f.read_text(encoding="utf-8"))
+        summ = json.loads(fs.read_text(encoding="utf-8"))
         short = {(s["id"], s["year"]) for s in summ.get("shortfalls", [])}
         for t in summ["targets"]:
             rows.append({"scenario": sid, "target": t["id"], "family": t["family"],
                          "year": t["year"], "met": (t["id"], t["year"]) not in short,
-                         "shadow_price": t["shadow_price"] if status == "optimal" else None,
-                         "shadow_unit": t["shadow_unit"]})
+                         "shadow_price": t["shadow_price"] if status[sid] == "optimal"
+                         else None, "shadow_unit": t["shadow_unit"]})
     f = pd.DataFrame(rows)
     if f.empty:
         return f

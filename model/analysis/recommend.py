@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -31,7 +32,7 @@ from peakpath.core.targets import FAMILY_LABELS
 from peakpath.errors import InputError, Problem
 from peakpath.io.atomic import atomic_write_text
 from peakpath.io.places import writable_dir
-from peakpath.results.dataset import BINDING_TOL, load_results
+from peakpath.results.dataset import BINDING_TOL, load_results, open_netcdf
 from peakpath.results.pathway import Solved, load_solved, measure_accounts
 
 #: share of a batch's scenarios in which a measure must be in use to count as no-regret
@@ -229,26 +230,48 @@ def projects_left_out(s: Solved) -> list[ProjectRec]:
 def no_regret(folder: Path, share: float = NO_REGRET_SHARE
               ) -> tuple[list[tuple[str, str, str, float]], int]:
     """Measures in use at the end of the horizon in at least ``share`` of the solved scenarios
-    under ``folder`` (every sub-folder with a results.nc)."""
-    runs = sorted(p for p in Path(folder).rglob("results.nc"))
-    if not runs:
-        raise InputError([Problem(str(folder), None, None, "batch",
-                                  "no results.nc below this folder", "批量结果文件夹中没有结果")])
+    of a batch: those in its batch.nc (solved to optimality), or without one, every
+    sub-folder of ``folder`` with a results.nc."""
+    ends = _adoption_at_end(Path(folder))
     used: dict[str, int] = {}
     names: dict[str, tuple[str, str]] = {}
-    n = 0
+    for m, zh, en, end in ends:
+        for k, z, e, v in zip(m, zh, en, end, strict=True):
+            names[str(k)] = (str(z), str(e))
+            used[str(k)] = used.get(str(k), 0) + int(v > IN_USE)
+    n = len(ends)
+    out = [(m, *names[m], c / n) for m, c in used.items() if n and c / n >= share]
+    return sorted(out, key=lambda t: (-t[3], t[0])), n
+
+
+def _adoption_at_end(folder: Path) -> list[tuple]:
+    """(measure ids, Chinese names, English names, adoption in the last year) of each solved
+    scenario of the batch in ``folder``."""
+    nc = folder / "batch.nc"
+    if nc.is_file():
+        ds = open_netcdf(nc, "batch results file")
+        ok = (ds["scenario_status"].values == "optimal" if "scenario_status" in ds else
+              np.ones(ds.sizes["scenario"], dtype=bool))
+        end = ds["adoption"].sum("district").isel(year=-1).transpose("scenario", "measure")
+        m, zh, en = (ds["measure"].values, ds["measure_name_zh"].values,
+                     ds["measure_name_en"].values)
+        if "scenario" in ds["measure_name_zh"].dims:  # names stacked along scenarios
+            zh, en = zh[0], en[0]
+        return [(m, zh, en, end.values[i]) for i in np.flatnonzero(ok)]
+    runs = sorted(p for p in folder.rglob("results.nc"))
+    if not runs:
+        raise InputError([Problem(str(folder), None, None, "batch",
+                                  "no batch.nc and no results.nc below this folder",
+                                  "批量结果文件夹中没有结果")])
+    out = []
     for r in runs:
         ds = load_results(r)
         if ds.attrs.get("status") not in ("optimal", "elastic"):
             continue
-        n += 1
-        end = ds["adoption"].sum("district").isel(year=-1)
-        for m, zh, en, v in zip(ds["measure"].values, ds["measure_name_zh"].values,
-                                ds["measure_name_en"].values, end.values, strict=True):
-            names[str(m)] = (str(zh), str(en))
-            used[str(m)] = used.get(str(m), 0) + int(v > IN_USE)
-    out = [(m, *names[m], c / n) for m, c in used.items() if n and c / n >= share]
-    return sorted(out, key=lambda t: (-t[3], t[0])), n
+        out.append((ds["measure"].values, ds["measure_name_zh"].values,
+                    ds["measure_name_en"].values,
+                    ds["adoption"].sum("district").isel(year=-1).values))
+    return out
 
 
 def recommend(s: Solved, batch: Path | None = None,
