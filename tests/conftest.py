@@ -113,7 +113,7 @@ TIERS = ("unit", "solve", "e2e", "system")
 #: here is a collection error, so a new test file must say what it needs
 MODULE_TIER = {
     "test_bad_inputs": "unit", "test_batch_report_peak": "unit", "test_lmdi": "unit",
-    "test_batch_spec": "unit",
+    "test_batch_spec": "unit", "test_batch_store": "unit",
     "test_units": "unit", "test_scenario": "unit", "test_inputs": "unit",
     "test_datalist": "unit", "test_dataset": "unit", "test_inventory": "unit",
     "test_micro_models": "solve", "test_credible_core": "solve", "test_regression": "solve",

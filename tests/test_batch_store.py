@@ -1,0 +1,70 @@
+"""The append-only record file of a batch's finished scenarios (`peakpath.analysis.batch_store`):
+complete records are all read back; one cut short by a kill, or damaged, ends the usable file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from peakpath.analysis.batch_store import (
+    PARTS_FILE,
+    PartsWriter,
+    dataset_of,
+    iamc_of,
+    part_of,
+    read_parts,
+)
+
+
+def scenario(i: int) -> tuple[xr.Dataset, pd.DataFrame]:
+    ds = xr.Dataset({"co2_total": ("year", np.arange(3.0) + i),
+                     "rows": ("target_row", np.arange(2.0))},
+                    coords={"year": [2020, 2025, 2030]},
+                    attrs={"status": "optimal", "input_hash": f"h{i}", "scenario": "x"})
+    iamc = pd.DataFrame({"variable": ["Emissions|CO2"], 2020: [1.0 + i]})
+    return ds, iamc
+
+
+def write(folder, n: int) -> list[int]:
+    w = PartsWriter(folder)
+    ends = []
+    for i in range(n):
+        w.add(f"s{i}", f"k{i}", part_of(*scenario(i)))
+        ends.append(w.fh.tell())
+    w.close()
+    return ends
+
+
+def test_records_come_back_as_written_without_the_target_table(tmp_path):
+    write(tmp_path, 3)
+    got = read_parts(tmp_path)
+    assert list(got) == ["s0", "s1", "s2"] and got["s1"]["key"] == "k1"
+    ds = dataset_of(got["s2"]["part"])
+    assert ds["co2_total"].values.tolist() == [2.0, 3.0, 4.0]
+    assert "target_row" not in ds.dims and ds.attrs == {"status": "optimal",
+                                                         "input_hash": "h2"}
+    assert iamc_of(got["s2"]["part"])[2020].tolist() == [3.0]
+
+
+def test_a_record_cut_short_or_damaged_ends_the_usable_file(tmp_path):
+    ends = write(tmp_path, 3)
+    f = tmp_path / PARTS_FILE
+    data = f.read_bytes()
+    f.write_bytes(data[: ends[2] - 5])  # a kill in the middle of the third write
+    assert list(read_parts(tmp_path)) == ["s0", "s1"]
+    damaged = bytearray(data)
+    damaged[ends[0] + 60] ^= 0xFF  # a flipped byte in the second record's payload
+    f.write_bytes(bytes(damaged))
+    assert list(read_parts(tmp_path)) == ["s0"]
+    assert read_parts(tmp_path / "nowhere") == {}
+
+
+def test_a_later_record_of_a_scenario_wins(tmp_path):
+    write(tmp_path, 2)
+    w = PartsWriter(tmp_path)
+    w.add("s0", "k-new", part_of(*scenario(9)))
+    w.close()
+    got = read_parts(tmp_path)
+    assert got["s0"]["key"] == "k-new"
+    assert dataset_of(got["s0"]["part"])["co2_total"].values[0] == 9.0
