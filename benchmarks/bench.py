@@ -2,14 +2,18 @@
 
     python benchmarks/bench.py [--repeat 3] [--variants 12] [--out benchmarks/results.json]
 
-Sizes (all on runs/wuhan-peak-2022.yaml):
+Sizes (all on runs/wuhan-peak-2030.yaml):
   city       the default model (one district)
   districts  districts: true (the dataset's 15 reporting units)
   districts3 districts: true and every measure three times (two copies at 1.05x and 1.10x capex)
+  h2050      the city model with its horizon to 2050 instead of 2035
 
 Phases of the Pyomo path: load (read + overrides), derive (model data), build (Pyomo model),
 compile (standard-form compiler), pass (HiGHS passModel), solve (HiGHS run, with the LP re-solve
-for a MIP's duals), extract (solution -> xarray Dataset).
+for a MIP's duals), extract (solution -> xarray Dataset), write (the run's results folder).
+The HiGHS-only floor (issue 12 §5): the same LP written as MPS, read and solved by highspy in a
+fresh process with the same options; every phase is also given as a ratio to its read + solve
+seconds.
 The floor is the same LP without Pyomo: the same frames turned into a sparse matrix (array-mode
 build) and passed straight to highspy — derive + array build + pass + solve. "Solver only" is
 pass + solve of prebuilt arrays. Each size runs in its own process so peak memory (max RSS) is
@@ -36,7 +40,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SIZES = ("city", "districts", "districts3")
+SIZES = ("city", "districts", "districts3", "h2050")
 
 
 def triple_measures(src: Path, dst: Path) -> Path:
@@ -63,9 +67,11 @@ def triple_measures(src: Path, dst: Path) -> Path:
 def scenario_for(size: str, tmp: Path):
     from peakpath.io.scenario import load_scenario
 
-    sc = load_scenario(ROOT / "runs" / "wuhan-peak-2022.yaml")
+    sc = load_scenario(ROOT / "runs" / "wuhan-peak-2030.yaml")
     if size == "city":
         return sc
+    if size == "h2050":
+        return sc.with_settings({"years.end": 2050})
     sc = sc.with_settings({"districts": True})
     if size == "districts3":
         ds = triple_measures(ROOT / "inputs" / "wuhan", tmp / "wuhan3")
@@ -77,8 +83,9 @@ def scenario_for(size: str, tmp: Path):
 def one_size(size: str, repeat: int) -> dict:
     from peakpath.core.baseline import derive
     from peakpath.core.build import build_model
+    from peakpath.core.levels import with_levels
     from peakpath.io.inputs import apply_overrides, read_dataset
-    from peakpath.results.dataset import to_dataset
+    from peakpath.results.dataset import summary, to_dataset, write_results
     from peakpath.solve.highs import compile_model, new_highs, pass_lp, run_highs, to_solution
 
     tmp = Path(tempfile.mkdtemp())
@@ -91,7 +98,10 @@ def one_size(size: str, repeat: int) -> dict:
         data = apply_overrides(read_dataset(sc.dataset), sc)
         t["load"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        md = derive(data, sc)
+        lsc = with_levels(data, sc)  # the peak level: a reference solve of its own
+        t["levels"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        md = derive(data, lsc)
         t["derive"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         built = build_model(md)
@@ -107,8 +117,11 @@ def one_size(size: str, repeat: int) -> dict:
         t["solve"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         sol = to_solution(built, comp, raw, {})
-        to_dataset(built, sol)
+        ds = to_dataset(built, sol)
         t["extract"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        write_results(ds, tmp / "written", summary(ds, {}), md)
+        t["write"] = time.perf_counter() - t0
         # the floor: the same LP from arrays, no Pyomo
         t0 = time.perf_counter()
         arr = build_model(md, pyomo=False)
@@ -124,6 +137,9 @@ def one_size(size: str, repeat: int) -> dict:
         assert abs(raw2.objective - raw.objective) <= 1e-6 * abs(raw.objective)
         rows.append(t)
     med = pd.DataFrame(rows).median().to_dict()
+    med.update(highs_floor(h, tmp / "model.mps", opts, raw.objective, repeat))
+    for phase in ("derive", "build", "compile", "solve", "extract", "write"):
+        med[f"{phase}_over_floor"] = med[phase] / med["floor_read_solve"]
     med["objective"] = raw.objective
     med["rows"], med["columns"] = comp.lp.shape
     med["nonzeros"] = int(comp.lp.A.nnz)
@@ -140,9 +156,47 @@ def one_size(size: str, repeat: int) -> dict:
     return med
 
 
+FLOOR_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+import highspy
+opts = json.loads(sys.argv[2])
+h = highspy.Highs()
+for k, v in opts.items():
+    h.setOptionValue(k, v)
+t1 = time.perf_counter()
+h.readModel(sys.argv[1])
+h.run()
+t2 = time.perf_counter()
+print(json.dumps({"read_solve": t2 - t1, "objective": h.getInfo().objective_function_value,
+                  "in_process": t2 - t0}))
+"""
+
+
+def highs_floor(h, mps: Path, opts: dict, objective: float, repeat: int) -> dict:
+    """The HiGHS-only floor: the LP loaded in ``h`` written as MPS, then read and solved by
+    highspy alone in a fresh process (whole-process wall clock, and read + solve inside it)."""
+    h.writeModel(str(mps))
+    hopts = {"output_flag": False, "threads": 1, "random_seed": 0,
+             "solver": "ipm" if opts.get("method") == "ipm" else "simplex",
+             "mip_rel_gap": float(opts.get("mip_rel_gap", 1e-4))}
+    rows = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-c", FLOOR_CHILD, str(mps), json.dumps(hopts)],
+                           capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - t0
+        got = json.loads(r.stdout.strip().splitlines()[-1])
+        # the MPS file rounds coefficients: the objective agrees to the MIP gap
+        assert abs(got["objective"] - objective) <= 1e-4 * abs(objective), (got, objective)
+        rows.append({"floor_process": wall, "floor_read_solve": got["read_solve"]})
+    return pd.DataFrame(rows).median().to_dict()
+
+
 def variants_per_second(sc, variants: int) -> dict:
     """Scenarios per second solving MC variants by rebuilding each versus in place."""
     from peakpath.core.build import build
+    from peakpath.core.levels import with_levels
     from peakpath.io.inputs import apply_overrides, read_dataset
     from peakpath.results.dataset import to_dataset
     from peakpath.solve.highs import solve
@@ -159,7 +213,7 @@ def variants_per_second(sc, variants: int) -> dict:
     objs_a = []
     for s in scs:
         data = apply_overrides(base, s)
-        b = build(data, s)
+        b = build(data, with_levels(data, s))
         sol = solve(b, isolate=False)
         to_dataset(b, sol)
         objs_a.append(sol.objective)
@@ -181,28 +235,39 @@ def variants_per_second(sc, variants: int) -> dict:
             "highs_s_per_scenario": float(np.median(solve_s)), "counts": r.counts}
 
 
-def batch_throughput(n: int, workers: int) -> dict:
-    """A real batch (local spawn workers) of n Monte Carlo draws."""
+def batch_throughput(n: int, workers: int, dask: bool = True) -> dict:
+    """The shipped Monte Carlo (runs/wuhan-mc.yaml, first n draws, its own chunk size) on local
+    spawn workers: one worker, then ``workers``, and on a Dask LocalCluster with as many; the
+    solve-bound limit (workers / median HiGHS seconds per variant) is read from the same run's
+    summary.csv."""
     from peakpath.analysis.batch import load_batch, run_batch
 
     tmp = Path(tempfile.mkdtemp())
-    f = tmp / "mc.yaml"
-    text = (ROOT / "runs" / "wuhan-mc.yaml").read_text(encoding="utf-8")
-    text = text.replace("n: 500", f"n: {n}").replace("scenario: wuhan-peak-2022.yaml",
-                                                      f"scenario: {ROOT / 'runs'}/"
-                                                      "wuhan-peak-2022.yaml")
-    text = text.replace("chunk: 25", f"chunk: {max(1, n // (2 * workers))}")
-    f.write_text(text, encoding="utf-8")
-    spec = load_batch(f)
+    spec = load_batch(ROOT / "runs" / "wuhan-mc.yaml").first_draws(n)
     serial = run_batch(spec, tmp / "serial", workers=1, progress=False)
     res = run_batch(spec, tmp / "out", workers=workers, progress=False)
     table = pd.read_csv(tmp / "out" / "summary.csv")
+    phases = {c[2:]: float(table[c].median()) for c in table.columns if c.startswith("s_")}
+    out = {"scenarios": n, "workers": workers, "chunk": spec.chunk, "seconds": res.seconds,
+           "per_s": n / res.seconds, "serial_seconds": serial.seconds,
+           "serial_per_s": n / serial.seconds,
+           "parallel_efficiency": (n / res.seconds) / (workers * n / serial.seconds),
+           "median_s": phases, "in_place": int((table["path"] == "in_place").sum()),
+           "status": table["status"].value_counts().to_dict()}
+    out["solve_bound_per_s"] = workers / phases["highs"]
+    out["share_of_solve_bound"] = out["per_s"] / out["solve_bound_per_s"]
+    if dask:
+        from distributed import LocalCluster
+
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None) as cluster:
+            d = run_batch(spec, tmp / "dask", scheduler=cluster.scheduler_address,
+                          progress=False)
+        out["dask_seconds"] = d.seconds
+        out["dask_per_s"] = n / d.seconds
+        out["dask_parallel_efficiency"] = (n / d.seconds) / (workers * n / serial.seconds)
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"scenarios": n, "workers": workers, "seconds": res.seconds,
-            "per_s": n / res.seconds, "serial_seconds": serial.seconds,
-            "serial_per_s": n / serial.seconds,
-            "parallel_efficiency": (n / res.seconds) / (workers * n / serial.seconds),
-            "status": table["status"].value_counts().to_dict()}
+    return out
 
 
 def machine() -> dict:
@@ -230,26 +295,21 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--variants", type=int, default=12)
     ap.add_argument("--size", choices=SIZES)
-    ap.add_argument("--batch", type=int, default=60, help="draws in the batch throughput run")
+    ap.add_argument("--batch", type=int, default=100, help="draws in the batch throughput run")
+    ap.add_argument("--sizes", default=",".join(SIZES), help="sizes to measure (comma list)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     ARGS = ap.parse_args()
     if ARGS.size:  # child process: one size, JSON on stdout
         print(json.dumps(one_size(ARGS.size, ARGS.repeat)))
         return
     out = {"machine": machine(), "sizes": {}}
-    for size in SIZES:
+    for size in ARGS.sizes.split(","):
         r = subprocess.run([sys.executable, __file__, "--size", size, "--repeat",
                             str(ARGS.repeat), "--variants", str(ARGS.variants)],
                            capture_output=True, text=True, check=True)
         out["sizes"][size] = json.loads(r.stdout.strip().splitlines()[-1])
         print(size, json.dumps(out["sizes"][size], indent=1), flush=True)
     out["batch"] = batch_throughput(ARGS.batch, out["machine"]["cores"] or 1)
-    per = out["sizes"]["city"]["resolve"]["in_place_s_per_scenario"]
-    ideal = out["batch"]["workers"] / per
-    # "cores / solve time": the in-place time per scenario (derive, array build, update,
-    # HiGHS, extract) measured serially, without writing the scenario's folder
-    out["batch"]["ideal_per_s"] = ideal
-    out["batch"]["efficiency_vs_in_place_time"] = out["batch"]["per_s"] / ideal
     print("batch", json.dumps(out["batch"], indent=1))
     Path(ARGS.out).write_text(json.dumps(out, indent=1), encoding="utf-8")
 
