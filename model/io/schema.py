@@ -677,7 +677,8 @@ SASAC = ("Municipal State-owned Assets Supervision and Administration Commission
 #: administrative units that overlay the partition of districts.csv and the state-owned
 #: enterprises with action plans (issue 10 §4, §5); appended so that the other tables keep
 #: their order
-TABLES = TABLES + (
+TABLES = (
+    *TABLES,
     Table(
         "district_overlays",
         "Administrative units that are not rows of districts.csv because they overlay it: one "
@@ -696,7 +697,8 @@ TABLES = TABLES + (
             _c("host", "str", "host unit of the partition", "所在区（分区单元）",
                ref="districts.district"),
             _c("relation", "str", "co_administered (same administration, same numbers) or "
-               "part_of (an area carved out of the host)", "关系：合署/托管（同一套数据）或部分区域",
+               "part_of (an area carved out of the host)",
+               "关系：合署/托管（同一套数据）或部分区域",
                allowed=OVERLAY_RELATIONS),
             _c("covers_zh", "str", "what part of the host the unit covers (Chinese)",
                "覆盖所在区的范围"),

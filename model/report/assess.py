@@ -1441,6 +1441,7 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
             f"上升的区：{names}。",
             f"The district reports' targets follow {dr.rule_label()} (--rule); districts whose "
             f"allocated CO2 rises after the city's peak year {dr.peak_year}: {names}."))
+        notes += dr.index_notes()
     html_index = environment().get_template("assess_index.html.j2").render(
         title=title, notes=notes, columns=columns, docs=rows)
     docx_index = index_docx(title, columns[:-1], [
