@@ -3,8 +3,10 @@
 (energy, industry with steel, thermal power, petrochemicals, building materials and chemicals,
 buildings, transport, agriculture), the key-area papers, and one report per district and zone
 (`peakpath.report.assess_districts`, targets allocated by ``--rule`` as `peakpath allocate`
-does), each as an editable Word file and a self-contained HTML twin, with an index of every
-document, its lead bureau and the bureaus responsible.
+does; the overlay units of district_overlays.csv get reports built from their host units),
+the carbon-reduction action plans of the state-owned enterprises of soe_enterprises.csv
+(`peakpath.report.assess_enterprises`), each as an editable Word file and a self-contained
+HTML twin, with an index of every document, its lead bureau and the bureaus responsible.
 
 What goes where is the outline ``templates/assess.yaml`` (titles, headings, which sectors each
 report covers, the lead bureau); how a page looks is ``templates/assess_report.html.j2``. Both

@@ -3,6 +3,13 @@ dataset (districts.csv, kind core, suburban or zone; never the whole-city row), 
 district government (区人民政府) or the zone's management committee (管委会), with the city
 bureaus of the sectors the district has as the responsible units.
 
+After the partition units come the overlay units of district_overlays.csv (临空港经开区 and
+汉南区, one administration with Dongxihu and the Economic & Technological Development Zone;
+长江新区, part of Jiang'an, Huangpi and Xinzhou): each report follows the same headings and
+quotes its host units' numbers section by section with the reason, so nothing is counted
+twice; an overlay without a sourced share says which data would give it accounts of its own.
+The partition units alone add up to the city (`DistrictReports.partition_check`).
+
 Each report gives, from the run's results and nothing else:
 
 * where its numbers come from: most district data are shares of the city's sectors
@@ -167,10 +174,10 @@ class DistrictReports:
         kinds = self.spec.get("kind", {})
         kind = kinds.get(r0["kind"]) or {"zh": "新区", "en": "new area"}
         host_names = "、".join(a.district_name(h) for h in hosts)
-        scope = a.t(f"{names['zh']}，{a.h(kind)}；叠加单元，不计入全市分区合计；"
+        scope = a.t(f"{names['zh']}，{kind['zh']}；叠加单元，不计入全市分区合计；"
                     f"所在区：{host_names}",
-                    f"{names['en']}, {a.h(kind)}; an overlay unit, not counted in the city's "
-                    f"partition; host units: {host_names}")
+                    f"({names['en']}, {kind.get('en', '')}; an overlay unit, not counted in "
+                    "the city's partition)")
         meta = a.meta(lead, a.bureaus_of(sectors), scope)
         meta.insert(3, (a.t("分配规则", "Allocation rule"), self.rule_label()))
         doc = Document(f"district-{u}", self.spec["file"].format(district=u, n=n,

@@ -91,10 +91,16 @@ class EnterprisePlans:
         ids = list(dict.fromkeys(self.table["enterprise"].astype(str)))
         return [self.document(e, n) for n, e in enumerate(ids, start=1)]
 
-    def fill(self, spec: dict[str, str], names: dict[str, str], e: str, n: int) -> str:
-        zh = str(spec["zh"]).format(name=names["zh"], enterprise=e, n=n)
+    def fill(self, spec: dict[str, str], names: dict[str, str], e: str, n: int,
+             suffix: tuple[str, str] = ("", "")) -> str:
+        zh = str(spec["zh"]).format(name=names["zh"], enterprise=e, n=n) + suffix[0]
         en = str(spec.get("en", "")).format(name=names["en"], enterprise=e, n=n)
-        return self.a.t(zh, en)
+        return self.a.t(zh, en + suffix[1] if en else en)
+
+    def label(self, own: str) -> tuple[str, str]:
+        """The ownership label (zh, en) from the outline."""
+        spec = self.spec["ownership"][own]
+        return str(spec["zh"]), str(spec.get("en", ""))
 
     def document(self, e: str, n: int) -> Document:
         a = self.a
@@ -105,11 +111,10 @@ class EnterprisePlans:
         sectors = [s for s in a.md.sectors["sector"] if s in set(rows["sector"])]
         lead = [self.fill(self.spec["lead"][own], names, e, n)]
         resp = [a.t(names["zh"], names["en"]), *a.bureaus_of(sectors)]
-        label = a.h(self.spec["ownership"][own])
-        scope = a.t(f"{label}；行业：", f"{label}; sectors: ") + a.scope_text(sectors)
-        title = self.fill(self.spec["title"], names, e, n)
-        if own == "central":
-            title += a.t("（央企）", " (central SOE)")
+        zh, en = self.label(own)
+        scope = a.t(f"{zh}；行业：", f"({en}) sectors: ") + a.scope_text(sectors)
+        title = self.fill(self.spec["title"], names, e, n,
+                          ("（央企）", " (central SOE)") if own == "central" else ("", ""))
         doc = Document(f"enterprise-{e}", self.spec["file"].format(enterprise=slug(e), n=n),
                        title, lead, resp, a.meta(lead, resp, scope), lang=a.lang)
         for key, head in (self.spec.get("headings") or {}).items():
@@ -124,13 +129,13 @@ class EnterprisePlans:
         """Who the enterprise is and where each fact comes from."""
         a = self.a
         r0 = rows.iloc[0]
-        label = a.h(self.spec["ownership"][str(r0["ownership"])])
+        zh, en = self.label(str(r0["ownership"]))
         sec.add(Paragraph(a.t(
-            f"{r0['name_zh']}：{label}，监管机构{r0['supervisor_zh']}。"
+            f"{r0['name_zh']}：{zh}，监管机构{r0['supervisor_zh']}。"
             "本方案的数值取自全市优化路径（results.nc 部门核算）："
             "企业在数据中给出占行业比例的，其能源与排放为比例乘以行业数值；"
             "未给出比例的，以行业数值作为企业的上限范围，不另作拆分。",
-            f"{r0['name_en']}: {label}, supervised by {r0['supervisor_en']}. The numbers are "
+            f"{r0['name_en']}: {en}, supervised by {r0['supervisor_en']}. The numbers are "
             "the city pathway's (sector accounts of results.nc): where the data give the "
             "enterprise's share of a sector, its energy and CO2 are the share times the "
             "sector's; where they do not, the sector figures are its envelope and nothing is "
