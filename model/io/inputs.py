@@ -153,6 +153,7 @@ def validate_tables(raw: dict[str, pd.DataFrame], *, source: str, file_of,
         problems += _check_references(typed, file_of, lines)
         problems += _check_cross_table(typed, file_of, lines)
         problems += _check_district_tables(typed, file_of, lines)
+        problems += _check_overlays_and_enterprises(typed, file_of, lines)
     if problems:
         raise InputError(problems)
     converted = {name: _to_canonical(TABLES_BY[name], df) for name, df in typed.items()}
@@ -537,6 +538,65 @@ def _check_district_tables(typed: dict[str, pd.DataFrame], file_of, lines) -> li
                     file_of("enterprises"), int(lines["enterprises"][i]), "share", "sum",
                     f"enterprises hold {total:.4f} of sector '{sec}' in district '{dis}'; "
                     "at most 1", "同一区同一行业各企业比例之和不能超过1"))
+    return problems
+
+
+#: an enterprise writes an action plan at or above this energy use in a 13th-FYP year (万tce;
+#: the work plan's threshold, also the statutory key energy-consuming unit)
+PLAN_THRESHOLD_WTCE = 1.0
+
+
+def _check_overlays_and_enterprises(typed: dict[str, pd.DataFrame], file_of, lines
+                                    ) -> list[Problem]:
+    """Overlay units never double count (not a partition id, not the city, no share when
+    co-administered, part shares of a host at most 1); a state-owned enterprise below the
+    plan threshold is refused, and the sourced shares of a sector add up to at most 1."""
+    problems: list[Problem] = []
+
+    def bad(tname: str, mask, column: str, rule: str, msg, zh: str) -> None:
+        for i in np.flatnonzero(np.asarray(mask)):
+            problems.append(Problem(file_of(tname), int(lines[tname][i]), column, rule,
+                                    msg(i), zh))
+
+    ov, districts = typed.get("district_overlays"), typed.get("districts")
+    if ov is not None and not ov.empty:
+        if districts is not None:
+            bad("district_overlays", ov["unit"].isin(districts["district"]), "unit", "overlay",
+                lambda i: f"'{ov['unit'].iloc[i]}' is a unit of districts.csv; an overlay "
+                "unit has its own id so that it is never counted twice",
+                "叠加单元不能使用分区单元的代码（避免重复计算）")
+            city = districts.loc[districts["kind"] == "city", "district"]
+            bad("district_overlays", ov["host"].isin(city), "host", "district",
+                lambda i: f"'{ov['host'].iloc[i]}' is the whole city; name the host district",
+                "须填写所在的区，而非全市")
+        co = (ov["relation"] == "co_administered") & ov["share"].notna()
+        bad("district_overlays", co, "share", "overlay",
+            lambda i: "a co-administered unit has the host's numbers; leave the share empty",
+            "合署/托管单元与所在区为同一套数据，比例应为空")
+        part = ov[ov["relation"] == "part_of"]
+        for host, total in part.groupby("host")["share"].sum().items():
+            if total > 1.0 + SHARE_SUM_TOL:
+                i = int(np.flatnonzero(((ov["host"] == host)
+                                        & (ov["relation"] == "part_of")).to_numpy())[0])
+                problems.append(Problem(
+                    file_of("district_overlays"), int(lines["district_overlays"][i]), "share",
+                    "sum", f"the parts of '{host}' add up to {total:.4f}; at most 1",
+                    "同一区各部分区域比例之和不能超过1"))
+    se = typed.get("soe_enterprises")
+    if se is not None and not se.empty:
+        low = se["energy_13fyp"].notna() & (se["energy_13fyp"] < PLAN_THRESHOLD_WTCE)
+        bad("soe_enterprises", low, "energy_13fyp", "threshold",
+            lambda i: f"{se['energy_13fyp'].iloc[i]:g} 万tce is below the plan threshold of "
+            f"{PLAN_THRESHOLD_WTCE:g} 万tce a year in the 13th FYP; an enterprise below it "
+            "writes no action plan: remove the row",
+            f"“十三五”年综合能耗低于{PLAN_THRESHOLD_WTCE:g}万tce的企业不编制行动方案，请删除该行")
+        for sec, total in se.groupby("sector")["share"].sum().items():
+            if total > 1.0 + SHARE_SUM_TOL:
+                i = int(np.flatnonzero((se["sector"] == sec).to_numpy())[0])
+                problems.append(Problem(
+                    file_of("soe_enterprises"), int(lines["soe_enterprises"][i]), "share",
+                    "sum", f"enterprises hold {total:.4f} of sector '{sec}'; at most 1",
+                    "同一行业各企业比例之和不能超过1"))
     return problems
 
 

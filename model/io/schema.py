@@ -667,6 +667,95 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+#: how an overlay unit (district_overlays.csv) relates to its host unit of districts.csv
+OVERLAY_RELATIONS = ("co_administered", "part_of")
+OVERLAY_KINDS = ("suburban", "zone", "new_area")
+#: ownership of an enterprise with a carbon-reduction action plan (soe_enterprises.csv)
+OWNERSHIPS = ("municipal", "central")
+SASAC = ("Municipal State-owned Assets Supervision and Administration Commission", "市国资委")
+
+#: administrative units that overlay the partition of districts.csv and the state-owned
+#: enterprises with action plans (issue 10 §4, §5); appended so that the other tables keep
+#: their order
+TABLES = (
+    *TABLES,
+    Table(
+        "district_overlays",
+        "Administrative units that are not rows of districts.csv because they overlay it: one "
+        "row per host unit. co_administered: the same administration as the host (same "
+        "numbers, never added again); part_of: an area carved out of the host, with its share "
+        "only where a sourced share exists.",
+        "与分区（districts.csv）重叠的行政或功能单元，每个所在区一行。co_administered：与所在区"
+        "为同一管理机构（同一套数据，不重复计入）；part_of：从所在区划出的部分区域，仅在有来源时"
+        "给出比例。",
+        *STATS,
+        columns=(
+            _c("unit", "str", "overlay unit id (not a districts.csv id)", "单元代码"),
+            _NAME_ZH,
+            _NAME_EN,
+            _c("kind", "str", "kind of unit", "单元类型", allowed=OVERLAY_KINDS),
+            _c("host", "str", "host unit of the partition", "所在区（分区单元）",
+               ref="districts.district"),
+            _c("relation", "str", "co_administered (same administration, same numbers) or "
+               "part_of (an area carved out of the host)",
+               "关系：合署/托管（同一套数据）或部分区域",
+               allowed=OVERLAY_RELATIONS),
+            _c("covers_zh", "str", "what part of the host the unit covers (Chinese)",
+               "覆盖所在区的范围"),
+            _c("covers_en", "str", "what part of the host the unit covers (English)",
+               "覆盖范围（英文）"),
+            _c("share", "float", "the unit's share of the host's activity, only where sourced "
+               "(part_of); empty otherwise", "占所在区活动水平比例（仅在有来源时填写）",
+               required=False, min=0, max=1, min_exclusive=True),
+            _c("share_basis", "str", "what the share is derived from", "比例依据",
+               required=False),
+            _c("lead_zh", "str", "lead of the unit's report (management committee)",
+               "牵头单位（管委会）"),
+            _c("lead_en", "str", "lead (English)", "牵头单位（英文）"),
+            _c("source", "str", "source or derivation (see SOURCES.md)", "来源或推算方法"),
+        ),
+        key=("unit", "host"),
+        optional=True,
+    ),
+    Table(
+        "soe_enterprises",
+        "State-owned enterprises that write a carbon-reduction action plan (碳减排行动方案): "
+        "the city-owned ones (市属出资企业, supervised by 市国资委) with at least 1 万tce of "
+        "energy use in a year of the 13th FYP, and the central SOEs in Wuhan (央企) kept as "
+        "key enterprises. One row per enterprise and sector; share and energy only where "
+        "sourced (empty: 市国资委 to fill).",
+        "编制碳减排行动方案的国有企业：“十三五”期间年综合能耗1万tce及以上的市属出资企业"
+        "（市国资委监管），以及作为重点企业保留的在汉央企。每个企业每个行业一行；占行业比例与"
+        "能耗仅在有来源时填写（空白由市国资委填报）。",
+        *SASAC,
+        columns=(
+            _c("enterprise", "str", "enterprise id", "企业代码"),
+            _NAME_ZH,
+            _NAME_EN,
+            _c("ownership", "str", "municipal (市属出资) or central (央企)", "出资关系",
+               allowed=OWNERSHIPS),
+            _c("supervisor_zh", "str", "supervising body", "监管机构"),
+            _c("supervisor_en", "str", "supervising body (English)", "监管机构（英文）"),
+            _c("sector", "str", "model sector of the enterprise's activity", "所属行业",
+               ref="sectors.sector"),
+            _c("share", "float", "the enterprise's share of the city's activity of the "
+               "sector, only where sourced", "占全市该行业活动水平比例（有来源时填写）",
+               required=False, min=0, max=1, min_exclusive=True),
+            _c("share_basis", "str", "what the share is derived from", "比例依据",
+               required=False),
+            _c("energy_13fyp", "float", "highest annual energy use in 2016-2020, 万tce "
+               "(empty: not yet reported)", "“十三五”期间最高年综合能耗（万tce；空白为待填报）",
+               required=False, min=0, unit="万tce"),
+            _c("energy_source", "str", "source of the energy figure", "能耗数据来源",
+               required=False),
+            _c("source", "str", "source of the name, ownership and sector (see SOURCES.md)",
+               "企业名称、出资关系与行业的来源"),
+        ),
+        key=("enterprise", "sector"),
+        optional=True,
+    ),
+)
+
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 

@@ -3,8 +3,10 @@
 (energy, industry with steel, thermal power, petrochemicals, building materials and chemicals,
 buildings, transport, agriculture), the key-area papers, and one report per district and zone
 (`peakpath.report.assess_districts`, targets allocated by ``--rule`` as `peakpath allocate`
-does), each as an editable Word file and a self-contained HTML twin, with an index of every
-document, its lead bureau and the bureaus responsible.
+does; the overlay units of district_overlays.csv get reports built from their host units),
+the carbon-reduction action plans of the state-owned enterprises of soe_enterprises.csv
+(`peakpath.report.assess_enterprises`), each as an editable Word file and a self-contained
+HTML twin, with an index of every document, its lead bureau and the bureaus responsible.
 
 What goes where is the outline ``templates/assess.yaml`` (titles, headings, which sectors each
 report covers, the lead bureau); how a page looks is ``templates/assess_report.html.j2``. Both
@@ -57,6 +59,7 @@ from peakpath.report.documents import (
 if TYPE_CHECKING:
     from peakpath.analysis.allocate import Rule
     from peakpath.report.assess_districts import DistrictReports
+    from peakpath.report.assess_enterprises import EnterprisePlans
     from peakpath.results.pathway import Solved
 
 LANGS = ("zh", "zh+en")
@@ -162,6 +165,9 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
                     bad(("districts", "lead"), f"no lead for kind '{k}'", "缺少该类型的牵头单位")
                 else:
                     titled(("districts", "lead", k), lead[k])
+    ent = data.get("enterprises")
+    if ent is not None:
+        _check_enterprises_outline(ent, bad, titled)
     docs = data.get("documents")
     if not isinstance(docs, list) or not docs:
         bad(("documents",), "expected a list of documents", "应为文件列表")
@@ -193,6 +199,45 @@ def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) 
                     "分行业项格式错误")
     if problems:
         raise InputError(problems)
+
+
+def _check_enterprises_outline(ent: Any, bad, titled) -> None:
+    """The outline's enterprises block: file with {enterprise}, title, a lead and a label
+    per ownership, headings the writer knows (`peakpath.report.assess_enterprises`)."""
+    from peakpath.report.assess_enterprises import ENTERPRISE_KEYS, OWNERSHIP_ORDER
+
+    if not isinstance(ent, dict):
+        bad(("enterprises",), "expected a mapping with file, title, lead, ownership and "
+            "headings", "格式错误")
+        return
+    f = ent.get("file")
+    if not isinstance(f, str) or "{enterprise}" not in f or "/" in f:
+        bad(("enterprises", "file"), "expected a file name with {enterprise} and no '/'",
+            "文件名须含{enterprise}且不含'/'")
+    if "title" in ent:
+        titled(("enterprises", "title"), ent["title"])
+    else:
+        bad(("enterprises", "title"), "'title' is missing", "缺少必填项")
+    for block in ("lead", "ownership"):
+        v = ent.get(block)
+        if not isinstance(v, dict):
+            bad(("enterprises", block), f"expected a {block} per ownership: "
+                f"{', '.join(OWNERSHIP_ORDER)}", "应按出资关系给出")
+            continue
+        for k in OWNERSHIP_ORDER:
+            if k not in v:
+                bad(("enterprises", block), f"no {block} for ownership '{k}'", "缺少该出资关系的项")
+            else:
+                titled(("enterprises", block, k), v[k])
+    heads = ent.get("headings")
+    if not isinstance(heads, dict):
+        bad(("enterprises", "headings"), "missing or not a mapping", "缺少或格式错误")
+        return
+    for k, v in heads.items():
+        if k not in ENTERPRISE_KEYS:
+            bad(("enterprises", "headings", k), "unknown heading key; expected one of "
+                f"{', '.join(ENTERPRISE_KEYS)}", "章节键无效")
+        titled(("enterprises", "headings", k), v)
 
 
 @dataclass
@@ -274,6 +319,7 @@ class Assessment:
         self.batch = batch
         self.rule = rule
         self.district_reports: DistrictReports | None = None
+        self.enterprise_plans: EnterprisePlans | None = None
         self.outline = outline or load_outline()
         self.rec = recommend(solved, batch.path if batch is not None else None)
         self.summary = summary(self.ds, {})
@@ -1354,7 +1400,8 @@ class Assessment:
             if sp.get("kind") == "keyarea":
                 built[id(sp)] = self.keyarea(sp)
         cities = [self.city(sp, specials) for sp in specs if sp.get("kind") == "city"]
-        return cities + [built[id(sp)] for sp in specs if id(sp) in built] + self.districts()
+        return (cities + [built[id(sp)] for sp in specs if id(sp) in built] + self.districts()
+                + self.enterprises())
 
     def districts(self) -> list[Document]:
         """One report per district and zone (`peakpath.report.assess_districts`), when the
@@ -1367,6 +1414,14 @@ class Assessment:
             return []
         self.district_reports = DistrictReports(self, self.rule or parse_rule("least-cost"))
         return self.district_reports.documents()
+
+    def enterprises(self) -> list[Document]:
+        """One action plan per state-owned enterprise (`peakpath.report.assess_enterprises`),
+        when the outline has an enterprises block and the dataset soe_enterprises.csv."""
+        from peakpath.report.assess_enterprises import EnterprisePlans
+
+        self.enterprise_plans = EnterprisePlans(self)
+        return self.enterprise_plans.documents()
 
     def index_rows(self, docs: list[Document]) -> list[dict[str, str]]:
         """One row of the index per document."""
@@ -1441,6 +1496,9 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
             f"上升的区：{names}。",
             f"The district reports' targets follow {dr.rule_label()} (--rule); districts whose "
             f"allocated CO2 rises after the city's peak year {dr.peak_year}: {names}."))
+        notes += dr.index_notes()
+    if a.enterprise_plans is not None:
+        notes += a.enterprise_plans.index_notes()
     html_index = environment().get_template("assess_index.html.j2").render(
         title=title, notes=notes, columns=columns, docs=rows)
     docx_index = index_docx(title, columns[:-1], [

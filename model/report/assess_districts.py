@@ -3,6 +3,13 @@ dataset (districts.csv, kind core, suburban or zone; never the whole-city row), 
 district government (区人民政府) or the zone's management committee (管委会), with the city
 bureaus of the sectors the district has as the responsible units.
 
+After the partition units come the overlay units of district_overlays.csv (临空港经开区 and
+汉南区, one administration with Dongxihu and the Economic & Technological Development Zone;
+长江新区, part of Jiang'an, Huangpi and Xinzhou): each report follows the same headings and
+quotes its host units' numbers section by section with the reason, so nothing is counted
+twice; an overlay without a sourced share says which data would give it accounts of its own.
+The partition units alone add up to the city (`DistrictReports.partition_check`).
+
 Each report gives, from the run's results and nothing else:
 
 * where its numbers come from: most district data are shares of the city's sectors
@@ -123,10 +130,159 @@ class DistrictReports:
     # ------------------------------------------------------------------ documents
 
     def documents(self) -> list[Document]:
+        """The partition units' reports (districts.csv), then the overlay units' (district
+        overlays), numbered on."""
         if not self.spec:
             return []
-        return [self.document(r, n) for n, r in enumerate(self.units.itertuples(index=False),
+        docs = [self.document(r, n) for n, r in enumerate(self.units.itertuples(index=False),
                                                            start=1)]
+        ov = self.overlays()
+        for n, (u, rows) in enumerate(ov.groupby("unit", sort=False), start=len(docs) + 1):
+            docs.append(self.overlay_document(str(u), rows, n))
+        return docs
+
+    # ------------------------------------------------------------------ overlay units
+
+    def overlays(self) -> pd.DataFrame:
+        """district_overlays.csv rows whose host is a unit with a report (empty without)."""
+        data = self.a.s.data
+        if "district_overlays" not in data.tables or data["district_overlays"].empty:
+            return pd.DataFrame(columns=["unit", "host", "relation"])
+        ov = data["district_overlays"]
+        return ov[ov["host"].isin(self.units["district"])].reset_index(drop=True)
+
+    def relation_text(self, r: Any) -> str:
+        """What the overlay unit is to its host, in the reader's language(s)."""
+        host = self.a.district_name(str(r.host))
+        if r.relation == "co_administered":
+            return self.a.t(f"与{host}为同一管理机构（合署/托管）：同一套数据",
+                            f"one administration with {host}: the same numbers")
+        return self.a.t(f"{host}的一部分：{r.covers_zh}", f"part of {host}: {r.covers_en}")
+
+    def overlay_document(self, u: str, rows: pd.DataFrame, n: int) -> Document:
+        """The report of an overlay unit: its relation to its hosts and, section by section,
+        the host units' numbers with the reason, never a number of its own."""
+        a = self.a
+        r0 = rows.iloc[0]
+        names = {"zh": short_name(r0["name_zh"]), "en": short_name(r0["name_en"])}
+        fake = type("U", (), {"name_zh": r0["name_zh"], "name_en": r0["name_en"],
+                              "district": u})()
+        lead = [a.t(str(r0["lead_zh"]), str(r0["lead_en"]))]
+        hosts = rows["host"].astype(str).tolist()
+        sectors = [s for s in a.md.sectors["sector"]
+                   if any(s in self.district_sectors(h) for h in hosts)]
+        kinds = self.spec.get("kind", {})
+        kind = kinds.get(r0["kind"]) or {"zh": "新区", "en": "new area"}
+        host_names = "、".join(a.district_name(h) for h in hosts)
+        scope = a.t(f"{names['zh']}，{kind['zh']}；叠加单元，不计入全市分区合计；"
+                    f"所在区：{host_names}",
+                    f"({names['en']}, {kind.get('en', '')}; an overlay unit, not counted in "
+                    "the city's partition)")
+        meta = a.meta(lead, a.bureaus_of(sectors), scope)
+        meta.insert(3, (a.t("分配规则", "Allocation rule"), self.rule_label()))
+        doc = Document(f"district-{u}", self.spec["file"].format(district=u, n=n,
+                                                                  name=names["zh"]),
+                       self.fill(self.spec["title"], fake, n), lead,
+                       a.bureaus_of(sectors), meta, lang=a.lang)
+        methods = {"history": self.history, "targets": self.allocated,
+                   "measures": self.measures, "projects": self.projects, "flag": self.flag}
+        for key, head in self.heads.items():
+            sec = doc.section(key, a.h(head))
+            if key == "sources":
+                self.overlay_sources(sec, names, rows)
+                continue
+            for r in rows.itertuples(index=False):
+                h = str(r.host)
+                sub = sec if len(rows) == 1 else sec.sub(f"{key}-{h}", a.district_name(h))
+                sub.add(Paragraph(self.host_note(r, names), note=True))
+                methods[key](sub, h, self.district_sectors(h))
+        return doc
+
+    def host_note(self, r: Any, names: dict[str, str]) -> str:
+        """Why a section of an overlay report shows its host's numbers."""
+        a, host = self.a, self.a.district_name(str(r.host))
+        if r.relation == "co_administered":
+            return a.t(
+                f"以下为{host}的数值：{names['zh']}与{host}为同一管理机构、同一套统计数据，"
+                f"本节数值与{host}报告相同，汇总时只计一次。",
+                f"The numbers below are {host}'s: {names['en']} and {host} are one "
+                f"administration with one set of statistics, so they equal {host}'s report "
+                "and count once in any total.")
+        return a.t(
+            f"以下为所在区{host}全区的数值；{names['zh']}只覆盖其中一部分（{r.covers_zh}），"
+            "其所占份额没有来源，未作拆分，不得与所在区数值相加。",
+            f"The numbers below are those of the whole host unit {host}; {names['en']} covers "
+            f"only part of it ({r.covers_en}); its share has no source and is not split off, "
+            "and must not be added to the host's numbers.")
+
+    def overlay_sources(self, sec: Section, names: dict[str, str], rows: pd.DataFrame) -> None:
+        """The overlay unit's relation to its hosts, the sources, and what data would give it
+        its own accounts."""
+        a = self.a
+        sec.add(Paragraph(a.t(
+            f"{names['zh']}不是模型分区（districts.csv）的单元：模型按分区单元分配全市排放，各分区单元"
+            f"之和等于全市。{names['zh']}与下列分区单元重叠（district_overlays.csv），本报告引用其数值"
+            "并说明原因，不另行计入全市合计。",
+            f"{names['en']} is not a unit of the model's partition (districts.csv): the model "
+            "allocates the city's emissions over the partition units, which add up to the city. "
+            f"{names['en']} overlays the units below (district_overlays.csv); this report quotes "
+            "their numbers with the reason and adds nothing to the city's total.")))
+        sec.add(Table(
+            a.t("所在分区单元与关系", "Host units and relation"),
+            a.unit("比例：占所在区活动水平（空白：无来源）",
+                   "share: of the host's activity (empty: no source)"),
+            a.src("数据（district_overlays.csv）", "data (district_overlays.csv)"),
+            [a.t("所在区", "Host unit"), a.t("关系", "Relation"), a.t("比例", "Share"),
+             a.t("来源", "Source")],
+            [[a.district_name(str(r.host)), self.relation_text(r),
+              float(r.share) if pd.notna(r.share) else a.t("无来源", "no source"),
+              str(r.source)] for r in rows.itertuples(index=False)],
+            digits=[None, None, 4, None]))
+        parts = rows[rows["relation"] == "part_of"]
+        if len(parts) and parts["share"].isna().any():
+            hosts = "、".join(a.district_name(str(h)) for h in parts["host"])
+            sec.add(Paragraph(a.t(
+                f"{names['zh']}自身的能源与排放核算不在数据中。要给出本单元自己的数值，需市统计局提供"
+                f"本单元所涉街道（{hosts}的相关部分）分行业的能源消费与地区生产总值，作为其占所在区"
+                "比例填入 district_overlays.csv 的 share 列（并注明依据与来源）。"
+                "在此之前，以下各节给出所在区全区的模型数值，作为本单元的上限范围。",
+                f"{names['en']}'s own energy and emission accounts are not in the data. To give "
+                "its own numbers, the Municipal Bureau of Statistics would need to provide the "
+                f"energy use by sector and the GDP of the sub-districts it covers (the parts of "
+                f"{hosts}), entered as its share of each host in the share column of "
+                "district_overlays.csv with basis and source. Until then the sections below give "
+                "the model figures of the whole host units, as an envelope.")))
+        for r in rows.itertuples(index=False):
+            h = str(r.host)
+            sub = sec.sub(f"sources-{h}", a.district_name(h))
+            self.sources(sub, h, self.district_sectors(h))
+
+    def partition_check(self, year: int | None = None) -> tuple[int, float, float]:
+        """(year, sum over the partition units of their CO2 (万t, sector accounts), the
+        city's co2_total (万t)); the two agree when nothing is counted twice."""
+        y = int(year if year is not None else self.a.base)
+        f = self.acc[(self.acc["year"] == y) & self.acc["district"].isin(self.units["district"])]
+        return y, float(f["co2"].sum()), float(self.a.ds["co2_total"].sel(year=y))
+
+    def index_notes(self) -> list[str]:
+        """Lines of the index: the partition adds up to the city; overlays are marked."""
+        a = self.a
+        y, tot, city = self.partition_check()
+        out = [a.t(
+            f"分区单元（districts.csv，{len(self.units)}个）之和等于全市：{y}年各单元二氧化碳合计"
+            f"{tot:,.2f}万t，全市{city:,.2f}万t。",
+            f"The partition units (districts.csv, {len(self.units)}) add up to the city: their "
+            f"CO2 in {y} is {tot:,.2f} 万t against the city's {city:,.2f} 万t.")]
+        ov = self.overlays()
+        if len(ov):
+            names = "、".join(a.t(short_name(r["name_zh"]), short_name(r["name_en"]))
+                             for _, r in ov.drop_duplicates("unit").iterrows())
+            out.append(a.t(
+                f"叠加单元（district_overlays.csv）：{names}。其报告引用所在区的数值并说明关系，"
+                "不计入上述合计。",
+                f"Overlay units (district_overlays.csv): {names}. Their reports quote their "
+                "host units' numbers with the relation and are not part of the total above."))
+        return out
 
     def document(self, r: Any, n: int) -> Document:
         a = self.a

@@ -250,3 +250,118 @@ def test_a_districts_block_the_writer_cannot_follow_is_refused_at_its_line(run, 
     assert main(["assess", str(run), "--outline", str(bad), "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "districts.file" in err
+
+
+# --------------------------------------------------------------------------------------------
+# the shipped dataset: the partition units and the overlay units (issue 10 §4)
+
+OVERLAYS = Path(__file__).resolve().parents[2] / "inputs" / "wuhan" / "district_overlays.csv"
+
+
+@pytest.fixture(scope="module")
+def wuhan_set(peak_dir, tmp_path_factory) -> Path:
+    """The assessment set of the shipped peak scenario (its district reports included)."""
+    out = tmp_path_factory.mktemp("assess-wuhan-units") / "set"
+    assert main(["assess", str(peak_dir), "--out", str(out)]) == 0
+    return out
+
+
+def total_row(page: Path, caption: str = "2020年本区各部门能源消费与排放") -> list[float]:
+    """The data-values of the total rows of the base-year history tables of a page."""
+    out = []
+    for t in parse(page).tables:
+        if t["caption"].startswith(caption):
+            r = next(r for r in t["rows"][1:] if r[0][0] == "合计")
+            out.append([float(c[1]) for c in r[1:3]])
+    return out
+
+
+def test_each_overlay_unit_gets_a_report_led_by_its_committee(wuhan_set):
+    import pandas as pd
+
+    from peakpath.report.assess import load_outline
+
+    ov = pd.read_csv(OVERLAYS)
+    units = list(dict.fromkeys(ov["unit"]))
+    assert {"airport_zone", "hannan", "changjiang_new_area"} <= set(units)
+    pages = district_files(wuhan_set)
+    index = next(t for t in parse(wuhan_set / "index.html").tables if t["id"] == "documents")
+    rows = {r[1][0]: r for r in index["rows"][1:]}
+    heads = [h["zh"] for h in load_outline()["district_headings"].values()]
+    for u in units:
+        page = pages[u]
+        assert page.with_suffix(".docx").is_file()
+        p = parse(page)
+        r = rows[p.headings[0]]
+        assert r[2][0] == ov.loc[ov["unit"] == u, "lead_zh"].iloc[0]
+        assert "叠加单元" in r[4][0]  # marked as an overlay in the index
+        assert [h for h in p.headings if h in heads] == heads
+        for host in ov.loc[ov["unit"] == u, "host"]:
+            assert host in pages  # every host is a partition unit with its own report
+
+
+def test_co_administered_units_carry_the_host_numbers_with_the_reason(wuhan_set):
+    pages = district_files(wuhan_set)
+    for unit, host in (("hannan", "wedz"), ("airport_zone", "dongxihu")):
+        got, want = total_row(pages[unit]), total_row(pages[host])
+        assert len(got) == 1 and got == want
+        assert allocated(pages[unit]) == allocated(pages[host])
+        text = docx_text(pages[unit].with_suffix(".docx"))
+        assert "同一套统计数据" in text and "汇总时只计一次" in text
+
+
+def test_changjiang_new_area_names_its_hosts_and_invents_no_share(wuhan_set):
+    pages = district_files(wuhan_set)
+    page = pages["changjiang_new_area"]
+    p = parse(page)
+    for host in ("江岸区", "黄陂区", "新洲区"):
+        assert p.headings.count(host) >= 5  # a sub-section per host in every section
+    # the host units' whole numbers, one table per host, equal to their own reports
+    assert total_row(page) == [total_row(pages[h])[0] for h in ("jiangan", "huangpi",
+                                                                 "xinzhou")]
+    text = docx_text(page.with_suffix(".docx"))
+    assert "自身的能源与排放核算不在数据中" in text and "市统计局" in text
+    assert "谌家矶" in text and "武湖" in text
+    t = next(t for t in p.tables if t["caption"] == "所在分区单元与关系")
+    assert [r[2][0] for r in t["rows"][1:]] == ["无来源"] * 3
+
+
+def test_the_partition_adds_up_to_the_city_and_overlays_are_not_in_it(wuhan_set, peak_dir):
+    import pandas as pd
+
+    ds = load_results(peak_dir)
+    units = pd.read_csv(OVERLAYS.parent / "districts.csv")
+    part = units.loc[units["kind"] != "city", "district"].tolist()
+    pages = district_files(wuhan_set)
+    assert set(pages) == set(part) | set(pd.read_csv(OVERLAYS)["unit"])
+    co2 = sum(total_row(pages[d])[0][1] for d in part)
+    city = float(ds["co2_total"].sel(year=2020))
+    assert co2 == pytest.approx(city, rel=1e-9)
+    years = allocated(pages[part[0]]).keys()
+    for y in years:
+        assert sum(allocated(pages[d])[y][0] for d in part) == pytest.approx(
+            float(ds["co2_total"].sel(year=y)), rel=1e-9)
+    notes = (wuhan_set / "index.html").read_text(encoding="utf-8")
+    assert f"之和等于全市：2020年各单元二氧化碳合计{co2:,.2f}万t，全市{city:,.2f}万t" in notes
+    assert "叠加单元（district_overlays.csv）" in notes
+
+
+def test_an_overlay_that_would_count_twice_is_refused(tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from peakpath.errors import InputError
+    from peakpath.io.inputs import read_dataset
+
+    d = tmp_path / "data"
+    shutil.copytree(OVERLAYS.parent, d, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    t = pd.read_csv(OVERLAYS, dtype=str, keep_default_na=False)
+    t.loc[0, "unit"] = "dongxihu"  # a partition id: would be counted twice
+    t.loc[1, "share"] = "0.5"  # co-administered: same numbers, no share
+    t.to_csv(d / "district_overlays.csv", index=False)
+    with pytest.raises(InputError) as e:
+        read_dataset(d)
+    got = {(p.row, p.column, p.rule) for p in e.value.problems
+           if p.file.endswith("district_overlays.csv")}
+    assert got == {(2, "unit", "overlay"), (3, "share", "overlay")}
