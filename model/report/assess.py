@@ -50,6 +50,7 @@ from peakpath.report.documents import (
     Picture,
     Section,
     Table,
+    check_docx_template,
     environment,
     index_docx,
     render_docx,
@@ -1437,11 +1438,14 @@ class Assessment:
 
 def write_assess(results: str | Path, *, batch: str | Path | None = None,
                  out: str | Path | None = None, lang: str = "zh",
-                 outline: str | Path | None = None, rule: str = "least-cost") -> AssessFiles:
+                 outline: str | Path | None = None, rule: str = "least-cost",
+                 docx_template: str | Path | None = None) -> AssessFiles:
     """Write the 1+N set of the run ``results`` (a run folder or its results.nc) into ``out``
     (default RESULTS/assess/): one .docx and one .html per document, index.html and
-    index.docx. Bad input (missing, corrupt or unsolved results, a batch folder that is not
-    one, an output place that cannot be written) is an `InputError` naming it."""
+    index.docx. The Word files take their page set-up and styles from ``docx_template``
+    (default templates/assess.docx). Bad input (missing, corrupt or unsolved results, a batch
+    folder that is not one, an output place that cannot be written, a template that is not a
+    usable .docx) is an `InputError` naming it."""
     from peakpath.io.atomic import (
         atomic_write_bytes,
         atomic_write_text,
@@ -1458,6 +1462,7 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
     from peakpath.analysis.allocate import parse_rule
 
     r = parse_rule(rule)  # a bad rule is refused before anything is read
+    check_docx_template(docx_template)
     if out is not None:
         writable_dir(out, "--out")
     s = load_solved(results)
@@ -1503,7 +1508,7 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
         title=title, notes=notes, columns=columns, docs=rows)
     docx_index = index_docx(title, columns[:-1], [
         [str(i), r["title"], r["lead"], r["responsible"], r["scope"]]
-        for i, r in enumerate(rows, start=1)], notes)
+        for i, r in enumerate(rows, start=1)], notes, docx_template)
     names = {f"{ifile}.html", f"{ifile}.docx"} | {f"{d.file}.{e}" for d in docs
                                                   for e in ("html", "docx")}
     sweep_stale(folder.parent)
@@ -1512,7 +1517,7 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
     try:
         for d in docs:
             atomic_write_text(tmp / f"{d.file}.html", render_html(d))
-            atomic_write_bytes(tmp / f"{d.file}.docx", render_docx(d))
+            atomic_write_bytes(tmp / f"{d.file}.docx", render_docx(d, docx_template))
             files.documents.append((d, folder / f"{d.file}.html", folder / f"{d.file}.docx"))
         atomic_write_text(tmp / f"{ifile}.html", html_index)
         atomic_write_bytes(tmp / f"{ifile}.docx", docx_index)
@@ -1548,13 +1553,17 @@ def add_parser(sub) -> None:
                    help="how the district reports allocate the city's targets, as in "
                    "peakpath allocate: least-cost | equal-intensity | per-capita | "
                    "ability-to-pay | blend:RULE=W,RULE=W (default least-cost)")
+    p.add_argument("--docx-template", default=None, metavar="FILE",
+                   help="a Word file whose page set-up and styles every .docx takes (an "
+                   "edited copy of the packaged templates/assess.docx; default that one)")
     p.set_defaults(func=cmd_assess)
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
     """Write the set and list what was written."""
     files = write_assess(args.results, batch=args.batch, out=args.out, lang=args.lang,
-                         outline=args.outline, rule=args.rule)
+                         outline=args.outline, rule=args.rule,
+                         docx_template=args.docx_template)
     print(f"评估文件集 Assessment set: {len(files.documents)} documents -> {files.folder}/")
     for d, html, docx in files.documents:
         print(f"  {d.title}  [{'、'.join(d.lead)}]  {docx.name}, {html.name}")

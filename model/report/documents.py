@@ -242,6 +242,11 @@ def build_docx_template(path: str | Path = DOCX_TEMPLATE) -> Path:
     return out
 
 
+def check_docx_template(template: str | Path | None) -> None:
+    """Refuse a template that `render_docx` could not use (an `InputError` naming it)."""
+    _new_docx(template)
+
+
 def _new_docx(template: str | Path | None = None):
     """An empty document with the page set-up and styles of ``template`` (default
     `DOCX_TEMPLATE`); its body (any sample text) is dropped. A file that is not a Word

@@ -64,3 +64,23 @@ def test_a_broken_template_is_refused_with_its_name(tmp_path):
     with pytest.raises(InputError) as e:
         render_docx(DOC, template=f)
     assert "Caption" in e.value.problems[0].message
+
+
+def test_assess_takes_the_template_from_the_command_line(runs_dir, tmp_path, capsys):
+    from peakpath.cli.main import main
+
+    run = runs_dir / "wuhan-peak-2030"
+    junk = tmp_path / "junk.docx"
+    junk.write_text("not a Word file")
+    assert main(["assess", str(run), "--docx-template", str(junk),
+                 "--out", str(tmp_path / "x")]) == 2
+    assert str(junk) in capsys.readouterr().err and not (tmp_path / "x").exists()
+    t = docx.Document(str(DOCX_TEMPLATE))
+    t.sections[0].left_margin = Cm(3.1)
+    f = tmp_path / "bureau.docx"
+    t.save(str(f))
+    assert main(["assess", str(run), "--docx-template", str(f),
+                 "--out", str(tmp_path / "set")]) == 0
+    for name in ("01-city.docx", "index.docx"):
+        out = docx.Document(str(tmp_path / "set" / name))
+        assert round(out.sections[0].left_margin.cm, 1) == 3.1, name
