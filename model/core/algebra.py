@@ -38,8 +38,10 @@ class KeyIndex:
 
     def __init__(self, frame: pd.DataFrame):
         self.dims = list(frame.columns)
-        cols = [frame[d].to_numpy() for d in self.dims]
-        self.cats = [pd.Index(pd.unique(c)) for c in cols]
+        # Series, not NumPy arrays: an object array would have its dtype inferred again (a
+        # scan of every value) on each lookup
+        cols = [frame[d] for d in self.dims]
+        self.cats = [pd.Index(c.unique()) for c in cols]
         sizes = np.array([max(len(c), 1) for c in self.cats], dtype=np.int64)
         self.strides = np.concatenate([np.cumprod(sizes[::-1])[::-1][1:], [1]]).astype(np.int64)
         self.index = pd.Index(self._combine(cols))
@@ -47,7 +49,7 @@ class KeyIndex:
             dup = frame[self.index.duplicated(keep=False)].head(5)
             raise ValueError(f"duplicate keys in an index:\n{dup.to_string(index=False)}")
 
-    def _combine(self, cols: list[np.ndarray]) -> np.ndarray:
+    def _combine(self, cols: list[pd.Series]) -> np.ndarray:
         total = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
         bad = np.zeros(len(total), dtype=bool)
         for col, cats, stride in zip(cols, self.cats, self.strides, strict=True):
@@ -62,7 +64,7 @@ class KeyIndex:
         """Positions of the rows of ``keys``, read from ``columns`` (default: this index's
         dims, in order); every key must exist."""
         columns = columns or self.dims
-        codes = self._combine([keys[c].to_numpy() for c in columns])
+        codes = self._combine([keys[c] for c in columns])
         pos = self.index.get_indexer(codes)
         pos[codes < 0] = -1
         if (pos < 0).any():
