@@ -225,7 +225,8 @@ def cmd_projects(args: argparse.Namespace) -> int:
     s = load_solved(args.results)
     out = writable_dir(Path(args.out) if args.out else s.path / "projects")
     chosen = [x.strip() for x in args.projects.split(",")] if args.projects else None
-    t = assess(s, chosen, args.mip_gap)
+    # the results these prices belong to: `peakpath assess` prices again for other results
+    t = assess(s, chosen, args.mip_gap).assign(input_hash=str(s.ds.attrs.get("input_hash", "")))
     atomic_write_table(out / "projects.csv", t.to_csv(index=False, float_format="%.8g"))
     print_assessment(s, t, out)
     return 0

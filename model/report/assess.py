@@ -32,6 +32,7 @@ The set is assembled in a hidden folder beside the output folder and swapped in 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -473,18 +474,36 @@ class Assessment:
         return self._wedges
 
     def project_prices(self) -> dict[str, dict[str, Any]] | None:
-        """What `peakpath projects` wrote beside the run (projects/projects.csv), per project;
-        None when it has not been run."""
+        """Each major project's price, per project: what `peakpath projects` wrote beside the
+        run (projects/projects.csv) when it was written for these results (same input
+        hash); otherwise priced now, as that command does, and written there for the next
+        set. None when the dataset lists no projects."""
+        from peakpath.analysis.projects_impact import assess as price_projects
+        from peakpath.analysis.projects_impact import project_facts
+
+        current = str(self.s.ds.attrs.get("input_hash", ""))
         f = self.s.path / "projects" / "projects.csv" if self.s.path is not None else None
-        if f is None or not f.is_file():
-            return None
-        try:
-            t = pd.read_csv(f)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-            raise InputError([Problem(str(f), None, None, "results",
-                                      f"cannot read the project prices ({type(e).__name__}: "
-                                      f"{e}); run peakpath projects again",
-                                      "无法读取项目定价结果")]) from None
+        t = None
+        if f is not None and f.is_file():
+            try:
+                t = pd.read_csv(f, encoding="utf-8-sig", dtype={"input_hash": str})
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+                raise InputError([Problem(str(f), None, None, "results",
+                                          f"cannot read the project prices ({type(e).__name__}"
+                                          f": {e}); run peakpath projects again",
+                                          "无法读取项目定价结果")]) from None
+            if "input_hash" not in t or set(t["input_hash"].astype(str)) != {current}:
+                t = None  # priced for other results: price again
+        if t is None:
+            if project_facts(self.s).empty:
+                return None
+            t = price_projects(self.s).assign(input_hash=current)
+            if f is not None:
+                from peakpath.io.atomic import atomic_write_table
+
+                with contextlib.suppress(OSError):  # a read-only run folder: use, not keep
+                    f.parent.mkdir(exist_ok=True)
+                    atomic_write_table(f, t.to_csv(index=False, float_format="%.8g"))
         return {str(r["project"]): r for r in t.to_dict("records")}
 
     # ---------------------------------------------------------------- sections
@@ -1230,11 +1249,11 @@ class Assessment:
         elif key == "priced":
             priced = self.project_prices()
             if priced is None:
-                sec.add(Paragraph(self.t(
-                    "尚未对项目定价：运行 peakpath projects RESULTS 后重新生成本文件。",
-                    "The projects are not priced yet: run peakpath projects RESULTS, then "
-                    "write the set again.")))
+                sec.add(Paragraph(self.t("数据中没有拟建重大项目，无需定价。",
+                                         "The data list no major projects to price.")))
                 return
+            ends = [y for y in self.show[1:] if f"energy_intensity_{y}" in
+                    next(iter(priced.values()))][:2]
             rows = []
             for r in facts.itertuples():
                 q = priced.get(r.project)
@@ -1244,22 +1263,38 @@ class Assessment:
                              float(q.get("price_wan_cny", np.nan)),
                              float(q.get("net_value_wan_cny", np.nan)),
                              float(q.get("peak_change_wan_t", np.nan)),
+                             *(float(q.get(f"energy_intensity_{y}", np.nan)) for y in ends),
                              self.t("是", "yes") if bool(q.get("targets_hold")) else
                              self.t("否", "no"),
                              self.t("通过", "pass") if bool(q.get("absorbable")) else
                              self.t("不通过", "fail")])
+            sec.add(Paragraph(self.t(
+                "吸纳价格为项目投产与不投产两次求解的系统成本之差（不含项目自身增加值）；净价值为"
+                "项目增加值现值减去吸纳价格；“通过”指项目投产后全部目标仍可满足且净价值为正。"
+                "能耗强度变化为项目使该年全市万元GDP能耗增加的量（能耗双控）；能耗强度目标约束的年份"
+                "该变化为零，守住目标的代价计入吸纳价格。",
+                "The price is the difference in system cost between solving with and without "
+                "the project (its own value added left out); net value is the present value "
+                "of its value added less the price; 'pass' means every target still holds "
+                "with the project and its net value is positive. The energy-intensity change "
+                "is how much the project raises the city's energy per 万元 GDP in that year "
+                "(energy dual control); in a year where the intensity target binds it is zero "
+                "and the cost of holding the target is in the price.")))
             sec.add(Table(self.t("项目定价", "Project prices"),
-                          self.unit("价格、净价值 万元（现值）；峰值变化 万t CO2",
+                          self.unit("价格、净价值 万元（现值）；峰值变化 万t CO2；能耗强度变化 "
+                                    "tce/万元",
                                     "price and net value 万元 (present value); peak change "
-                                    "万t CO2"),
+                                    "万t CO2; energy-intensity change tce/万元"),
                           self.src("peakpath projects（projects/projects.csv："
                                    "两次求解的系统成本之差）",
                                    "peakpath projects (projects/projects.csv: the difference "
                                    "in system cost of two solves)"),
                           [self.t("项目", "Project"), self.t("吸纳价格", "Price"),
                            self.t("净价值", "Net value"), self.t("峰值变化", "Peak change"),
+                           *(self.t(f"能耗强度变化 {y}", f"Energy intensity {y}")
+                             for y in ends),
                            self.t("目标仍满足", "Targets hold"), self.t("结论", "Verdict")],
-                          rows))
+                          rows, digits=[None, 0, 0, 1, *([4] * len(ends)), None, None]))
         elif key == "left_out":
             out = [p for p in self.rec.projects_out if p.project in set(facts["project"])] \
                 if len(facts) else []
