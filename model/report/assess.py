@@ -478,6 +478,12 @@ class Assessment:
         run (projects/projects.csv) when it was written for these results (same input
         hash); otherwise priced now, as that command does, and written there for the next
         set. None when the dataset lists no projects."""
+        if hasattr(self, "_prices"):  # once per set, even where the run folder is read-only
+            return self._prices
+        self._prices = self._price_projects()
+        return self._prices
+
+    def _price_projects(self) -> dict[str, dict[str, Any]] | None:
         from peakpath.analysis.projects_impact import assess as price_projects
         from peakpath.analysis.projects_impact import project_facts
 
@@ -945,13 +951,6 @@ class Assessment:
                                "results.nc project_online" + (
                                    "; price from peakpath projects (projects/projects.csv)"
                                    if priced is not None else "")), cols, rows))
-        if priced is None:
-            sec.add(Paragraph(self.t(
-                "尚未对项目定价：运行 peakpath projects RESULTS 后重新生成本文件，即列出每个项目的"
-                "吸纳价格、对峰值的影响及目标是否仍能满足。",
-                "The projects are not priced yet: run peakpath projects RESULTS and write the set "
-                "again to list each project's price, its effect on the peak and whether the "
-                "targets still hold."), note=True))
 
     def policy(self, sec: Section, sectors: list[str], families: tuple[str, ...] | None
                ) -> None:
