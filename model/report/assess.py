@@ -1408,9 +1408,9 @@ class Assessment:
         """One row per district (kind core, suburban or zone) and year shown: area (km², empty
         where not sourced), population (万人), GDP (亿元), CO2 (万t) and the densities:
         population per km² (人/km²), GDP per km² (亿元/km²), CO2 per km² (万t/km²), CO2 per
-        capita (t/人). After the base year population and GDP keep the district's base-year
-        share of the city's (as `peakpath allocate`). Also the reason the population and GDP
-        are missing, if they are."""
+        capita (t/人). Population and GDP are district_indicators.csv in the base year and grow
+        with the city's afterwards (the district keeps its base-year share, as in `peakpath
+        allocate`). Also the reason the population and GDP are missing, if they are."""
         from peakpath.analysis.allocate import district_indicators
 
         units = self.s.districts()
@@ -1430,9 +1430,11 @@ class Assessment:
             for y in self.show:
                 pop = gdp = np.nan
                 if ind is not None and d in ind.index:
-                    pop = (float(ind.loc[d, "pop_share"]) * float(pop_city[y])
-                           if pop_city is not None else np.nan)
-                    gdp = float(ind.loc[d, "gdp_share"]) * float(gdp_city[y])
+                    # the district's own figure in the base year, growing with the city's
+                    pop = (float(ind.loc[d, "population"]) * float(pop_city[y])
+                           / float(pop_city[self.base]) if pop_city is not None else np.nan)
+                    gdp = float(ind.loc[d, "gdp"]) * float(gdp_city[y]) / float(
+                        gdp_city[self.base])
                 a = float(area.get(d, np.nan))
                 co2 = float(acc.get((d, y), 0.0))
                 rows.append({"district": d, "year": y, "area": a, "population": pop,
