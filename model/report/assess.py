@@ -1769,6 +1769,15 @@ class Assessment:
                     "of the behaviour shares only."), note=True))
         elif key == "gaps":
             q = b[b["central"].isna()]
+            if b.empty:
+                sec.add(Paragraph(self.t(
+                    "数据中没有行为措施表（behaviour.csv）：绿色出行、绿色包装、近零碳排放区示范等"
+                    "行为措施需按行业给出减排比例（低、中、高）及来源后才能计算。",
+                    "The data have no behaviour table (behaviour.csv): low-carbon travel, green "
+                    "packaging, near-zero-carbon pilot areas and the like need a share of a "
+                    "sector's CO2 (low, central, high) with its source before they can be "
+                    "computed.")))
+                return
             if q.empty:
                 sec.add(Paragraph(self.t("数据中的行为措施均已量化。",
                                          "Every behaviour measure of the data is quantified.")))
