@@ -75,6 +75,15 @@ ENERGY_FAMILIES = ("energy_cap", "energy_intensity", "coal_cap", "oil_peak", "no
 NOT_WORTH_ROWS = 12
 
 
+def xr_weights(gwp: Any, gases: list[str]):
+    """GWP weights of ``gases`` as an xarray vector over ``gas`` (1 where none is given)."""
+    import xarray as xr
+
+    get = gwp.get if hasattr(gwp, "get") else (lambda g, d=1.0: d)
+    return xr.DataArray([float(get(g, 1.0)) for g in gases], coords={"gas": gases},
+                        dims="gas")
+
+
 def load_outline(path: str | Path | None = None) -> dict[str, Any]:
     """The outline of the set (``templates/assess.yaml`` unless ``path``)."""
     from peakpath.io.yamlio import read_yaml
@@ -1482,6 +1491,13 @@ class Assessment:
                 f"{', '.join(self.district_name(d) for d in missing)}. Add their areas "
                 "(district_area.csv, Natural Resources and Planning Bureau) and write the set "
                 "again.")))
+        sec.add(Paragraph(self.t(
+            "面积的来源与年份见 district_area.csv 与 SOURCES.md；各来源的口径（是否含水域、行政区划"
+            "或实际管辖范围）不尽一致，宜由市自然资源和规划局以第三次国土调查的分单位面积替换。",
+            "The areas' sources and years are in district_area.csv and SOURCES.md; the sources "
+            "differ in definition (water inside the boundary or not, administrative or "
+            "actually administered area), so the Natural Resources and Planning Bureau should "
+            "replace them with the third land survey's areas by unit."), note=True))
         if why is not None:
             sec.add(Paragraph(self.t(f"缺少各区人口与地区生产总值：{why}。",
                                      f"No district population and GDP: {why}."), note=True))
@@ -1683,6 +1699,85 @@ class Assessment:
         return pd.DataFrame(rows, columns=["measure", "sector", "year", "sector_co2", "low",
                                            "central", "high"])
 
+    def batch_sector_co2(self, sectors: list[str]) -> tuple[pd.DataFrame | None, str]:
+        """CO2 of end-use ``sectors`` on the target boundary in each solved scenario of the
+        batch (scenario, year, sector, co2 万t): direct emissions of the target gases (GWP-
+        weighted) plus scope2, the identity of `sector_accounts` for end-use sectors, checked
+        against this run's accounts first. None with the reason when it cannot be read."""
+        from peakpath.analysis.batch_report import load_batch_dir
+        from peakpath.results.dataset import load_results
+
+        if self.batch is None:
+            return None, ""
+        ends = [s for s in sectors if s in self.sectors.index
+                and self.sectors.loc[s, "role"] == "end_use"]
+        gases = [g for g in dict.fromkeys(["CO2", *self.md.scenario.accounting["target_gases"]])
+                 if g in self.ds["gas"].values]
+        gwp = xr_weights(self.md.gwp, gases)
+
+        def co2_of(ds) -> pd.DataFrame:
+            e = (ds["emissions"].sel(sector=ends, gas=gases) * gwp).sum(["gas", "district"])
+            c = e + ds["scope2"].sel(sector=ends).sum("district")
+            return c.to_dataframe("co2").reset_index()[["year", "sector", "co2"]]
+
+        if not ends or "scope2" not in self.ds:
+            return None, self.t("数据中没有可比的部门排放。", "no comparable sector CO2.")
+        own = co2_of(self.ds).set_index(["year", "sector"])["co2"]
+        ref = self.acc[self.acc["sector"].isin(ends)].set_index(["year", "sector"])["co2"]
+        if float((own - ref.reindex(own.index).fillna(0.0)).abs().max()) > 1e-6 * max(
+                1.0, float(ref.abs().max())):
+            return None, self.t("本次结果的部门排放口径与批量结果不一致。",
+                                "the sector accounts do not match the batch's variables.")
+        table, bds = load_batch_dir(self.batch.path)
+        ok = table.loc[table["status"] == "optimal", "id"].astype(str).tolist()
+        parts = []
+        if bds is not None and "emissions" in bds and "scenario" in bds.dims:
+            for sid in [s for s in bds["scenario"].values.astype(str) if s in ok]:
+                parts.append(co2_of(bds.sel(scenario=sid)).assign(scenario=sid))
+        else:  # no batch.nc: the run folders named in summary.csv
+            for sid in ok:
+                if (self.batch.path / sid / "results.nc").is_file():
+                    parts.append(co2_of(load_results(self.batch.path / sid)).assign(
+                        scenario=sid))
+        if not parts:
+            return None, self.t("批量结果中没有已求解的情景。", "no solved scenario in the batch.")
+        return pd.concat(parts, ignore_index=True), ""
+
+    def behaviour_batch(self, sec: Section, w: pd.DataFrame, info: pd.DataFrame) -> None:
+        """The wedge (central share) against the 5th, 50th and 95th percentiles of its
+        sector's CO2 over the batch's solved scenarios."""
+        f, why = self.batch_sector_co2(list(dict.fromkeys(w["sector"])))
+        if f is None:
+            sec.add(Paragraph(self.t(f"未给出批量结果中的行业排放分位数：{why}",
+                                     f"No sector percentiles from the batch: {why}"),
+                              note=True))
+            return
+        q = f.groupby(["sector", "year"])["co2"].quantile([0.05, 0.5, 0.95]).unstack()
+        n = f["scenario"].nunique()
+        ys = self.show[1:] or self.show
+        rows = []
+        for m in dict.fromkeys(w["measure"]):
+            r = info.loc[m]
+            s, share, start = str(r["sector"]), float(r["central"]), int(r["start_year"])
+            for y in ys:
+                p = q.loc[(s, y)] if (s, y) in q.index else pd.Series(np.nan, index=q.columns)
+                on = share if y >= start else 0.0
+                rows.append([self.t(str(r["name_zh"]), str(r["name_en"])), int(y),
+                             *(float(p[k]) for k in (0.05, 0.5, 0.95)),
+                             *(on * float(p[k]) for k in (0.05, 0.5, 0.95))])
+        sec.add(Table(
+            self.t("行为减排楔形与行业排放的批量分位数",
+                   "Behaviour wedges against the batch's sector CO2 percentiles"),
+            self.unit("万t CO2/年；楔形按中值比例", "万t CO2/yr; wedge at the central share"),
+            self.src(f"批量计算（{n}个已求解情景：直接排放＋外购电力排放）× behaviour.csv",
+                     f"batch ({n} solved scenarios: direct plus purchased-electricity CO2) "
+                     "× behaviour.csv"),
+            [self.t("措施", "Measure"), self.t("年份", "Year"),
+             self.t("行业排放 P5", "Sector CO2 P5"), self.t("行业排放 P50", "Sector CO2 P50"),
+             self.t("行业排放 P95", "Sector CO2 P95"), self.t("楔形 P5", "Wedge P5"),
+             self.t("楔形 P50", "Wedge P50"), self.t("楔形 P95", "Wedge P95")],
+            rows, digits=[None, None, 1, 1, 1, 2, 2, 2]))
+
     def living(self, key: str, sec: Section, sectors: list[str], spec: dict[str, Any]
                ) -> None:
         """Efficient appliances from the results; behaviour measures as ex-post wedges beside
@@ -1760,13 +1855,12 @@ class Assessment:
                            self.t("中 %", "Central %"), self.t("高 %", "High %"),
                            self.t("起始年", "From"), self.t("来源", "Source")], rows,
                           digits=[None, 1, 1, 1, None, None]))
+            sec.add(Paragraph(self.t(
+                "楔形的低—高区间反映行为比例的不确定性；行业排放本身的不确定性见批量结果（--batch）。",
+                "The wedge's low–high range is the uncertainty of the behaviour shares; the "
+                "sector's own uncertainty comes from a batch (--batch)."), note=True))
             if self.batch is not None:
-                sec.add(Paragraph(self.t(
-                    "批量结果未保存各部门排放的分位数，本节未给出行业排放的不确定区间；楔形的低—高区间"
-                    "只反映行为比例的不确定性。",
-                    "The batch does not keep percentiles of each sector's CO2, so the sector's "
-                    "own range is not shown; the wedge's low–high range covers the uncertainty "
-                    "of the behaviour shares only."), note=True))
+                self.behaviour_batch(sec, w, info)
         elif key == "gaps":
             q = b[b["central"].isna()]
             if b.empty:

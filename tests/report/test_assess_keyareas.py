@@ -6,10 +6,12 @@ results.nc and the input tables; and behaviour.csv refused with located errors."
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import docx
+import pandas as pd
 import pytest
 
 from peakpath.cli.main import main
@@ -91,8 +93,11 @@ def test_spatial_densities_equal_results_over_sourced_areas(keyarea_set, account
         assert value(r, 7) == pytest.approx(co2[d] / area[d], rel=1e-9)
         assert value(r, 8) == pytest.approx(co2[d] / pop[d], rel=1e-9)
     # an unsourced area stays empty: no density is made up
-    assert wuhan["district_area"].set_index("district")["area"].isna()["hongshan"]
-    assert by["洪山区"][1][1] is None and by["洪山区"][7][1] is None
+    assert area.isna()["caidian"]
+    assert by["蔡甸区"][1][1] is None and by["蔡甸区"][7][1] is None
+    said = (keyarea_set / "15-spatial.html").read_text(encoding="utf-8").split(
+        "未作估算）：")[1].split("补充其面积")[0]
+    assert "蔡甸区" in said and "江岸区" not in said  # the paper says which are empty
     later = table(keyarea_set / "15-spatial.html", "各区地均排放与人均排放")
     c30 = accounts[accounts["year"] == 2030].groupby("district")["co2"].sum()
     r = {x[0][0]: x for x in later[1:]}["江汉区"]
@@ -167,3 +172,27 @@ def test_bad_behaviour_rows_are_located(tmp_path):
     assert ("behaviour.csv", 4, "sector", "reference") in got
     assert ("behaviour.csv", 5, "low", "range") in got
     assert all(Path(p.file).name == "behaviour.csv" for p in e.value.problems)
+
+
+def test_a_batch_sets_the_wedge_against_the_sector_percentiles(peak_dir, accounts, wuhan,
+                                                               tmp_path):
+    """Two copies of the run as a batch: every percentile is the run's own sector CO2, and the
+    wedge at each is the central share times it."""
+    batch = tmp_path / "batch"
+    for sid in ("s1", "s2"):
+        shutil.copytree(peak_dir, batch / sid, ignore=shutil.ignore_patterns("assess"))
+    summ = json.loads((peak_dir / "summary.json").read_text(encoding="utf-8"))
+    pd.DataFrame({"id": ["s1", "s2"], "status": ["optimal", "optimal"],
+                  "peak_year": summ["peak_year"], "peak_co2_wan_t": summ["peak_co2_wan_t"]}
+                 ).to_csv(batch / "summary.csv", index=False)
+    out = tmp_path / "set"
+    assert main(["assess", str(peak_dir), "--batch", str(batch), "--out", str(out)]) == 0
+    b = wuhan["behaviour"].set_index("measure").loc["low_carbon_travel"]
+    rows = table(out / "17-living.html", "行为减排楔形与行业排放的批量分位数")
+    r = next(x for x in rows[1:] if x[1][0] == "2030")
+    co2 = accounts[(accounts["year"] == 2030)
+                   & (accounts["sector"] == b["sector"])]["co2"].sum()
+    for i in (2, 3, 4):
+        assert value(r, i) == pytest.approx(co2, rel=1e-9)
+    for i in (5, 6, 7):
+        assert value(r, i) == pytest.approx(b["central"] * co2, rel=1e-9)
