@@ -1801,12 +1801,15 @@ class Assessment:
                 "行为改变不是最低成本模型选择的投资，因此不进入优化：以下减排量为“楔形”，"
                 "按各措施减少所作用行业排放的比例（低、中、高，见 behaviour.csv 及其来源）"
                 "乘以该行业在优化路径上的排放事后计算（如 LEAP 将生活方式作为需求情景处理）。"
+                "比例作用于优化路径上（已含电动化等措施之后）的行业排放，因此不与路径中的措施重复计算。"
                 "这些减排量不计入路径，也不计入目标的完成情况。",
                 "Behaviour change is not an investment the least-cost model chooses, so it is "
                 "outside the optimisation: the abatement below is a wedge computed afterwards as "
                 "the share of the sector's CO2 each measure removes (low, central, high; "
                 "behaviour.csv and its sources) times the sector's CO2 on the pathway (as LEAP "
-                "treats lifestyle as a demand scenario). It is NOT counted in the pathway nor "
+                "treats lifestyle as a demand scenario). The share applies to the sector's CO2 "
+                "left on the pathway (after its electrification and other measures), so it does "
+                "not count the pathway's measures twice. It is NOT counted in the pathway nor "
                 "in meeting the targets.")))
             if w.empty:
                 sec.add(Paragraph(self.t("数据中没有已量化的行为措施（behaviour.csv）。",
