@@ -1,7 +1,8 @@
 """``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en] [--rule R]``: the
 1+N assessment set of a solved run — the city assessment report and the special reports
 (energy, industry with steel, thermal power, petrochemicals, building materials and chemicals,
-buildings, transport, agriculture), the key-area papers, and one report per district and zone
+buildings, transport, agriculture), the key-area papers (two-high projects, CCUS, sinks, green
+finance, spatial layout, services, low-carbon living), and one report per district and zone
 (`peakpath.report.assess_districts`, targets allocated by ``--rule`` as `peakpath allocate`
 does; the overlay units of district_overlays.csv get reports built from their host units),
 the carbon-reduction action plans of the state-owned enterprises of soe_enterprises.csv
@@ -18,7 +19,11 @@ it for the decision commands (`peakpath.results.pathway`: CO2 and energy by sect
 cost and abatement; `peakpath.analysis.recommend`: measures, binding targets, projects left out;
 `model.report.abatement`: the MAC curve; `peakpath.analysis.batch_report`: P(target met) over a
 batch).
-Nothing is re-solved and no account the model wrote is computed again. Each table states its
+Nothing is re-solved and no account the model wrote is computed again. Two key-area papers
+also read input tables the optimisation does not use: district_area.csv (land areas, km², for
+the spatial paper's densities) and behaviour.csv (shares of a sector's CO2 that behaviour
+measures remove, applied to the pathway's sector CO2 as wedges outside the pathway and its
+targets). Each table states its
 unit and where its numbers come from.
 
 Units: energy 万tce (accounting rules of the scenario unless said), CO2 万t on the target

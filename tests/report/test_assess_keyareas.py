@@ -196,3 +196,19 @@ def test_a_batch_sets_the_wedge_against_the_sector_percentiles(peak_dir, account
         assert value(r, i) == pytest.approx(co2, rel=1e-9)
     for i in (5, 6, 7):
         assert value(r, i) == pytest.approx(b["central"] * co2, rel=1e-9)
+
+
+@pytest.mark.unit
+def test_an_unknown_key_area_heading_is_refused_at_its_line(tmp_path):
+    from peakpath.report.documents import TEMPLATES
+
+    text = (TEMPLATES / "assess.yaml").read_text(encoding="utf-8")
+    old = "    siting: {zh: 措施的空间分布, en: Where the measures sit}\n"
+    assert old in text
+    bad = tmp_path / "outline.yaml"
+    bad.write_text(text.replace(old, old + "    bogus: {zh: 无, en: none}\n"), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_outline(bad)
+    p = e.value.problems[0]
+    assert p.column == "keyarea_headings.spatial.bogus" and p.row is not None
+    assert "density" in p.message
