@@ -445,7 +445,7 @@ def test_an_interrupted_assess_leaves_the_old_set(run, tmp_path, monkeypatch):
 
     calls = []
 
-    def broken(doc):
+    def broken(doc, *_template):
         calls.append(doc.id)
         if len(calls) == 3:
             raise KeyboardInterrupt
