@@ -196,6 +196,24 @@ def test_a_batch_sets_the_wedge_against_the_sector_percentiles(peak_dir, account
         assert value(r, i) == pytest.approx(co2, rel=1e-9)
     for i in (5, 6, 7):
         assert value(r, i) == pytest.approx(b["central"] * co2, rel=1e-9)
+    # the same from one combined batch.nc (what `peakpath batch` writes), folders gone
+    import xarray as xr
+
+    from peakpath.results.dataset import load_results
+
+    ds = load_results(peak_dir)
+    keep = [n for n, v in ds.data_vars.items() if "target_row" not in v.dims]
+    one = ds[keep].drop_dims("target_row", errors="ignore")
+    xr.concat([one.expand_dims(scenario=[s]) for s in ("s1", "s2")], dim="scenario").to_netcdf(
+        batch / "batch.nc")
+    for sid in ("s1", "s2"):
+        shutil.rmtree(batch / sid)
+    out2 = tmp_path / "set2"
+    assert main(["assess", str(peak_dir), "--batch", str(batch), "--out", str(out2)]) == 0
+    rows = table(out2 / "17-living.html", "行为减排楔形与行业排放的批量分位数")
+    r = next(x for x in rows[1:] if x[1][0] == "2030")
+    assert value(r, 3) == pytest.approx(co2, rel=1e-9)
+    assert value(r, 6) == pytest.approx(b["central"] * co2, rel=1e-9)
 
 
 @pytest.mark.unit
