@@ -1496,6 +1496,7 @@ class Assessment:
                 f"{', '.join(self.district_name(d) for d in missing)}. Add their areas "
                 "(district_area.csv, Natural Resources and Planning Bureau) and write the set "
                 "again.")))
+        self.share_basis_note(sec)
         sec.add(Paragraph(self.t(
             "面积的来源与年份见 district_area.csv 与 SOURCES.md；各来源的口径（是否含水域、行政区划"
             "或实际管辖范围）不尽一致，宜由市自然资源和规划局以第三次国土调查的分单位面积替换。",
@@ -1555,6 +1556,33 @@ class Assessment:
                 f"Highest CO2 per km² in {b}: " + ", ".join(
                     f"{self.district_name(r.district)} ({r.co2_density:,.3f} 万t/km²)"
                     for r in top.itertuples()) + ".")))
+
+    def share_basis_note(self, sec: Section) -> None:
+        """How much of the city's base-year CO2 is placed in districts by population or GDP
+        shares (district_shares.csv basis): there the per-capita or per-GDP figures of the
+        districts are alike by construction, not by measurement."""
+        if self.s.has_districts or "district_shares" not in self.s.data.tables:
+            return
+        sh = self.s.data["district_shares"]
+        if sh.empty:
+            return
+        basis = sh.groupby("sector")["basis"].agg(lambda b: b.mode().iloc[0])
+        a = self.acc[self.acc["year"] == self.base].set_index("sector")["co2"]
+        city = float(a.sum())
+        if city <= 0:
+            return
+        pop = 100 * float(a.reindex(basis.index[basis == "population"]).fillna(0.0).sum()) / city
+        gdp = 100 * float(a.reindex(basis.index[basis == "gdp"]).fillna(0.0).sum()) / city
+        sec.add(Paragraph(self.t(
+            f"{self.base}年全市排放中{pop:.1f}%按人口比例、{gdp:.1f}%按地区生产总值比例分摊到区"
+            "（district_shares.csv 的分摊依据）：这部分排放的人均值（按人口）或单位GDP值"
+            "（按GDP）在各区相同，是分摊方法的结果而非各区实测；各区自有能源统计可替代这些比例。",
+            f"Of the city's CO2 in {self.base}, {pop:.1f}% is placed in districts by population "
+            f"and {gdp:.1f}% by GDP (the basis in district_shares.csv): for those parts the "
+            "CO2 per capita (population basis) or per unit of GDP (GDP basis) is the same in "
+            "every district by construction, not by measurement; the districts' own energy "
+            "statistics would replace the shares."),
+            note=True))
 
     def siting(self, sec: Section, f: pd.DataFrame) -> None:
         """Abatement and investment of the measures by district: sited (measure_sites.csv) and

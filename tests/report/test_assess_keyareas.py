@@ -98,6 +98,13 @@ def test_spatial_densities_equal_results_over_sourced_areas(keyarea_set, account
     said = (keyarea_set / "15-spatial.html").read_text(encoding="utf-8").split(
         "未作估算）：")[1].split("补充其面积")[0]
     assert "蔡甸区" in said and "江岸区" not in said  # the paper says which are empty
+    # the note says how much of the CO2 is placed by population shares
+    sh = wuhan["district_shares"].groupby("sector")["basis"].agg(lambda b: b.mode().iloc[0])
+    by_sector = accounts[accounts["year"] == 2020].groupby("sector")["co2"].sum()
+    pop_part = 100 * by_sector.reindex(sh.index[sh == "population"]).fillna(0).sum() \
+        / by_sector.sum()
+    assert f"2020年全市排放中{pop_part:.1f}%按人口比例" in (
+        keyarea_set / "15-spatial.html").read_text(encoding="utf-8")
     later = table(keyarea_set / "15-spatial.html", "各区地均排放与人均排放")
     c30 = accounts[accounts["year"] == 2030].groupby("district")["co2"].sum()
     r = {x[0][0]: x for x in later[1:]}["江汉区"]
