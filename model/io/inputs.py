@@ -456,6 +456,8 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
                                 f"{', '.join(GASES)}", "未知的气体")
     if fuels is not None and "standard_coal" in typed:
         _check_standard_coal(typed["standard_coal"], fuels, flag)
+    if "behaviour" in typed:
+        _check_behaviour(typed["behaviour"], flag)
     return problems
 
 
@@ -485,6 +487,22 @@ def _check_standard_coal(sc: pd.DataFrame, fuels: pd.DataFrame, flag) -> None:
          lambda i: f"electricity is converted at the calorific equivalent {KGCE_PER_KWH} "
                    f"kgce/kWh in this model; got {kgce.iloc[i]:g} kgce/kWh",
          "电力须按当量值0.1229 kgce/kWh折算")
+
+def _check_behaviour(b: pd.DataFrame, flag) -> None:
+    """A behaviour measure's shares are all given or all empty, and low <= central <= high:
+    the range is the wedge's uncertainty, so an inverted one would be read backwards."""
+    cols = ["low", "central", "high"]
+    given = b[cols].notna()
+    partial = (given.any(axis=1) & ~given.all(axis=1)).to_numpy()
+    flag("behaviour", partial, "low", "range",
+         lambda i: "give all three shares (low, central, high) or none",
+         "低、中、高三个比例须同时填写或同时留空")
+    inverted = ((b["low"] > b["central"]) | (b["central"] > b["high"])).to_numpy()
+    flag("behaviour", inverted, "low", "range",
+         lambda i: f"expected low <= central <= high; got {b['low'].iloc[i]:g}, "
+                   f"{b['central'].iloc[i]:g}, {b['high'].iloc[i]:g}",
+         "应满足 低 ≤ 中 ≤ 高")
+
 
 #: tolerance on shares that must add up to 1 (six decimals in the CSV)
 SHARE_SUM_TOL = 1e-6

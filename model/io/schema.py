@@ -665,6 +665,53 @@ TABLES: tuple[Table, ...] = (
         unit_dimension="mass",
         optional=True,
     ),
+    Table(
+        "district_area",
+        "Land area of each district and zone, on the boundary its population and GDP are "
+        "counted on (the spatial-layout paper's density indicators); empty where no area of "
+        "that boundary is published, never estimated.",
+        "各区及功能区的土地面积（与其人口、地区生产总值统计口径一致），用于城市空间布局专题的密度"
+        "指标；找不到该口径面积的留空，不作估算。",
+        "Municipal Natural Resources and Planning Bureau", "市自然资源和规划局",
+        columns=(
+            _c("district", "str", "district", "区", ref="districts.district"),
+            _c("area", "float", "land area, km2; empty = not sourced", "土地面积（平方公里）；"
+               "空白=无来源", required=False, min=0, min_exclusive=True, unit="km2"),
+            _year("year of the boundary", "面积对应年份"),
+            _c("source", "str", "source or why it is empty (see SOURCES.md)", "来源或留空原因"),
+        ),
+        key=("district",),
+        optional=True,
+    ),
+    Table(
+        "behaviour",
+        "Behaviour measures of the low-carbon living paper (绿色低碳生活): the share of a "
+        "sector's CO2 each removes (low, central, high), applied to the sector's CO2 on the "
+        "pathway as an ex-post wedge that the optimisation does not see; empty shares = not "
+        "quantified yet (data_needed says what would quantify it).",
+        "绿色低碳生活专题的行为措施：各措施减少所作用行业二氧化碳排放的比例（低、中、高），在优化路径"
+        "之外按行业排放事后计算；比例空白表示尚未量化（data_needed 说明所需数据）。",
+        *EEB,
+        columns=(
+            _c("measure", "str", "behaviour measure id", "行为措施代码"),
+            _NAME_ZH,
+            _NAME_EN,
+            _c("sector", "str", "sector whose CO2 it reduces", "作用行业", ref="sectors.sector"),
+            _c("low", "float", "share of the sector's CO2 removed, low", "减排比例（低）",
+               required=False, min=0, max=1, unit="1"),
+            _c("central", "float", "share of the sector's CO2 removed, central",
+               "减排比例（中）", required=False, min=0, max=1, unit="1"),
+            _c("high", "float", "share of the sector's CO2 removed, high", "减排比例（高）",
+               required=False, min=0, max=1, unit="1"),
+            _c("start_year", "int", "first year it acts", "起始年份", min=1990, max=2100),
+            _c("source", "str", "source or derivation of the shares (see SOURCES.md)",
+               "来源或推算方法"),
+            _c("data_needed", "str", "what data would quantify or improve it", "所需数据",
+               required=False),
+        ),
+        key=("measure",),
+        optional=True,
+    ),
 )
 
 #: how an overlay unit (district_overlays.csv) relates to its host unit of districts.csv

@@ -1,7 +1,8 @@
 """``peakpath assess RESULTS [--batch DIR] [--out DIR] [--lang zh|zh+en] [--rule R]``: the
 1+N assessment set of a solved run — the city assessment report and the special reports
 (energy, industry with steel, thermal power, petrochemicals, building materials and chemicals,
-buildings, transport, agriculture), the key-area papers, and one report per district and zone
+buildings, transport, agriculture), the key-area papers (two-high projects, CCUS, sinks, green
+finance, spatial layout, services, low-carbon living), and one report per district and zone
 (`peakpath.report.assess_districts`, targets allocated by ``--rule`` as `peakpath allocate`
 does; the overlay units of district_overlays.csv get reports built from their host units),
 the carbon-reduction action plans of the state-owned enterprises of soe_enterprises.csv
@@ -18,7 +19,11 @@ it for the decision commands (`peakpath.results.pathway`: CO2 and energy by sect
 cost and abatement; `peakpath.analysis.recommend`: measures, binding targets, projects left out;
 `model.report.abatement`: the MAC curve; `peakpath.analysis.batch_report`: P(target met) over a
 batch).
-Nothing is re-solved and no account the model wrote is computed again. Each table states its
+Nothing is re-solved and no account the model wrote is computed again. Two key-area papers
+also read input tables the optimisation does not use: district_area.csv (land areas, km², for
+the spatial paper's densities) and behaviour.csv (shares of a sector's CO2 that behaviour
+measures remove, applied to the pathway's sector CO2 as wedges outside the pathway and its
+targets). Each table states its
 unit and where its numbers come from.
 
 Units: energy 万tce (accounting rules of the scenario unless said), CO2 万t on the target
@@ -75,6 +80,15 @@ ENERGY_FAMILIES = ("energy_cap", "energy_intensity", "coal_cap", "oil_peak", "no
 NOT_WORTH_ROWS = 12
 
 
+def xr_weights(gwp: Any, gases: list[str]):
+    """GWP weights of ``gases`` as an xarray vector over ``gas`` (1 where none is given)."""
+    import xarray as xr
+
+    get = gwp.get if hasattr(gwp, "get") else (lambda g, d=1.0: d)
+    return xr.DataArray([float(get(g, 1.0)) for g in gases], coords={"gas": gases},
+                        dims="gas")
+
+
 def load_outline(path: str | Path | None = None) -> dict[str, Any]:
     """The outline of the set (``templates/assess.yaml`` unless ``path``)."""
     from peakpath.io.yamlio import read_yaml
@@ -93,7 +107,12 @@ CITY_KEYS = ("summary", "history", "pathway", "fields", "targets", "measures", "
 ENERGY_TOPICS = ("coal_oil", "dual_control", "non_fossil", "electrification", "other_carriers")
 #: key-area papers the writer can fill, and their heading keys
 KEYAREA_TOPICS = {"two_high": ("list", "priced", "left_out", "green"),
-                  "green_finance": ("by_year", "by_measure", "qualifying", "gap")}
+                  "green_finance": ("by_year", "by_measure", "qualifying", "gap"),
+                  "spatial": ("density", "siting"),
+                  "services": ("pathway", "measures", "malls"),
+                  "living": ("appliances", "behaviour", "gaps")}
+#: the spatial-layout paper names this many top districts (CO2 per km², abatement)
+SPATIAL_TOP = 3
 #: the district reports' heading keys (`peakpath.report.assess_districts`)
 DISTRICT_KEYS = ("sources", "history", "targets", "measures", "projects", "flag")
 
@@ -861,12 +880,14 @@ class Assessment:
                                    "The dataset has no geothermal or hydrogen carrier, so this "
                                    "section has no numbers.")))
 
-    def measures(self, sec: Section, sectors: list[str], bureau_column: bool = False) -> None:
-        """Measures in use: from which year, how much, investment, abatement, average cost."""
+    def measures(self, sec: Section, sectors: list[str], bureau_column: bool = False,
+                 only: list[str] | None = None) -> None:
+        """Measures in use: from which year, how much, investment, abatement, average cost
+        (``only``: just these measures of ``sectors``)."""
         from peakpath.analysis.recommend import MILESTONES
 
-        ms = [m for m in self.field_measures(sectors) if m in self.mrec]
-        avail = self.field_measures(sectors)
+        avail = [m for m in self.field_measures(sectors) if only is None or m in only]
+        ms = [m for m in avail if m in self.mrec]
         sec.add(Paragraph(self.t(
             f"本领域数据中有{len(avail)}项措施，优化路径采用其中{len(ms)}项。",
             f"The data list {len(avail)} measures in this field; the pathway uses {len(ms)} "
@@ -1189,19 +1210,26 @@ class Assessment:
         return doc
 
     def keyarea(self, spec: dict[str, Any]) -> Document:
-        """A key-area paper (two-high projects, green finance)."""
+        """A key-area paper (two-high projects, green finance, spatial layout, services,
+        low-carbon living)."""
         topic = spec["topic"]
         heads = (self.outline.get("keyarea_headings") or {}).get(topic) or {
             k: {"zh": k, "en": k} for k in KEYAREA_TOPICS[topic]}
         sectors = self.select(spec.get("select"))
         lead = self.lead_of(spec)
-        resp = self.bureaus_of(sectors)
+        acting = sectors
+        if topic == "living":  # the sectors the behaviour measures act on are responsible too
+            extra = [x for x in self.behaviour_table()["sector"] if x in self.sectors.index]
+            acting = [x for x in self.md.sectors["sector"] if x in set(sectors) | set(extra)]
+        resp = self.bureaus_of(acting)
         resp = [b for b in lead if b in resp] + [b for b in resp if b not in lead]
         doc = Document(spec["id"], spec["file"], self.h(spec["title"]), lead, resp,
                        self.meta(lead, resp, self.scope_text(sectors)
                                  if spec.get("select") not in (None, "all")
                                  else self.t("全市", "the whole city")), lang=self.lang)
-        fill = {"two_high": self.two_high, "green_finance": self.green_finance}[topic]
+        fill = {"two_high": self.two_high, "green_finance": self.green_finance,
+                "spatial": self.spatial, "services": self.services,
+                "living": lambda k, sec, ss: self.living(k, sec, ss, spec)}[topic]
         for key in heads:
             fill(key, doc.section(key, self.h(heads[key])), sectors)
         return doc
@@ -1368,6 +1396,538 @@ class Assessment:
                 "数据中尚无可用资金来源（财政、信贷、债券）的数据，暂不能计算融资缺口；投资需求见上表。",
                 "The data have no funding sources (budget, loans, bonds), so the financing gap "
                 "cannot be computed; the investment need is in the tables above.")))
+
+    # ---------------------------------------------------------------- spatial layout
+
+    def district_accounts(self) -> pd.DataFrame:
+        """CO2 (万t) and energy (万tce) by district and year (`sector_accounts`, which place a
+        city run in districts by district_shares.csv), cached."""
+        from peakpath.results.pathway import sector_accounts
+
+        if getattr(self, "_dacc", None) is None:
+            a = sector_accounts(self.s)
+            self._dacc = a.groupby(["district", "year"], as_index=False)[["co2",
+                                                                          "energy"]].sum()
+        return self._dacc
+
+    def district_measures(self) -> pd.DataFrame:
+        """Measure accounts by measure, district and year (`measure_accounts`), cached."""
+        from peakpath.results.pathway import measure_accounts
+
+        if getattr(self, "_dmeas", None) is None:
+            self._dmeas = measure_accounts(self.s)
+        return self._dmeas
+
+    def density_frame(self) -> tuple[pd.DataFrame, str | None]:
+        """One row per district (kind core, suburban or zone) and year shown: area (km², empty
+        where not sourced), population (万人), GDP (亿元), CO2 (万t) and the densities:
+        population per km² (人/km²), GDP per km² (亿元/km²), CO2 per km² (万t/km²), CO2 per
+        capita (t/人). Population and GDP are district_indicators.csv in the base year and grow
+        with the city's afterwards (the district keeps its base-year share, as in `peakpath
+        allocate`). Also the reason the population and GDP are missing, if they are."""
+        from peakpath.analysis.allocate import district_indicators
+
+        units = self.s.districts()
+        units = units[units["kind"].isin(("core", "suburban", "zone"))]
+        area = (self.s.data["district_area"].set_index("district")["area"]
+                if "district_area" in self.s.data.tables else pd.Series(dtype=float))
+        why = None
+        try:
+            ind = district_indicators(self.s)
+        except InputError as e:  # no population and GDP by district: densities left empty
+            ind, why = None, "; ".join(str(p) for p in e.problems)
+        acc = self.district_accounts().set_index(["district", "year"])["co2"]
+        pop_city = self.ds["population"].to_series() if "population" in self.ds else None
+        gdp_city = self.ds["gdp"].to_series()
+        rows = []
+        for d in units["district"]:
+            for y in self.show:
+                pop = gdp = np.nan
+                if ind is not None and d in ind.index:
+                    # the district's own figure in the base year, growing with the city's
+                    pop = (float(ind.loc[d, "population"]) * float(pop_city[y])
+                           / float(pop_city[self.base]) if pop_city is not None else np.nan)
+                    gdp = float(ind.loc[d, "gdp"]) * float(gdp_city[y]) / float(
+                        gdp_city[self.base])
+                a = float(area.get(d, np.nan))
+                co2 = float(acc.get((d, y), 0.0))
+                rows.append({"district": d, "year": y, "area": a, "population": pop,
+                             "gdp": gdp, "co2": co2})
+        f = pd.DataFrame(rows, columns=["district", "year", "area", "population", "gdp",
+                                        "co2"])
+        f["pop_density"] = f["population"] * 1e4 / f["area"]  # 万人 -> 人
+        f["gdp_density"] = f["gdp"] / f["area"]
+        f["co2_density"] = f["co2"] / f["area"]
+        f["co2_per_capita"] = f["co2"] / f["population"]  # 万t / 万人 = t per person
+        return f, why
+
+    def spatial(self, key: str, sec: Section, sectors: list[str]) -> None:
+        """District density and land indicators; where the measures sit."""
+        f, why = self.density_frame()
+        if f.empty:
+            sec.add(Paragraph(self.t("数据集中没有分区（districts.csv 只有全市一行），本节无数值。",
+                                     "The dataset has no districts (districts.csv has only "
+                                     "the city row), so this section has no numbers.")))
+            return
+        if key == "density":
+            self.density_tables(sec, f, why)
+        elif key == "siting":
+            self.siting(sec, f)
+
+    def density_tables(self, sec: Section, f: pd.DataFrame, why: str | None) -> None:
+        b = self.base
+        missing = [d for d in dict.fromkeys(f["district"]) if
+                   np.isnan(f.loc[f["district"] == d, "area"].iloc[0])]
+        sec.add(Paragraph(self.t(
+            "各区的排放按本次结果的部门核算分摊到区（district_shares.csv 的分摊比例）；"
+            "人口与地区生产总值为基准年普查与统计数，之后年份保持基准年占全市比重"
+            "（与 peakpath allocate 相同）；土地面积来自 district_area.csv，每一行注明来源。",
+            "District CO2 is the run's sector accounts placed in districts (the shares of "
+            "district_shares.csv); population and GDP are base-year census and statistics, "
+            "kept at their base-year share of the city afterwards (as peakpath allocate); land "
+            "areas are from district_area.csv, each row with its source.")))
+        if missing:
+            sec.add(Paragraph(self.t(
+                f"以下单位尚无与其统计口径一致的土地面积，密度指标留空（未作估算）："
+                f"{'、'.join(self.district_name(d) for d in missing)}。补充其面积"
+                "（district_area.csv，市自然资源和规划局）后重新生成本文件。",
+                f"These units have no land area on their statistical boundary, so their "
+                f"densities are left empty (not estimated): "
+                f"{', '.join(self.district_name(d) for d in missing)}. Add their areas "
+                "(district_area.csv, Natural Resources and Planning Bureau) and write the set "
+                "again.")))
+        self.share_basis_note(sec)
+        sec.add(Paragraph(self.t(
+            "面积的来源与年份见 district_area.csv 与 SOURCES.md；各来源的口径（是否含水域、行政区划"
+            "或实际管辖范围）不尽一致，宜由市自然资源和规划局以第三次国土调查的分单位面积替换。",
+            "The areas' sources and years are in district_area.csv and SOURCES.md; the sources "
+            "differ in definition (water inside the boundary or not, administrative or "
+            "actually administered area), so the Natural Resources and Planning Bureau should "
+            "replace them with the third land survey's areas by unit."), note=True))
+        if why is not None:
+            sec.add(Paragraph(self.t(f"缺少各区人口与地区生产总值：{why}。",
+                                     f"No district population and GDP: {why}."), note=True))
+        fb = f[f["year"] == b]
+        rows = [[self.district_name(r.district), r.area, r.population, r.pop_density, r.gdp,
+                 r.gdp_density, r.co2, r.co2_density, r.co2_per_capita]
+                for r in fb.itertuples(index=False)]
+        sec.add(Table(
+            self.t(f"{b}年各区密度与用地指标", f"District density and land indicators, {b}"),
+            self.unit("面积 km²；人口 万人；人口密度 人/km²；地区生产总值 亿元；地均GDP 亿元/km²；"
+                      "二氧化碳 万t；地均排放 万t CO2/km²；人均排放 t CO2/人",
+                      "area km²; population 万人; population density persons/km²; GDP 亿元; "
+                      "GDP per km² 亿元/km²; CO2 万t; CO2 per km² 万t CO2/km²; CO2 per capita "
+                      "t CO2/person"),
+            self.src("数据（district_area.csv、district_indicators.csv）；排放：results.nc "
+                     "部门核算按区分摊",
+                     "data (district_area.csv, district_indicators.csv); CO2: sector "
+                     "accounts of results.nc placed in districts"),
+            [self.t("区", "District"), self.t("面积", "Area"), self.t("人口", "Population"),
+             self.t("人口密度", "Pop. density"), self.t("地区生产总值", "GDP"),
+             self.t("地均GDP", "GDP per km²"), self.t("二氧化碳", "CO2"),
+             self.t("地均排放", "CO2 per km²"), self.t("人均排放", "CO2 per capita")],
+            rows, digits=[None, 2, 2, 0, 1, 3, 1, 4, 2]))
+        later = self.show[1:]
+        if later:
+            rows = []
+            for d in dict.fromkeys(f["district"]):
+                g = f[f["district"] == d].set_index("year")
+                rows.append([self.district_name(d),
+                             *(float(g.loc[y, "co2_density"]) for y in self.show),
+                             *(float(g.loc[y, "co2_per_capita"]) for y in self.show)])
+            sec.add(Table(
+                self.t("各区地均排放与人均排放", "CO2 per km² and per capita by district"),
+                self.unit("地均排放 万t CO2/km²；人均排放 t CO2/人",
+                          "CO2 per km² 万t CO2/km²; CO2 per capita t CO2/person"),
+                self.src("路径（results.nc 部门核算按区分摊）；面积与人口见上表",
+                         "pathway (sector accounts placed in districts); area and population "
+                         "as above"),
+                [self.t("区", "District"),
+                 *(self.t(f"地均 {y}", f"per km² {y}") for y in self.show),
+                 *(self.t(f"人均 {y}", f"per capita {y}") for y in self.show)],
+                rows, digits=[None, *[4] * len(self.show), *[2] * len(self.show)]))
+        top = fb.dropna(subset=["co2_density"]).sort_values("co2_density",
+                                                           ascending=False).head(SPATIAL_TOP)
+        if len(top):
+            sec.add(Paragraph(self.t(
+                f"{b}年地均排放最高的区：" + "、".join(
+                    f"{self.district_name(r.district)}（{r.co2_density:,.3f}万t/km²）"
+                    for r in top.itertuples()) + "。",
+                f"Highest CO2 per km² in {b}: " + ", ".join(
+                    f"{self.district_name(r.district)} ({r.co2_density:,.3f} 万t/km²)"
+                    for r in top.itertuples()) + ".")))
+
+    def share_basis_note(self, sec: Section) -> None:
+        """How much of the city's base-year CO2 is placed in districts by population or GDP
+        shares (district_shares.csv basis): there the per-capita or per-GDP figures of the
+        districts are alike by construction, not by measurement."""
+        if self.s.has_districts or "district_shares" not in self.s.data.tables:
+            return
+        sh = self.s.data["district_shares"]
+        if sh.empty:
+            return
+        basis = sh.groupby("sector")["basis"].agg(lambda b: b.mode().iloc[0])
+        a = self.acc[self.acc["year"] == self.base].set_index("sector")["co2"]
+        city = float(a.sum())
+        if city <= 0:
+            return
+        pop = 100 * float(a.reindex(basis.index[basis == "population"]).fillna(0.0).sum()) / city
+        gdp = 100 * float(a.reindex(basis.index[basis == "gdp"]).fillna(0.0).sum()) / city
+        sec.add(Paragraph(self.t(
+            f"{self.base}年全市排放中{pop:.1f}%按人口比例、{gdp:.1f}%按地区生产总值比例分摊到区"
+            "（district_shares.csv 的分摊依据）：这部分排放的人均值（按人口）或单位GDP值"
+            "（按GDP）在各区相同，是分摊方法的结果而非各区实测；各区自有能源统计可替代这些比例。",
+            f"Of the city's CO2 in {self.base}, {pop:.1f}% is placed in districts by population "
+            f"and {gdp:.1f}% by GDP (the basis in district_shares.csv): for those parts the "
+            "CO2 per capita (population basis) or per unit of GDP (GDP basis) is the same in "
+            "every district by construction, not by measurement; the districts' own energy "
+            "statistics would replace the shares."),
+            note=True))
+
+    def siting(self, sec: Section, f: pd.DataFrame) -> None:
+        """Abatement and investment of the measures by district: sited (measure_sites.csv) and
+        placed by their sector's district shares."""
+        m = self.district_measures()
+        units = list(dict.fromkeys(f["district"]))
+        sites = self.s.data["measure_sites"] if "measure_sites" in self.s.data.tables else None
+        sited = set() if sites is None or sites.empty else set(
+            zip(sites["measure"].astype(str), sites["district"].astype(str), strict=True))
+        m = m[m["district"].isin(units)]
+        is_sited = pd.Series([(a, d) in sited for a, d in zip(m["measure"], m["district"],
+                                                               strict=True)], index=m.index)
+        ys = self.show[1:] or self.show
+        rows = []
+        for d in units:
+            g = m[m["district"] == d]
+            s = is_sited[g.index]
+            ab = -g.groupby("year")["co2"].sum()
+            ab_s = -g[s].groupby("year")["co2"].sum()
+            rows.append([self.district_name(d), *(float(ab.get(y, 0.0)) for y in ys),
+                         *(float(ab_s.get(y, 0.0)) for y in ys),
+                         float(g["investment"].sum()),
+                         int(g.loc[g["adoption"] > IN_USE, "measure"].nunique())])
+        order = sorted(range(len(rows)), key=lambda i: -rows[i][len(ys)])
+        rows = [rows[i] for i in order]
+        sec.add(Paragraph(self.t(
+            "下表为各区的措施减排量与投资：选址措施（measure_sites.csv，如电厂、钢厂的碳捕集机组）计入其"
+            "所在区，其余措施按所在行业的分区比例计入各区（与区报告相同）。表按最后一个年份的减排量排序。",
+            "The table gives each district's abatement and investment: sited measures "
+            "(measure_sites.csv, such as the CCUS units of a plant) count where they are "
+            "sited, the others by their sector's district shares (as in the district "
+            "reports). Sorted by abatement in the last year shown.")))
+        sec.add(Table(
+            self.t("各区措施减排量与投资", "Abatement and investment of the measures by "
+                   "district"),
+            self.unit("减排 万t CO2/年；投资 万元（2020年价，不折现，全期合计）；措施数 项",
+                      "abatement 万t CO2/yr; investment 万元 (2020 prices, undiscounted, "
+                      "horizon total); measures: count"),
+            self.src("措施（results.nc 采用量与新建量，按区：measure_sites.csv 或行业比例）",
+                     "measures (results.nc adoption and new builds, by district: "
+                     "measure_sites.csv or sector shares)"),
+            [self.t("区", "District"), *(self.t(f"减排 {y}", f"abated {y}") for y in ys),
+             *(self.t(f"其中选址 {y}", f"of which sited {y}") for y in ys),
+             self.t("累计投资", "Investment"), self.t("采用措施数", "Measures used")],
+            rows, digits=[None, *[2] * (2 * len(ys)), 0, None]))
+        top = [r for r in rows[:SPATIAL_TOP] if r[len(ys)] > 0]
+        if top:
+            y = ys[-1]
+            sec.add(Paragraph(self.t(
+                f"{y}年减排量最大的区：" + "、".join(f"{r[0]}（{r[len(ys)]:,.1f}万t）"
+                                            for r in top) + "。",
+                f"Largest abatement in {y}: " + ", ".join(f"{r[0]} ({r[len(ys)]:,.1f} 万t)"
+                                                         for r in top) + ".")))
+
+    # ---------------------------------------------------------------- services
+
+    def services(self, key: str, sec: Section, sectors: list[str]) -> None:
+        """Commercial and public buildings and logistics (road freight): their pathway,
+        measures with timing, investment and abatement, and the green-mall gap."""
+        if not sectors and key != "malls":
+            sec.add(Paragraph(self.t("本数据集中没有公共与商业建筑或道路货运部门，本节无数值。",
+                                     "The dataset has no public and commercial buildings or "
+                                     "road freight sector, so this section has no "
+                                     "numbers.")))
+            return
+        if key == "pathway":
+            srcp = self.t("路径（部门核算）", "pathway (sector accounts)")
+            city = self.ds["co2_total"].to_series()
+            rows = []
+            for s in sectors:
+                g = self.sectors.loc[s, "group"]
+                bureau = self.t(str(self.groups.loc[g, "bureau_zh"]),
+                                str(self.groups.loc[g, "bureau_en"]))
+                zh, en = str(self.sectors.loc[s, "name_zh"]), str(self.sectors.loc[s, "name_en"])
+                co2 = self.field_co2([s])
+                rows += [
+                    self.series_row(self.t(f"{zh}：二氧化碳", f"{en}: CO2"), "万t", co2, bureau),
+                    self.series_row(self.t(f"{zh}：能源消费", f"{en}: energy"), "万tce",
+                                    self.field_energy([s]), bureau),
+                    self.series_row(self.t(f"{zh}：措施减排量", f"{en}: abatement of its "
+                                           "measures"), "万t/年", self.field_abatement([s]),
+                                    bureau),
+                    self.series_row(self.t(f"{zh}：占全市排放", f"{en}: share of the city's CO2"),
+                                    "%", co2 / city.where(city != 0), srcp, 100.0)]
+            sec.add(Paragraph(self.t(
+                "服务业以公共与商业建筑（商场、写字楼、酒店等）和物流（道路货运）为代表；各行的责任部门为"
+                "该部门所属组的牵头部门，市商务局牵头商场与物流企业的行动。",
+                "Services are represented by public and commercial buildings (malls, offices, "
+                "hotels) and logistics (road freight); each row's responsible bureau is that of "
+                "the sector's group, and the Commerce Bureau leads the malls' and logistics "
+                "firms' actions.")))
+            sec.add(Table(self.t("服务业与物流：排放、能源与措施减排",
+                                 "Services and logistics: CO2, energy and abatement"),
+                          self.unit("见各行", "per row"),
+                          self.src("results.nc（部门核算、措施减排）",
+                                   "results.nc (sector accounts, measure abatement)"),
+                          self.year_cols([self.t("指标", "Indicator"), self.t("单位", "Unit")],
+                                         [self.t("责任部门", "Responsible")]), rows,
+                          digits=[None, None, *[1] * len(self.show), None]))
+            sec.add(self.field_figure(self.field_co2(sectors), self.field_abatement(sectors)))
+        elif key == "measures":
+            self.measures(sec, sectors, bureau_column=True)
+        elif key == "malls":
+            ms = [m for m in self.field_measures(sectors)
+                  if self.sectors.loc[self.minfo.loc[m, "sector"], "role"] == "end_use"
+                  and self.minfo.loc[m, "sector"] == "public_commercial"]
+            names = "、".join(self.measure_name(m) for m in ms) or self.t("无", "none")
+            sec.add(Paragraph(self.t(
+                "数据集中尚无单独的“绿色商场”措施：商场作为公共与商业建筑的一部分，由该部门的措施"
+                f"（{names}）覆盖，其采用量、投资与减排见上节。要将绿色商场作为单独措施纳入，需要："
+                "全市商场的建筑面积与能耗（市商务局）、绿色商场创建的单位面积节能量或节能率、单位面积"
+                "改造成本与寿命。",
+                "The dataset has no separate green-mall measure: malls are part of public and "
+                f"commercial buildings and are covered by that sector's measures ({names}), "
+                "whose adoption, investment and abatement are in the section above. To add "
+                "green malls as a measure of their own the data need: the floor area and energy "
+                "use of the city's malls (Commerce Bureau), the saving per m² or in % of a "
+                "mall's energy that a green-mall upgrade brings, and its cost per m² and "
+                "lifetime.")))
+
+    # ---------------------------------------------------------------- low-carbon living
+
+    def behaviour_table(self) -> pd.DataFrame:
+        """behaviour.csv of the run's dataset (empty without one)."""
+        if "behaviour" not in self.s.data.tables:
+            return pd.DataFrame(columns=["measure", "name_zh", "name_en", "sector", "low",
+                                         "central", "high", "start_year", "source",
+                                         "data_needed"])
+        return self.s.data["behaviour"]
+
+    def behaviour_wedges(self) -> pd.DataFrame:
+        """Per quantified behaviour measure and model year: the sector's CO2 on the pathway
+        (万t) and the wedge share × that CO2 (万t/yr) at low, central and high, zero before
+        the measure's start year. Not part of the optimisation: an ex-post wedge."""
+        b = self.behaviour_table()
+        b = b[b["central"].notna() & b["sector"].isin(self.sectors.index)]
+        rows = []
+        for r in b.itertuples(index=False):
+            co2 = self.field_co2([str(r.sector)])
+            for y in self.years:
+                on = 1.0 if y >= int(r.start_year) else 0.0
+                c = float(co2[y])
+                rows.append({"measure": r.measure, "sector": r.sector, "year": y,
+                             "sector_co2": c, "low": on * float(r.low) * c,
+                             "central": on * float(r.central) * c,
+                             "high": on * float(r.high) * c})
+        return pd.DataFrame(rows, columns=["measure", "sector", "year", "sector_co2", "low",
+                                           "central", "high"])
+
+    def batch_sector_co2(self, sectors: list[str]) -> tuple[pd.DataFrame | None, str]:
+        """CO2 of end-use ``sectors`` on the target boundary in each solved scenario of the
+        batch (scenario, year, sector, co2 万t): direct emissions of the target gases (GWP-
+        weighted) plus scope2, the identity of `sector_accounts` for end-use sectors, checked
+        against this run's accounts first. None with the reason when it cannot be read."""
+        from peakpath.analysis.batch_report import load_batch_dir
+        from peakpath.results.dataset import load_results
+
+        if self.batch is None:
+            return None, ""
+        ends = [s for s in sectors if s in self.sectors.index
+                and self.sectors.loc[s, "role"] == "end_use"]
+        gases = [g for g in dict.fromkeys(["CO2", *self.md.scenario.accounting["target_gases"]])
+                 if g in self.ds["gas"].values]
+        gwp = xr_weights(self.md.gwp, gases)
+
+        def co2_of(ds) -> pd.DataFrame:
+            e = (ds["emissions"].sel(sector=ends, gas=gases) * gwp).sum(["gas", "district"])
+            c = e + ds["scope2"].sel(sector=ends).sum("district")
+            return c.to_dataframe("co2").reset_index()[["year", "sector", "co2"]]
+
+        if not ends or "scope2" not in self.ds:
+            return None, self.t("数据中没有可比的部门排放。", "no comparable sector CO2.")
+        own = co2_of(self.ds).set_index(["year", "sector"])["co2"]
+        ref = self.acc[self.acc["sector"].isin(ends)].set_index(["year", "sector"])["co2"]
+        if float((own - ref.reindex(own.index).fillna(0.0)).abs().max()) > 1e-6 * max(
+                1.0, float(ref.abs().max())):
+            return None, self.t("本次结果的部门排放口径与批量结果不一致。",
+                                "the sector accounts do not match the batch's variables.")
+        table, bds = load_batch_dir(self.batch.path)
+        ok = table.loc[table["status"] == "optimal", "id"].astype(str).tolist()
+        parts = []
+        if bds is not None and "emissions" in bds and "scenario" in bds.dims:
+            for sid in [s for s in bds["scenario"].values.astype(str) if s in ok]:
+                parts.append(co2_of(bds.sel(scenario=sid)).assign(scenario=sid))
+        else:  # no batch.nc: the run folders named in summary.csv
+            for sid in ok:
+                if (self.batch.path / sid / "results.nc").is_file():
+                    parts.append(co2_of(load_results(self.batch.path / sid)).assign(
+                        scenario=sid))
+        if not parts:
+            return None, self.t("批量结果中没有已求解的情景。", "no solved scenario in the batch.")
+        return pd.concat(parts, ignore_index=True), ""
+
+    def behaviour_batch(self, sec: Section, w: pd.DataFrame, info: pd.DataFrame) -> None:
+        """The wedge (central share) against the 5th, 50th and 95th percentiles of its
+        sector's CO2 over the batch's solved scenarios."""
+        f, why = self.batch_sector_co2(list(dict.fromkeys(w["sector"])))
+        if f is None:
+            sec.add(Paragraph(self.t(f"未给出批量结果中的行业排放分位数：{why}",
+                                     f"No sector percentiles from the batch: {why}"),
+                              note=True))
+            return
+        q = f.groupby(["sector", "year"])["co2"].quantile([0.05, 0.5, 0.95]).unstack()
+        n = f["scenario"].nunique()
+        ys = self.show[1:] or self.show
+        rows = []
+        for m in dict.fromkeys(w["measure"]):
+            r = info.loc[m]
+            s, share, start = str(r["sector"]), float(r["central"]), int(r["start_year"])
+            for y in ys:
+                p = q.loc[(s, y)] if (s, y) in q.index else pd.Series(np.nan, index=q.columns)
+                on = share if y >= start else 0.0
+                rows.append([self.t(str(r["name_zh"]), str(r["name_en"])), int(y),
+                             *(float(p[k]) for k in (0.05, 0.5, 0.95)),
+                             *(on * float(p[k]) for k in (0.05, 0.5, 0.95))])
+        sec.add(Table(
+            self.t("行为减排楔形与行业排放的批量分位数",
+                   "Behaviour wedges against the batch's sector CO2 percentiles"),
+            self.unit("万t CO2/年；楔形按中值比例", "万t CO2/yr; wedge at the central share"),
+            self.src(f"批量计算（{n}个已求解情景：直接排放＋外购电力排放）× behaviour.csv",
+                     f"batch ({n} solved scenarios: direct plus purchased-electricity CO2) "
+                     "× behaviour.csv"),
+            [self.t("措施", "Measure"), self.t("年份", "Year"),
+             self.t("行业排放 P5", "Sector CO2 P5"), self.t("行业排放 P50", "Sector CO2 P50"),
+             self.t("行业排放 P95", "Sector CO2 P95"), self.t("楔形 P5", "Wedge P5"),
+             self.t("楔形 P50", "Wedge P50"), self.t("楔形 P95", "Wedge P95")],
+            rows, digits=[None, None, 1, 1, 1, 2, 2, 2]))
+
+    def living(self, key: str, sec: Section, sectors: list[str], spec: dict[str, Any]
+               ) -> None:
+        """Efficient appliances from the results; behaviour measures as ex-post wedges beside
+        the pathway; those not yet quantified with the data that would quantify them."""
+        b = self.behaviour_table()
+        if key == "appliances":
+            ms = [m for m in spec.get("appliance_measures", ["efficient_appliances"])
+                  if m in self.minfo.index]
+            if not ms:
+                sec.add(Paragraph(self.t("数据集中没有高效家电措施。",
+                                         "The dataset has no efficient-appliance measure.")))
+                return
+            sec.add(Paragraph(self.t(
+                "高效家电是模型中已计成本的措施，由优化路径决定其推广规模，计入路径与目标。",
+                "Efficient appliances are a costed measure of the model: the pathway decides how "
+                "far they go, and they count in the pathway and the targets.")))
+            self.measures(sec, [str(self.minfo.loc[m, "sector"]) for m in ms], only=ms)
+        elif key == "behaviour":
+            w = self.behaviour_wedges()
+            sec.add(Paragraph(self.t(
+                "行为改变不是最低成本模型选择的投资，因此不进入优化：以下减排量为“楔形”，"
+                "按各措施减少所作用行业排放的比例（低、中、高，见 behaviour.csv 及其来源）"
+                "乘以该行业在优化路径上的排放事后计算（如 LEAP 将生活方式作为需求情景处理）。"
+                "比例作用于优化路径上（已含电动化等措施之后）的行业排放，因此不与路径中的措施重复计算。"
+                "这些减排量不计入路径，也不计入目标的完成情况。",
+                "Behaviour change is not an investment the least-cost model chooses, so it is "
+                "outside the optimisation: the abatement below is a wedge computed afterwards as "
+                "the share of the sector's CO2 each measure removes (low, central, high; "
+                "behaviour.csv and its sources) times the sector's CO2 on the pathway (as LEAP "
+                "treats lifestyle as a demand scenario). The share applies to the sector's CO2 "
+                "left on the pathway (after its electrification and other measures), so it does "
+                "not count the pathway's measures twice. It is NOT counted in the pathway nor "
+                "in meeting the targets.")))
+            if w.empty:
+                sec.add(Paragraph(self.t("数据中没有已量化的行为措施（behaviour.csv）。",
+                                         "The data have no quantified behaviour measure "
+                                         "(behaviour.csv).")))
+                return
+            info = b.set_index("measure")
+            ys = self.show[1:] or self.show
+            rows = []
+            for m in dict.fromkeys(w["measure"]):
+                r = info.loc[m]
+                g = w[w["measure"] == m].set_index("year")
+                for y in ys:
+                    rows.append([self.t(str(r["name_zh"]), str(r["name_en"])),
+                                 self.sector_name(str(r["sector"])), int(y),
+                                 float(g.loc[y, "sector_co2"]), float(g.loc[y, "low"]),
+                                 float(g.loc[y, "central"]), float(g.loc[y, "high"])])
+            tot = w.groupby("year")[["low", "central", "high"]].sum()
+            city = self.ds["co2_total"].to_series()
+            for y in ys:
+                rows.append([self.t("合计", "Total"), "", int(y), float(city[y]),
+                             float(tot.loc[y, "low"]), float(tot.loc[y, "central"]),
+                             float(tot.loc[y, "high"])])
+            sec.add(Table(
+                self.t("行为减排楔形（不计入路径与目标）",
+                       "Behaviour wedges (not counted in the pathway or the targets)"),
+                self.unit("排放与减排 万t CO2/年；合计行的“行业排放”为全市排放",
+                          "CO2 and abatement 万t CO2/yr; the total rows' sector CO2 is the "
+                          "city's"),
+                self.src("behaviour.csv 的比例 × results.nc 部门核算（优化路径）",
+                         "shares of behaviour.csv × sector accounts of results.nc (pathway)"),
+                [self.t("措施", "Measure"), self.t("作用行业", "Sector"), self.t("年份", "Year"),
+                 self.t("行业排放", "Sector CO2"), self.t("减排 低", "Abated, low"),
+                 self.t("减排 中", "Abated, central"), self.t("减排 高", "Abated, high")],
+                rows, digits=[None, None, None, 1, 2, 2, 2],
+                row_class=[""] * (len(rows) - len(ys)) + ["total"] * len(ys)))
+            q = b[b["central"].notna()]
+            rows = [[self.t(str(r.name_zh), str(r.name_en)), 100 * float(r.low),
+                     100 * float(r.central), 100 * float(r.high), int(r.start_year),
+                     str(r.source)] for r in q.itertuples(index=False)]
+            sec.add(Table(self.t("行为措施的减排比例与来源", "Behaviour shares and sources"),
+                          self.unit("占所作用行业排放 %", "% of the sector's CO2"),
+                          self.src("数据（behaviour.csv，来源见 SOURCES.md）",
+                                   "data (behaviour.csv; sources in SOURCES.md)"),
+                          [self.t("措施", "Measure"), self.t("低 %", "Low %"),
+                           self.t("中 %", "Central %"), self.t("高 %", "High %"),
+                           self.t("起始年", "From"), self.t("来源", "Source")], rows,
+                          digits=[None, 1, 1, 1, None, None]))
+            sec.add(Paragraph(self.t(
+                "楔形的低—高区间反映行为比例的不确定性；行业排放本身的不确定性见批量结果（--batch）。",
+                "The wedge's low–high range is the uncertainty of the behaviour shares; the "
+                "sector's own uncertainty comes from a batch (--batch)."), note=True))
+            if self.batch is not None:
+                self.behaviour_batch(sec, w, info)
+        elif key == "gaps":
+            q = b[b["central"].isna()]
+            if b.empty:
+                sec.add(Paragraph(self.t(
+                    "数据中没有行为措施表（behaviour.csv）：绿色出行、绿色包装、近零碳排放区示范等"
+                    "行为措施需按行业给出减排比例（低、中、高）及来源后才能计算。",
+                    "The data have no behaviour table (behaviour.csv): low-carbon travel, green "
+                    "packaging, near-zero-carbon pilot areas and the like need a share of a "
+                    "sector's CO2 (low, central, high) with its source before they can be "
+                    "computed.")))
+                return
+            if q.empty:
+                sec.add(Paragraph(self.t("数据中的行为措施均已量化。",
+                                         "Every behaviour measure of the data is quantified.")))
+                return
+            sec.add(Paragraph(self.t(
+                "下列行为措施尚无可用于武汉的来源比例，本文件不给出其减排量（不作估算），并列出补充所需的"
+                "数据。",
+                "These behaviour measures have no sourced share for Wuhan yet, so no abatement "
+                "is given for them (none is estimated); the data that would quantify them are "
+                "listed.")))
+            rows = [[self.t(str(r.name_zh), str(r.name_en)),
+                     self.sector_name(str(r.sector)) if r.sector in self.sectors.index
+                     else str(r.sector), str(r.data_needed or "—"), str(r.source)]
+                    for r in q.itertuples(index=False)]
+            sec.add(Table(self.t("尚未量化的行为措施", "Behaviour measures not yet quantified"),
+                          self.unit("—", "—"),
+                          self.src("数据（behaviour.csv）", "data (behaviour.csv)"),
+                          [self.t("措施", "Measure"), self.t("作用行业", "Sector"),
+                           self.t("所需数据", "Data needed"), self.t("现有资料", "What exists")],
+                          rows))
 
     def findings(self, sec: Section) -> None:
         """The city report's opening: peak, reference peak, cost, binding and missed rows."""

@@ -357,8 +357,10 @@ def test_every_html_renders_in_headless_chromium(zh_set):
     for name, page, requests in pages:
         assert page["ready"] == "complete" and page["title"], name
         assert page["h"] > 150 and page["h2"] >= (0 if name == "index.html" else 1), name
-        # every page has a table, but the two-high paper of a dataset without projects
-        assert page["tables"] >= (0 if name.startswith("11-") else 1), name
+        # every page has a table, but the key-area papers the mini dataset has no data for:
+        # two-high (no projects), services (no commercial buildings or road freight) and
+        # low-carbon living (no household sector, no behaviour.csv)
+        assert page["tables"] >= (0 if name.startswith(("11-", "16-", "17-")) else 1), name
         assert all(i["done"] and i["w"] > 0 for i in page["images"]), (name, page["images"])
         assert all(u.startswith(("file:", "data:")) for u in requests), (name, requests)
     city = next(p for n, p, _ in pages if n == "01-city.html")
@@ -443,7 +445,7 @@ def test_an_interrupted_assess_leaves_the_old_set(run, tmp_path, monkeypatch):
 
     calls = []
 
-    def broken(doc):
+    def broken(doc, *_template):
         calls.append(doc.id)
         if len(calls) == 3:
             raise KeyboardInterrupt
