@@ -223,8 +223,7 @@ def test_emissions_reference_is_drawn_above_the_bands(stretch):
     net = next(ln for ln in ax.get_lines() if ln.get_label().startswith("净排放"))
     assert ref.get_linestyle() != net.get_linestyle() and ref.get_color() != net.get_color()
     assert any(t.get_text().startswith("参考路径") for t in ax.get_legend().get_texts())
-    lo, hi = ax.get_ylim()
-    assert hi >= float(ds["co2_reference"].max())
+    assert ax.get_ylim()[1] >= float(ds["co2_reference"].max())
 
 
 def test_cost_figure_shows_the_differences(stretch, runs_dir):
