@@ -14,6 +14,15 @@ model inputs. This module closes that loop:
   workbook). Every problem is reported at once with sheet, Excel row, column and rule and a
   Chinese hint; nothing is written unless there are none.
 
+Beside the model's tables the workbook carries the collection sheets the work plan asks
+departments to fill (`COLLECTION_TABLES`): 核心指标 core indicators per field, 节能低碳示范项目
+demonstration projects, green projects ready to start, and 市统计局's audit flag on each actual
+energy figure. Each names its lead bureau (牵头单位) and responsible bureaus (责任单位) on the
+instructions sheet, in its header notes and in its printed page header. The model does not read
+them; ingest checks them like a model table (types, allowed values, ranges, keys, codes defined
+on the model sheets, audit rows that match an energy row and carry a date) with located errors,
+and writes them as CSV to ``OUT_DIR/collection/``.
+
 Energy may be entered in physical units (t, 万t, 万m³, 万kWh, GJ:
 `peakpath.io.units.PHYSICAL_UNITS`)
 in ``energy`` and in the energy rows of ``measure_effects`` and ``project_effects``. Ingest
@@ -889,11 +898,13 @@ CORE_INDICATORS = (
 CORE_RESPONSIBLE = "市统计局、市生态环境局"
 
 
-def collection_rows(rows: dict[str, list[list[str]]], base_year: int = 2020
-                    ) -> dict[str, list[list[str]]]:
+def collection_rows(rows: dict[str, list[list[str]]], base_year: int = 2020,
+                    audit: bool = False) -> dict[str, list[list[str]]]:
     """Rows the collection sheets start with: the core indicators (codes, names, units and
-    bureaus; values blank for the bureaus), and one audit row per energy row of ``rows``
-    marked 未审核 until 市统计局 audits it. Rows already given are kept."""
+    bureaus; values blank for the bureaus), and with ``audit`` one audit row per energy row
+    of ``rows`` marked 未审核 until 市统计局 audits it (off by default: an audit row must
+    match an energy row, so a workbook whose energy rows are then edited would carry stale
+    audit rows). Rows already given are kept."""
     out = {}
     core = COLLECTION_BY_NAME["core_indicators"]
     filled = {"field": 0, "indicator": 1, "name_zh": 2, "name_en": 3, "unit": 4,
@@ -913,7 +924,7 @@ def collection_rows(rows: dict[str, list[list[str]]], base_year: int = 2020
         cells.append(row)
     out["core_indicators"] = rows.get("core_indicators") or cells
     energy = rows.get("energy") or []
-    if energy and not rows.get("energy_audit"):
+    if audit and energy and not rows.get("energy_audit"):
         cols = TABLE_BY_NAME["energy"].column_names
         i = [cols.index(c) for c in ("sector", "fuel", "year")]
         out["energy_audit"] = [[r[i[0]], r[i[1]], r[i[2]], AUDIT_STATUS[1], "", "", ""]
@@ -952,7 +963,7 @@ def _collection_instructions(ws, r: int) -> int:
 
 def check_collection(wbk: SheetTables) -> list[Problem]:
     """Validate the collection sheets read into ``wbk.collection``: column types, allowed
-    values and ranges (as a model table), codes defined on the model sheets, unique keys,
+    values, ranges and unique keys (as a model table), codes defined on the model sheets,
     audit rows that match an energy row and carry a date when audited."""
     problems: list[Problem] = []
     for name, raw in wbk.collection.items():
@@ -966,12 +977,6 @@ def check_collection(wbk: SheetTables) -> list[Problem]:
         for col in t.columns:
             if col.ref:
                 problems += _unknown_codes(wbk, name, text, col)
-        keys = list(t.key)
-        dup = text.duplicated(keys, keep="first") & (text[keys] != "").all(axis=1)
-        for i in dup.to_numpy().nonzero()[0]:
-            problems.append(Problem(file, wbk.line_of(name, i), keys[0], "duplicate",
-                                    f"{'/'.join(text.loc[i, keys])} appears twice",
-                                    "记录重复"))
         if name == "energy_audit":
             problems += _audit_problems(wbk, text)
     return problems
@@ -1037,7 +1042,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     writable_file(args.out, "OUT", "data-list.xlsx")
     n = write_template(args.out, args.dataset)
     src = f" with {n} rows from {args.dataset}" if args.dataset else ""
-    print(f"数据清单 Data list written: {args.out} ({len(TABLES)} sheets{src})")
+    print(f"数据清单 Data list written: {args.out} ({len(TABLES)} model tables and "
+          f"{len(COLLECTION_TABLES)} collection sheets{src})")
     return 0
 
 
