@@ -48,7 +48,7 @@ TARGET_COLUMNS = [
 ]
 DISTRICT_COLUMNS = [
     ("population", "常住人口", "Population", "万人"),
-    ("gdp", "地区生产总值", "GDP", "亿元 (2020 prices)"),
+    ("gdp", "地区生产总值", "GDP", "亿元, 2020 prices"),
     ("co2_per_capita", "人均二氧化碳", "CO2 per resident", "t CO2/人"),
     ("capex_annuities", "措施投资年金", "Capex annuities of measures", "万元/yr"),
     ("transfer", "目标差额折算费用", "Cost of target vs least cost", "万元/yr"),
@@ -95,7 +95,7 @@ UNITS_NOTE = [
 #: percentages, intensities with the digits their size needs
 NUMBER_FORMATS = {
     "万t CO2": "#,##0.0", "万tce": "#,##0.0", "万元": "#,##0.0", "万元/yr": "#,##0.0",
-    "万t CO2/yr": "#,##0.0", "万人": "#,##0.0", "亿元 (2020 prices)": "#,##0.0",
+    "万t CO2/yr": "#,##0.0", "万人": "#,##0.0", "亿元, 2020 prices": "#,##0.0",
     "%": "0.0%", "tce/万元": "0.0000", "t CO2/万元": "0.0000", "t CO2/人": "0.00",
     "measure unit": "#,##0.0###", "measure unit/yr": "#,##0.0###",
 }
