@@ -18,6 +18,7 @@ from peakpath.io.datalist import (
     CORE_INDICATORS,
     INSTRUCTIONS,
     MAX_ROWS,
+    dataset_rows,
     ingest,
     template_bytes,
     write_template,
@@ -429,6 +430,10 @@ def test_filled_collection_sheets_are_read_back_and_written_beside_the_dataset(b
     assert audit.loc[0, "audit_date"] == "2024-03-31"
     assert not (out / "demo_projects.csv").exists()  # not a model table
     read_dataset(out)  # the subfolder does not disturb the dataset
+    # a template made from the ingested dataset carries the filled collection sheets back
+    again = load_workbook(io.BytesIO(template_bytes(dataset_rows(out))))
+    assert [c.value for c in again["demo_projects"][2]][:2] == ["D1", "光谷屋顶光伏示范"]
+    assert again["energy_audit"].cell(2, 4).value == AUDIT_STATUS[0]
 
 
 def test_bad_values_on_collection_sheets_are_located(book, tmp_path):

@@ -114,7 +114,8 @@ def write_template(path: str | Path, dataset: str | Path | None = None) -> int:
 
 
 def dataset_rows(dataset: str | Path) -> dict[str, list[list[str]]]:
-    """The rows of a valid CSV dataset as text, as entered (units not converted)."""
+    """The rows of a valid CSV dataset as text, as entered (units not converted), with the
+    collection sheets an ingest wrote to its ``collection/`` folder."""
     root = Path(dataset)
     if not root.is_dir():
         raise InputError([Problem(str(root), None, None, "dataset",
@@ -122,8 +123,11 @@ def dataset_rows(dataset: str | Path) -> dict[str, list[list[str]]]:
                                   "--from 须为CSV数据集文件夹")])
     read_dataset(root)  # the workbook is only filled from a dataset that is valid
     out = {}
-    for t in TABLES:
-        f = root / t.file
+    # the collection sheets an ingest wrote beside the dataset come back into the workbook
+    where = {t.name: root / t.file for t in TABLES}
+    where |= {t.name: root / COLLECTION_DIR / t.file for t in COLLECTION_TABLES}
+    for t in (*TABLES, *COLLECTION_TABLES):
+        f = where[t.name]
         if not f.exists():
             continue
         df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
@@ -200,7 +204,7 @@ def _instructions(ws) -> None:
         c = ws.cell(r0, j, h)
         c.font, c.fill = _HEADER_FONT, _REQUIRED_FILL
     r = r0 + 1
-    for t in TABLES:
+    for t in (*TABLES, *COLLECTION_TABLES):
         note = "（可选表 optional table）" if t.optional else ""
         for j, v in enumerate([t.name, t.lead_zh, t.lead_en, "", t.doc_zh + note, t.doc_en],
                               start=1):
