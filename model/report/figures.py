@@ -260,8 +260,8 @@ def abatement_wedges(ds: xr.Dataset, md: ModelData) -> Figure:
     names = _names(md.groups, "group")
     by_group = w["wedge"].groupby(xr.DataArray(group_of.reindex(w["measure"].values).values,
                                                dims=["measure"], name="group")).sum()
-    fig = new_figure(10, 5.5)
-    ax = fig.subplots()
+    fig = new_figure(10, 8)
+    ax, low = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     bands = [(names[g], by_group.sel(group=g).values, GROUP_COLOURS.get(g, "#aaaaaa"))
              for g in md.groups["group"] if g in by_group["group"].values]
     _stack_signed(ax, years, bands, base=co2)
@@ -273,13 +273,20 @@ def abatement_wedges(ds: xr.Dataset, md: ModelData) -> Figure:
         ax.plot(years, ref + w["project_co2"].sum("project").values, color="#d62728", ls=":",
                 lw=1.6, label=bi("参考路径＋重大项目", "Reference + major projects online"))
     ax.set_ylabel(bi("二氧化碳", "CO2 (万t/yr)"))
-    ax.set_xlabel(bi("年份", "Year"))
     # zero-based: on an axis that starts near the path the wedges look many times their size
     lo = min(0.0, float(np.nanmin(co2)))
     ax.set_ylim(bottom=lo * 1.05 if lo < 0 else 0.0)
     ax.axhline(0, color="black", lw=0.6)
     _title(ax, "分领域措施减排量（楔形图）", "Abatement wedges by measure group")
     _legend(ax)
+    # the wedges alone, stacked from zero, so each group's share is read off directly
+    _stack_signed(low, years, bands)
+    low.plot(years, by_group.sum("group").values, color="black", lw=1.4,
+             label=bi("措施减排合计", "All measures"))
+    low.axhline(0, color="black", lw=0.6)
+    low.set_ylabel(bi("减排量", "Abated (万t CO2/yr)"))
+    low.set_xlabel(bi("年份", "Year"))
+    _legend(low)
     return Figure("abatement_wedges", bi("减排楔形图", "Abatement wedges"),
                   "How much CO2 each bureau's measures take off the path each year, so a reader "
                   "sees whose measures close the gap between the reference path and the target.",

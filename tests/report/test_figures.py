@@ -18,6 +18,7 @@ from PIL import Image
 from peakpath.analysis.compare import load_runs, stack_runs
 from peakpath.report import figures as F
 from peakpath.report.abatement import mac_curve
+from peakpath.report.abatement import wedges as abatement_wedges_table
 from peakpath.report.fonts import FONT_FAMILIES, use_cjk_fonts
 from peakpath.results.dataset import load_results
 from peakpath.solve.rebuild import inputs_of
@@ -184,9 +185,14 @@ def test_mac_curve_is_readable(stretch):
 
 def test_wedges_are_on_a_zero_based_axis(stretch):
     ds, md = stretch
-    ax = F.abatement_wedges(ds, md).figure.axes[0]
+    ax, low = F.abatement_wedges(ds, md).figure.axes[:2]
     lo, hi = ax.get_ylim()
     assert lo <= 0.0 < float(ds["co2_reference"].max()) <= hi
+    # the lower panel: the wedges alone from zero, topped by their sum
+    w = abatement_wedges_table(md, ds)
+    total = next(ln for ln in low.get_lines() if "All measures" in ln.get_label())
+    assert np.allclose(total.get_ydata(), w["wedge"].sum("measure").values)
+    assert low.get_ylim()[0] <= 0.0 <= low.get_ylim()[1]
 
 
 def test_shadow_prices_are_named_and_gapped_where_not_binding(stretch):
