@@ -566,8 +566,7 @@ def intensity_targets(ds: xr.Dataset, md: ModelData) -> Figure:
     for ax, (family, var, zh, en, unit, ref) in zip(axes, specs, strict=True):
         ax.plot(x, ds[var].values, color="black", lw=2, label=bi("路径", "Pathway"))
         if ref is not None:
-            ax.plot(x, ref.values, color="black", ls="--", lw=1.2,
-                    label=bi("参考路径", "Reference path"))
+            ax.plot(x, ref.values, **REFERENCE_STYLE, label=bi("参考路径", "Reference path"))
         pt = plan_targets(ds, md, family, var)
         for r in pt.itertuples():
             ax.plot([r.start, r.year], [float(ds[var].sel(year=r.start)), r.target],

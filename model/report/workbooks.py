@@ -238,6 +238,17 @@ def _header_lines(a: Allocation, who_zh: str, who_en: str) -> list[tuple[str, st
               "Targets are this unit's share of the city pathway; measures are those the "
               "least-cost pathway deploys here.")]
     lines += [(n.split(" / ")[0], n.split(" / ")[-1]) for n in a.notes]
+    lines += [("“新增/已有”列：新增＝情景规划在该年无约束本单位的目标，由分解新设；"
+               "已有＝规划目标在该年约束本单位；"
+               "收紧＝规划目标约束且本单位目标低于其上一个规划目标年；"
+               "“依据的规划目标”列出该年的规划目标。",
+               "Column 'What is new': new = no plan target of the scenario bears on this unit "
+               "that year, the allocation sets one; existing = a plan target bears on it; "
+               "tightened = one bears on it and the unit's target is below its previous "
+               "plan-target year's. 'Plan targets that year' names them."),
+              ("数值全为零的行不列出，各表下方注明省略行数。",
+               "Rows whose numbers are all zero are left out; a note under each table says "
+               "how many.")]
     return lines
 
 
