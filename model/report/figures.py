@@ -13,6 +13,7 @@ the calorific equivalent), money in 亿元 (10^8 CNY, 2020 prices), prices in CN
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -497,33 +498,40 @@ def binding_prices(tt: pd.DataFrame) -> pd.DataFrame:
 
 
 def shadow_prices(ds: xr.Dataset, md: ModelData | None = None) -> Figure:
-    """Shadow prices of the targets over time, one panel per unit (CNY per t CO2, per tce,
+    """Shadow prices of the targets that bind, one panel per unit (CNY per t CO2, per tce,
     per unit of a share): markers where a target binds, lines only between consecutive binding
-    years, nothing where it does not bind (`binding_prices`). ``md`` names the limits."""
+    years, nothing where it does not bind (`binding_prices`). Targets that never bind are
+    named in a note under the panels. ``md`` names the limits."""
     tt = target_frame(ds)
     prices = binding_prices(tt) if len(tt) else pd.DataFrame()
-    units = list(dict.fromkeys(tt["shadow_unit"])) or ["CNY/t CO2"]
-    fig = new_figure(10, 2.6 * len(units) + 1.2)
-    axes = np.atleast_1d(fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0])
     family = dict(zip(tt["target"], tt["family"], strict=False))
+    binds = [t for t in prices.index if prices.loc[t].notna().any()]
+    idle = [t for t in dict.fromkeys(tt["target"]) if t not in binds]
+    units = list(dict.fromkeys(tt.loc[tt["target"].isin(binds), "shadow_unit"])) or [
+        "CNY/t CO2"]
+    fig = new_figure(10, 2.6 * len(units) + 1.6)
+    axes = np.atleast_1d(fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0])
     for ax, unit in zip(axes, units, strict=True):
-        part = list(dict.fromkeys(tt.loc[tt["shadow_unit"] == unit, "target"]))
+        part = [t for t in dict.fromkeys(tt.loc[tt["shadow_unit"] == unit, "target"])
+                if t in binds]
         for target in part:
-            row = prices.loc[target].sort_index()
-            name = target_label(target, family[target], md)
-            if row.isna().all():
-                name += "（不起约束 not binding）"
+            row = prices.loc[target].dropna().reindex(prices.columns).sort_index()
             ax.plot(row.index.astype(int), row.to_numpy(float), marker="o", ms=5, lw=1.4,
-                    label=name)
+                    label=target_label(target, family[target], md))
         ax.axhline(0, color="black", lw=0.6)
         ax.set_ylabel(bi("影子价格", f"Shadow price ({unit})"), fontsize=9)
         _legend(ax)
-    if tt.empty:
-        axes[0].text(0.5, 0.5, bi("本情景无约束目标", "No targets in this scenario"),
+    if not binds:
+        axes[0].text(0.5, 0.5, bi("本情景无起约束的目标", "No target binds in this scenario"),
                      ha="center", va="center", transform=axes[0].transAxes)
+    if idle:
+        names = "；".join(target_label(t, family[t], md) for t in idle)
+        note = textwrap.fill(f"不起约束的目标 Targets that never bind: {names}", 120)
+        axes[-1].annotate(note, (0, 0), xycoords="axes fraction", xytext=(0, -42),
+                          textcoords="offset points", va="top", fontsize=8, color="#555555")
     axes[-1].set_xlabel(bi("目标年份", "Target year"))
-    _title(axes[0], "约束目标的影子价格（边际成本；仅标出起约束的年份）",
-           "Shadow prices of the targets (marginal cost, money of the target's year; "
+    _title(axes[0], "起约束目标的影子价格（边际成本；仅标出起约束的年份）",
+           "Shadow prices of the binding targets (marginal cost, money of the target's year; "
            "shown only where the target binds)")
     return Figure("shadow_prices", bi("目标影子价格", "Shadow prices of the targets"),
                   "Which targets actually constrain the pathway and what one more tonne of CO2 "
