@@ -397,6 +397,8 @@ def test_collection_sheets_name_their_bureaus(tmp_path):
     assert all(r[6] is None for r in core)  # values are for the bureaus to fill
     audit = wb["energy_audit"]
     assert "市统计局" in audit.oddHeader.left.text
+    for t in TABLES:  # the model's tables name their lead bureau too
+        assert t.lead_zh in wb[t.name].oddHeader.left.text
     assert any(AUDIT_STATUS[0] in (dv.formula1 or "") for dv in
                audit.data_validations.dataValidation)
 

@@ -9,7 +9,12 @@ import subprocess
 
 import pytest
 
-from peakpath.io.datalist import dataset_rows, template_bytes
+from peakpath.io.datalist import (
+    COLLECTION_TABLES,
+    CORE_INDICATORS,
+    dataset_rows,
+    template_bytes,
+)
 from peakpath.io.inputs import digest_tables, read_dataset
 from peakpath.io.schema import TABLES
 from tests.conftest import DATASET
@@ -63,6 +68,11 @@ def test_libreoffice_opens_the_blank_template(tmp_path):
     for t in TABLES:
         header = (out / f"blank-{t.name}.csv").read_text(encoding="utf-8").strip()
         assert header == ",".join(t.column_names)
+    for t in COLLECTION_TABLES:  # issue 10 §6: the collection sheets open too
+        lines = (out / f"blank-{t.name}.csv").read_text(encoding="utf-8").splitlines()
+        assert lines[0] == ",".join(t.column_names)
+    core = (out / "blank-core_indicators.csv").read_text(encoding="utf-8").splitlines()
+    assert len(core) == 1 + len(CORE_INDICATORS) and "单位GDP能耗" in core[3]
 
 
 def test_libreoffice_opens_an_allocation_workbook(tmp_path, peak_dir):

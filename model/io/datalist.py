@@ -166,7 +166,6 @@ def _template_workbook(rows: dict[str, list[list[str]]]) -> Workbook:
     for t in COLLECTION_TABLES:
         ws = wb.create_sheet(t.name)
         _table_sheet(ws, t, collected.get(t.name, []))
-        _bureau_header(ws, t)
     return wb
 
 
@@ -273,6 +272,7 @@ def _table_sheet(ws, t: Table, rows: list[list[str]]) -> None:
         width = 28 if col.name.startswith("name") or col.name.startswith("product") else 14
         ws.column_dimensions[get_column_letter(j)].width = max(width, len(col.name) + 4)
     ws.freeze_panes = "A2"
+    _bureau_header(ws, t)
     for i, row in enumerate(rows, start=2):
         for j, (col, text) in enumerate(zip(t.columns, row, strict=True), start=1):
             _put(ws.cell(i, j), col, text)
@@ -940,9 +940,11 @@ def collection_rows(rows: dict[str, list[list[str]]], base_year: int = 2020,
 
 
 def _bureau_header(ws, t: Table) -> None:
-    """Name the lead and responsible bureaus in the printed page header of the sheet."""
-    ws.oddHeader.left.text = f"牵头单位 Lead: {t.extra['lead_zh']}"
-    ws.oddHeader.right.text = f"责任单位 Responsible: {t.extra['responsible_zh']}"
+    """Name the lead bureau (and the responsible ones, where the sheet has them) in the
+    printed page header of the sheet."""
+    ws.oddHeader.left.text = f"牵头单位 Lead: {t.extra.get('lead_zh', t.lead_zh)}"
+    if "responsible_zh" in t.extra:
+        ws.oddHeader.right.text = f"责任单位 Responsible: {t.extra['responsible_zh']}"
 
 
 def _collection_instructions(ws, r: int) -> int:
