@@ -3,12 +3,26 @@ loop template -> fill -> ingest -> run, and every corrupted workbook the issue l
 
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from peakpath.cli.main import main
 from peakpath.errors import InputError
-from peakpath.io.datalist import INSTRUCTIONS, MAX_ROWS, ingest, template_bytes, write_template
+from peakpath.io.datalist import (
+    AUDIT_STATUS,
+    COLLECTION_DIR,
+    COLLECTION_TABLES,
+    CORE_INDICATORS,
+    INSTRUCTIONS,
+    MAX_ROWS,
+    dataset_rows,
+    ingest,
+    template_bytes,
+    write_template,
+)
 from peakpath.io.inputs import digest_tables, read_dataset
 from peakpath.io.schema import TABLES
 from peakpath.solve.run import run_scenario
@@ -76,7 +90,8 @@ def test_blank_template_has_a_sheet_per_table_with_headers_lists_and_checks(tmp_
     path = tmp_path / "blank.xlsx"
     path.write_bytes(template_bytes())
     wb = load_workbook(path)
-    assert wb.sheetnames == [INSTRUCTIONS, *[t.name for t in TABLES]]
+    assert wb.sheetnames == [INSTRUCTIONS, *[t.name for t in TABLES],
+                             *[t.name for t in COLLECTION_TABLES]]
     for t in TABLES:
         ws = wb[t.name]
         assert [c.value for c in ws[1]] == t.column_names, t.name
@@ -353,3 +368,96 @@ def test_existing_tables_the_workbook_lacks_are_not_left_stale(book, tmp_path):
     with pytest.raises(InputError) as e:
         ingest(book, out)
     assert {p.rule for p in e.value.problems} == {"stale-table"}
+
+
+# --------------------------------------------------------------------------------------------
+# issue 10 §6: the collection sheets departments fill beside the model's tables
+
+
+def test_collection_sheets_name_their_bureaus(tmp_path):
+    wb = load_workbook(io.BytesIO(template_bytes()))
+    inst = [[c.value for c in row] for row in wb[INSTRUCTIONS].iter_rows()]
+    for t in COLLECTION_TABLES:
+        ws = wb[t.name]
+        assert [c.value for c in ws[1]] == t.column_names
+        assert ws.freeze_panes == "A2"
+        assert t.extra["lead_zh"] in ws.oddHeader.left.text
+        assert t.extra["responsible_zh"] in ws.oddHeader.right.text
+        assert "责任单位" in ws["A1"].comment.text
+        row = next(r for r in inst if r[0] == t.name and r[1] == t.extra["lead_zh"]
+                   and r[3] == t.extra["responsible_zh"])
+        assert row[2] and row[4]  # English names of the bureaus beside
+    assert [t.name for t in COLLECTION_TABLES] == ["core_indicators", "demo_projects",
+                                                   "green_projects", "energy_audit"]
+    core = [[c.value for c in r] for r in wb["core_indicators"].iter_rows(min_row=2)]
+    assert [r[1] for r in core] == [c[1] for c in CORE_INDICATORS]
+    fields = {r[0] for r in core}
+    assert {"energy", "industry", "buildings", "transport", "agriculture", "sinks"} <= fields
+    assert all(r[10] and r[11] for r in core)  # lead and responsible on every row
+    assert all(r[6] is None for r in core)  # values are for the bureaus to fill
+    audit = wb["energy_audit"]
+    assert "市统计局" in audit.oddHeader.left.text
+    for t in TABLES:  # the model's tables name their lead bureau too
+        assert t.lead_zh in wb[t.name].oddHeader.left.text
+    assert any(AUDIT_STATUS[0] in (dv.formula1 or "") for dv in
+               audit.data_validations.dataValidation)
+
+
+def _fill(book, sheet, rows):
+    wb = load_workbook(book)
+    ws = wb[sheet]
+    for r, values in enumerate(rows, start=ws.max_row + 1):
+        for j, v in enumerate(values, start=1):
+            ws.cell(r, j, v)
+    wb.save(book)
+
+
+def _energy_key(book):
+    ws = load_workbook(book)["energy"]
+    return [ws.cell(2, c).value for c in (1, 2, 3)]
+
+
+def test_filled_collection_sheets_are_read_back_and_written_beside_the_dataset(book, tmp_path):
+    sector, fuel, year = _energy_key(book)
+    _fill(book, "demo_projects", [["D1", "光谷屋顶光伏示范", "qingshan", sector, 1.5, 4.2,
+                                   12000, 2023, "在建 under construction", "市发改委",
+                                   "青山区人民政府", ""]])
+    _fill(book, "energy_audit", [[sector, fuel, year, AUDIT_STATUS[0], "2024-03-31", "张三",
+                                  ""]])
+    out = tmp_path / "out"
+    ingest(book, out)
+    demo = pd.read_csv(out / COLLECTION_DIR / "demo_projects.csv")
+    assert demo.loc[0, "co2_avoided"] == 4.2 and demo.loc[0, "status"] == "在建 under construction"
+    audit = pd.read_csv(out / COLLECTION_DIR / "energy_audit.csv")
+    assert audit.loc[0, "audit_date"] == "2024-03-31"
+    assert not (out / "demo_projects.csv").exists()  # not a model table
+    read_dataset(out)  # the subfolder does not disturb the dataset
+    # a template made from the ingested dataset carries the filled collection sheets back
+    again = load_workbook(io.BytesIO(template_bytes(dataset_rows(out))))
+    assert [c.value for c in again["demo_projects"][2]][:2] == ["D1", "光谷屋顶光伏示范"]
+    assert again["energy_audit"].cell(2, 4).value == AUDIT_STATUS[0]
+
+
+def test_bad_values_on_collection_sheets_are_located(book, tmp_path):
+    sector, fuel, year = _energy_key(book)
+    _fill(book, "demo_projects", [["D1", "示范项目", "nowhere", sector, -1, 4.2, 12000, 2023,
+                                   "在建 under construction", "市发改委", "", ""]])
+    _fill(book, "energy_audit", [[sector, fuel, year, AUDIT_STATUS[0], "", "", ""],
+                                 [sector, fuel, 1899, "maybe", "31/03/2024", "", ""]])
+    _fill(book, "core_indicators", [["energy", "coal_share", "煤炭占比", "Coal share", "%",
+                                     2020, "lots", None, None, None, "市发改委", "", ""]])
+    probs = _problems(book, tmp_path)
+    got = {(p.file.split(":")[-1], p.row, p.column, p.rule) for p in probs}
+    demo = load_workbook(book)["demo_projects"].max_row
+    assert ("demo_projects", demo, "district", "reference") in got
+    assert ("demo_projects", demo, "energy_saved", "range") in got
+    audit = load_workbook(book)["energy_audit"].max_row
+    assert ("energy_audit", audit - 1, "audit_date", "required") in got
+    assert ("energy_audit", audit, "audit", "allowed") in got
+    assert ("energy_audit", audit, "audit_date", "date") in got
+    assert ("energy_audit", audit, "year", "audit-row") in got  # no such energy figure
+    core = load_workbook(book)["core_indicators"].max_row
+    assert ("core_indicators", core, "base_value", "number") in got
+    assert ("core_indicators", core, "indicator", "duplicate") in got  # coal_share twice
+    msg = next(p for p in probs if p.column == "energy_saved").message
+    assert msg.startswith("cell E")  # the Excel cell is named

@@ -9,7 +9,12 @@ import subprocess
 
 import pytest
 
-from peakpath.io.datalist import dataset_rows, template_bytes
+from peakpath.io.datalist import (
+    COLLECTION_TABLES,
+    CORE_INDICATORS,
+    dataset_rows,
+    template_bytes,
+)
 from peakpath.io.inputs import digest_tables, read_dataset
 from peakpath.io.schema import TABLES
 from tests.conftest import DATASET
@@ -63,3 +68,36 @@ def test_libreoffice_opens_the_blank_template(tmp_path):
     for t in TABLES:
         header = (out / f"blank-{t.name}.csv").read_text(encoding="utf-8").strip()
         assert header == ",".join(t.column_names)
+    for t in COLLECTION_TABLES:  # issue 10 §6: the collection sheets open too
+        lines = (out / f"blank-{t.name}.csv").read_text(encoding="utf-8").splitlines()
+        assert lines[0] == ",".join(t.column_names)
+    core = (out / "blank-core_indicators.csv").read_text(encoding="utf-8").splitlines()
+    assert len(core) == 1 + len(CORE_INDICATORS) and "单位GDP能耗" in core[3]
+
+
+def test_libreoffice_opens_an_allocation_workbook(tmp_path, peak_dir):
+    """A district's allocation workbook (issue 10 §8) converts sheet by sheet, and the
+    targets read back as the allocation wrote them: what is new, CO2 and the share format."""
+    import csv
+
+    from peakpath.analysis.allocate import allocate, parse_rule, write_allocation
+    from peakpath.results.pathway import load_solved
+
+    s = load_solved(peak_dir)
+    a = allocate(s, parse_rule("per-capita"))
+    write_allocation(a, tmp_path / "alloc", s)
+    out = _convert(tmp_path / "alloc" / "workbooks" / "district_qingshan.xlsx", tmp_path)
+    sheets = {p.name for p in out.glob("*.csv")}
+    assert {f"district_qingshan-{n}.csv" for n in ("说明 Notes", "目标 Targets", "措施 Measures",
+                                                    "成本 Costs")} == sheets
+    with (out / "district_qingshan-目标 Targets.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:4] == ["年份", "新增/已有", "二氧化碳目标", "占全市二氧化碳比重"]
+    want = a.districts[a.districts["unit"] == "qingshan"].set_index("year")
+    body = [r for r in rows[2:] if r and r[0].isdigit()]
+    assert len(body) == len(want)
+    for r in body:
+        y = int(r[0])
+        assert r[1] == want.loc[y, "new"]
+        assert abs(float(r[2]) - want.loc[y, "co2"]) < 1e-5
+        assert r[3].endswith("%")  # the share keeps its percentage format

@@ -215,9 +215,10 @@ def allocate(s: Solved, rule: Rule) -> Allocation:
             frames[f"{q}_lc"] = lc[years]
             notes += n
         tables[dim] = _tidy(frames, years)
-    bureaus = _bureau_table(s, tables["bureaus"], gdp_city)
+    bureaus = what_is_new(s, _bureau_table(s, tables["bureaus"], gdp_city), "bureaus")
     mc = marginal_abatement_cost(s)
-    districts = _district_table(s, tables["districts"], ind, gdp_city, mc)
+    districts = what_is_new(s, _district_table(s, tables["districts"], ind, gdp_city, mc),
+                            "districts")
     meas = measure_accounts(s)
     mb, mdist = measure_schedules(s, meas)
     ent, ent_m = enterprise_targets(s, acc, meas)
@@ -301,6 +302,80 @@ def _district_table(s: Solved, t: pd.DataFrame, ind: pd.DataFrame, gdp_city: pd.
     t["cost_per_gdp"] = t["cost"] / t["gdp"]  # 万元 per 亿元
     t["_o"] = t["unit"].map({u: i for i, u in enumerate(d.index)})
     return t.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
+
+
+#: values of the what-is-new column (``new``) of the target tables
+NEW, EXISTING, TIGHTENED = "新增 new", "已有 existing", "收紧 tightened"
+BASE = "基准年 base year"  # the base year's row is the starting value, not a target
+
+
+def plan_cover(s: Solved, units: list[str], dim: str) -> pd.DataFrame:
+    """Which of the scenario's own targets (its plan targets: the rows of results.nc's target
+    table) bear on each unit in each year: unit, year, family. A city-wide target (peak,
+    caps, intensities, shares, oil peak) bears on every unit, since the allocation passes it
+    down; a ``targets.limits`` entry bears on the bureaus of its sectors and the districts it
+    names (all of them when it names none)."""
+    from peakpath.report.figures import target_frame
+
+    tt = target_frame(s.ds)[["target", "family", "year"]]
+    limits = {x["id"]: x for x in s.scenario.targets.get("limits") or []}
+    group_of = s.md.sectors.set_index("sector")["group"]
+    rows = []
+    for (target, family), f in tt.groupby(["target", "family"], sort=False):
+        cover = units
+        lim = limits.get(target) if family == "limit" else None
+        if lim is not None and dim == "bureaus" and lim.get("sectors"):
+            cover = sorted({group_of.get(x) for x in lim["sectors"]} & set(units))
+        elif lim is not None and dim == "districts" and lim.get("districts"):
+            cover = sorted(set(lim["districts"]) & set(units))
+        rows.append(pd.MultiIndex.from_product([cover, f["year"].unique(), [family]],
+                                               names=["unit", "year", "family"]).to_frame(
+            index=False))
+    if not rows:
+        return pd.DataFrame(columns=["unit", "year", "family"])
+    return pd.concat(rows, ignore_index=True).drop_duplicates()
+
+
+def what_is_new(s: Solved, t: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """``t`` with two columns for people: ``new`` says what each allocated target is against
+    the scenario's plan targets (`plan_cover`): 新增 new where no plan target bears on the unit
+    that year (the allocation creates a yearly milestone the plan does not have); else 收紧
+    tightened where the unit's CO2 or energy target is lower than at its previous plan-target
+    year (the base year before the first), 已有 existing where it is not. ``basis`` names the
+    plan targets of the year (Chinese / English). The base year's row says 基准年 base year.
+    """
+    from peakpath.core.targets import FAMILY_LABELS
+
+    cover = plan_cover(s, list(dict.fromkeys(t["unit"])), dim)
+    label = cover["family"].map(lambda f: "/".join(FAMILY_LABELS.get(f, (f, f))))
+    basis = cover.assign(label=label).groupby(["unit", "year"])["label"].agg(
+        lambda x: "; ".join(dict.fromkeys(x)))
+    key = pd.MultiIndex.from_frame(t[["unit", "year"]])
+    covered = key.isin(basis.index)
+    out = t.assign(basis=basis.reindex(key).fillna("").to_numpy())
+    # each unit's targets at its previous plan-target year (the base year before the first)
+    base = int(s.md.base_year)
+    prev_year = pd.Series(base, index=t.index)
+    for _unit, f in t[covered].groupby("unit"):
+        years = f["year"].sort_values()
+        prev_year[years.index] = years.shift(1).fillna(base).astype(int).to_numpy()
+    base_rows = t.set_index(["unit", "year"])
+    prev = pd.MultiIndex.from_arrays([t["unit"], prev_year])
+    before = {}
+    for q in ("co2", "energy"):
+        if (prev_year == base).any() and base not in set(t["year"]):
+            # the base year is not a row of the table: its least-cost value is its value
+            b = base_rows[f"{q}_lc"].groupby(level="unit").first()
+            before[q] = np.where(prev_year == base, t["unit"].map(b).to_numpy(float),
+                                 base_rows[q].reindex(prev).to_numpy(float))
+        else:
+            before[q] = base_rows[q].reindex(prev).to_numpy(float)
+    tighter = np.zeros(len(t), bool)
+    for q in ("co2", "energy"):
+        tighter |= t[q].to_numpy(float) < before[q] - 1e-9 * np.abs(before[q])
+    out["new"] = np.where(t["year"] == base, BASE,
+                          np.where(~covered, NEW, np.where(tighter, TIGHTENED, EXISTING)))
+    return out
 
 
 def marginal_abatement_cost(s: Solved) -> pd.DataFrame:

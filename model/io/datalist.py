@@ -14,6 +14,15 @@ model inputs. This module closes that loop:
   workbook). Every problem is reported at once with sheet, Excel row, column and rule and a
   Chinese hint; nothing is written unless there are none.
 
+Beside the model's tables the workbook carries the collection sheets the work plan asks
+departments to fill (`COLLECTION_TABLES`): 核心指标 core indicators per field, 节能低碳示范项目
+demonstration projects, green projects ready to start, and 市统计局's audit flag on each actual
+energy figure. Each names its lead bureau (牵头单位) and responsible bureaus (责任单位) on the
+instructions sheet, in its header notes and in its printed page header. The model does not read
+them; ingest checks them like a model table (types, allowed values, ranges, keys, codes defined
+on the model sheets, audit rows that match an energy row and carry a date) with located errors,
+and writes them as CSV to ``OUT_DIR/collection/``.
+
 Energy may be entered in physical units (t, 万t, 万m³, 万kWh, GJ:
 `peakpath.io.units.PHYSICAL_UNITS`)
 in ``energy`` and in the energy rows of ``measure_effects`` and ``project_effects``. Ingest
@@ -44,12 +53,21 @@ from openpyxl.writer.excel import ExcelWriter
 
 from peakpath.cli.commands import command_help
 from peakpath.errors import InputError, Problem
-from peakpath.io.inputs import InputData, read_dataset, validate_tables, value_column
+from peakpath.io.inputs import (
+    InputData,
+    _validate_table,
+    read_dataset,
+    validate_tables,
+    value_column,
+)
 from peakpath.io.places import writable_dir, writable_file
-from peakpath.io.schema import TABLE_BY_NAME, TABLES, Column, Table
+from peakpath.io.scenario import DEFAULTS
+from peakpath.io.schema import STATS, TABLE_BY_NAME, TABLES, Column, Table
 from peakpath.io.units import PHYSICAL_UNITS, UNITS, physical_to_wan_tce
 
 INSTRUCTIONS = "说明 Instructions"
+#: subfolder of an ingested dataset that holds the collection sheets as CSV
+COLLECTION_DIR = "collection"
 #: rows below the header that drop-down lists and number checks cover
 MAX_ROWS = 5000
 #: fixed document time and zip entry time, so identical inputs give identical bytes
@@ -96,7 +114,8 @@ def write_template(path: str | Path, dataset: str | Path | None = None) -> int:
 
 
 def dataset_rows(dataset: str | Path) -> dict[str, list[list[str]]]:
-    """The rows of a valid CSV dataset as text, as entered (units not converted)."""
+    """The rows of a valid CSV dataset as text, as entered (units not converted), with the
+    collection sheets an ingest wrote to its ``collection/`` folder."""
     root = Path(dataset)
     if not root.is_dir():
         raise InputError([Problem(str(root), None, None, "dataset",
@@ -104,8 +123,11 @@ def dataset_rows(dataset: str | Path) -> dict[str, list[list[str]]]:
                                   "--from 须为CSV数据集文件夹")])
     read_dataset(root)  # the workbook is only filled from a dataset that is valid
     out = {}
-    for t in TABLES:
-        f = root / t.file
+    # the collection sheets an ingest wrote beside the dataset come back into the workbook
+    where = {t.name: root / t.file for t in TABLES}
+    where |= {t.name: root / COLLECTION_DIR / t.file for t in COLLECTION_TABLES}
+    for t in (*TABLES, *COLLECTION_TABLES):
+        f = where[t.name]
         if not f.exists():
             continue
         df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
@@ -140,6 +162,10 @@ def _template_workbook(rows: dict[str, list[list[str]]]) -> Workbook:
     _instructions(wb.active)
     for t in TABLES:
         _table_sheet(wb.create_sheet(t.name), t, rows.get(t.name, []))
+    collected = collection_rows(rows, int(DEFAULTS["years"]["base"]))
+    for t in COLLECTION_TABLES:
+        ws = wb.create_sheet(t.name)
+        _table_sheet(ws, t, collected.get(t.name, []))
     return wb
 
 
@@ -177,7 +203,7 @@ def _instructions(ws) -> None:
         c = ws.cell(r0, j, h)
         c.font, c.fill = _HEADER_FONT, _REQUIRED_FILL
     r = r0 + 1
-    for t in TABLES:
+    for t in (*TABLES, *COLLECTION_TABLES):
         note = "（可选表 optional table）" if t.optional else ""
         for j, v in enumerate([t.name, t.lead_zh, t.lead_en, "", t.doc_zh + note, t.doc_en],
                               start=1):
@@ -189,6 +215,7 @@ def _instructions(ws) -> None:
             for j, v in enumerate(vals, start=1):
                 _text_cell(ws.cell(r, j), v)
             r += 1
+    _collection_instructions(ws, r + 1)
     for j, width in enumerate((20, 14, 30, 18, 44, 52, 40, 44, 10), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = ws.cell(r0 + 1, 1).coordinate
@@ -239,10 +266,13 @@ def _table_sheet(ws, t: Table, rows: list[list[str]]) -> None:
         unit = _unit_text(t, col)
         text = f"{col.doc_zh}\n{col.doc_en}" + (f"\n单位 unit: {unit}" if unit else "") + \
             f"\n填报 filled by: {t.lead_zh} {t.lead_en}"
+        if "responsible_zh" in t.extra:
+            text += f"\n责任单位 responsible: {t.extra['responsible_zh']}"
         c.comment = Comment(text, "peakpath", width=320, height=140)
         width = 28 if col.name.startswith("name") or col.name.startswith("product") else 14
         ws.column_dimensions[get_column_letter(j)].width = max(width, len(col.name) + 4)
     ws.freeze_panes = "A2"
+    _bureau_header(ws, t)
     for i, row in enumerate(rows, start=2):
         for j, (col, text) in enumerate(zip(t.columns, row, strict=True), start=1):
             _put(ws.cell(i, j), col, text)
@@ -332,6 +362,8 @@ class SheetTables:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> letter
     problems: list[Problem] = field(default_factory=list)
     conversions: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, unit) -> n
+    #: collection sheets (`COLLECTION_TABLES`) as raw text: checked, not model input
+    collection: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def file_of(self, table: str) -> str:
         return f"{self.path}:{table}"
@@ -362,7 +394,7 @@ def load(path: str | Path) -> SheetTables:
             f"{', '.join(t.name for t in TABLES)}); start from `peakpath template`",
             "工作簿中没有任何数据清单工作表，请使用 peakpath template 生成的模板"))
         return wbk
-    others = [s for s in values.sheetnames if s not in TABLE_BY_NAME and s != INSTRUCTIONS]
+    others = [s for s in values.sheetnames if s not in SHEETS_BY_NAME and s != INSTRUCTIONS]
     for t in TABLES:
         if t.name in formulas:
             _read_sheet(wbk, t, values[t.name], formulas[t.name])
@@ -374,6 +406,10 @@ def load(path: str | Path) -> SheetTables:
                 wbk.file_of(t.name), None, None, "missing-sheet",
                 f"required sheet '{t.name}' is missing ({t.doc_en.rstrip('.')}){also}",
                 f"缺少必需的工作表“{t.name}”（{t.doc_zh.rstrip('。')}，{t.lead_zh}填报）"))
+    for t in COLLECTION_TABLES:
+        if t.name in formulas:
+            _read_sheet(wbk, t, values[t.name], formulas[t.name])
+            wbk.collection[t.name] = wbk.raw.pop(t.name)
     convert_physical_units(wbk)
     return wbk
 
@@ -434,7 +470,7 @@ def _oversized_sheets(values, wbk: SheetTables) -> set[str]:
     """Table sheets whose used range is beyond the limits, each reported at its last cell."""
     out = set()
     for ws in values.worksheets:
-        if ws.title not in TABLE_BY_NAME:
+        if ws.title not in SHEETS_BY_NAME:
             continue
         if ws.max_row > MAX_SHEET_ROWS or ws.max_column > MAX_SHEET_COLUMNS:
             last = f"{get_column_letter(ws.max_column)}{ws.max_row}"
@@ -458,7 +494,7 @@ def _formula_cells(path: Path, skip: set[str] = frozenset()
     try:
         return {ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row
                            if c.data_type == "f"}
-                for ws in book.worksheets if ws.title in TABLE_BY_NAME and ws.title not in skip}
+                for ws in book.worksheets if ws.title in SHEETS_BY_NAME and ws.title not in skip}
     finally:
         book.close()
 
@@ -632,7 +668,7 @@ def _convert_row(wbk: SheetTables, tname: str, df: pd.DataFrame, i: int, fuel_co
 def _validated(wbk: SheetTables) -> tuple[InputData, SheetTables]:
     if wbk.problems and not wbk.raw:
         raise InputError(wbk.problems)
-    own = list(wbk.problems)
+    own = list(wbk.problems) + check_collection(wbk)
     try:
         data = validate_tables(wbk.raw, source=wbk.path, file_of=wbk.file_of,
                                problems=own, line_of=wbk.line_of)
@@ -675,6 +711,11 @@ def ingest(workbook: str | Path, out_dir: str | Path) -> tuple[InputData, SheetT
     for t in TABLES:
         if t.name in wbk.raw:
             atomic_write_text(out / t.file, _csv_text(t, wbk.raw[t.name]))
+    for name, df in wbk.collection.items():
+        # beside the dataset, not in it: the model reads none of these
+        if len(df):
+            t = COLLECTION_BY_NAME[name]
+            atomic_write_text(out / COLLECTION_DIR / t.file, _csv_text(t, df))
     return data, wbk
 
 
@@ -682,6 +723,309 @@ def _csv_text(t: Table, df: pd.DataFrame) -> str:
     out = df.reindex(columns=t.column_names, fill_value="")
     out = out.apply(lambda s: s.str.strip())
     return out.to_csv(index=False, lineterminator="\n")
+
+
+# ============================================================================================
+# collection sheets: what the seed asks departments to report beside the model's inputs
+
+
+def _col(name: str, kind: str, en: str, zh: str, **kw) -> Column:
+    return Column(name, kind, en, zh, **kw)
+
+
+def _bureaus(lead_zh: str, lead_en: str, resp_zh: str, resp_en: str) -> dict:
+    return {"lead_zh": lead_zh, "lead_en": lead_en, "responsible_zh": resp_zh,
+            "responsible_en": resp_en}
+
+
+#: fields of the work plan (the assessment's special reports) and their lead bureaus
+FIELDS = ("city", "energy", "industry", "buildings", "transport", "agriculture", "services",
+          "sinks")
+PROJECT_STATUS = ("规划 planned", "在建 under construction", "投运 in operation")
+GREEN_STATUS = ("前期 preparing", "已备案 filed", "可开工 ready to start")
+GREEN_CATEGORIES = ("可再生能源 renewables", "节能改造 efficiency retrofit",
+                    "绿色建筑 green buildings", "绿色交通 green transport", "碳汇 carbon sinks",
+                    "循环经济 circular economy", "其他 other")
+AUDIT_STATUS = ("已审核 audited", "未审核 not yet audited")
+AUDITED = AUDIT_STATUS[0]
+_LEAD = _col("lead_bureau", "str", "lead bureau (牵头单位) of the row", "牵头单位")
+_RESP = _col("responsible_bureaus", "str", "responsible bureaus (责任单位), separated by 、",
+             "责任单位（以、分隔）", required=False)
+_NOTE = _col("note", "str", "note or source of the figure", "备注或数据来源", required=False)
+_START = _col("start_year", "int", "year work starts or started", "开工年份", min=2000,
+              max=2060)
+
+
+def _project_columns(status: tuple[str, ...], extra: tuple[Column, ...] = ()) -> tuple:
+    return (
+        _col("project", "str", "project code (unique)", "项目编号（唯一）"),
+        _col("name_zh", "str", "project name", "项目名称"),
+        _col("district", "str", "district or zone", "所在区（开发区）", ref="districts.district"),
+        _col("sector", "str", "sector", "所属行业", ref="sectors.sector"),
+        *extra,
+        _col("energy_saved", "float", "energy saved", "节能量", min=0, unit="万tce/a"),
+        _col("co2_avoided", "float", "CO2 avoided", "二氧化碳减排量", min=0, unit="万t CO2/a"),
+        _col("investment", "float", "total investment", "总投资", min=0, unit="万元"),
+        _START,
+        _col("status", "str", "status", "项目状态", allowed=status),
+        _LEAD, _RESP, _NOTE,
+    )
+
+
+def _target_slot(year: int) -> Column:
+    return _col(f"target_{year}", "float", f"target value for {year} (unit column)",
+                f"{year}年目标值（单位见unit列）", required=False)
+
+
+COLLECTION_TABLES: tuple[Table, ...] = (
+    Table(
+        "core_indicators",
+        "Core indicators (核心指标) of each field, as the assessment reports them: the base-year "
+        "value and the plan targets, with the bureau that leads and those responsible.",
+        "各领域核心指标：基准年数值与规划目标值，注明牵头单位与责任单位。",
+        "Municipal Development and Reform Commission", "市发改委",
+        columns=(
+            _col("field", "str", "field of the work plan", "领域", allowed=FIELDS),
+            _col("indicator", "str", "indicator code (unique)", "指标代码（唯一）"),
+            _col("name_zh", "str", "indicator", "指标名称"),
+            _col("name_en", "str", "indicator (English)", "指标英文名称"),
+            _col("unit", "str", "unit", "单位"),
+            _col("base_year", "int", "base year", "基准年", min=1990, max=2100),
+            _col("base_value", "float", "value in the base year", "基准年数值",
+                 required=False),
+            _target_slot(2025), _target_slot(2030), _target_slot(2035),
+            _LEAD, _RESP, _NOTE,
+        ),
+        key=("indicator",), optional=True,
+        extra=_bureaus("市发改委", "Municipal Development and Reform Commission",
+                       "市统计局、市生态环境局、市经信局、市城建局、市交通运输局、市农业农村局、"
+                       "市园林林业局",
+                       "Statistics, Ecology and Environment, Economy and IT, Urban "
+                       "Construction, Transport, Agriculture and Rural Affairs, and Landscape "
+                       "and Forestry bureaus")),
+    Table(
+        "demo_projects",
+        "Energy-saving and low-carbon demonstration projects (节能低碳示范项目).",
+        "节能低碳示范项目：名称、所在区、行业、节能量、减排量、投资、开工年份与状态。",
+        "Municipal Development and Reform Commission", "市发改委",
+        columns=_project_columns(PROJECT_STATUS), key=("project",), optional=True,
+        extra=_bureaus("市发改委", "Municipal Development and Reform Commission",
+                       "市经信局、市城建局、市交通运输局、市生态环境局、各区人民政府",
+                       "Economy and IT, Urban Construction, Transport, and Ecology and "
+                       "Environment bureaus; the district governments")),
+    Table(
+        "green_projects",
+        "Green projects ready to start (绿色项目储备): the list green finance draws on.",
+        "绿色项目储备（拟开工）：绿色金融支持的项目清单。",
+        "Municipal Development and Reform Commission", "市发改委",
+        columns=_project_columns(GREEN_STATUS, (
+            _col("category", "str", "kind of green project", "项目类别",
+                 allowed=GREEN_CATEGORIES),)),
+        key=("project",), optional=True,
+        extra=_bureaus("市发改委", "Municipal Development and Reform Commission",
+                       "市地方金融局、市生态环境局、各区人民政府",
+                       "Local Financial Supervision and Ecology and Environment bureaus; the "
+                       "district governments")),
+    Table(
+        "energy_audit",
+        "Audit flag of the Statistics Bureau on each actual energy figure (sheet energy): "
+        "audited or not yet, with the date of the audit.",
+        "市统计局对能源消费实际数据（energy表）逐项标注审核状态：已审核或未审核，并注明审核日期。",
+        *STATS,
+        columns=(
+            _col("sector", "str", "sector (as on sheet energy)", "行业（同energy表）",
+                 ref="sectors.sector"),
+            _col("fuel", "str", "carrier (as on sheet energy)", "能源品种（同energy表）",
+                 ref="fuels.fuel"),
+            _col("year", "int", "year (as on sheet energy)", "年份（同energy表）", min=1990,
+                 max=2100),
+            _col("audit", "str", "audit status", "审核状态", allowed=AUDIT_STATUS),
+            _col("audit_date", "str", "date of the audit, YYYY-MM-DD (required when audited)",
+                 "审核日期（YYYY-MM-DD，已审核时必填）", required=False),
+            _col("auditor", "str", "who audited", "审核人", required=False),
+            _NOTE,
+        ),
+        key=("sector", "fuel", "year"), optional=True,
+        extra=_bureaus("市统计局", "Municipal Bureau of Statistics", "市发改委",
+                       "Municipal Development and Reform Commission")),
+)
+COLLECTION_BY_NAME = {t.name: t for t in COLLECTION_TABLES}
+#: every sheet a data-list workbook may hold (model tables and collection sheets)
+SHEETS_BY_NAME: dict[str, Table] = {**TABLE_BY_NAME, **COLLECTION_BY_NAME}
+
+#: the indicators the assessment reports, one row each on sheet core_indicators: (field,
+#: code, Chinese, English, unit, lead bureau). Values are left for the bureaus to fill.
+CORE_INDICATORS = (
+    ("city", "co2_total", "二氧化碳排放总量", "CO2 emissions", "万t CO2", "市生态环境局"),
+    ("city", "energy_total", "能源消费总量", "Energy consumption", "万tce", "市发改委"),
+    ("city", "energy_intensity", "单位GDP能耗", "Energy per unit of GDP", "tce/万元",
+     "市发改委"),
+    ("city", "carbon_intensity", "单位GDP二氧化碳排放", "CO2 per unit of GDP", "t CO2/万元",
+     "市生态环境局"),
+    ("energy", "coal_share", "煤炭消费占比", "Coal share of energy use", "%", "市发改委"),
+    ("energy", "non_fossil_share", "非化石能源消费占比", "Non-fossil share of energy use", "%",
+     "市发改委"),
+    ("energy", "electrification", "电能占终端能源消费比重",
+     "Electricity share of final energy use", "%", "市发改委"),
+    ("energy", "oil_use", "石油消费量", "Oil consumption", "万tce", "市发改委"),
+    ("energy", "renewable_capacity", "可再生能源发电装机", "Renewable generating capacity",
+     "万kW", "市发改委"),
+    ("industry", "industry_energy", "工业能源消费量", "Industrial energy use", "万tce",
+     "市经信局"),
+    ("industry", "industry_co2", "工业二氧化碳排放", "Industrial CO2", "万t CO2", "市经信局"),
+    ("industry", "industry_intensity", "规上工业单位增加值能耗",
+     "Energy per unit of industrial value added", "tce/万元", "市经信局"),
+    ("buildings", "buildings_energy", "建筑能源消费量", "Building energy use", "万tce",
+     "市城建局"),
+    ("buildings", "buildings_co2", "建筑二氧化碳排放", "Building CO2", "万t CO2", "市城建局"),
+    ("buildings", "green_building_share", "城镇新建建筑中绿色建筑占比",
+     "Green-standard share of new urban buildings", "%", "市城建局"),
+    ("transport", "transport_energy", "交通运输能源消费量", "Transport energy use", "万tce",
+     "市交通运输局"),
+    ("transport", "transport_co2", "交通运输二氧化碳排放", "Transport CO2", "万t CO2",
+     "市交通运输局"),
+    ("transport", "nev_share", "新能源汽车占新增车辆比重", "New-energy share of new vehicles",
+     "%", "市交通运输局"),
+    ("agriculture", "agriculture_energy", "农业能源消费量", "Agricultural energy use", "万tce",
+     "市农业农村局"),
+    ("agriculture", "agriculture_co2", "农业二氧化碳排放", "Agricultural CO2", "万t CO2",
+     "市农业农村局"),
+    ("services", "services_energy", "服务业能源消费量", "Services energy use", "万tce",
+     "市商务局"),
+    ("sinks", "forest_cover", "森林覆盖率", "Forest cover", "%", "市园林林业局"),
+    ("sinks", "forest_stock", "森林蓄积量", "Forest stock", "万m³", "市园林林业局"),
+    ("sinks", "sink_co2", "林业与湿地碳汇量", "CO2 taken up by forests and wetlands",
+     "万t CO2", "市园林林业局"),
+)
+#: bureaus responsible beside the lead for every core indicator: the figures come from the
+#: statistics (energy) and the inventory (CO2)
+CORE_RESPONSIBLE = "市统计局、市生态环境局"
+
+
+def collection_rows(rows: dict[str, list[list[str]]], base_year: int = 2020,
+                    audit: bool = False) -> dict[str, list[list[str]]]:
+    """Rows the collection sheets start with: the core indicators (codes, names, units and
+    bureaus; values blank for the bureaus), and with ``audit`` one audit row per energy row
+    of ``rows`` marked 未审核 until 市统计局 audits it (off by default: an audit row must
+    match an energy row, so a workbook whose energy rows are then edited would carry stale
+    audit rows). Rows already given are kept."""
+    out = {}
+    core = COLLECTION_BY_NAME["core_indicators"]
+    filled = {"field": 0, "indicator": 1, "name_zh": 2, "name_en": 3, "unit": 4,
+              "lead_bureau": 5}
+    cells = []
+    for ind in CORE_INDICATORS:
+        row = []
+        for c in core.column_names:
+            if c in filled:
+                row.append(ind[filled[c]])
+            elif c == "base_year":
+                row.append(str(base_year))
+            elif c == "responsible_bureaus":
+                row.append(CORE_RESPONSIBLE)
+            else:
+                row.append("")
+        cells.append(row)
+    out["core_indicators"] = rows.get("core_indicators") or cells
+    energy = rows.get("energy") or []
+    if audit and energy and not rows.get("energy_audit"):
+        cols = TABLE_BY_NAME["energy"].column_names
+        i = [cols.index(c) for c in ("sector", "fuel", "year")]
+        out["energy_audit"] = [[r[i[0]], r[i[1]], r[i[2]], AUDIT_STATUS[1], "", "", ""]
+                               for r in energy]
+    for name in ("demo_projects", "green_projects", "energy_audit"):
+        if rows.get(name):
+            out[name] = rows[name]
+    return out
+
+
+def _bureau_header(ws, t: Table) -> None:
+    """Name the lead bureau (and the responsible ones, where the sheet has them) in the
+    printed page header of the sheet."""
+    ws.oddHeader.left.text = f"牵头单位 Lead: {t.extra.get('lead_zh', t.lead_zh)}"
+    if "responsible_zh" in t.extra:
+        ws.oddHeader.right.text = f"责任单位 Responsible: {t.extra['responsible_zh']}"
+
+
+def _collection_instructions(ws, r: int) -> int:
+    """The collection sheets on the instructions sheet, from row ``r``: what each is for, its
+    lead and responsible bureaus, and that ingest checks it but the model does not read it."""
+    ws.cell(r, 1, "填报表（不进入模型，导入时检查） Collection sheets (checked by ingest, not "
+            "read by the model)").font = _HEADER_FONT
+    head = ["工作表 Sheet", "牵头单位", "Lead bureau", "责任单位", "Responsible bureaus",
+            "含义", "Meaning"]
+    for j, h in enumerate(head, start=1):
+        c = ws.cell(r + 1, j, h)
+        c.font, c.fill = _HEADER_FONT, _REQUIRED_FILL
+    r += 2
+    for t in COLLECTION_TABLES:
+        vals = [t.name, t.extra["lead_zh"], t.extra["lead_en"], t.extra["responsible_zh"],
+                t.extra["responsible_en"], t.doc_zh, t.doc_en]
+        for j, v in enumerate(vals, start=1):
+            _text_cell(ws.cell(r, j), v)
+        r += 1
+    return r
+
+
+def check_collection(wbk: SheetTables) -> list[Problem]:
+    """Validate the collection sheets read into ``wbk.collection``: column types, allowed
+    values, ranges and unique keys (as a model table), codes defined on the model sheets,
+    audit rows that match an energy row and carry a date when audited."""
+    problems: list[Problem] = []
+    for name, raw in wbk.collection.items():
+        t = COLLECTION_BY_NAME[name]
+        file = wbk.file_of(name)
+        df, probs = _validate_table(t, raw.copy(), file, wbk.line_of)
+        problems += probs
+        if df is None:
+            continue
+        text = raw.reindex(columns=t.column_names, fill_value="").apply(lambda s: s.str.strip())
+        for col in t.columns:
+            if col.ref:
+                problems += _unknown_codes(wbk, name, text, col)
+        if name == "energy_audit":
+            problems += _audit_problems(wbk, text)
+    return problems
+
+
+def _unknown_codes(wbk: SheetTables, name: str, text: pd.DataFrame, col: Column
+                   ) -> list[Problem]:
+    rt, rc = col.ref.split(".")
+    ref = wbk.raw.get(rt)
+    if ref is None or rc not in ref.columns:
+        return []  # the model sheet is missing: reported on its own
+    known = set(ref[rc].str.strip())
+    bad = (text[col.name] != "") & ~text[col.name].isin(known)
+    return [Problem(wbk.file_of(name), wbk.line_of(name, i), col.name, "reference",
+                    f"'{text.loc[i, col.name]}' is not defined on sheet {rt} (column {rc})",
+                    f"代码未在{rt}表中定义") for i in bad.to_numpy().nonzero()[0]]
+
+
+def _audit_problems(wbk: SheetTables, text: pd.DataFrame) -> list[Problem]:
+    file = wbk.file_of("energy_audit")
+    problems = []
+    energy = wbk.raw.get("energy")
+    if energy is not None and {"sector", "fuel", "year"} <= set(energy.columns):
+        have = set(zip(*(energy[c].str.strip() for c in ("sector", "fuel", "year")),
+                       strict=True))
+        rows = list(zip(text["sector"], text["fuel"], text["year"], strict=True))
+        for i, key in enumerate(rows):
+            if "" not in key and key not in have:
+                problems.append(Problem(file, wbk.line_of("energy_audit", i), "year",
+                                        "audit-row", f"no energy figure {'/'.join(key)} on "
+                                        "sheet energy to audit", "energy表中没有对应的能源数据"))
+    audited = text["audit"] == AUDITED
+    date = pd.to_datetime(text["audit_date"], format="%Y-%m-%d", errors="coerce")
+    for i in (audited & (text["audit_date"] == "")).to_numpy().nonzero()[0]:
+        problems.append(Problem(file, wbk.line_of("energy_audit", i), "audit_date", "required",
+                                "an audited figure needs the date of its audit",
+                                "已审核的数据须填写审核日期"))
+    bad = (text["audit_date"] != "") & date.isna()
+    for i in bad.to_numpy().nonzero()[0]:
+        problems.append(Problem(file, wbk.line_of("energy_audit", i), "audit_date", "date",
+                                f"'{text.loc[i, 'audit_date']}' is not a date YYYY-MM-DD",
+                                "审核日期格式应为YYYY-MM-DD"))
+    return problems
 
 
 # ============================================================================================
@@ -704,7 +1048,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     writable_file(args.out, "OUT", "data-list.xlsx")
     n = write_template(args.out, args.dataset)
     src = f" with {n} rows from {args.dataset}" if args.dataset else ""
-    print(f"数据清单 Data list written: {args.out} ({len(TABLES)} sheets{src})")
+    print(f"数据清单 Data list written: {args.out} ({len(TABLES)} model tables and "
+          f"{len(COLLECTION_TABLES)} collection sheets{src})")
     return 0
 
 

@@ -13,15 +13,18 @@ the calorific equivalent), money in 亿元 (10^8 CNY, 2020 prices), prices in CN
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.figure
+import matplotlib.patches
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from peakpath.core.baseline import ModelData
+from peakpath.core.targets import FAMILY_LABELS
 from peakpath.io.atomic import atomic_write_bytes
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 from peakpath.report import abatement
@@ -36,6 +39,12 @@ FUEL_COLOURS = {"coal": "#4d4d4d", "coke": "#8c6d31", "oil": "#d62728",
                 "natural_gas": "#ff9896", "biomass": "#98df8a", "electricity": "#1f77b4",
                 "heat": "#e377c2"}
 DPI = 130
+#: the no-measure reference path, the same in every figure that draws it
+REFERENCE_STYLE = {"color": "#222222", "ls": (0, (5, 2)), "lw": 2.0, "zorder": 6}
+#: bars of a MAC curve narrower than this share of the curve's total potential are grouped
+#: into one "其他 Other" bar: a narrower bar cannot carry a legible label at the default size
+MAC_MIN_SHARE = 0.02
+OTHER_COLOUR = "#9e9e9e"
 
 
 @dataclass
@@ -169,7 +178,9 @@ def emissions_by_sector(ds: xr.Dataset, md: ModelData, baseline: xr.Dataset | No
     _stack_signed(ax, x, co2_bands(ds, md))
     total = ds["co2_total"].values
     ax.plot(x, total, color="black", lw=2, label=bi("净排放", "Net CO2 (target boundary)"))
-    ax.plot(x, ds["co2_reference"].values, color="black", ls="--", lw=1.3,
+    # the reference is what the measures bend the path away from: drawn last, above the bands
+    # and the net line, in its own colour and dash so it cannot be read as a band edge
+    ax.plot(x, ds["co2_reference"].values, **REFERENCE_STYLE,
             label=bi("参考路径（无措施）", "Reference path (no measures)"))
     if baseline is not None:
         ax.plot(_years(baseline), baseline["co2_total"].values, color="#d62728", ls=":", lw=1.8,
@@ -178,8 +189,10 @@ def emissions_by_sector(ds: xr.Dataset, md: ModelData, baseline: xr.Dataset | No
     peak = int(x[int(np.nanargmax(total))])
     top = float(np.nanmax(total))
     ax.axvline(peak, color="#d62728", lw=1, ls="-.")
-    ax.annotate(f"达峰 Peak {peak}\n{top:,.0f} 万t", (peak, top), xytext=(8, 14),
-                textcoords="offset points", fontsize=9, color="#d62728")
+    # below the net line: above it the reference path runs
+    ax.annotate(f"达峰 Peak {peak}\n{top:,.0f} 万t", (peak, top), xytext=(8, -30),
+                textcoords="offset points", fontsize=9, color="#d62728",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel(bi("二氧化碳", "CO2 (万t/yr)"))
     ax.set_xlabel(bi("年份", "Year"))
@@ -248,22 +261,33 @@ def abatement_wedges(ds: xr.Dataset, md: ModelData) -> Figure:
     names = _names(md.groups, "group")
     by_group = w["wedge"].groupby(xr.DataArray(group_of.reindex(w["measure"].values).values,
                                                dims=["measure"], name="group")).sum()
-    fig = new_figure(10, 5.5)
-    ax = fig.subplots()
+    fig = new_figure(10, 8)
+    ax, low = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     bands = [(names[g], by_group.sel(group=g).values, GROUP_COLOURS.get(g, "#aaaaaa"))
              for g in md.groups["group"] if g in by_group["group"].values]
     _stack_signed(ax, years, bands, base=co2)
     ax.plot(years, co2, color="black", lw=2, label=bi("净排放", "Net CO2 (solved pathway)"))
     ref = ds["co2_reference"].sel(year=years).values
-    ax.plot(years, ref, color="black", ls="--", lw=1.3,
+    ax.plot(years, ref, **REFERENCE_STYLE,
             label=bi("参考路径（无措施）", "Reference path (no measures)"))
     if "project_co2" in w and float(np.abs(w["project_co2"]).sum()) > 0:
         ax.plot(years, ref + w["project_co2"].sum("project").values, color="#d62728", ls=":",
                 lw=1.6, label=bi("参考路径＋重大项目", "Reference + major projects online"))
     ax.set_ylabel(bi("二氧化碳", "CO2 (万t/yr)"))
-    ax.set_xlabel(bi("年份", "Year"))
+    # zero-based: on an axis that starts near the path the wedges look many times their size
+    lo = min(0.0, float(np.nanmin(co2)))
+    ax.set_ylim(bottom=lo * 1.05 if lo < 0 else 0.0)
+    ax.axhline(0, color="black", lw=0.6)
     _title(ax, "分领域措施减排量（楔形图）", "Abatement wedges by measure group")
     _legend(ax)
+    # the wedges alone, stacked from zero, so each group's share is read off directly
+    _stack_signed(low, years, bands)
+    low.plot(years, by_group.sum("group").values, color="black", lw=1.4,
+             label=bi("措施减排合计", "All measures"))
+    low.axhline(0, color="black", lw=0.6)
+    low.set_ylabel(bi("减排量", "Abated (万t CO2/yr)"))
+    low.set_xlabel(bi("年份", "Year"))
+    _legend(low)
     return Figure("abatement_wedges", bi("减排楔形图", "Abatement wedges"),
                   "How much CO2 each bureau's measures take off the path each year, so a reader "
                   "sees whose measures close the gap between the reference path and the target.",
@@ -274,47 +298,110 @@ def abatement_wedges(ds: xr.Dataset, md: ModelData) -> Figure:
 # measures and costs
 
 
+def mac_bars(md: ModelData, ds: xr.Dataset, year: int,
+             min_share: float = MAC_MIN_SHARE) -> pd.DataFrame:
+    """The bars of the MAC curve of ``year``: the measures of `abatement.mac_curve` (万t CO2/yr
+    at potential and adopted, levelised cost CNY/t CO2), where every measure whose potential is
+    below ``min_share`` of the total is grouped: first with the other small measures of its
+    field and cost sign (a saving or a cost), then, if that bar is still below the share, into
+    one bar "其他 Other". A grouped bar's width is the sum of its members' and its height their
+    cost weighted by potential abatement. Bars are in cost order with ``cumulative``
+    recomputed, and ``members`` counts the measures in each bar."""
+    f = abatement.mac_curve(md, ds, year)
+    cols = ["measure", "group", "name_zh", "name_en", "potential_abatement",
+            "adopted_abatement", "lcoa"]
+    f = f[cols].assign(members=1)
+    limit = min_share * float(f["potential_abatement"].sum())
+    names = md.groups.set_index("group")
+    small = f["potential_abatement"] < limit
+    parts = [f[~small]]
+    for (g, saving), rows in f[small].groupby(["group", f["lcoa"] < 0], sort=False):
+        zh, en = names.loc[g, "name_zh"], names.loc[g, "name_en"]
+        kind = ("节约", "saving") if saving else ("成本", "costing")
+        parts.append(_grouped(rows, g, f"{zh}其他{kind[0]}型措施（{len(rows)}项）",
+                              f"Other {en.lower()} measures, {kind[1]} ({len(rows)})"))
+    f = pd.concat(parts, ignore_index=True)
+    rest = f["potential_abatement"] < limit  # field groups, or lone measures, still too small
+    if int(rest.sum()) >= 2:
+        n = int(f.loc[rest, "members"].sum())
+        f = pd.concat([f[~rest], _grouped(f[rest], "other", f"其他（{n}项措施）",
+                                          f"Other ({n} measures)")], ignore_index=True)
+    f = f.sort_values("lcoa", kind="stable").reset_index(drop=True)
+    f["cumulative"] = f["potential_abatement"].cumsum()
+    return f
+
+
+def _grouped(rows: pd.DataFrame, group: str, zh: str, en: str) -> pd.DataFrame:
+    """One bar for ``rows``: widths added, cost weighted by potential abatement."""
+    w = rows["potential_abatement"].to_numpy(float)
+    cost = float(np.average(rows["lcoa"], weights=w)) if w.sum() > 0 else float(
+        rows["lcoa"].mean())
+    return pd.DataFrame([{"measure": "other", "group": group, "name_zh": zh, "name_en": en,
+                          "potential_abatement": float(w.sum()),
+                          "adopted_abatement": float(rows["adopted_abatement"].sum()),
+                          "lcoa": cost, "members": int(rows["members"].sum())}])
+
+
 def mac_curve(ds: xr.Dataset, md: ModelData, year: int) -> Figure:
     """The marginal abatement cost curve of ``year`` (formula in `model.report.abatement`):
     bar width is the abatement at the measure's potential, the solid part what the pathway
-    adopts, the height the levelised cost (CNY/t CO2)."""
-    f = abatement.mac_curve(md, ds, year)
-    fig = new_figure(11, 6)
+    adopts, the height the levelised cost (CNY/t CO2). Measures too narrow to label are grouped
+    into one "其他 Other" bar (`mac_bars`); every other bar carries a number keyed to its
+    bilingual name beside the plot."""
+    f = mac_bars(md, ds, year)
+    fig = new_figure(12, 7)
     ax = fig.subplots()
     left = f["cumulative"].to_numpy() - f["potential_abatement"].to_numpy()
-    colours = [GROUP_COLOURS.get(g, "#aaaaaa") for g in f["group"]]
+    colours = [OTHER_COLOUR if g == "other" else GROUP_COLOURS.get(g, "#aaaaaa")
+               for g in f["group"]]
     ax.bar(left, f["lcoa"], width=f["potential_abatement"], align="edge", color=colours,
            alpha=0.3, edgecolor="white", lw=0.4)
     ax.bar(left, f["lcoa"], width=f["adopted_abatement"], align="edge", color=colours,
            edgecolor="white", lw=0.4)
+    keys = _number_bars(ax, f, left)
     names = _names(md.groups, "group")
-    for g in dict.fromkeys(f["group"]):
-        ax.bar([0], [0], width=0, color=GROUP_COLOURS.get(g, "#aaaaaa"), label=names[g])
-    _label_widest(ax, f, left)
+    groups = [g for g in dict.fromkeys(f["group"]) if g != "other"]
+    handles = [matplotlib.patches.Patch(color=GROUP_COLOURS.get(g, "#aaaaaa"), label=names[g])
+               for g in groups]
+    if "other" in set(f["group"]):
+        handles.append(matplotlib.patches.Patch(color=OTHER_COLOUR, label=bi(
+            "其他（小措施合并）", f"Other: measures < {MAC_MIN_SHARE:.0%} of the total each")))
     cp = md.carbon_price.set_index("year")["value"].get(year, 0.0)
     if cp:
-        ax.axhline(cp, color="#d62728", ls="--", lw=1.2,
-                   label=bi("碳价", f"Carbon price {cp:,.0f} CNY/t"))
+        handles.append(ax.axhline(cp, color="#d62728", ls="--", lw=1.2,
+                                  label=bi("碳价", f"Carbon price {cp:,.0f} CNY/t")))
     ax.axhline(0, color="black", lw=0.6)
+    groups_legend = ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left",
+                              bbox_to_anchor=(1.01, 1.0), title=bi("领域", "Field"),
+                              title_fontsize=8)
+    ax.add_artist(groups_legend)
+    key = [matplotlib.patches.Patch(color=c, label=f"{n}  {zh} {en}")
+           for n, zh, en, c in keys]
+    ax.legend(handles=key, fontsize=7, frameon=False, loc="lower left",
+              bbox_to_anchor=(1.01, 0.0), title=bi("编号", "Bar numbers"), title_fontsize=8,
+              handlelength=1.0)
     ax.set_xlabel(bi("减排潜力", f"Abatement at potential in {year} (万t CO2/yr)"))
     ax.set_ylabel(bi("平准化减排成本", "Levelised cost of abatement (CNY/t CO2)"))
     _title(ax, f"{year}年边际减排成本曲线（实色：路径采用部分）",
            f"Marginal abatement cost curve, {year} (solid: adopted in the pathway; "
            "faded: unused potential)")
-    _legend(ax)
     return Figure(f"mac_curve_{year}", bi("边际减排成本曲线", f"MAC curve {year}"),
                   f"Which measures abate CO2 most cheaply in {year}, how much each could "
                   "abate, and how far up the cost curve the least-cost pathway has to go.", fig)
 
 
-def _label_widest(ax, f: pd.DataFrame, left: np.ndarray, n: int = 12) -> None:
-    """Name the widest bars (the others are too narrow to label legibly)."""
-    for i in f["potential_abatement"].nlargest(n).index:
-        y = float(f.loc[i, "lcoa"])
-        ax.annotate(str(f.loc[i, "name_zh"]),
-                    (left[i] + f.loc[i, "potential_abatement"] / 2, y),
-                    xytext=(0, 3 if y >= 0 else -3), textcoords="offset points",
-                    ha="center", va="bottom" if y >= 0 else "top", rotation=90, fontsize=7)
+def _number_bars(ax, f: pd.DataFrame, left: np.ndarray) -> list[tuple[int, str, str, str]]:
+    """Write a number on each bar (at its end away from zero) and return the key: (number,
+    Chinese name, English name, colour) in cost order."""
+    keys = []
+    for i, r in enumerate(f.itertuples()):
+        y = float(r.lcoa)
+        ax.annotate(str(i + 1), (left[i] + r.potential_abatement / 2, y),
+                    xytext=(0, 2 if y >= 0 else -2), textcoords="offset points",
+                    ha="center", va="bottom" if y >= 0 else "top", fontsize=7)
+        colour = OTHER_COLOUR if r.group == "other" else GROUP_COLOURS.get(r.group, "#aaaaaa")
+        keys.append((i + 1, str(r.name_zh), str(r.name_en), colour))
+    return keys
 
 
 def adoption_share(ds: xr.Dataset, md: ModelData) -> xr.DataArray:
@@ -371,27 +458,81 @@ def measure_timing(ds: xr.Dataset, md: ModelData) -> Figure:
 # targets
 
 
-def shadow_prices(ds: xr.Dataset) -> Figure:
-    """Shadow prices of the targets over time, one panel per unit (CNY per t CO2, per tce,
-    per unit of a share)."""
+def target_label(target: str, family: str, md: ModelData | None = None) -> str:
+    """A target's bilingual name for people (`peakpath.core.targets.FAMILY_LABELS`); a limit
+    is named by its quantity and the sectors or districts it covers when ``md`` is given."""
+    zh, en = FAMILY_LABELS.get(family, (target, target))
+    if family != "limit":
+        return bi(zh, en)
+    lim = next((x for x in ((md.scenario.targets.get("limits") or []) if md is not None else [])
+                if x.get("id") == target), None)
+    if lim is None:
+        return bi(f"{zh}：{target}", f"{en}: {target}")
+    q_zh, q_en = LIMIT_QUANTITY_LABELS.get(lim.get("quantity"), (lim.get("quantity"),) * 2)
+    where_zh, where_en = [], []
+    for key, frame, col in (("sectors", md.sectors, "sector"),
+                            ("districts", md.districts, "district")):
+        names = frame.set_index(col) if col in frame.columns else None
+        for i in lim.get(key) or []:
+            known = names is not None and i in names.index
+            where_zh.append(str(names.loc[i, "name_zh"]) if known else str(i))
+            where_en.append(str(names.loc[i, "name_en"]) if known else str(i))
+    place_zh = "、".join(where_zh) or "全市"
+    place_en = ", ".join(where_en) or "city"
+    return bi(f"{place_zh}{q_zh}限额", f"{q_en} limit, {place_en}")
+
+
+#: the quantities a `targets.limits` entry may bound (`peakpath.io.scenario.LIMIT_QUANTITIES`)
+LIMIT_QUANTITY_LABELS = {"co2": ("二氧化碳", "CO2"), "energy": ("能耗", "Energy"),
+                         "coal": ("煤炭", "Coal"), "investment": ("投资", "Investment")}
+
+
+def binding_prices(tt: pd.DataFrame) -> pd.DataFrame:
+    """Shadow prices by target and year (target × year), NaN where the target does not bind:
+    a zero dual is no price, and a line drawn through it would read as a falling price."""
+    price = tt["shadow_price"].where(tt["binding"] & (tt["shadow_price"].abs() > 1e-9))
+    f = tt.assign(price=price).groupby(["target", "year"], sort=False)["price"].sum(
+        min_count=1).unstack("year")
+    return f.reindex(index=list(dict.fromkeys(tt["target"])),
+                     columns=sorted(int(y) for y in set(tt["year"])))
+
+
+def shadow_prices(ds: xr.Dataset, md: ModelData | None = None) -> Figure:
+    """Shadow prices of the targets that bind, one panel per unit (CNY per t CO2, per tce,
+    per unit of a share): markers where a target binds, lines only between consecutive binding
+    years, nothing where it does not bind (`binding_prices`). Targets that never bind are
+    named in a note under the panels. ``md`` names the limits."""
     tt = target_frame(ds)
-    units = list(dict.fromkeys(tt["shadow_unit"])) or ["CNY/t CO2"]
-    fig = new_figure(10, 2.6 * len(units) + 1.2)
+    prices = binding_prices(tt) if len(tt) else pd.DataFrame()
+    family = dict(zip(tt["target"], tt["family"], strict=False))
+    binds = [t for t in prices.index if prices.loc[t].notna().any()]
+    idle = [t for t in dict.fromkeys(tt["target"]) if t not in binds]
+    units = list(dict.fromkeys(tt.loc[tt["target"].isin(binds), "shadow_unit"])) or [
+        "CNY/t CO2"]
+    fig = new_figure(10, 2.6 * len(units) + 1.6)
     axes = np.atleast_1d(fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0])
     for ax, unit in zip(axes, units, strict=True):
-        part = tt[tt["shadow_unit"] == unit]
-        for target, rows in part.groupby("target", sort=False):
-            rows = rows.groupby("year")["shadow_price"].sum().sort_index()
-            ax.plot(rows.index, rows.to_numpy(), marker="o", ms=4, lw=1.4, label=target)
+        part = [t for t in dict.fromkeys(tt.loc[tt["shadow_unit"] == unit, "target"])
+                if t in binds]
+        for target in part:
+            row = prices.loc[target].dropna().reindex(prices.columns).sort_index()
+            ax.plot(row.index.astype(int), row.to_numpy(float), marker="o", ms=5, lw=1.4,
+                    label=target_label(target, family[target], md))
         ax.axhline(0, color="black", lw=0.6)
         ax.set_ylabel(bi("影子价格", f"Shadow price ({unit})"), fontsize=9)
         _legend(ax)
-    if tt.empty:
-        axes[0].text(0.5, 0.5, bi("本情景无约束目标", "No targets in this scenario"),
+    if not binds:
+        axes[0].text(0.5, 0.5, bi("本情景无起约束的目标", "No target binds in this scenario"),
                      ha="center", va="center", transform=axes[0].transAxes)
+    if idle:
+        names = "；".join(target_label(t, family[t], md) for t in idle)
+        note = textwrap.fill(f"不起约束的目标 Targets that never bind: {names}", 120)
+        axes[-1].annotate(note, (0, 0), xycoords="axes fraction", xytext=(0, -42),
+                          textcoords="offset points", va="top", fontsize=8, color="#555555")
     axes[-1].set_xlabel(bi("目标年份", "Target year"))
-    _title(axes[0], "约束目标的影子价格（边际成本）",
-           "Shadow prices of the targets (marginal cost, money of the target's year)")
+    _title(axes[0], "起约束目标的影子价格（边际成本；仅标出起约束的年份）",
+           "Shadow prices of the binding targets (marginal cost, money of the target's year; "
+           "shown only where the target binds)")
     return Figure("shadow_prices", bi("目标影子价格", "Shadow prices of the targets"),
                   "Which targets actually constrain the pathway and what one more tonne of CO2 "
                   "or tce of energy saved would cost under each of them, year by year.", fig)
@@ -433,8 +574,7 @@ def intensity_targets(ds: xr.Dataset, md: ModelData) -> Figure:
     for ax, (family, var, zh, en, unit, ref) in zip(axes, specs, strict=True):
         ax.plot(x, ds[var].values, color="black", lw=2, label=bi("路径", "Pathway"))
         if ref is not None:
-            ax.plot(x, ref.values, color="black", ls="--", lw=1.2,
-                    label=bi("参考路径", "Reference path"))
+            ax.plot(x, ref.values, **REFERENCE_STYLE, label=bi("参考路径", "Reference path"))
         pt = plan_targets(ds, md, family, var)
         for r in pt.itertuples():
             ax.plot([r.start, r.year], [float(ds[var].sel(year=r.start)), r.target],
@@ -450,6 +590,84 @@ def intensity_targets(ds: xr.Dataset, md: ModelData) -> Figure:
                   "Whether energy use and CO2 per unit of GDP fall fast enough in each "
                   "five-year plan period to meet the intensity targets, and by what margin.",
                   fig)
+
+
+#: cost components of results.nc (`peakpath.core.objective`), in objective order
+COST_COMPONENT_LABELS = {
+    "capex": ("投资（年金）", "Capital (annuities)"), "om": ("运维", "O&M"),
+    "fuel": ("燃料（不含税）", "Fuel (net of tax)"),
+    "electricity": ("外购电力（不含税）", "Purchased electricity (net of tax)"),
+    "network": ("输配电费", "Grid charges"), "hurdle": ("能效缺口（隐性成本）",
+                                                   "Efficiency gap (hidden cost)"),
+    "tax": ("税费", "Taxes"), "carbon": ("碳价", "Carbon price"),
+    "project_value": ("重大项目价值（负）", "Value of major projects (negative)"),
+    "penalty": ("未达目标罚金", "Penalty on unmet targets"),
+}
+#: components the objective does not discount (`peakpath.core.objective.UNDISCOUNTED`)
+COST_UNDISCOUNTED = ("penalty",)
+
+
+def discounted_components(ds: xr.Dataset) -> pd.Series:
+    """Cost by component discounted to the base year, as in the objective (亿元)."""
+    r = float(ds.attrs["discount_rate"])
+    years = ds["year"].values.astype(int)
+    w = (1.0 + r) ** (-(years - int(ds.attrs["base_year"])))
+    cost = ds["cost"].transpose("component", "year").to_pandas()
+    out = cost.mul(w, axis=1).sum(axis=1)
+    for c in COST_UNDISCOUNTED:
+        if c in cost.index:
+            out[c] = cost.loc[c].sum()
+    return out / 1e4  # 万元 -> 亿元
+
+
+def cost_components(ds: xr.Dataset, baseline: xr.Dataset | None = None) -> Figure:
+    """The pathway's discounted cost by component (亿元, base-year money) on a zero-based
+    horizontal bar chart with each value written beside its bar; with a ``baseline`` run, the
+    difference pathway − baseline by component instead, since the totals of two pathways
+    differ by a few per cent and their gaps are invisible side by side."""
+    own = discounted_components(ds)
+    diff = baseline is not None
+    if diff:
+        other = discounted_components(baseline)
+        values = own.subtract(other, fill_value=0.0)
+    else:
+        values = own
+    order = [c for c in COST_COMPONENT_LABELS if c in values.index] + [
+        c for c in values.index if c not in COST_COMPONENT_LABELS]
+    values = values.reindex(order)
+    values["total"] = float(values.sum())
+    labels = [bi(*COST_COMPONENT_LABELS.get(c, (c, c))) for c in order] + [bi("合计", "Total")]
+    fig = new_figure(10, 0.42 * len(values) + 2.2)
+    ax = fig.subplots()
+    y = np.arange(len(values))[::-1]
+    colours = ["#2ca02c" if v < 0 else "#d62728" if diff else "#1f77b4" for v in values]
+    colours[-1] = "black"
+    ax.barh(y, values.to_numpy(), color=colours, height=0.65)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    span = float(np.abs(values).max()) or 1.0
+    for yi, v in zip(y, values.to_numpy(), strict=True):
+        ax.annotate(f"{v:+,.1f}" if diff else f"{v:,.1f}", (v, yi),
+                    xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
+                    ha="left" if v >= 0 else "right", va="center", fontsize=8)
+    # room for the value labels on both sides of zero
+    lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    ax.set_xlim(lo - 0.18 * span if lo < 0 else -0.02 * span,
+                hi + 0.18 * span if hi > 0 else 0.02 * span)
+    if diff:
+        name = baseline.attrs.get("scenario", "")
+        ax.set_xlabel(bi("成本差值", f"Discounted cost, pathway − {name} (亿元, 2020 prices)"))
+        _title(ax, f"与基准情景（{name}）相比的折现成本差值",
+               f"Discounted cost difference from the baseline run ({name}) by component")
+        caption = ("Where the pathway costs more or less than the baseline run, component by "
+                   "component, and the net difference in present value.")
+    else:
+        ax.set_xlabel(bi("折现成本", "Discounted cost (亿元, 2020 prices)"))
+        _title(ax, "分项折现成本（折现至基准年）",
+               "Discounted cost by component (present value in base-year money)")
+        caption = ("What the pathway costs in present value and which components (capital, "
+                   "fuel, electricity, taxes, project value) make up the total.")
+    return Figure("cost_components", bi("成本构成", "Cost by component"), caption, fig)
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,14 +761,17 @@ def district_bars(ds: xr.Dataset, md: ModelData, years: list[int] | None = None)
 
 
 def standard_figures(ds: xr.Dataset, md: ModelData, *, baseline: xr.Dataset | None = None,
-                     batch: xr.Dataset | None = None, year: int | None = None
-                     ) -> tuple[list[Figure], list[str]]:
+                     batch: xr.Dataset | None = None, year: int | None = None,
+                     costs: bool = False) -> tuple[list[Figure], list[str]]:
     """The standard set for one run, and a note for each figure left out and why. ``year``
-    is the MAC curve's year (default 2030, or the last model year)."""
+    is the MAC curve's year (default 2030, or the last model year); ``costs`` adds the cost
+    figure (`cost_components`, the difference from ``baseline`` when given)."""
     year = year or (2030 if 2030 in md.years else md.years[-1])
     figs = [emissions_by_sector(ds, md, baseline), energy_by_carrier(ds, md),
             abatement_wedges(ds, md), mac_curve(ds, md, year), measure_timing(ds, md),
-            shadow_prices(ds), intensity_targets(ds, md)]
+            shadow_prices(ds, md), intensity_targets(ds, md)]
+    if costs:
+        figs.append(cost_components(ds, baseline))
     notes = []
     if batch is not None and batch.sizes.get("scenario", 0) >= 2:
         figs.append(fan_chart(batch))

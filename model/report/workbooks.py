@@ -31,20 +31,24 @@ if TYPE_CHECKING:
 FIXED_TIME = datetime(2020, 1, 1, 0, 0, 0)
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 BOLD = Font(bold=True)
+ITALIC = Font(italic=True)
 
 #: (column, header zh, header en, unit) of each table
 TARGET_COLUMNS = [
     ("year", "年份", "Year", ""),
+    ("new", "新增/已有", "What is new", ""),
     ("co2", "二氧化碳目标", "CO2 target", "万t CO2"),
+    ("co2_share", "占全市二氧化碳比重", "Share of the city's CO2", "%"),
     ("co2_lc", "最低成本路径排放", "CO2, least-cost path", "万t CO2"),
     ("energy", "能源消费目标", "Energy target", "万tce"),
     ("energy_lc", "最低成本路径能耗", "Energy, least-cost path", "万tce"),
     ("energy_intensity", "能耗强度", "Energy intensity", "tce/万元"),
     ("carbon_intensity", "碳排放强度", "Carbon intensity", "t CO2/万元"),
+    ("basis", "依据的规划目标", "Plan targets that year", ""),
 ]
 DISTRICT_COLUMNS = [
     ("population", "常住人口", "Population", "万人"),
-    ("gdp", "地区生产总值", "GDP", "亿元 (2020 prices)"),
+    ("gdp", "地区生产总值", "GDP", "亿元, 2020 prices"),
     ("co2_per_capita", "人均二氧化碳", "CO2 per resident", "t CO2/人"),
     ("capex_annuities", "措施投资年金", "Capex annuities of measures", "万元/yr"),
     ("transfer", "目标差额折算费用", "Cost of target vs least cost", "万元/yr"),
@@ -87,6 +91,19 @@ UNITS_NOTE = [
 ]
 
 
+#: Excel number format by unit: amounts with a thousands separator and one decimal, shares as
+#: percentages, intensities with the digits their size needs
+NUMBER_FORMATS = {
+    "万t CO2": "#,##0.0", "万tce": "#,##0.0", "万元": "#,##0.0", "万元/yr": "#,##0.0",
+    "万t CO2/yr": "#,##0.0", "万人": "#,##0.0", "亿元, 2020 prices": "#,##0.0",
+    "%": "0.0%", "tce/万元": "0.0000", "t CO2/万元": "0.0000", "t CO2/人": "0.00",
+    "measure unit": "#,##0.0###", "measure unit/yr": "#,##0.0###",
+}
+YEAR_FORMAT = "0"
+#: a value this close to zero counts as zero when rows that are all zero are left out
+ZERO = 1e-9
+
+
 def safe_cell(ws, row: int, col: int, value):
     """Write one cell; text beginning with = + - @ stays text."""
     if isinstance(value, float) and value != value:
@@ -97,20 +114,50 @@ def safe_cell(ws, row: int, col: int, value):
     return c
 
 
+def zero_rows(frame: pd.DataFrame, keys: Sequence[str] = ("year",)) -> pd.Series:
+    """Rows whose numeric cells (other than ``keys``) are all zero or empty: they say nothing
+    to a bureau and hide the rows that do. False for a frame without numeric cells."""
+    num = frame.drop(columns=[k for k in keys if k in frame.columns]).select_dtypes("number")
+    if num.shape[1] == 0:
+        return pd.Series(False, index=frame.index)
+    return (num.fillna(0.0).abs() <= ZERO).all(axis=1)
+
+
 def write_table(ws, frame: pd.DataFrame, columns: Sequence[tuple[str, str, str, str]],
                 start_row: int = 1) -> int:
-    """Two header rows (Chinese, then English with the unit) and the rows of ``frame``;
-    returns the next free row."""
+    """Two header rows (Chinese, then English with the unit) and the rows of ``frame`` with
+    a number format by unit (`NUMBER_FORMATS`), the headers frozen and a filter on the
+    table; rows whose numbers are all zero are left out and a note under the table says how
+    many. Returns the next free row."""
     cols = [c for c in columns if c[0] in frame.columns]
+    frame = frame[[c[0] for c in cols]]
+    zero = zero_rows(frame)
+    frame = frame[~zero]
     for j, (_key, zh, en, unit) in enumerate(cols, start=1):
         safe_cell(ws, start_row, j, zh).font = BOLD
         safe_cell(ws, start_row + 1, j, f"{en} ({unit})" if unit else en).font = BOLD
         ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(en) + 4))
+    formats = [YEAR_FORMAT if key == "year" else NUMBER_FORMATS.get(unit)
+               for key, _zh, _en, unit in cols]
     r = start_row + 2
-    for rec in frame[[c[0] for c in cols]].itertuples(index=False):
+    for rec in frame.itertuples(index=False):
         for j, v in enumerate(rec, start=1):
-            safe_cell(ws, r, j, _plain(v))
+            c = safe_cell(ws, r, j, _plain(v))
+            if formats[j - 1] and isinstance(c.value, int | float):
+                c.number_format = formats[j - 1]
         r += 1
+    if cols:
+        ws.freeze_panes = ws.cell(start_row + 2, 1).coordinate
+        last = max(r - 1, start_row + 1)
+        ws.auto_filter.ref = f"A{start_row + 1}:{get_column_letter(len(cols))}{last}"
+    n = int(zero.sum())
+    if n:
+        r += 1
+        safe_cell(ws, r, 1, f"注：已省略{n}行数值全为零的记录（无目标、无措施、无费用）。"
+                  ).font = ITALIC
+        safe_cell(ws, r + 1, 1, f"Note: {n} rows whose numbers are all zero (no target, no "
+                  "measure, no cost) are left out.").font = ITALIC
+        r += 2
     return r
 
 
@@ -191,6 +238,17 @@ def _header_lines(a: Allocation, who_zh: str, who_en: str) -> list[tuple[str, st
               "Targets are this unit's share of the city pathway; measures are those the "
               "least-cost pathway deploys here.")]
     lines += [(n.split(" / ")[0], n.split(" / ")[-1]) for n in a.notes]
+    lines += [("“新增/已有”列：新增＝情景规划在该年无约束本单位的目标，由分解新设；"
+               "已有＝规划目标在该年约束本单位；"
+               "收紧＝规划目标约束且本单位目标低于其上一个规划目标年；"
+               "“依据的规划目标”列出该年的规划目标。",
+               "Column 'What is new': new = no plan target of the scenario bears on this unit "
+               "that year, the allocation sets one; existing = a plan target bears on it; "
+               "tightened = one bears on it and the unit's target is below its previous "
+               "plan-target year's. 'Plan targets that year' names them."),
+              ("数值全为零的行不列出，各表下方注明省略行数。",
+               "Rows whose numbers are all zero are left out; a note under each table says "
+               "how many.")]
     return lines
 
 
@@ -198,12 +256,13 @@ def write_workbooks(a: Allocation, folder: Path) -> list[Path]:
     """bureau_<group>.xlsx, district_<id>.xlsx and enterprise_<id>.xlsx under ``folder``."""
     folder = Path(folder)
     written = []
-    for unit, t in a.bureaus.groupby("unit", sort=False):
+    bureaus, districts = (_with_share(f) for f in (a.bureaus, a.districts))
+    for unit, t in bureaus.groupby("unit", sort=False):
         zh, en = t["bureau_zh"].iloc[0], t["bureau_en"].iloc[0]
         who = (f"{zh}（{t['name_zh'].iloc[0]}）", f"{en} ({t['name_en'].iloc[0]})")
         m = a.measures_bureaus[a.measures_bureaus["unit"] == unit]
         written.append(_write_one(folder / f"bureau_{unit}.xlsx", a, who, t, TARGET_COLUMNS, m))
-    for unit, t in a.districts.groupby("unit", sort=False):
+    for unit, t in districts.groupby("unit", sort=False):
         who = (t["name_zh"].iloc[0], t["name_en"].iloc[0])
         m = a.measures_districts[a.measures_districts["unit"] == unit]
         written.append(_write_one(folder / f"district_{unit}.xlsx", a, who, t,
@@ -215,6 +274,11 @@ def write_workbooks(a: Allocation, folder: Path) -> list[Path]:
         cols = [c for c in TARGET_COLUMNS if c[0] in ("year", "co2", "energy")]
         written.append(_write_one(folder / f"enterprise_{ent}.xlsx", a, who, t, cols, m))
     return written
+
+
+def _with_share(t: pd.DataFrame) -> pd.DataFrame:
+    """``t`` with each unit's share of the city's CO2 in the year (the units add up to it)."""
+    return t.assign(co2_share=t["co2"] / t.groupby("year")["co2"].transform("sum"))
 
 
 def _write_one(path: Path, a: Allocation, who: tuple[str, str], targets: pd.DataFrame,
