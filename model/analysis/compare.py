@@ -29,13 +29,12 @@ from peakpath.errors import InputError, Problem
 from peakpath.io.atomic import atomic_write_table
 from peakpath.io.places import writable_dir
 from peakpath.report.figures import Figure, bi, new_figure, target_frame
-from peakpath.results.dataset import load_results, open_netcdf
+from peakpath.results.dataset import load_results, open_netcdf, present_value
 
 #: more runs than this and the printed table shows the spread instead of one column per run
 MAX_PRINTED_RUNS = 8
 #: adoption differing by less than this share of the largest value counts as the same
 SAME_ADOPTION = 1e-3
-UNDISCOUNTED = ("penalty",)
 #: adoption below this (measure units) is solver noise, not a measure in use
 ADOPTED = 1e-6
 
@@ -143,14 +142,9 @@ def load_batch(path: str | Path) -> xr.Dataset:
 
 
 def discounted_cost(ds: xr.Dataset) -> xr.DataArray:
-    """Cost by component discounted to the base year (万元), as in the objective."""
-    r = float(ds.attrs["discount_rate"])
-    years = ds["year"]
-    w = (1.0 + r) ** (-(years - int(ds.attrs["base_year"])))
-    comp = ds["component"].values
-    w2 = xr.where(xr.DataArray(np.isin(comp, UNDISCOUNTED), dims=["component"],
-                               coords={"component": comp}), 1.0, w)
-    return (ds["cost"] * w2).sum("year")
+    """Cost by component as weighted in the objective (万元 present value; results.nc
+    ``cost_pv``)."""
+    return present_value(ds)
 
 
 def plan_periods(ds: xr.Dataset) -> list[tuple[int, int]]:

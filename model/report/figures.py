@@ -29,6 +29,7 @@ from peakpath.io.atomic import atomic_write_bytes
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 from peakpath.report import abatement
 from peakpath.report.fonts import use_cjk_fonts
+from peakpath.results.dataset import present_value
 
 #: one colour per bureau group, the same in every figure
 GROUP_COLOURS = {"energy": "#8c564b", "industry": "#1f77b4", "buildings": "#ff7f0e",
@@ -603,21 +604,12 @@ COST_COMPONENT_LABELS = {
     "project_value": ("重大项目价值（负）", "Value of major projects (negative)"),
     "penalty": ("未达目标罚金", "Penalty on unmet targets"),
 }
-#: components the objective does not discount (`peakpath.core.objective.UNDISCOUNTED`)
-COST_UNDISCOUNTED = ("penalty",)
 
 
 def discounted_components(ds: xr.Dataset) -> pd.Series:
-    """Cost by component discounted to the base year, as in the objective (亿元)."""
-    r = float(ds.attrs["discount_rate"])
-    years = ds["year"].values.astype(int)
-    w = (1.0 + r) ** (-(years - int(ds.attrs["base_year"])))
-    cost = ds["cost"].transpose("component", "year").to_pandas()
-    out = cost.mul(w, axis=1).sum(axis=1)
-    for c in COST_UNDISCOUNTED:
-        if c in cost.index:
-            out[c] = cost.loc[c].sum()
-    return out / 1e4  # 万元 -> 亿元
+    """Cost by component as weighted in the objective (亿元 present value; results.nc
+    ``cost_pv``)."""
+    return present_value(ds).to_pandas() / 1e4  # 万元 -> 亿元
 
 
 def cost_components(ds: xr.Dataset, baseline: xr.Dataset | None = None) -> Figure:
@@ -762,7 +754,7 @@ def district_bars(ds: xr.Dataset, md: ModelData, years: list[int] | None = None)
 
 def standard_figures(ds: xr.Dataset, md: ModelData, *, baseline: xr.Dataset | None = None,
                      batch: xr.Dataset | None = None, year: int | None = None,
-                     costs: bool = False) -> tuple[list[Figure], list[str]]:
+                     costs: bool = True) -> tuple[list[Figure], list[str]]:
     """The standard set for one run, and a note for each figure left out and why. ``year``
     is the MAC curve's year (default 2030, or the last model year); ``costs`` adds the cost
     figure (`cost_components`, the difference from ``baseline`` when given)."""

@@ -211,6 +211,15 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                               dims=["year", "component"],
                               coords={"year": years, "component": cost.columns.tolist()},
                               attrs={"units": "万元 (2020 prices, undiscounted)"})
+    # the same terms at their weight in the objective: cost_pv[c] = sum_t cost[t, c] * df_t
+    # (df_t = (1 + r)^-(t - base); 1 for the undiscounted penalty); they add up to the
+    # objective, and every present value downstream reads them
+    pv = (cf["value"] * cf["weight"]).groupby(cf["component"]).sum()
+    ds["cost_pv"] = xr.DataArray(pv.reindex(cost.columns).fillna(0.0).to_numpy(),
+                                 dims=["component"], attrs={
+                                     "units": "万元 (present value, base-year money)",
+                                     "long_name": "cost by component as weighted in the "
+                                                  "objective"})
     # targets
     tt = target_table(built, sol)
     ds = ds.assign_coords(target_row=np.arange(len(tt)))
@@ -437,17 +446,26 @@ COST_KINDS = {"capex": "resource", "om": "resource", "fuel": "resource",
 def cost_by_kind(ds: xr.Dataset) -> dict[str, float]:
     """Present value of the cost components by kind (万元, base-year money): resource cost
     apart from the efficiency gap, transfers and project value; they add up to the
-    objective (the penalty is not discounted)."""
-    c = ds["cost"]
-    years = c["year"].values
-    base = int(ds.attrs["base_year"])
-    df = (1.0 + float(ds.attrs["discount_rate"])) ** (-(years.astype(float) - base))
+    objective (results.nc ``cost_pv``)."""
     out: dict[str, float] = {}
-    for comp in c["component"].values.tolist():
-        w = np.ones_like(df) if comp == "penalty" else df
+    for comp, v in zip(ds["component"].values.tolist(), present_value(ds).values, strict=True):
         kind = COST_KINDS.get(comp, comp)
-        out[kind] = out.get(kind, 0.0) + float((c.sel(component=comp).values * w).sum())
+        out[kind] = out.get(kind, 0.0) + float(v)
     return {k: round(v, 2) for k, v in out.items()}
+
+
+def present_value(ds: xr.Dataset) -> xr.DataArray:
+    """Cost by component as weighted in the objective (万元 present value): results.nc
+    ``cost_pv``, or for results written before it, the undiscounted ``cost`` discounted the
+    same way."""
+    if "cost_pv" in ds:
+        return ds["cost_pv"]
+    years = ds["year"].values.astype(float)
+    df = (1.0 + float(ds.attrs["discount_rate"])) ** (-(years - int(ds.attrs["base_year"])))
+    comp = ds["component"].values
+    w = np.where(np.isin(comp, ["penalty"])[None, :], 1.0, df[:, None])
+    return xr.DataArray((ds["cost"].transpose("year", "component").values * w).sum(axis=0),
+                        dims=["component"], coords={"component": comp})
 
 
 # --------------------------------------------------------------------------------------------

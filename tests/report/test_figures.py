@@ -57,7 +57,8 @@ def test_every_standard_figure_renders_as_png_and_svg(stretch, runs_dir, batch, 
     figs, notes = F.standard_figures(ds, md, baseline=base, batch=batch)
     assert [f.name for f in figs] == ["emissions_by_sector", "energy_by_carrier",
                                       "abatement_wedges", "mac_curve_2030", "measure_timing",
-                                      "shadow_prices", "intensity_targets", "fan_chart"]
+                                      "shadow_prices", "intensity_targets",
+                                      "cost_components", "fan_chart"]
     assert len(notes) == 1 and "district" in notes[0]
     for f in figs:
         png, svg = f.save(tmp_path)

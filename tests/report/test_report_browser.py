@@ -21,7 +21,8 @@ from peakpath.solve.rebuild import inputs_of
 from tests.report.chromium import Chromium
 
 STANDARD = {"emissions_by_sector", "energy_by_carrier", "abatement_wedges", "mac_curve_2030",
-            "measure_timing", "shadow_prices", "intensity_targets", "fan_chart"}
+            "measure_timing", "shadow_prices", "intensity_targets", "cost_components",
+            "fan_chart"}
 
 
 @pytest.fixture(scope="module")
