@@ -128,6 +128,7 @@ MODULE_TIER = {
     "report.test_figures": "solve", "report.test_mga": "solve", "report.test_assess": "solve",
     "report.test_assess_districts": "solve", "report.test_docx_template": "unit",
     "report.test_assess_enterprises": "solve", "report.test_assess_two_high": "solve",
+    "report.test_assess_shipped": "system",
     "report.test_assess_keyareas": "solve",
     "test_cli": "e2e", "test_decision_cli": "e2e", "test_file_modes": "e2e",
     "test_batch": "system", "test_api": "system", "test_faults": "system",
