@@ -129,7 +129,7 @@ MODULE_TIER = {
     "report.test_assess_districts": "solve", "report.test_docx_template": "unit",
     "report.test_assess_enterprises": "solve", "report.test_assess_two_high": "solve",
     "report.test_assess_shipped": "system",
-    "report.test_assess_keyareas": "solve",
+    "report.test_assess_keyareas": "solve", "report.test_assess_finance": "solve",
     "test_cli": "e2e", "test_decision_cli": "e2e", "test_file_modes": "e2e",
     "test_batch": "system", "test_api": "system", "test_faults": "system",
     "test_workers": "system", "test_datalist_libreoffice": "system", "test_second_solver": "system",

@@ -803,6 +803,47 @@ TABLES = (
     ),
 )
 
+#: tags of a row's evidence (SOURCES.md): sourced, recalled, estimate or judgement
+EVIDENCE_TAGS = ("S", "R", "E")
+FINANCE = ("Municipal Local Financial Bureau", "市地方金融局")
+
+#: the green-finance paper's classification of the measures (issue 10 §3); appended so that
+#: the other tables keep their order
+TABLES = (
+    *TABLES,
+    Table(
+        "measure_finance",
+        "Each measure's category in the green bond catalogue (绿色债券支持项目目录, 2021 "
+        "edition, PBoC, NDRC and CSRC) and whether it is in the scope of the PBoC carbon "
+        "emission reduction facility (碳减排支持工具, 2021-11). An empty catalogue_code means "
+        "the measure fits no category (basis says why); the first digit of the code is the "
+        "catalogue's first level (1-6).",
+        "各措施在《绿色债券支持项目目录（2021年版）》中的类别，以及是否属于人民银行碳减排支持"
+        "工具（2021年11月）的支持领域；目录编号为空表示不属于任何类别（basis 说明原因），"
+        "编号首位为目录一级分类（1-6）。",
+        *FINANCE,
+        columns=(
+            _c("measure", "str", "measure", "措施", ref="measures.measure"),
+            _c("catalogue_code", "str", "catalogue code, first digit = first level (1-6), "
+               "e.g. 3.2; empty = no category", "目录编号（首位为一级分类1-6）；空白=不属于目录",
+               required=False),
+            _c("catalogue_zh", "str", "catalogue item (Chinese)", "目录条目名称",
+               required=False),
+            _c("catalogue_en", "str", "catalogue item (English)", "目录条目名称（英文）",
+               required=False),
+            _c("carbon_facility", "str", "in the carbon emission reduction facility's scope",
+               "是否属于碳减排支持工具支持领域", allowed=("true", "false")),
+            _c("tag", "str", "weakest evidence of the row: S sourced, R recalled, E judgement",
+               "依据类型：S 有来源，R 回忆，E 判断", allowed=EVIDENCE_TAGS),
+            _c("basis", "str", "why the measure is (or is not) in the category and the "
+               "facility", "归类依据或不纳入原因"),
+            _c("source", "str", "source (see SOURCES.md)", "来源"),
+        ),
+        key=("measure",),
+        optional=True,
+    ),
+)
+
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 

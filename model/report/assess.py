@@ -41,7 +41,7 @@ import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -1356,7 +1356,7 @@ class Assessment:
                           rows, digits=[None, *[0] * (len(bs) + 1)],
                           row_class=[""] * (len(rows) - 1) + ["total"]))
         elif key == "by_measure":
-            inv = self.macc.groupby("measure")["investment"].sum()
+            inv = self.measure_investment()
             inv = inv[inv > 1e-6].sort_values(ascending=False)
             if inv.empty:
                 sec.add(Paragraph(self.t("路径没有措施投资。",
@@ -1385,17 +1385,216 @@ class Assessment:
                            self.t("投资主体", "Investor"), self.t("投资", "Investment"),
                            self.t("占比 %", "Share %")], rows, digits=[None, None, None, 0, 1]))
         elif key == "qualifying":
-            sec.add(Paragraph(self.t(
-                "数据中尚未将措施归入人民银行《绿色债券支持项目目录》的类别，暂不能给出符合绿色债券或"
-                "碳减排支持工具条件的投资比例。",
-                "The data do not yet map the measures to the PBoC green bond catalogue, so the "
-                "share that qualifies for green bonds or carbon-reduction loans cannot be "
-                "given.")))
+            self.finance_qualifying(sec)
         elif key == "gap":
+            self.finance_gap(sec)
+
+    #: first level of the green bond catalogue (绿色债券支持项目目录, 2021 edition): the first
+    #: digit of a catalogue code in measure_finance.csv; the six classes named in the 2020
+    #: draft's explanation and kept in the 2021 edition (SOURCES.md, green finance)
+    GB_CATALOGUE_LEVEL1: ClassVar[dict[str, tuple[str, str]]] = {
+        "1": ("节能环保产业", "Energy saving and environmental protection"),
+        "2": ("清洁生产产业", "Cleaner production"),
+        "3": ("清洁能源产业", "Clean energy"),
+        "4": ("生态环境产业", "Ecology and environment"),
+        "5": ("基础设施绿色升级", "Green upgrading of infrastructure"),
+        "6": ("绿色服务", "Green services")}
+
+    def measure_investment(self) -> pd.Series:
+        """Investment by measure over the horizon, 万元 (2020 prices, undiscounted; results.nc
+        new builds × capex, summed over districts and years): the numbers of the by-measure
+        table, which the qualifying and gap sections split."""
+        return self.macc.groupby("measure")["investment"].sum()
+
+    def measure_finance(self) -> pd.DataFrame | None:
+        """measure_finance.csv indexed by measure, with ``level1`` (the catalogue's first level,
+        "" outside it), ``bond`` and ``facility`` (bool); None when the dataset has no such
+        table. A catalogue code whose first level is not 1-6 is refused with its line."""
+        data = self.s.data
+        if not data.has("measure_finance"):
+            return None
+        f = data["measure_finance"].reset_index(drop=True)
+        code = f["catalogue_code"].fillna("").astype(str).str.strip()
+        ok = code.eq("") | code.str.fullmatch(r"[1-6](\.[0-9]+)*")
+        if not ok.all():
+            lines = data.lines.get("measure_finance")
+            raise InputError([Problem(
+                str(Path(data.source) / "measure_finance.csv"),
+                int(lines[i]) if lines is not None else i + 2, "catalogue_code", "allowed",
+                f"'{code.iloc[i]}' is not a catalogue code: digits separated by dots, the "
+                "first one the catalogue's first level (1-6), e.g. 3.2",
+                "目录编号应为以点分隔的数字，首位为一级分类（1-6），如 3.2")
+                for i in np.flatnonzero(~ok.to_numpy())])
+        out = f.set_index("measure")
+        out["level1"] = code.str[:1].to_numpy()
+        out["bond"] = out["level1"].ne("")
+        out["facility"] = out["carbon_facility"].eq("true")
+        return out
+
+    def finance_accounts(self, fin: pd.DataFrame) -> pd.DataFrame:
+        """Investment by measure and year (万元, the `measure_investment` numbers by year) with
+        the measure's bureau, catalogue first level and eligibility; a measure without a row in
+        measure_finance.csv counts as not eligible (``mapped`` False)."""
+        a = self.macc.groupby(["measure", "year"], as_index=False)["investment"].sum()
+        group = self.sectors["group"].reindex(self.minfo["sector"]).to_numpy()
+        bureau = pd.DataFrame({"bureau_zh": self.groups["bureau_zh"].reindex(group).to_numpy(),
+                               "bureau_en": self.groups["bureau_en"].reindex(group).to_numpy()},
+                              index=self.minfo.index)
+        a = a.join(bureau, on="measure").join(fin[["level1", "bond", "facility"]], on="measure")
+        a["mapped"] = a["bond"].notna()
+        a["level1"] = a["level1"].fillna("")
+        a[["bond", "facility"]] = a[["bond", "facility"]].fillna(False).astype(bool)
+        a["either"] = a["bond"] | a["facility"]
+        return a
+
+    def _finance_missing(self, sec: Section) -> bool:
+        """Say the mapping is missing (and return True) when the dataset has no
+        measure_finance.csv."""
+        if self.measure_finance() is not None:
+            return False
+        sec.add(Paragraph(self.t(
+            "数据中尚未将措施归入人民银行《绿色债券支持项目目录》的类别（measure_finance.csv），暂不能"
+            "给出符合绿色债券或碳减排支持工具条件的投资比例与融资缺口。",
+            "The data do not yet map the measures to the PBoC green bond catalogue "
+            "(measure_finance.csv), so the share that qualifies for green bonds or "
+            "carbon-reduction loans, and the financing gap, cannot be given.")))
+        return True
+
+    def finance_qualifying(self, sec: Section) -> None:
+        """Investment need by first-level category of the green bond catalogue (2021 edition),
+        with the share of the total that qualifies for green bonds and the share in the scope
+        of the PBoC carbon emission reduction facility (万元, 2020 prices, undiscounted)."""
+        if self._finance_missing(sec):
+            return
+        fin = self.measure_finance()
+        a = self.finance_accounts(fin)
+        by_m = a.groupby("measure").agg(investment=("investment", "sum"),
+                                        level1=("level1", "first"),
+                                        facility=("facility", "first"),
+                                        mapped=("mapped", "first"))
+        total = float(by_m["investment"].sum())
+        if total <= 1e-6:
+            sec.add(Paragraph(self.t("路径没有措施投资。", "The pathway invests in no measure.")))
+            return
+        rows = []
+        names = self.GB_CATALOGUE_LEVEL1
+        for code in [*sorted(names), ""]:
+            g = by_m[(by_m["level1"] == code) & (by_m["investment"] > 1e-6)]
+            g = g.sort_values("investment", ascending=False)
+            label = (self.t(*names[code]) if code
+                     else self.t("不属于目录", "Not in the catalogue"))
+            rows.append([label, float(g["investment"].sum()),
+                         100 * float(g["investment"].sum()) / total,
+                         float(g.loc[g["facility"], "investment"].sum()),
+                         "、".join(self.measure_name(m) for m in g.index) or "—"])
+        bond = float(by_m.loc[by_m["level1"] != "", "investment"].sum())
+        facility = float(by_m.loc[by_m["facility"], "investment"].sum())
+        rows.append([self.t("合计", "Total"), total, 100.0, facility, ""])
+        sec.add(Paragraph(self.t(
+            f"路径投资需求合计{total:,.0f}万元，其中{100 * bond / total:.1f}%属于《绿色债券支持"
+            f"项目目录（2021年版）》的支持类别，{100 * facility / total:.1f}%属于人民银行碳减排"
+            "支持工具（2021年）的支持领域。",
+            f"Of the pathway's investment need of {total:,.0f} 万元, {100 * bond / total:.1f}% "
+            "falls in a category of the green bond catalogue (2021 edition) and "
+            f"{100 * facility / total:.1f}% in the scope of the PBoC carbon emission reduction "
+            "facility (2021).")))
+        sec.add(Table(
+            self.t("按绿色债券目录一级分类的投资需求", "Investment need by green bond catalogue "
+                   "category"),
+            self.unit("万元（2020年价，不折现，全期合计）；占比 %",
+                      "万元 (2020 prices, undiscounted, horizon total); share %"),
+            self.src("措施投资（results.nc）；措施归类（measure_finance.csv，见 SOURCES.md）",
+                     "measure investment (results.nc); classification (measure_finance.csv, "
+                     "see SOURCES.md)"),
+            [self.t("目录一级分类", "Catalogue category"), self.t("投资", "Investment"),
+             self.t("占比 %", "Share %"),
+             self.t("其中属碳减排支持工具领域", "Of which in the carbon facility's scope"),
+             self.t("措施", "Measures")],
+            rows, digits=[None, 0, 1, 0, None], row_class=[""] * (len(rows) - 1) + ["total"]))
+        unmapped = by_m.index[~by_m["mapped"] & (by_m["investment"] > 1e-6)]
+        if len(unmapped):
             sec.add(Paragraph(self.t(
-                "数据中尚无可用资金来源（财政、信贷、债券）的数据，暂不能计算融资缺口；投资需求见上表。",
-                "The data have no funding sources (budget, loans, bonds), so the financing gap "
-                "cannot be computed; the investment need is in the tables above.")))
+                "以下措施在 measure_finance.csv 中没有归类，按不符合条件计：",
+                "These measures have no row in measure_finance.csv and count as not "
+                "qualifying: ") + "、".join(self.measure_name(m) for m in unmapped), note=True))
+        sec.add(Paragraph(self.t(
+            "归类为措施层面的判断（依据与标注见 SOURCES.md）：具体项目能否发行绿色债券或获得碳减排"
+            "贷款，还取决于项目是否满足目录条目的技术标准与人民银行的认定；目录条目编号与名称多为"
+            "回忆（[R]），须对照目录原文核对。",
+            "The classification is by measure (basis and tags in SOURCES.md): whether a given "
+            "project can issue green bonds or draw carbon-reduction loans also depends on it "
+            "meeting the item's technical criteria and the PBoC's recognition; most item codes "
+            "and names are recalled ([R]) and must be checked against the catalogue's text."),
+            note=True))
+
+    def finance_bands(self, years: pd.Series) -> pd.Series:
+        """Five-year plan band of each year, e.g. "2021–25" (bands start the year after the
+        base year, which is the last year of a five-year plan in the shipped data)."""
+        start = self.base + 1 + 5 * ((years.astype(int) - self.base - 1) // 5)
+        return start.astype(str) + "–" + (start + 4).astype(str).str[-2:]
+
+    def finance_gap(self, sec: Section) -> None:
+        """The investment that qualifies for neither green bonds nor the carbon facility, by
+        bureau and five-year band (万元, 2020 prices, undiscounted): the part green
+        instruments leave to fiscal budgets and ordinary credit."""
+        if self._finance_missing(sec):
+            return
+        a = self.finance_accounts(self.measure_finance())
+        a = a[~a["either"]].copy()
+        a["band"] = self.finance_bands(a["year"])
+        # the base year is history: investment starts the year after
+        bands = sorted(self.finance_bands(pd.Series([y for y in self.years
+                                                     if y > self.base])).unique())
+        if a["investment"].sum() <= 1e-6:
+            sec.add(Paragraph(self.t(
+                "路径的全部投资均属于绿色债券目录或碳减排支持工具的支持范围，绿色金融工具没有融资缺口。",
+                "All the pathway's investment qualifies for green bonds or the carbon facility: "
+                "green instruments leave no financing gap.")))
+        else:
+            p = a.pivot_table(index=["bureau_zh", "bureau_en"], columns="band",
+                              values="investment", aggfunc="sum", fill_value=0.0)
+            p = p.reindex(columns=bands, fill_value=0.0)
+            p = p[p.sum(axis=1) > 1e-6]
+            p = p.loc[p.sum(axis=1).sort_values(ascending=False).index]
+            rows = [[self.t(zh, en), *(float(v) for v in r), float(sum(r))]
+                    for (zh, en), r in zip(p.index, p.to_numpy(), strict=True)]
+            rows.append([self.t("合计", "Total"), *(float(v) for v in p.sum().to_numpy()),
+                         float(p.to_numpy().sum())])
+            total = float(self.measure_investment().sum())
+            gap = float(p.to_numpy().sum())
+            sec.add(Paragraph(self.t(
+                f"不属于绿色债券目录、也不属于碳减排支持工具领域的投资为{gap:,.0f}万元，占投资需求的"
+                f"{100 * gap / total:.1f}%。这部分是绿色金融工具的融资缺口，须由财政预算、企业自有"
+                "资金或普通信贷解决。",
+                f"The investment that qualifies neither for green bonds nor for the carbon "
+                f"facility is {gap:,.0f} 万元, {100 * gap / total:.1f}% of the need: the financing "
+                "gap of green instruments, to be met from fiscal budgets, own funds or ordinary "
+                "credit.")))
+            sec.add(Table(
+                self.t("绿色金融工具的融资缺口（按部门、五年规划期）",
+                       "Financing gap of green instruments by bureau and five-year period"),
+                self.unit("万元（2020年价，不折现）", "万元 (2020 prices, undiscounted)"),
+                self.src("措施投资（results.nc）减去符合绿色债券或碳减排支持工具条件的部分"
+                         "（measure_finance.csv）",
+                         "measure investment (results.nc) less the part that qualifies for "
+                         "green bonds or the carbon facility (measure_finance.csv)"),
+                [self.t("部门", "Bureau"), *bands, self.t("合计", "Total")], rows,
+                digits=[None, *[0] * (len(bands) + 1)],
+                row_class=[""] * (len(rows) - 1) + ["total"]))
+        sec.add(Paragraph(self.t(
+            "上表只是绿色金融工具覆盖不到的投资，不是完整的资金缺口：完整缺口需要各年度可用资金。"
+            "请市地方金融局会同有关部门提供：（1）市、区两级财政各年度可用于节能降碳的预算资金；"
+            "（2）在汉金融机构各年度绿色贷款新增额（按投向），其中碳减排支持工具支持的碳减排贷款；"
+            "（3）在汉主体各年度绿色债券发行额及募集资金投向；（4）主要投资主体（企业、居民）的"
+            "自有资金安排。数据中没有这些数据，本文件不作估计。",
+            "The table is the investment green instruments do not reach, not the full gap, which "
+            "needs the funding available each year. The 市地方金融局, with the bureaus "
+            "concerned, should provide: (1) the city and district budgets available for energy "
+            "saving and carbon reduction, by year; (2) new green loans by Wuhan's banks by year "
+            "and use, and within them the carbon-reduction loans of the PBoC facility; (3) green "
+            "bonds issued by Wuhan entities by year, with the use of proceeds; (4) the own funds "
+            "of the main investors (firms, households). The data have none of these, and this "
+            "document estimates none.")))
 
     # ---------------------------------------------------------------- spatial layout
 
