@@ -6,7 +6,8 @@ Sizes (all on runs/wuhan-peak-2030.yaml):
   city       the default model (one district)
   districts  districts: true (the dataset's 15 reporting units)
   districts3 districts: true and every measure three times (two copies at 1.05x and 1.10x capex)
-  h2050      the city model with its horizon to 2050 instead of 2035
+  h2050      the city model with its horizon to 2050 instead of 2035 (elastic: the plan's
+             targets held to 2050 cannot all be met)
 
 Phases of the Pyomo path: load (read + overrides), derive (model data), build (Pyomo model),
 compile (standard-form compiler), pass (HiGHS passModel), solve (HiGHS run, with the LP re-solve
@@ -91,6 +92,9 @@ def one_size(size: str, repeat: int) -> dict:
     tmp = Path(tempfile.mkdtemp())
     sc = scenario_for(size, tmp)
     opts = dict(sc.solver)
+    # the 2024 plan's targets held to 2050 cannot all be met (its non-fossil and peak-level
+    # rows): the 2050 size is solved in elastic mode, the shortfalls priced, as `run` would
+    elastic = size == "h2050"
     rows = []
     for _ in range(repeat):
         t = {}
@@ -104,7 +108,7 @@ def one_size(size: str, repeat: int) -> dict:
         md = derive(data, lsc)
         t["derive"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        built = build_model(md)
+        built = build_model(md, elastic=elastic)
         t["build"] = time.perf_counter() - t0
         comp = compile_model(built)
         t["compile"] = comp.seconds
@@ -124,7 +128,7 @@ def one_size(size: str, repeat: int) -> dict:
         t["write"] = time.perf_counter() - t0
         # the floor: the same LP from arrays, no Pyomo
         t0 = time.perf_counter()
-        arr = build_model(md, pyomo=False)
+        arr = build_model(md, pyomo=False, elastic=elastic)
         acomp = compile_model(arr)
         t["floor_build"] = time.perf_counter() - t0
         h2 = new_highs(opts)
@@ -134,7 +138,9 @@ def one_size(size: str, repeat: int) -> dict:
         t0 = time.perf_counter()
         raw2 = run_highs(h2, acomp.lp, 600)
         t["floor_solve"] = time.perf_counter() - t0
-        assert abs(raw2.objective - raw.objective) <= 1e-6 * abs(raw.objective)
+        # the same MIP in another column order: the same optimum within the MIP gap
+        gap = float(opts.get("mip_rel_gap", 1e-4))
+        assert abs(raw2.objective - raw.objective) <= gap * abs(raw.objective)
         rows.append(t)
     med = pd.DataFrame(rows).median().to_dict()
     med.update(highs_floor(h, tmp / "model.mps", opts, raw.objective, repeat))
@@ -151,7 +157,8 @@ def one_size(size: str, repeat: int) -> dict:
     med["ratio_to_solver_only"] = med["pyomo_path"] / med["solver_only"]
     med["build_over_solve"] = (med["build"] + med["compile"]) / med["solve"]
     med["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    med["resolve"] = variants_per_second(sc, variants=ARGS.variants)
+    med["elastic"] = elastic
+    med["resolve"] = variants_per_second(sc, variants=ARGS.variants, elastic=elastic)
     shutil.rmtree(tmp, ignore_errors=True)
     return med
 
@@ -193,7 +200,7 @@ def highs_floor(h, mps: Path, opts: dict, objective: float, repeat: int) -> dict
     return pd.DataFrame(rows).median().to_dict()
 
 
-def variants_per_second(sc, variants: int) -> dict:
+def variants_per_second(sc, variants: int, elastic: bool = False) -> dict:
     """Scenarios per second solving MC variants by rebuilding each versus in place."""
     from peakpath.core.build import build
     from peakpath.core.levels import with_levels
@@ -213,7 +220,7 @@ def variants_per_second(sc, variants: int) -> dict:
     objs_a = []
     for s in scs:
         data = apply_overrides(base, s)
-        b = build(data, with_levels(data, s))
+        b = build(data, with_levels(data, s), elastic=elastic)
         sol = solve(b, isolate=False)
         to_dataset(b, sol)
         objs_a.append(sol.objective)
@@ -223,7 +230,7 @@ def variants_per_second(sc, variants: int) -> dict:
     objs_b, solve_s = [], []
     for s in scs:
         data = apply_overrides(base, s)
-        b, sol = r.solve(data, s)
+        b, sol = r.solve(data, s, elastic=elastic)
         to_dataset(b, sol)
         objs_b.append(sol.objective)
         solve_s.append(sol.timings["solve"])
@@ -295,7 +302,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--variants", type=int, default=12)
     ap.add_argument("--size", choices=SIZES)
-    ap.add_argument("--batch", type=int, default=100, help="draws in the batch throughput run")
+    ap.add_argument("--batch", type=int, default=100,
+                    help="draws in the batch throughput run (0: none)")
     ap.add_argument("--sizes", default=",".join(SIZES), help="sizes to measure (comma list)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     ARGS = ap.parse_args()
@@ -309,8 +317,9 @@ def main() -> None:
                            capture_output=True, text=True, check=True)
         out["sizes"][size] = json.loads(r.stdout.strip().splitlines()[-1])
         print(size, json.dumps(out["sizes"][size], indent=1), flush=True)
-    out["batch"] = batch_throughput(ARGS.batch, out["machine"]["cores"] or 1)
-    print("batch", json.dumps(out["batch"], indent=1))
+    if ARGS.batch > 0:
+        out["batch"] = batch_throughput(ARGS.batch, out["machine"]["cores"] or 1)
+        print("batch", json.dumps(out["batch"], indent=1))
     Path(ARGS.out).write_text(json.dumps(out, indent=1), encoding="utf-8")
 
 
