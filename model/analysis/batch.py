@@ -940,14 +940,15 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
         return
     batch = xr.concat([datasets[vid].expand_dims(scenario=[vid]) for vid in have],
                       dim="scenario", join="outer", combine_attrs="drop")
+    by_id = {r["id"]: r for r in records}
     for k in spec.parameters + spec.swept:
-        vals = [next(r for r in records if r["id"] == s)["values"].get(k) for s in have]
+        vals = [by_id[s]["values"].get(k) for s in have]
         numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
         batch[f"param_{k}"] = ("scenario", np.asarray(vals, dtype=float) if numeric else
                                np.array([json.dumps(x, default=str) if not isinstance(
                                    x, str) else x for x in vals], dtype=str))
-    batch["scenario_status"] = ("scenario", np.array(
-        [next(r for r in records if r["id"] == s)["status"] for s in have], dtype=str))
+    batch["scenario_status"] = ("scenario", np.array([by_id[s]["status"] for s in have],
+                                                     dtype=str))
     batch.attrs = {"batch": spec.name, "scenario_file": str(spec.scenario.path),
                    "parameters": json.dumps(spec.parameters),
                    "swept": json.dumps(spec.swept)}

@@ -458,7 +458,21 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
         _check_standard_coal(typed["standard_coal"], fuels, flag)
     if "behaviour" in typed:
         _check_behaviour(typed["behaviour"], flag)
+    if "measure_finance" in typed:
+        bad = ~catalogue_code_ok(typed["measure_finance"]["catalogue_code"])
+        codes = typed["measure_finance"]["catalogue_code"]
+        flag("measure_finance", bad, "catalogue_code", "allowed",
+             lambda i: f"'{codes.iloc[i]}' is not a catalogue code: digits separated by dots, "
+                       "the first one the catalogue's first level (1-6), e.g. 3.2",
+             "目录编号应为以点分隔的数字，首位为一级分类（1-6），如 3.2")
     return problems
+
+
+def catalogue_code_ok(codes: pd.Series) -> np.ndarray:
+    """Which codes of the green bond catalogue (2021) are well formed: empty (no category), or
+    digits separated by dots whose first one is a first-level class 1-6."""
+    c = codes.fillna("").astype(str).str.strip()
+    return (c.eq("") | c.str.fullmatch(r"[1-6](\.[0-9]+)*")).to_numpy()
 
 
 #: basis a carrier's standard-coal coefficient may have, by fuel category

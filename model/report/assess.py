@@ -1410,12 +1410,14 @@ class Assessment:
         """measure_finance.csv indexed by measure, with ``level1`` (the catalogue's first level,
         "" outside it), ``bond`` and ``facility`` (bool); None when the dataset has no such
         table. A catalogue code whose first level is not 1-6 is refused with its line."""
+        from peakpath.io.inputs import catalogue_code_ok
+
         data = self.s.data
         if not data.has("measure_finance"):
             return None
         f = data["measure_finance"].reset_index(drop=True)
         code = f["catalogue_code"].fillna("").astype(str).str.strip()
-        ok = code.eq("") | code.str.fullmatch(r"[1-6](\.[0-9]+)*")
+        ok = pd.Series(catalogue_code_ok(code))  # checked at ingest too; data edited since
         if not ok.all():
             lines = data.lines.get("measure_finance")
             raise InputError([Problem(

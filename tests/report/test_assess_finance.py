@@ -162,3 +162,23 @@ def test_a_bad_catalogue_code_is_located(peak_dir):
     p: Problem = e.value.problems[0]
     assert (Path(p.file).name, p.column) == ("measure_finance.csv", "catalogue_code")
     assert p.row == int(s.data.lines["measure_finance"][i])
+
+
+def test_a_bad_catalogue_code_is_refused_at_ingest(tmp_path):
+    """The dataset reader refuses a malformed code at its line, before any run or paper."""
+    import shutil
+
+    from peakpath.io.inputs import read_dataset
+    from tests.conftest import ROOT
+
+    d = tmp_path / "data"
+    shutil.copytree(ROOT / "inputs" / "wuhan", d)
+    f = d / "measure_finance.csv"
+    t = pd.read_csv(f, dtype=str, keep_default_na=False)
+    i = int(t.index[t["measure"] == "pv_rooftop"][0])
+    t.loc[i, "catalogue_code"] = "9.1"
+    t.to_csv(f, index=False)
+    with pytest.raises(InputError) as e:
+        read_dataset(d)
+    [p] = [q for q in e.value.problems if q.column == "catalogue_code"]
+    assert (Path(p.file).name, p.row, p.rule) == ("measure_finance.csv", i + 2, "allowed")
