@@ -10,6 +10,7 @@ import xarray as xr
 from peakpath.analysis.batch_store import (
     PARTS_FILE,
     PartsWriter,
+    combine,
     dataset_of,
     iamc_of,
     part_of,
@@ -68,3 +69,33 @@ def test_a_later_record_of_a_scenario_wins(tmp_path):
     got = read_parts(tmp_path)
     assert got["s0"]["key"] == "k-new"
     assert dataset_of(got["s0"]["part"])["co2_total"].values[0] == 9.0
+
+
+def _draw(i: int, years=(2020, 2025, 2030)) -> xr.Dataset:
+    return xr.Dataset({"co2_total": ("year", np.arange(len(years), dtype=float) + i,
+                                     {"units": "万t CO2", "draw": i}),
+                       "label": ("year", np.array([f"y{y}" for y in years]))},
+                      coords={"year": list(years)}, attrs={"status": "optimal"})
+
+
+def test_draws_of_one_layout_are_stacked_with_their_agreed_units():
+    dicts = [_draw(i).to_dict(data="array") for i in range(3)]
+    got = combine(["a", "b", "c"], dicts)
+    assert got["co2_total"].dims == ("scenario", "year")
+    np.testing.assert_array_equal(got["co2_total"].sel(scenario="c").values, [2.0, 3.0, 4.0])
+    # the unit every draw shares is kept; an attribute that differs is dropped
+    assert got["co2_total"].attrs == {"units": "万t CO2"}
+    assert got.attrs == {}
+    # the same as aligning them one by one
+    slow = xr.concat([_draw(i).expand_dims(scenario=[k]) for i, k in enumerate("abc")],
+                     dim="scenario", join="outer", combine_attrs="drop_conflicts")
+    slow.attrs = {}
+    xr.testing.assert_identical(got, slow)
+
+
+def test_draws_of_different_years_are_aligned_with_gaps():
+    got = combine(["a", "b"], [_draw(0), _draw(1, years=(2020, 2035)).to_dict(data="array")])
+    assert got["year"].values.tolist() == [2020, 2025, 2030, 2035]
+    row = got["co2_total"].sel(scenario="b").values
+    assert row[0] == 1.0 and np.isnan(row[1]) and np.isnan(row[2]) and row[3] == 2.0
+    assert got["co2_total"].attrs == {"units": "万t CO2"}

@@ -116,6 +116,26 @@ def test_not_utf8(copy):
     assert any(p.rule == "encoding" for p in problems(copy))
 
 
+def test_an_override_rehashes_only_its_table_and_leaves_the_base_alone(wuhan):
+    """The variant's digest (kept per table) equals a digest of its tables from scratch, and
+    the base dataset's tables and digest are untouched."""
+    from peakpath.io.inputs import apply_overrides, digest_tables
+    from tests.conftest import shipped
+
+    before = {k: v.copy() for k, v in wuhan.tables.items()}
+    digest = wuhan.digest
+    sc = shipped("wuhan-baseline").with_settings(
+        {"overrides": [{"table": "prices", "where": {"fuel": "coal"}, "scale": 1.5},
+                       {"table": "growth", "column": "rate", "scale": 0.5}]})
+    out = apply_overrides(wuhan, sc)
+    assert out.digest == digest_tables(out.tables) != wuhan.digest
+    assert wuhan.digest == digest
+    for k, v in before.items():
+        pd.testing.assert_frame_equal(wuhan.tables[k], v)
+    assert out.tables["prices"] is not wuhan.tables["prices"]
+    assert out.tables["fuels"] is wuhan.tables["fuels"]  # unchanged tables are shared
+
+
 def test_overrides_are_checked_against_the_tables(wuhan):
     from peakpath.io.inputs import apply_overrides
     from tests.conftest import shipped

@@ -59,7 +59,7 @@ from peakpath.analysis.batch_store import (
     PARTS_FILE,
     PartsWriter,
     batch_variables,
-    dataset_of,
+    combine,
     iamc_of,
     part_of,
     read_parts,
@@ -938,8 +938,7 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
     _write_targets(out, [r for r in records if r["id"] in set(have)])
     if not have:
         return
-    batch = xr.concat([datasets[vid].expand_dims(scenario=[vid]) for vid in have],
-                      dim="scenario", join="outer", combine_attrs="drop")
+    batch = combine(have, [datasets[vid] for vid in have])
     by_id = {r["id"]: r for r in records}
     for k in spec.parameters + spec.swept:
         vals = [by_id[s]["values"].get(k) for s in have]
@@ -979,15 +978,16 @@ def _batch_encoding(batch: xr.Dataset) -> dict[str, dict]:
 
 
 def _scenario_data(out: Path, ids: list[str]
-                   ) -> tuple[dict[str, xr.Dataset], dict[str, pd.DataFrame]]:
-    """Each scenario's batch variables and IAMC rows, from the first place that has them."""
+                   ) -> tuple[dict[str, dict | xr.Dataset], dict[str, pd.DataFrame]]:
+    """Each scenario's batch variables (a part's dataset dict, or a Dataset) and IAMC rows,
+    from the first place that has them."""
     parts = read_parts(out)
-    datasets: dict[str, xr.Dataset] = {}
+    datasets: dict[str, dict | xr.Dataset] = {}
     iamc: dict[str, pd.DataFrame] = {}
     old = None
     for vid in ids:
         if vid in parts:
-            datasets[vid] = dataset_of(parts[vid]["part"])
+            datasets[vid] = parts[vid]["part"]["dataset"]
             iamc[vid] = iamc_of(parts[vid]["part"])
         elif (out / vid / "results.nc").is_file():
             ds = load_results(out / vid)

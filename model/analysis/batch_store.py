@@ -22,6 +22,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -51,6 +52,71 @@ def part_of(ds: xr.Dataset, iamc: pd.DataFrame) -> dict[str, Any]:
 
 def dataset_of(part: dict[str, Any]) -> xr.Dataset:
     return xr.Dataset.from_dict(part["dataset"])
+
+
+def combine(ids: list[str], scenarios: list[dict[str, Any] | xr.Dataset]) -> xr.Dataset:
+    """The scenarios' batch variables along a new ``scenario`` dimension (labels ``ids``).
+
+    Each scenario is a part's ``dataset`` dict (`part_of`) or a Dataset. Variables keep the
+    attributes (units) on which every scenario agrees; the Dataset's own attributes are
+    dropped. Scenarios with the same coordinates (every Monte Carlo draw of one structure)
+    are stacked as arrays; otherwise they are aligned with an outer join (missing: NaN).
+    """
+    dicts = [s.to_dict(data="array") if isinstance(s, xr.Dataset) else s for s in scenarios]
+    if _same_layout(dicts):
+        return _stacked(ids, dicts)
+    out = xr.concat([xr.Dataset.from_dict(d).expand_dims(scenario=[i])
+                     for i, d in zip(ids, dicts, strict=True)],
+                    dim="scenario", join="outer", combine_attrs="drop_conflicts")
+    out.attrs = {}
+    return out
+
+
+def _same_layout(dicts: list[dict[str, Any]]) -> bool:
+    """Whether every scenario has the first one's coordinates (values included) and its
+    variables with the same dimensions and shapes."""
+    first = dicts[0]
+    for d in dicts[1:]:
+        if d["coords"].keys() != first["coords"].keys() or \
+                d["data_vars"].keys() != first["data_vars"].keys():
+            return False
+        for k, c in d["coords"].items():
+            c0 = first["coords"][k]
+            if tuple(c["dims"]) != tuple(c0["dims"]) or not np.array_equal(c["data"],
+                                                                            c0["data"]):
+                return False
+        for k, v in d["data_vars"].items():
+            v0 = first["data_vars"][k]
+            if tuple(v["dims"]) != tuple(v0["dims"]) or np.shape(v["data"]) != np.shape(
+                    v0["data"]):
+                return False
+    return True
+
+
+def _stacked(ids: list[str], dicts: list[dict[str, Any]]) -> xr.Dataset:
+    first = dicts[0]
+    data_vars = {}
+    for k, v0 in first["data_vars"].items():
+        attrs = _agreed([d["data_vars"][k]["attrs"] for d in dicts])
+        data_vars[k] = (("scenario", *v0["dims"]),
+                        np.stack([np.asarray(d["data_vars"][k]["data"]) for d in dicts]), attrs)
+    coords = {k: (tuple(c["dims"]), c["data"], c["attrs"]) for k, c in first["coords"].items()}
+    coords["scenario"] = ("scenario", np.asarray(ids))
+    return xr.Dataset(data_vars, coords=coords)
+
+
+def _agreed(attrs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The attributes with one value in every scenario."""
+    first = attrs[0]
+    return {k: v for k, v in first.items()
+            if all(k in a and _equal(a[k], v) for a in attrs[1:])}
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.array_equal(a, b))
+    except Exception:  # values numpy cannot compare: equal only if the same
+        return a is b
 
 
 def iamc_of(part: dict[str, Any]) -> pd.DataFrame:

@@ -32,6 +32,9 @@ class InputData:
     digest: str = ""
     #: line number in the source file of each row, per table (kept for later located errors)
     lines: dict[str, np.ndarray] = field(default_factory=dict)
+    #: each table's share of ``digest`` (`digest_tables`), kept so that a variant which
+    #: changes two tables re-hashes only those two
+    digest_parts: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -41,7 +44,7 @@ class InputData:
 
     def copy(self) -> InputData:
         return InputData(self.source, {k: v.copy() for k, v in self.tables.items()},
-                         self.digest, dict(self.lines))
+                         self.digest, dict(self.lines), dict(self.digest_parts))
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,14 +117,21 @@ def _digest_dir(root: Path) -> str:
     return h.hexdigest()
 
 
-def digest_tables(tables: dict[str, pd.DataFrame]) -> str:
-    """Hash of validated tables (values, not file bytes): identical data, identical digest."""
+def digest_tables(tables: dict[str, pd.DataFrame], parts: dict[str, bytes] | None = None
+                  ) -> str:
+    """Hash of validated tables (values, not file bytes): identical data, identical digest.
+
+    ``parts`` caches each table's contribution (its name, columns and row hashes); a table
+    missing from it is hashed and added. The caller drops the parts of the tables it changes.
+    """
+    parts = {} if parts is None else parts
     h = hashlib.sha256()
     for name in sorted(tables):
-        t = tables[name]
-        h.update(name.encode())
-        h.update(",".join(map(str, t.columns)).encode())
-        h.update(pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes())
+        if name not in parts:
+            t = tables[name]
+            parts[name] = (name.encode() + ",".join(map(str, t.columns)).encode()
+                           + pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes())
+        h.update(parts[name])
     return h.hexdigest()
 
 
@@ -160,7 +170,8 @@ def validate_tables(raw: dict[str, pd.DataFrame], *, source: str, file_of,
     for t in TABLES:
         if t.optional and t.name not in converted:
             converted[t.name] = _empty(t)
-    return InputData(source, converted, digest_tables(converted), lines)
+    parts: dict[str, bytes] = {}
+    return InputData(source, converted, digest_tables(converted, parts), lines, parts)
 
 
 TABLES_BY = {t.name: t for t in TABLES}
@@ -266,6 +277,8 @@ def _range_problems(col, num: pd.Series, ok: pd.Series, file: str, tname: str, l
                     ) -> list[Problem]:
     """Values of ``col`` (where ``ok``) outside its range, not finite, or larger in magnitude
     than ``col.max_abs``."""
+    if _all_in_range(col, num.to_numpy(dtype="float64"), ok.to_numpy(dtype=bool)):
+        return []  # the usual case, checked on arrays (a batch checks every variant's values)
     problems = []
     num = num.astype("float64")
     nonfinite = ok & ~np.isfinite(num)
@@ -293,6 +306,19 @@ def _range_problems(col, num: pd.Series, ok: pd.Series, file: str, tname: str, l
                                     f"{num.iloc[i]:g} is out of range; expected <= {col.max:g}",
                                     f"数值应<={col.max:g}"))
     return problems
+
+
+def _all_in_range(col, v: np.ndarray, ok: np.ndarray) -> bool:
+    """Whether every value of ``v`` where ``ok`` is finite, below ``col.max_abs`` in
+    magnitude and within ``col.min`` (exclusive if ``col.min_exclusive``) … ``col.max``."""
+    v = v[ok]
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(v) & (np.abs(v) < col.max_abs)
+        if col.min is not None:
+            good &= (v > col.min) if col.min_exclusive else (v >= col.min)
+        if col.max is not None:
+            good &= v <= col.max
+    return bool(good.all())
 
 
 def _duplicate_keys(t: Table, df: pd.DataFrame, file: str, line_of) -> list[Problem]:
@@ -678,7 +704,10 @@ def apply_overrides(data: InputData, scenario) -> InputData:
     overrides = scenario.settings.get("overrides") or []
     if not overrides:
         return data
-    data = data.copy()
+    # a new table dict, not new tables: `_override_one` copies each table it changes, and
+    # nothing changes a table in place, so the base dataset is never touched
+    data = InputData(data.source, dict(data.tables), data.digest, dict(data.lines),
+                     dict(data.digest_parts))
     problems: list[Problem] = []
     for i, o in enumerate(overrides):
         file, line = _override_place(scenario, i)
@@ -690,9 +719,10 @@ def apply_overrides(data: InputData, scenario) -> InputData:
         df = _override_one(data, o, key, bad)
         if df is not None:
             data.tables[o["table"]] = df
+            data.digest_parts.pop(o["table"], None)
     if problems:
         raise InputError(problems)
-    data.digest = digest_tables(data.tables)
+    data.digest = digest_tables(data.tables, data.digest_parts)
     return data
 
 
