@@ -97,12 +97,9 @@ def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr
     if len(s):
         idx = s.index.to_frame(index=False) if isinstance(s.index, pd.MultiIndex) else \
             pd.DataFrame({s.index.name or dims[0]: s.index})
-        pos = []
-        for d in dims:
-            lookup = {k: i for i, k in enumerate(coords[d])}
-            pos.append(idx[d].map(lookup).to_numpy())
-        ok = np.all([~pd.isna(p) for p in pos], axis=0)
-        np.add.at(arr, tuple(np.asarray(p[ok], dtype=int) for p in pos), s.to_numpy()[ok])
+        pos = [pd.Index(coords[d]).get_indexer(idx[d]) for d in dims]
+        ok = np.all([p >= 0 for p in pos], axis=0)
+        np.add.at(arr, tuple(p[ok] for p in pos), s.to_numpy()[ok])
     return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
                         attrs={"units": unit, "long_name": long})
 
@@ -110,6 +107,30 @@ def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr
 def _attrs(da: xr.DataArray, unit: str, long: str) -> xr.DataArray:
     da.attrs = {"units": unit, "long_name": long}
     return da
+
+
+def _target_arrays(tt: pd.DataFrame, years: list[int]) -> dict[str, xr.DataArray]:
+    """The target table as ``target_<column>`` arrays on ``target_row``, plus the shadow
+    prices by year and target."""
+    rows = {"target_row": np.arange(len(tt))}
+    out = {}
+    for col in ("target", "family", "sense", "unit", "shadow_unit"):
+        out[f"target_{col}"] = xr.DataArray(tt[col].astype(str).to_numpy(), dims=["target_row"],
+                                            coords=rows)
+    out["target_year"] = xr.DataArray(tt["year"].to_numpy(int), dims=["target_row"],
+                                      coords=rows)
+    for col in ("limit", "achieved", "shadow_price", "shortfall"):
+        out[f"target_{col}"] = xr.DataArray(tt[col].to_numpy(float), dims=["target_row"],
+                                            coords=rows)
+    out["target_binding"] = xr.DataArray(tt["binding"].to_numpy(np.int8), dims=["target_row"],
+                                         coords=rows)
+    if len(tt):
+        sp = tt.groupby(["year", "target"])["shadow_price"].sum(min_count=1).unstack()
+        out["shadow_price"] = xr.DataArray(
+            sp.reindex(years).to_numpy(float), dims=["year", "target"],
+            coords={"year": years, "target": sp.columns.tolist()},
+            attrs={"units": "CNY per unit of the target (money of its year)"})
+    return out
 
 
 def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None) -> xr.Dataset:
@@ -195,8 +216,6 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                                         dims=["year"], coords={"year": years}, attrs={
                                            "units": "万t CO2", "long_name": "reference path: no "
                                            "measures, no major projects"})
-    ds = xr.Dataset(out)
-    ds = ds.assign_coords(year=years)
     # costs by year and component (undiscounted 万元)
     cf = cost_frame(built.ctx)
     vals = np.concatenate([v[b].to_numpy() for b in built.ctx.b.vars])
@@ -207,34 +226,21 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         o += len(v[b])
     cf["value"] = cf["coef"] * vals[cf["block"].map(offsets).to_numpy() + cf["pos"].to_numpy()]
     cost = cf.groupby(["year", "component"])["value"].sum().unstack(fill_value=0.0)
-    ds["cost"] = xr.DataArray(cost.reindex(years).fillna(0.0).to_numpy(),
-                              dims=["year", "component"],
-                              coords={"year": years, "component": cost.columns.tolist()},
-                              attrs={"units": "万元 (2020 prices, undiscounted)"})
+    out["cost"] = xr.DataArray(cost.reindex(years).fillna(0.0).to_numpy(),
+                               dims=["year", "component"],
+                               coords={"year": years, "component": cost.columns.tolist()},
+                               attrs={"units": "万元 (2020 prices, undiscounted)"})
     # the same terms at their weight in the objective: cost_pv[c] = sum_t cost[t, c] * df_t
     # (df_t = (1 + r)^-(t - base); 1 for the undiscounted penalty); they add up to the
     # objective, and every present value downstream reads them
     pv = (cf["value"] * cf["weight"]).groupby(cf["component"]).sum()
-    ds["cost_pv"] = xr.DataArray(pv.reindex(cost.columns).fillna(0.0).to_numpy(),
-                                 dims=["component"], attrs={
-                                     "units": "万元 (present value, base-year money)",
-                                     "long_name": "cost by component as weighted in the "
-                                                  "objective"})
-    # targets
-    tt = target_table(built, sol)
-    ds = ds.assign_coords(target_row=np.arange(len(tt)))
-    for col in ("target", "family", "sense", "unit", "shadow_unit"):
-        ds[f"target_{col}"] = ("target_row", tt[col].astype(str).to_numpy())
-    ds["target_year"] = ("target_row", tt["year"].to_numpy(int))
-    for col in ("limit", "achieved", "shadow_price", "shortfall"):
-        ds[f"target_{col}"] = ("target_row", tt[col].to_numpy(float))
-    ds["target_binding"] = ("target_row", tt["binding"].to_numpy(np.int8))
-    if len(tt):
-        sp = tt.groupby(["year", "target"])["shadow_price"].sum(min_count=1).unstack()
-        ds["shadow_price"] = xr.DataArray(
-            sp.reindex(years).to_numpy(float), dims=["year", "target"],
-            coords={"year": years, "target": sp.columns.tolist()},
-            attrs={"units": "CNY per unit of the target (money of its year)"})
+    out["cost_pv"] = xr.DataArray(pv.reindex(cost.columns).fillna(0.0).to_numpy(),
+                                  dims=["component"], attrs={
+                                      "units": "万元 (present value, base-year money)",
+                                      "long_name": "cost by component as weighted in the "
+                                                   "objective"})
+    out.update(_target_arrays(target_table(built, sol), years))
+    ds = xr.Dataset(out).assign_coords(year=years)
     labels = md.sectors.set_index("sector")
     ds = ds.assign_coords(
         sector_name_zh=("sector", labels["name_zh"].reindex(coords["sector"]).to_numpy()),
