@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from peakpath.analysis.batch import load_batch
+from peakpath.analysis.batch import TAIL_WORKERS, chunk_bounds, load_batch
 from tests.conftest import RUNS
 
 
@@ -18,6 +18,25 @@ def test_first_draws_are_the_start_of_the_full_batch():
         assert v.overrides == same[v.id].overrides and v.chunk == same[v.id].chunk
     assert len(full.variants) == 500  # the full batch is untouched
     assert [len(c) for c in part.chunks()] == [25, 5]
+
+
+def test_chunks_shrink_towards_the_end_so_workers_finish_together():
+    """Guided chunk sizes: full chunks while 2 x TAIL_WORKERS of them remain, then
+    ceil(remaining / (2 x TAIL_WORKERS)), never below chunk // 5; the bounds tile the batch."""
+    bounds = chunk_bounds(500, 25)
+    sizes = [n for _, n in bounds]
+    assert [start for start, _ in bounds] == [sum(sizes[:i]) for i in range(len(sizes))]
+    assert sum(sizes) == 500 and max(sizes) == 25
+    assert sizes == sorted(sizes, reverse=True)  # never grows again
+    assert min(sizes[:-1]) == 5  # chunk // 5; only the remainder may be smaller
+    # hand-computed: 13 full chunks leave 175 variants, the first cut is ceil(175 / 8) = 22
+    assert sizes[12:15] == [25, 22, 20]
+    assert 2 * TAIL_WORKERS == 8
+    # the shipped Monte Carlo's chunks follow them
+    full = load_batch(RUNS / "wuhan-mc.yaml")
+    assert [len(c) for c in full.chunks()] == sizes
+    assert chunk_bounds(3, 25) == [(0, 3)] and chunk_bounds(0, 25) == []
+    assert [n for _, n in chunk_bounds(4, 1)] == [1, 1, 1, 1]
 
 
 def test_a_batch_without_draws_is_unchanged_by_first_draws():

@@ -21,8 +21,9 @@ A batch file names a scenario and how to vary it::
       correlation:                     # optional rank correlations
         - {between: [gas_price, oil_price], rho: 0.6}
 
-Variants are cut into chunks in a fixed order; a worker solves a chunk from a cold start and then
-re-solves each following variant in place (`peakpath.solve.resolve`). Because a chunk never depends
+Variants are cut into chunks in a fixed order (``chunk`` at most, smaller towards the end:
+`chunk_bounds`); a worker solves a chunk from a cold start and then re-solves each following
+variant in place (`peakpath.solve.resolve`). Because a chunk never depends
 on what its worker did before, results are identical on local workers and on Dask. Every scenario is
 keyed by the hash of its validated inputs and settings; one that fails, is infeasible or times out
 is recorded with its reason and never stops the others.
@@ -342,8 +343,34 @@ def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
                 vals[p["name"]] = float(x)
             vid = f"mc{d:04d}" if len(combos) == 1 else f"s{c_i:04d}-mc{d:04d}"
             out.append(Variant(vid, dict(changes), ovs, vals))
-    for i, v in enumerate(out):
-        v.chunk = i // chunk
+    for k, (start, size) in enumerate(chunk_bounds(len(out), chunk)):
+        for v in out[start:start + size]:
+            v.chunk = k
+    return out
+
+
+#: the tail of a batch is cut as if for this many workers (see `chunk_bounds`)
+TAIL_WORKERS = 4
+
+
+def chunk_bounds(n: int, chunk: int) -> list[tuple[int, int]]:
+    """(first variant, size) of each chunk of ``n`` variants: ``chunk`` variants while at
+    least ``2 * TAIL_WORKERS`` full chunks remain, then ``ceil(remaining / (2 *
+    TAIL_WORKERS))``, never below ``max(1, chunk // 5)`` (guided scheduling).
+
+    Workers take chunks in order, so the last chunks to finish are small: a worker that is
+    done waits at most a small chunk for the others (with equal chunks of 25 it waited up to
+    25 variants). The sizes depend only on ``n`` and ``chunk``, never on timings or the
+    number of workers, so a batch's chunks, and with them its results, are the same on any
+    machine, on Dask and after a resume; ``first_draws`` keeps the full batch's chunks.
+    """
+    smallest = max(1, chunk // 5)
+    out, start = [], 0
+    while start < n:
+        remaining = n - start
+        size = min(chunk, max(smallest, -(-remaining // (2 * TAIL_WORKERS))), remaining)
+        out.append((start, size))
+        start += size
     return out
 
 
