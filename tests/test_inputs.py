@@ -134,6 +134,12 @@ def test_an_override_rehashes_only_its_table_and_leaves_the_base_alone(wuhan):
         pd.testing.assert_frame_equal(wuhan.tables[k], v)
     assert out.tables["prices"] is not wuhan.tables["prices"]
     assert out.tables["fuels"] is wuhan.tables["fuels"]  # unchanged tables are shared
+    # the shared tables stay untouched through the variant's derivation and build
+    from peakpath.core.build import build
+
+    build(out, sc, pyomo=False)
+    for k, v in before.items():
+        pd.testing.assert_frame_equal(wuhan.tables[k], v)
 
 
 def test_overrides_are_checked_against_the_tables(wuhan):
