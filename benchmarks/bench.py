@@ -158,7 +158,8 @@ def one_size(size: str, repeat: int) -> dict:
     med["build_over_solve"] = (med["build"] + med["compile"]) / med["solve"]
     med["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     med["elastic"] = elastic
-    med["resolve"] = variants_per_second(sc, variants=ARGS.variants, elastic=elastic)
+    if ARGS.variants:  # 0: only the one-solve phases
+        med["resolve"] = variants_per_second(sc, variants=ARGS.variants, elastic=elastic)
     shutil.rmtree(tmp, ignore_errors=True)
     return med
 

@@ -105,9 +105,19 @@ def compile_model(built: BuiltModel) -> Compiled:
     array-mode build."""
     if built.model is None:
         return compile_arrays(built)
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+    from pyomo.common.gc_manager import PauseGC
 
     t0 = time.perf_counter()
+    # as in the build (`peakpath.core.build`): many allocations, nothing for the collector
+    with PauseGC():
+        comp = _compile_pyomo(built)
+    comp.seconds = time.perf_counter() - t0
+    return comp
+
+
+def _compile_pyomo(built: BuiltModel) -> Compiled:
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
     info = LinearStandardFormCompiler().write(built.model, mixed_form=True)
     b = built.ctx.b
     var_blocks = list(b.vars)
@@ -153,7 +163,7 @@ def compile_model(built: BuiltModel) -> Compiled:
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
     lp = LPArrays(A[keep].tocsc(), lb[keep], ub[keep], col_lb, col_ub, cost, integer, offset)
     return Compiled(lp, cols[:, 0], cols[:, 1], rows[keep, 0], rows[keep, 1], var_blocks,
-                    row_blocks, time.perf_counter() - t0)
+                    row_blocks, 0.0)
 
 
 def _column_arrays(b, var_blocks: list[str]):
