@@ -192,3 +192,32 @@ def test_array_mode_builds_the_same_lp_as_pyomo(wuhan):
     (A1, c1, l1, u1), (A2, c2, l2, u2) = canonical(a), canonical(b)
     assert abs(A1 - A2).max() < 1e-12
     assert np.allclose(c1, c2) and np.array_equal(l1, l2) and np.array_equal(u1, u2)
+
+
+def test_the_build_pauses_the_garbage_collector_and_restores_it(tmp_path, monkeypatch):
+    """The Pyomo build and compile run with the cyclic collector paused (they only allocate);
+    it is back on afterwards, also when the build fails."""
+    import gc
+
+    from peakpath.core import build as build_mod
+    from peakpath.core.baseline import derive
+    from peakpath.solve.highs import compile_model
+
+    data = mini(tmp_path / "data", MERIT)
+    md = derive(data, make_scenario(one_year(), dataset=tmp_path / "data"))
+    seen = []
+    monkeypatch.setattr(build_mod.objective, "add",
+                        lambda ctx, _add=build_mod.objective.add: (seen.append(gc.isenabled()),
+                                                                   _add(ctx)))
+    built = build_mod.build_model(md)
+    assert seen == [False] and gc.isenabled()
+    compile_model(built)
+    assert gc.isenabled()
+
+    def broken(ctx):
+        raise RuntimeError("a failing sector module")
+
+    monkeypatch.setattr(build_mod.objective, "add", broken)
+    with pytest.raises(RuntimeError):
+        build_mod.build_model(md)
+    assert gc.isenabled()

@@ -90,3 +90,32 @@ def _small_lp():
     return LPArrays(sp.csc_matrix(np.array([[1.0, 1.0]])), np.array([1.0]),
                     np.array([np.inf]), np.zeros(2), np.full(2, 10.0), np.array([1.0, 2.0]),
                     np.zeros(2, dtype=bool))
+
+
+def test_a_solver_worker_started_early_solves_and_is_then_stopped():
+    """`SolverWorker` (started before the build so its start-up overlaps it) solves every solve
+    of its block in the same process, and is stopped normally at the end."""
+    import peakpath.solve.highs as solve
+
+    lp = _small_lp()
+    with solve.SolverWorker() as sw:
+        first = solve.solve_isolated(lp, {"time_limit": 60.0}, sw)
+        pid = sw.worker.pid
+        second = solve.solve_isolated(lp, {"time_limit": 60.0}, sw)
+        assert sw.worker.pid == pid and sw.worker.alive()  # reused, not replaced
+    assert first.objective == second.objective == 1.0
+    assert sw.worker.proc.returncode == 0  # asked to stop: a normal exit
+
+
+def test_a_dead_early_solver_worker_is_replaced_and_an_error_kills_it():
+    import pytest
+
+    import peakpath.solve.highs as solve
+
+    lp = _small_lp()
+    with solve.SolverWorker() as sw:
+        sw.worker.kill()  # lost (a wall-clock kill, an OOM): the next solve starts its own
+        assert solve.solve_isolated(lp, {"time_limit": 60.0}, sw).objective == 1.0
+    with pytest.raises(RuntimeError), solve.SolverWorker() as sw:
+        raise RuntimeError("a bad input found while building")
+    assert not sw.worker.alive()  # killed at once, not waited for

@@ -343,20 +343,70 @@ def highs_version() -> str:
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
-def solve_isolated(lp: LPArrays, options: dict) -> RawSolution:
-    """Solve in a worker process, killed if it outlives the time limit plus a margin (a hung
-    solve never hangs the caller). The worker ends with the caller: on an exception here
-    (Ctrl-C included) and, through its channel, when the caller is killed."""
+#: seconds a started solver worker may take to come up (normally ≈ 0.4 s)
+WARM_UP_TIMEOUT = 60.0
+
+
+class SolverWorker:
+    """A solver worker started before the model is built, so that its start-up (a Python
+    process importing NumPy, SciPy, highspy and this module: ≈ 0.4–0.5 s, the whole cost of
+    isolation) overlaps the caller's build on another core instead of following it.
+
+    Use as a context manager around the build and the solves: `solve_isolated` takes it with
+    ``worker=``; a worker that died or was killed (time limit) is replaced there by a fresh one.
+    On leaving, the worker is stopped normally, or killed if the block raised (it holds no
+    state: at most it is still importing)."""
+
+    def __init__(self) -> None:
+        from peakpath.solve.workers import Worker
+
+        self.worker = Worker("solver")
+        self.worker.call(highs_version)  # unpickling it imports this module and highspy
+        self._warming = True
+
+    def ready(self):
+        """The worker, once its warm-up call has answered; None if it is gone."""
+        w = self.worker
+        if self._warming:
+            self._warming = False
+            got = w.result(timeout=WARM_UP_TIMEOUT)
+            if got is None or got[0] != "result":
+                w.kill()
+        return None if w.closed or not w.alive() else w
+
+    def __enter__(self) -> SolverWorker:
+        return self
+
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        if exc_type is None:
+            self.worker.stop()
+        else:
+            self.worker.kill()
+
+
+def solve_isolated(lp: LPArrays, options: dict, worker: SolverWorker | None = None
+                   ) -> RawSolution:
+    """Solve in a worker process (``worker``'s if it is alive, else a new one), killed if it
+    outlives the time limit plus a margin (a hung solve never hangs the caller). The worker
+    ends with the caller: on an exception here (Ctrl-C included) and, through its channel,
+    when the caller is killed."""
     from peakpath.solve.workers import Worker
 
     wall = float(options.get("time_limit", 600.0)) + WALL_CLOCK_MARGIN
-    with Worker("solver") as w:
+    shared = worker.ready() if worker is not None else None
+    w = shared or Worker("solver")
+    try:
         w.call(solve_lp, lp, options)
         got = w.result(timeout=wall)
-        if got is None:
-            w.kill()
-            return RawSolution("time_limit", np.nan, np.array([]), np.array([]), np.array([]),
-                               {"highs_status": f"killed after {wall:.0f} s wall clock"})
+    except BaseException:
+        w.close()  # Ctrl-C: cut the worker off
+        raise
+    if got is None:
+        w.kill()
+        return RawSolution("time_limit", np.nan, np.array([]), np.array([]), np.array([]),
+                           {"highs_status": f"killed after {wall:.0f} s wall clock"})
+    if shared is None:
+        w.stop()  # a worker of its own: let it finish and exit normally
     kind, payload = got
     if kind == "error":
         raise SolverError(f"HiGHS failed: {payload.splitlines()[0]}")
@@ -447,17 +497,25 @@ def write_model(built: BuiltModel, comp: Compiled, path: str | Path) -> Path:
     return path
 
 
+def isolated(options: dict, isolate: bool | None = None) -> bool:
+    """Whether a solve runs in a worker process: ``isolate`` if given, else the scenario's
+    ``solver.isolate`` (default yes)."""
+    return bool(options.get("isolate", True)) if isolate is None else isolate
+
+
 def solve(built: BuiltModel, *, isolate: bool | None = None,
-          write_model_to: str | Path | None = None) -> Solution:
+          write_model_to: str | Path | None = None,
+          worker: SolverWorker | None = None) -> Solution:
     """Compile, solve and map back one built model; with ``write_model_to`` the compiled model
-    is also written to that file (see `write_model`) before it is solved."""
+    is also written to that file (see `write_model`) before it is solved. An isolated solve
+    uses ``worker`` (started early by the caller, see `SolverWorker`) if given."""
     opts = dict(built.md.scenario.solver)
-    isolate = opts.get("isolate", True) if isolate is None else isolate
+    isolate = isolated(opts, isolate)
     comp = compile_model(built)
     if write_model_to is not None:
         write_model(built, comp, write_model_to)
     t0 = time.perf_counter()
-    raw = solve_isolated(comp.lp, opts) if isolate else solve_lp(comp.lp, opts)
+    raw = solve_isolated(comp.lp, opts, worker) if isolate else solve_lp(comp.lp, opts)
     timings = {**built.timings, "compile": comp.seconds, "solve": time.perf_counter() - t0,
                "highs": raw.info.get("solve_seconds", float("nan"))}
     sol = to_solution(built, comp, raw, timings)

@@ -5,6 +5,7 @@ The module is callable: ``peakpath.run(path, ...)`` is `peakpath.api.run`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -18,7 +19,7 @@ from peakpath.errors import InfeasibleError, SolverError
 from peakpath.io.inputs import InputData, apply_overrides, read_dataset
 from peakpath.io.scenario import Scenario, load_scenario
 from peakpath.results.dataset import summary, target_table, to_dataset, write_results
-from peakpath.solve.highs import Solution, solve
+from peakpath.solve.highs import Solution, SolverWorker, isolated, solve
 
 log = logging.getLogger(__name__)
 
@@ -100,26 +101,12 @@ def run_scenario(scenario: Scenario, data: InputData | None = None, *, elastic: 
     data = apply_overrides(data, scenario)
     load_s = time.perf_counter() - t0
     want_elastic = elastic or bool(scenario.solver.get("elastic"))
-    built = build(data, scenario)
-    log.info("%s: built %d variable and %d row blocks in %.2f s", scenario.name,
-             len(built.ctx.b.vars), len(built.ctx.b.rows), built.timings.get("build", 0.0))
-    sol = solve(built, isolate=isolate, write_model_to=write_model_to)
-    if write_model_to is not None:
-        log.info("%s: model written to %s", scenario.name, write_model_to)
-    log.info("%s: %s after %.2f s (HiGHS %.2f s)", scenario.name, sol.status,
-             sol.timings["solve"], sol.timings.get("highs", float("nan")))
-    shortfalls: list[dict] = []
-    status = sol.status
-    if sol.status == "infeasible":
-        log.info("%s: infeasible; re-solving with priced slacks (elastic mode)", scenario.name)
-        built = build(data, scenario, elastic=True)
-        sol = solve(built, isolate=isolate)
-        if sol.status != "optimal":
-            raise SolverError(f"the elastic re-solve of '{scenario.name}' ended {sol.status}")
-        shortfalls = shortfalls_of(built, sol)
-        status = "elastic" if want_elastic else "infeasible"
-    elif sol.status not in ("optimal",):
-        status = sol.status
+    # the isolated solver starts now, and is ready by the time the model is built
+    with (SolverWorker() if isolated(scenario.solver, isolate) else contextlib.nullcontext()
+          ) as worker:
+        built, sol, shortfalls, status = _build_and_solve(
+            data, scenario, isolate=isolate, want_elastic=want_elastic,
+            write_model_to=write_model_to, worker=worker)
     sol.status = status
     ds = to_dataset(built, sol)
     timings = {"load": load_s, "build": sol.timings.get("derive", 0) + sol.timings["build"]
@@ -129,6 +116,30 @@ def run_scenario(scenario: Scenario, data: InputData | None = None, *, elastic: 
     summ["size"] = {k: sol.solver.get(k) for k in ("rows", "columns", "nonzeros",
                                                     "integer_columns")}
     return RunResult(scenario, built, sol, ds, summ, shortfalls)
+
+
+def _build_and_solve(data: InputData, scenario: Scenario, *, isolate: bool | None,
+                     want_elastic: bool, write_model_to: str | Path | None,
+                     worker: SolverWorker | None
+                     ) -> tuple[BuiltModel, Solution, list[dict], str]:
+    """Build and solve; an infeasible scenario is re-solved with priced slacks. Returns the
+    model and solution solved last, the shortfalls and the run's status."""
+    built = build(data, scenario)
+    log.info("%s: built %d variable and %d row blocks in %.2f s", scenario.name,
+             len(built.ctx.b.vars), len(built.ctx.b.rows), built.timings.get("build", 0.0))
+    sol = solve(built, isolate=isolate, write_model_to=write_model_to, worker=worker)
+    if write_model_to is not None:
+        log.info("%s: model written to %s", scenario.name, write_model_to)
+    log.info("%s: %s after %.2f s (HiGHS %.2f s)", scenario.name, sol.status,
+             sol.timings["solve"], sol.timings.get("highs", float("nan")))
+    if sol.status != "infeasible":
+        return built, sol, [], sol.status
+    log.info("%s: infeasible; re-solving with priced slacks (elastic mode)", scenario.name)
+    built = build(data, scenario, elastic=True)
+    sol = solve(built, isolate=isolate, worker=worker)
+    if sol.status != "optimal":
+        raise SolverError(f"the elastic re-solve of '{scenario.name}' ended {sol.status}")
+    return built, sol, shortfalls_of(built, sol), "elastic" if want_elastic else "infeasible"
 
 
 def run_file(path: str | Path, *, out_root: str | Path = "results", elastic: bool = False,
