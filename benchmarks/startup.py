@@ -8,7 +8,10 @@ Each figure is the median wall-clock time of ``--repeat`` fresh processes, from 
 - ``peakpath run SCENARIO`` as `make run` does it (isolated solver worker) and with
   ``--in-process``; both write the results folder;
 - the floor: a fresh Python process that imports highspy, reads the same model from the MPS file
-  ``run --write-model`` wrote and solves it (same MIP gap as the scenario).
+  ``run --write-model`` wrote and solves it (same MIP gap as the scenario);
+- the import floor: a fresh Python process that only imports the libraries every `run` needs
+  (pandas, Pyomo, highspy, scipy.sparse, xarray with netCDF4, and the dask.array and
+  dask.distributed that xarray loads when dask is installed) and does nothing else.
 
 Results go to ``benchmarks/startup.json`` and are copied by hand into benchmarks/README.md.
 """
@@ -37,6 +40,13 @@ h.setOptionValue("mip_rel_gap", float(sys.argv[2]))
 h.readModel(sys.argv[1])
 h.run()
 assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+"""
+
+# xarray imports dask.array on its first Variable and dask.distributed in to_netcdf whenever
+# dask is installed (it is: batches run on Dask)
+IMPORTS = """
+import pandas, pyomo.environ, highspy, scipy.sparse, xarray, netCDF4
+import dask.array, dask.distributed
 """
 
 
@@ -74,9 +84,10 @@ def main() -> None:
             "run_in_process": timed([peakpath, "run", args.scenario, "--out", tmp, "--quiet",
                                      "--in-process"], args.repeat),
             "highs_floor": timed([sys.executable, "-c", FLOOR, str(mps), gap], args.repeat),
+            "import_floor": timed([sys.executable, "-c", IMPORTS], args.repeat),
         }
     floor = out["highs_floor"]["median_s"]
-    for k in ("run", "run_in_process"):
+    for k in ("run", "run_in_process", "import_floor"):
         out[k]["ratio_to_floor"] = out[k]["median_s"] / floor
     out["machine"] = {"python": platform.python_version(), "platform": platform.platform(),
                       "processor": platform.processor() or platform.machine(),
