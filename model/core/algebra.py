@@ -293,6 +293,8 @@ class Builder:
         con = pyo.Constraint(iset, rule=lambda _m, *k: exprs[k if len(k) > 1 else k[0]],
                              doc=doc)
         self.m.add_component(name, con)
+        if len(con) != len(exprs):  # every row has terms and a bound: Pyomo skips none
+            raise RuntimeError(f"{name}: Pyomo made {len(con)} of {len(exprs)} rows")
         made = iter(con.values())  # in the order of ``exprs``, which follows ``keys``
         return con, [next(made) if k in exprs else None for k in keys]
 
