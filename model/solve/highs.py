@@ -9,7 +9,9 @@ limit (HiGHS' own ``time_limit`` is not always honoured at a MIP's root), and Hi
 thread: scenarios are parallelised across processes instead.
 
 The worker unpickles `LPArrays` and runs `solve_lp`, so this module imports only NumPy and
-SciPy at the top (Pyomo and pandas where they are used): the worker starts in ≈ 0.3 s.
+SciPy at the top (Pyomo and pandas where they are used): the worker starts in ≈ 0.3–0.5 s.
+`peakpath run` starts it before the build (`SolverWorker`), so that start-up runs on the other
+core while the model is built.
 """
 
 from __future__ import annotations
