@@ -92,30 +92,47 @@ def _small_lp():
                     np.zeros(2, dtype=bool))
 
 
-def test_a_solver_worker_started_early_solves_and_is_then_stopped():
+def _count_new_workers(monkeypatch) -> list:
+    """Record every Worker that `solve_isolated` starts from now on."""
+    import peakpath.solve.workers as workers
+
+    started = []
+
+    class Counted(workers.Worker):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            started.append(self)
+
+    monkeypatch.setattr(workers, "Worker", Counted)
+    return started
+
+
+def test_a_solver_worker_started_early_solves_and_is_then_stopped(monkeypatch):
     """`SolverWorker` (started before the build so its start-up overlaps it) solves every solve
     of its block in the same process, and is stopped normally at the end."""
     import peakpath.solve.highs as solve
 
     lp = _small_lp()
     with solve.SolverWorker() as sw:
+        started = _count_new_workers(monkeypatch)
         first = solve.solve_isolated(lp, {"time_limit": 60.0}, sw)
-        pid = sw.worker.pid
         second = solve.solve_isolated(lp, {"time_limit": 60.0}, sw)
-        assert sw.worker.pid == pid and sw.worker.alive()  # reused, not replaced
+        assert started == [] and sw.worker.alive()  # both solves in the early worker
     assert first.objective == second.objective == 1.0
     assert sw.worker.proc.returncode == 0  # asked to stop: a normal exit
 
 
-def test_a_dead_early_solver_worker_is_replaced_and_an_error_kills_it():
+def test_a_dead_early_solver_worker_is_replaced_and_an_error_kills_it(monkeypatch):
     import pytest
 
     import peakpath.solve.highs as solve
 
     lp = _small_lp()
     with solve.SolverWorker() as sw:
+        started = _count_new_workers(monkeypatch)
         sw.worker.kill()  # lost (a wall-clock kill, an OOM): the next solve starts its own
         assert solve.solve_isolated(lp, {"time_limit": 60.0}, sw).objective == 1.0
+        assert len(started) == 1 and not started[0].alive()  # its own, stopped after use
     with pytest.raises(RuntimeError), solve.SolverWorker() as sw:
         raise RuntimeError("a bad input found while building")
     assert not sw.worker.alive()  # killed at once, not waited for
