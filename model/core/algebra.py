@@ -129,7 +129,8 @@ class VarBlock:
         row-key columns of the rows they go into (``on`` as in `pos`)."""
         c = frame[coef].to_numpy(float) if isinstance(coef, str) else np.broadcast_to(
             np.asarray(coef, float), (len(frame),)).copy()
-        return Terms(self, self.pos(frame, on), frame.reset_index(drop=True), c)
+        # the keys are read by column name and position only: no copy with a fresh index
+        return Terms(self, self.pos(frame, on), frame, c)
 
 
 @dataclass
@@ -305,8 +306,17 @@ class Builder:
         the variable named by ``frame``'s dimension columns."""
         if frame.empty:
             return
-        self.costs.append(CostTerms(component, block, block.pos(frame),
-                                    frame[year].to_numpy(int), frame[coef].to_numpy(float)))
+        self.add_cost_at(component, block, block.pos(frame), frame[year].to_numpy(int),
+                         frame[coef].to_numpy(float))
+
+    def add_cost_at(self, component: str, block: VarBlock, var_pos: np.ndarray,
+                    year: np.ndarray, coef: np.ndarray) -> None:
+        """`add_cost` for terms already located: ``coef[i]`` 万元 in ``year[i]`` per unit of
+        ``block[var_pos[i]]``."""
+        if len(var_pos):
+            self.costs.append(CostTerms(component, block, np.asarray(var_pos, dtype=np.int64),
+                                        np.asarray(year, dtype=int),
+                                        np.asarray(coef, dtype=float)))
 
 
 #: coefficients at or below this share of a row block's largest one are floating-point residue

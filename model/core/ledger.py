@@ -270,19 +270,18 @@ class Ledger:
         crf = capital_recovery_factor(r, life)
         crf_h = capital_recovery_factor_each(hurdle, life)
         capex = bi.merge(self.md.capex, on=["measure", "year"], how="left")["value"].to_numpy()
-        rows = []
-        for k in range(int(life.max()) if len(life) else 0):
-            y = bi["year"].to_numpy() + k
-            keep = (k < life) & (y <= end)
-            if not keep.any():
-                continue
-            rows.append(bi[keep].assign(cost_year=y[keep], coef=(capex * crf)[keep],
-                                        gap=(capex * (crf_h - crf))[keep]))
-        if rows:
-            f = pd.concat(rows, ignore_index=True)
-            self.b.add_cost("capex", self.build, f, year="cost_year")
-            g = f[f["gap"] != 0]
-            self.b.add_cost("hurdle", self.build, g, coef="gap", year="cost_year")
+        # build i of year v pays in years v + k, k < its lifetime, inside the horizon; terms
+        # are ordered by k, then by build (bi is the build block's own index: position i)
+        n, horizon = len(bi), int(life.max()) if len(life) else 0
+        k = np.repeat(np.arange(horizon), n)
+        i = np.tile(np.arange(n), horizon)
+        cost_year = bi["year"].to_numpy(int)[i] + k
+        keep = (k < life[i]) & (cost_year <= end)
+        i, cost_year = i[keep], cost_year[keep]
+        self.b.add_cost_at("capex", self.build, i, cost_year, (capex * crf)[i])
+        gap = (capex * (crf_h - crf))[i]
+        nonzero = gap != 0
+        self.b.add_cost_at("hurdle", self.build, i[nonzero], cost_year[nonzero], gap[nonzero])
         si = self.stock.index.copy()
         si["coef"] = si["measure"].map(meas["om"]).to_numpy(float)
         self.b.add_cost("om", self.stock, si[si["coef"] != 0])
