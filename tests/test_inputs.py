@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,6 +141,31 @@ def test_an_override_rehashes_only_its_table_and_leaves_the_base_alone(wuhan):
     build(out, sc, pyomo=False)
     for k, v in before.items():
         pd.testing.assert_frame_equal(wuhan.tables[k], v)
+
+
+def test_overrides_apply_in_order_and_a_where_sees_earlier_overrides(wuhan):
+    """Overrides of one scenario apply in their order: a ``where`` on a column an earlier
+    override set selects by the new values, one on an unchanged column by the base values, and
+    the same overrides give the same tables on every call (masks are kept between calls)."""
+    from peakpath.io.inputs import apply_overrides
+    from tests.conftest import shipped
+
+    eff = wuhan["efficiency"]
+    elec = eff["fuel"] == "electricity"
+    sc = shipped("wuhan-baseline").with_settings({"overrides": [
+        {"table": "efficiency", "where": {"fuel": "electricity"}, "column": "end_year",
+         "set": 2031},
+        {"table": "efficiency", "where": {"end_year": 2031}, "column": "rate", "scale": 2},
+        {"table": "efficiency", "where": {"fuel": "electricity"}, "column": "rate", "add": 0.001},
+    ]})
+    for _ in range(2):
+        out = apply_overrides(wuhan, sc)["efficiency"]
+        assert (out.loc[elec, "end_year"] == 2031).all()
+        assert (out.loc[~elec, "end_year"] == eff.loc[~elec, "end_year"]).all()
+        expected = eff["rate"].where(~elec, eff["rate"] * 2 + 0.001)
+        np.testing.assert_array_equal(out["rate"].to_numpy(), expected.to_numpy())
+        assert out["end_year"].dtype == eff["end_year"].dtype
+    assert (wuhan["efficiency"]["end_year"] != 2031).all()
 
 
 def test_overrides_are_checked_against_the_tables(wuhan):

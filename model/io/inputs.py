@@ -9,6 +9,7 @@ their dimension (`peakpath.io.units`), so the model never sees a unit again.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -704,10 +705,12 @@ def apply_overrides(data: InputData, scenario) -> InputData:
     overrides = scenario.settings.get("overrides") or []
     if not overrides:
         return data
-    # a new table dict, not new tables: `_override_one` copies each table it changes, and
-    # nothing changes a table in place, so the base dataset is never touched
+    # a new table dict, not new tables: a table is copied the first time an override changes
+    # it, and nothing changes a table in place, so the base dataset is never touched
+    base = data
     data = InputData(data.source, dict(data.tables), data.digest, dict(data.lines),
                      dict(data.digest_parts))
+    changed: dict[str, set[str]] = {}  # table -> columns changed so far
     problems: list[Problem] = []
     for i, o in enumerate(overrides):
         file, line = _override_place(scenario, i)
@@ -716,10 +719,16 @@ def apply_overrides(data: InputData, scenario) -> InputData:
         def bad(column: str, rule: str, msg: str, hint: str, file=file, line=line) -> None:
             problems.append(Problem(file, line, column, rule, msg, hint))
 
-        df = _override_one(data, o, key, bad)
-        if df is not None:
-            data.tables[o["table"]] = df
-            data.digest_parts.pop(o["table"], None)
+        done = _override_one(data, base, changed, o, key, bad)
+        if done is None:
+            continue
+        name, col, values = done
+        if name not in changed:
+            data.tables[name] = data.tables[name].copy()
+            data.digest_parts.pop(name, None)
+            changed[name] = set()
+        data.tables[name][col] = values
+        changed[name].add(col)
     if problems:
         raise InputError(problems)
     data.digest = digest_tables(data.tables, data.digest_parts)
@@ -731,8 +740,33 @@ def _override_place(scenario, i: int) -> tuple[str, int | None]:
     return where(("overrides", i)) if where else (str(scenario.path), None)
 
 
-def _override_one(data: InputData, o: dict, key: str, bad) -> pd.DataFrame | None:
-    """The table ``o`` changes, changed; None (and ``bad`` told why) when it cannot be."""
+#: id(table) -> (weak reference to it, {(column, wanted values): row mask}); a batch applies
+#: the same ``where`` to the same base table for every variant
+_WHERE_MASKS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _where_mask(df: pd.DataFrame, column: str, wanted: list[str]) -> np.ndarray:
+    """Rows of ``df`` whose ``column``, read as text, is one of ``wanted`` (read-only)."""
+    entry = _WHERE_MASKS.get(id(df))
+    if entry is None or entry[0]() is not df:
+        if len(_WHERE_MASKS) > 64:  # forget tables that are gone
+            for k in [k for k, (ref, _) in _WHERE_MASKS.items() if ref() is None]:
+                del _WHERE_MASKS[k]
+        entry = (weakref.ref(df), {})
+        _WHERE_MASKS[id(df)] = entry
+    key = (column, tuple(wanted))
+    if key not in entry[1]:
+        mask = df[column].astype(str).isin(wanted).to_numpy(dtype=bool)
+        mask.flags.writeable = False
+        entry[1][key] = mask
+    return entry[1][key]
+
+
+def _override_one(data: InputData, base: InputData, changed: dict[str, set[str]], o: dict,
+                  key: str, bad) -> tuple[str, str, np.ndarray] | None:
+    """(table, column, the column's new values) of the override ``o``; None (and ``bad``
+    told why) when it cannot be applied. ``changed`` names the columns earlier overrides of
+    this scenario changed: a ``where`` on any other column reads the base table."""
     t = TABLES_BY.get(o["table"])
     if t is None:
         bad(f"{key}.table", "reference", f"unknown table '{o['table']}'; expected one of: "
@@ -752,28 +786,28 @@ def _override_one(data: InputData, o: dict, key: str, bad) -> pd.DataFrame | Non
         bad(f"{key}.set", "type", f"{t.name}.{col} holds whole numbers; got {o['set']}",
             "该列为整数")
         return None
-    mask = pd.Series(True, index=df.index)
+    mask = np.ones(len(df), dtype=bool)
     for c, v in (o.get("where") or {}).items():
         if c not in df.columns:
             bad(f"{key}.where.{c}", "reference", f"'{c}' is not a column of {t.name}; "
                 f"expected one of: {', '.join(t.column_names)}", "未知的列")
             return None
         wanted = [str(x) for x in v] if isinstance(v, list) else [str(v)]
-        mask &= df[c].astype(str).isin(wanted)
+        source = df if c in changed.get(t.name, ()) else base.tables[t.name]
+        mask &= _where_mask(source, c, wanted)
     if not mask.any():
         bad(key, "override", f"override of {t.name} matches no row", "覆盖条件未匹配任何行")
         return None
-    s = df.loc[mask, col]
-    if "scale" in o and o["scale"] is not None:
-        s = s * float(o["scale"])
-    elif "add" in o and o["add"] is not None:
-        s = s + float(o["add"])
-    else:
-        s = pd.Series(float(o["set"]), index=s.index)
+    old = df[col].to_numpy()
     with np.errstate(over="ignore", invalid="ignore"):
-        checked = s.reset_index(drop=True).astype("float64")
-    out_of_range = _range_problems(t.column(col), checked,
-                                   pd.Series(True, index=range(len(s))), "", t.name,
+        if "scale" in o and o["scale"] is not None:
+            s = old[mask].astype("float64") * float(o["scale"])
+        elif "add" in o and o["add"] is not None:
+            s = old[mask].astype("float64") + float(o["add"])
+        else:
+            s = np.full(int(mask.sum()), float(o["set"]))
+    out_of_range = _range_problems(t.column(col), pd.Series(s),
+                                   pd.Series(np.ones(len(s), dtype=bool)), "", t.name,
                                    lambda _t, j: None)
     for p in out_of_range[:3]:  # the first few rows say enough
         bad(key, "range", f"{t.name}.{col}: {p.message}", p.hint_zh)
@@ -782,6 +816,6 @@ def _override_one(data: InputData, o: dict, key: str, bad) -> pd.DataFrame | Non
             "另有多行超出范围")
     if out_of_range:
         return None
-    df = df.copy()
-    df.loc[mask, col] = s.astype(df[col].dtype) if t.column(col).kind == "int" else s
-    return df
+    values = old.copy()
+    values[mask] = s.astype(old.dtype) if t.column(col).kind == "int" else s
+    return t.name, col, values
