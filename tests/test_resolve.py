@@ -88,3 +88,51 @@ def test_monte_carlo_draws_share_one_structure():
         data = apply_overrides(base, sc)
         keys.add(structure_key(build_model(derive(data, with_levels(data, sc)), pyomo=False)))
     assert len(keys) == 1
+
+
+def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monkeypatch):
+    """Array builds that reuse the previous build's key lookups (`LookupCache`, as a batch's
+    Resolver does) equal builds made from scratch, number for number, also when a build of
+    another structure (another peak year, the district model) comes in between; and a repeat
+    of the same structure makes no key index again."""
+    import numpy as np
+
+    from peakpath.core import algebra
+    from peakpath.core.baseline import derive
+    from peakpath.core.build import build_model
+    from peakpath.core.levels import with_levels
+    from peakpath.solve.highs import compile_arrays
+
+    def md_of(sc):
+        data = apply_overrides(wuhan, sc)
+        return derive(data, with_levels(data, sc))
+
+    def lp_of(md, lookups=None):
+        return compile_arrays(build_model(md, pyomo=False, lookups=lookups)).lp
+
+    def same(a, b):
+        return (a.A.shape == b.A.shape and (a.A != b.A).nnz == 0
+                and all(np.array_equal(getattr(a, k), getattr(b, k))
+                        for k in ("row_lb", "row_ub", "col_lb", "col_ub", "cost", "integer")))
+
+    scenarios = [
+        base,
+        variant(base, overrides=[{"table": "growth", "where": {"variable": "gdp"},
+                                  "column": "rate", "scale": 1.2}]),
+        variant(base, **{"targets.peak.year": 2022}),
+        variant(base, districts=True),
+        variant(base, overrides=[{"table": "prices", "where": {"fuel": "coal"}, "scale": 1.4}]),
+    ]
+    cache = algebra.LookupCache()
+    for sc in scenarios:
+        md = md_of(sc)
+        assert same(lp_of(md, cache), lp_of(md))
+    md = md_of(scenarios[1])  # the same structure as the last build, other numbers
+    made = []
+    real = algebra.KeyIndex.__init__
+    monkeypatch.setattr(algebra.KeyIndex, "__init__",
+                        lambda self, frame: (made.append(1), real(self, frame))[1])
+    assert same(lp_of(md, cache), lp_of(md)) and made
+    made.clear()
+    lp_of(md, cache)
+    assert made == []

@@ -68,6 +68,19 @@ class KeyIndex:
             dup = frame[self.index.duplicated(keep=False)].head(5)
             raise ValueError(f"duplicate keys in an index:\n{dup.to_string(index=False)}")
 
+    @classmethod
+    def of(cls, frame: pd.DataFrame, site: tuple, cache: LookupCache | None) -> KeyIndex:
+        """The index of ``frame``: the one the previous build made at ``site`` when ``frame``
+        holds the same keys (``cache``), else a new one."""
+        if cache is None:
+            return cls(frame)
+        cols = _key_columns(frame, list(frame.columns))
+        hit = cache.get(site, cols)
+        if hit is None:
+            hit = cls(frame)
+            cache.put(site, cols, hit)
+        return hit
+
     def _combine(self, cols: list[pd.Series]) -> np.ndarray:
         total = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
         bad = np.zeros(len(total), dtype=bool)
@@ -78,18 +91,65 @@ class KeyIndex:
         total[bad] = -1
         return total
 
-    def positions(self, keys: pd.DataFrame, what: str, columns: list[str] | None = None
-                  ) -> np.ndarray:
+    def positions(self, keys: pd.DataFrame, what: str, columns: list[str] | None = None,
+                  site: tuple | None = None, cache: LookupCache | None = None) -> np.ndarray:
         """Positions of the rows of ``keys``, read from ``columns`` (default: this index's
-        dims, in order); every key must exist."""
+        dims, in order); every key must exist. With a ``cache``, the answer the previous
+        build found at ``site`` is reused when it asked this index for the same keys (the
+        answer is then read-only)."""
         columns = columns or self.dims
+        cached = cache is not None and site is not None
+        if cached:
+            cols = _key_columns(keys, columns)
+            hit = cache.get(site, cols, owner=self)
+            if hit is not None:
+                return hit
         codes = self._combine([keys[c] for c in columns])
         pos = self.index.get_indexer(codes)
         pos[codes < 0] = -1
         if (pos < 0).any():
             missing = keys.loc[pos < 0, columns].drop_duplicates().head(5)
             raise KeyError(f"{what}: keys not in the index:\n{missing.to_string(index=False)}")
+        if cached:
+            pos.flags.writeable = False
+            cache.put(site, cols, pos, owner=self)
         return pos
+
+
+def _key_columns(frame: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
+    return [frame[c].to_numpy() for c in columns]
+
+
+class LookupCache:
+    """Key lookups of the last array build, by the place in the build that asked (its
+    ``site``: block or row-block name and the order of the call within it).
+
+    A batch builds the same structure for every variant, so each site asks again for the same
+    keys (sector, district, year names) and only the numbers differ. Checking that the key
+    columns are equal (mostly a pointer compare: the same string objects) costs ≈ 1/5 of
+    hashing them again. An answer is reused only when every key column is equal, element by
+    element, to the stored copy and it came from the same index (``owner``), so a different
+    scenario only costs the comparison. One cache per `peakpath.solve.resolve.Resolver`
+    (one per worker thread); it holds one structure's keys, each site's replacing the last."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, tuple[list[np.ndarray], object, object]] = {}
+
+    def get(self, site: tuple, cols: list[np.ndarray], owner: object = None):
+        entry = self.entries.get(site)
+        if entry is None or entry[2] is not owner:
+            return None
+        stored, value, _ = entry
+        same = len(stored) == len(cols) and all(
+            a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+            for a, b in zip(stored, cols, strict=True))
+        return value if same else None
+
+    def put(self, site: tuple, cols: list[np.ndarray], value: object,
+            owner: object = None) -> None:
+        """Store ``value`` for ``site``, found in ``owner`` (held, so that it stays the same
+        object). The key columns are copied: the caller's frame may change later."""
+        self.entries[site] = ([c.copy() for c in cols], value, owner)
 
 
 @dataclass
@@ -107,6 +167,8 @@ class VarBlock:
     ub: np.ndarray = field(repr=False, default=None)
     integer: np.ndarray = field(repr=False, default=None)
     _lookup: KeyIndex | None = field(repr=False, default=None)
+    _asked: int = field(repr=False, default=0)  # lookups so far: the site of the next one
+    _cache: LookupCache | None = field(repr=False, default=None)
 
     @property
     def dims(self) -> list[str]:
@@ -119,9 +181,11 @@ class VarBlock:
         """Positions of the variables named by ``keys``; ``on`` maps a dimension to the
         column of ``keys`` that holds it when the names differ."""
         if self._lookup is None:
-            self._lookup = KeyIndex(self.index)
+            self._lookup = KeyIndex.of(self.index, ("var", self.name), self._cache)
         on = on or {}
-        return self._lookup.positions(keys, self.name, [on.get(d, d) for d in self.dims])
+        self._asked += 1
+        return self._lookup.positions(keys, self.name, [on.get(d, d) for d in self.dims],
+                                      ("var", self.name, self._asked), self._cache)
 
     def terms(self, frame: pd.DataFrame, coef: str | float | np.ndarray = 1.0,
               on: dict[str, str] | None = None) -> Terms:
@@ -190,8 +254,9 @@ class Builder:
     """Creates named variable and row blocks and remembers them — on a Pyomo ConcreteModel,
     or, with ``model=None``, as arrays only."""
 
-    def __init__(self, model: pyo.ConcreteModel | None):
+    def __init__(self, model: pyo.ConcreteModel | None, lookups: LookupCache | None = None):
         self.m = model
+        self.lookups = lookups  # key lookups of the previous build, to reuse (array mode)
         self.vars: dict[str, VarBlock] = {}
         self.rows: dict[str, RowBlock] = {}
         self.costs: list[CostTerms] = []
@@ -216,7 +281,8 @@ class Builder:
         var, data = None, None
         if self.pyomo:
             var, data = self._pyomo_var(name, index, lbs, ubs, doms, doc)
-        block = VarBlock(name, index, var, data, unit, doc, self.n_cols, lbs, ubs, integer)
+        block = VarBlock(name, index, var, data, unit, doc, self.n_cols, lbs, ubs, integer,
+                         _cache=self.lookups)
         self.n_cols += n
         self.vars[name] = block
         return block
@@ -250,11 +316,12 @@ class Builder:
         n = len(index)
         lbs = _broadcast(lb, n, -INF)
         ubs = _broadcast(ub, n, INF)
-        lookup = KeyIndex(index)
+        lookup = KeyIndex.of(index, ("rows", name), self.lookups)
         dims = lookup.dims
         terms = [t for t in terms if len(t.coef)]
-        r = np.concatenate([lookup.positions(t.keys, f"{name} rows", dims) for t in terms]
-                           or [np.empty(0, dtype=np.int64)])
+        r = np.concatenate([lookup.positions(t.keys, f"{name} rows", dims, ("rows", name, k),
+                                             self.lookups)
+                            for k, t in enumerate(terms)] or [np.empty(0, dtype=np.int64)])
         c = np.concatenate([t.block.offset + t.var_pos for t in terms]
                            or [np.empty(0, dtype=np.int64)])
         v = np.concatenate([t.coef for t in terms] or [np.empty(0)])

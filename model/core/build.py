@@ -22,7 +22,7 @@ from peakpath.constraints import (
     sector_limits,
 )
 from peakpath.core import objective
-from peakpath.core.algebra import Builder
+from peakpath.core.algebra import Builder, LookupCache
 from peakpath.core.baseline import ModelData, derive
 from peakpath.core.context import Context
 from peakpath.core.ledger import Ledger
@@ -57,16 +57,18 @@ class BuiltModel:
 
 
 
-def build_model(md: ModelData, *, elastic: bool = False, pyomo: bool = True) -> BuiltModel:
+def build_model(md: ModelData, *, elastic: bool = False, pyomo: bool = True,
+                lookups: LookupCache | None = None) -> BuiltModel:
     """Build the Pyomo model of one scenario from its derived data (``pyomo=False``: the same
-    build as arrays only, for in-place re-solves and the benchmark floor)."""
+    build as arrays only, for in-place re-solves and the benchmark floor). ``lookups`` keeps
+    the key lookups of one build for the next (`peakpath.core.algebra.LookupCache`)."""
     t0 = time.perf_counter()
     # the build allocates one Pyomo object per variable, row and nonzero and frees few: the
     # cyclic garbage collector's full passes over that growing heap found nothing to free and
     # took ≈ 40 % of the district model's build (Pyomo's writers pause it the same way)
     with PauseGC():
         m = pyo.ConcreteModel(name=md.scenario.name) if pyomo else None
-        b = Builder(m)
+        b = Builder(m, lookups)
         ledger = Ledger(b, md)
         solver = md.scenario.solver
         ctx = Context(b, ledger, md, TargetRegistry(b, elastic, float(solver["penalty"])))

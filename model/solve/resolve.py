@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import derive
 from peakpath.core.build import BuiltModel, build_model
 from peakpath.core.levels import with_levels
@@ -80,6 +81,7 @@ class Resolver:
     capacity: int = 4
     loaded: OrderedDict = field(default_factory=OrderedDict)
     counts: dict = field(default_factory=lambda: {"rebuild": 0, "in_place": 0})
+    lookups: LookupCache = field(default_factory=LookupCache)  # the array builds' key lookups
 
     def reset(self) -> None:
         """Forget every basis and solution, keep the loaded models."""
@@ -93,7 +95,7 @@ class Resolver:
         scenario = with_levels(data, scenario)
         md = derive(data, scenario)
         t1 = time.perf_counter()
-        arrays = build_model(md, elastic=elastic, pyomo=False)
+        arrays = build_model(md, elastic=elastic, pyomo=False, lookups=self.lookups)
         t2 = time.perf_counter()
         key = structure_key(arrays)
         if key in self.loaded:
