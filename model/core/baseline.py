@@ -276,31 +276,33 @@ def project_macro(data: InputData, years: list[int], problems: list[Problem]) ->
     """GDP (亿元, 2020 prices), population (万人) and value added of industry and services."""
     m = data["macro"]
     out = pd.DataFrame({"year": years})
+    growth = data["growth"]
     for var in ("gdp", "population"):
-        hist = m[m["variable"] == var].set_index("year")["value"]
-        series = {}
-        for y in years:
-            if y in hist.index:
-                series[y] = float(hist[y])
-        last = max((y for y in hist.index if y <= years[0]), default=None)
+        rows = m[m["variable"] == var]
+        hist = dict(zip(rows["year"].astype(int).tolist(), rows["value"].astype(float).tolist(),
+                        strict=True))
+        series = {y: hist[y] for y in years if y in hist}
+        last = max((y for y in hist if y <= years[0]), default=None)
         if last is None:
             problems.append(Problem("macro.csv", None, "year", "history",
                                     f"no {var} value in or before the base year {years[0]}",
                                     "缺少基准年宏观数据"))
             continue
-        level = float(hist[last])
-        g = data["growth"][data["growth"]["variable"] == var]
+        level = hist[last]
+        g = growth[growth["variable"] == var]
+        start, end = g["start_year"].to_numpy(), g["end_year"].to_numpy()
+        rate = g["rate"].to_numpy(float)
         for y in range(last + 1, years[-1] + 1):
-            rate = g[(g["start_year"] <= y) & (g["end_year"] >= y)]["rate"]
-            if y in hist.index:
-                level = float(hist[y])
-            elif rate.empty:
+            covering = np.flatnonzero((start <= y) & (end >= y))  # the first row given wins
+            if y in hist:
+                level = hist[y]
+            elif not covering.size:
                 problems.append(Problem("growth.csv", None, "start_year", "coverage",
                                         f"no {var} growth rate covers {y}",
                                         "缺少该年份的增速"))
                 break
             else:
-                level *= 1.0 + float(rate.iloc[0])
+                level *= 1.0 + float(rate[covering[0]])
             series[y] = level
         out[var] = out["year"].map(series)
     for share, col in (("secondary_share", "industry_va"), ("tertiary_share", "services_va")):
@@ -339,14 +341,21 @@ def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFram
         "industry_va": drivers["industry_va"], "services_va": drivers["services_va"],
         "constant": 1.0})
     rel = drivers / drivers.loc[base]
-    rows = []
-    for s, g in a.groupby("sector"):
-        drv, el = sec.loc[s, "driver"], float(sec.loc[s, "elasticity"])
-        factor = rel[drv] ** el if drv in rel else pd.Series(1.0, index=rel.index)
-        for d, v in zip(g["district"], g["value"], strict=True):
-            rows.append(pd.DataFrame({"sector": s, "district": d, "year": rel.index,
-                                      "value": float(v) * factor.to_numpy()}))
-    return pd.concat(rows, ignore_index=True)
+    # one row per sector and district (sectors in order, districts as given), times the
+    # driver's growth since the base year to the sector's elasticity (1 without a driver)
+    a = a.sort_values("sector", kind="stable")
+    code, sectors = pd.factorize(a["sector"])
+    growth = rel.to_numpy().T
+    factor = np.ones((len(sectors), len(rel)))
+    for k, c in enumerate(rel.columns.get_indexer(sec.loc[sectors, "driver"])):
+        if c >= 0:  # a scalar exponent, as numpy computes it for one sector's series
+            factor[k] = growth[c] ** float(sec.loc[sectors[k], "elasticity"])
+    factor = factor[code]
+    n = len(rel)
+    return pd.DataFrame({"sector": np.repeat(a["sector"].to_numpy(), n),
+                         "district": np.repeat(a["district"].to_numpy(), n),
+                         "year": np.tile(rel.index.to_numpy(), len(a)),
+                         "value": (a["value"].to_numpy(float)[:, None] * factor).ravel()})
 
 
 def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
@@ -406,10 +415,12 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
                                 "有能耗但无活动水平"))
     plain = plain[plain["sector"].isin(ab.index[ab > 0])].copy()
     plain["intensity"] = plain["value"] / plain["sector"].map(ab)
-    act = activity.merge(plain[["sector", "fuel", "intensity"]], on="sector")
-    rate, last = intensity_rates(data["efficiency"], act[["sector", "fuel"]])
-    act["value"] = act["value"] * act["intensity"] * (1.0 + rate) ** (
-        np.minimum(act["year"].to_numpy(), last) - base)
+    # the trend is one per sector and fuel: found before the rows spread over districts/years
+    rate, last = intensity_rates(data["efficiency"], plain[["sector", "fuel"]])
+    plain = plain.assign(rate=rate, last=last)
+    act = activity.merge(plain[["sector", "fuel", "intensity", "rate", "last"]], on="sector")
+    act["value"] = act["value"] * act["intensity"] * (1.0 + act["rate"].to_numpy()) ** (
+        np.minimum(act["year"].to_numpy(), act["last"].to_numpy()) - base)
     energy = act[["sector", "fuel", "district", "year", "value"]]
     heat_fuels = data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"]
     heat_use = e.loc[e["fuel"].isin(heat_fuels), "value"].sum()
@@ -419,9 +430,12 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
                                 "the heat sector uses fuel but no sector uses heat",
                                 "有供热燃料但无热力消费"))
     hi["value"] = hi["value"] / heat_use if heat_use > 0 else 0.0
-    heat = pd.concat([hi.assign(year=y)[["fuel", "year", "value"]] for y in [base, *years]],
-                     ignore_index=True) if len(hi) else pd.DataFrame(
-        columns=["fuel", "year", "value"])
+    all_years = [base, *years]  # the base-year mix in every year, year by year
+    heat = pd.DataFrame({
+        "fuel": np.tile(hi["fuel"].to_numpy(), len(all_years)),
+        "year": np.repeat(np.asarray(all_years, dtype=np.int64), len(hi)),
+        "value": np.tile(hi["value"].to_numpy(float), len(all_years)),
+    }) if len(hi) else pd.DataFrame(columns=["fuel", "year", "value"])
     return energy.reset_index(drop=True), heat
 
 
@@ -583,8 +597,8 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
     shared = pot[pot["potential_basis"] != "fixed"].merge(
         activity.rename(columns={"value": "act"}), on=["sector", "year"])
     base_act = activity[activity["year"] == years[0]].set_index(["sector", "district"])["value"]
-    growth = shared["act"] - pd.Series(list(zip(shared["sector"], shared["district"],
-                                                strict=True))).map(base_act).to_numpy()
+    at = pd.MultiIndex.from_arrays([shared["sector"], shared["district"]])
+    growth = shared["act"].to_numpy(float) - base_act.reindex(at).to_numpy(float)
     shared["value"] = np.where(shared["potential_basis"] == "activity_share",
                                shared["value"] * shared["act"],
                                shared["value"] * np.maximum(growth, 0.0))
