@@ -70,30 +70,37 @@ def add_taxed_cost(ctx: Context, component: str, var, frame: pd.DataFrame) -> No
     ctx.b.add_cost("tax", var, f.assign(coef=f["tax"])[f["tax"] != 0])
 
 
+def cost_weights(ctx: Context, component: str, year: np.ndarray) -> np.ndarray:
+    """Weight in the objective of a cost in each ``year``: the discount factor
+    (1 + r)^-(y - base) of a model year, 1 for an undiscounted component."""
+    if component in UNDISCOUNTED:
+        return np.ones(len(year))
+    md = ctx.md
+    years = np.asarray(md.years)
+    factor = discount_factors(md.scenario.discount_rate, md.years, md.base_year)
+    at = np.searchsorted(years, year)
+    if len(year) and (at.max() >= len(years) or (years[np.minimum(at, len(years) - 1)]
+                                                 != year).any()):
+        raise KeyError(f"{component}: a cost falls outside the model years")
+    return factor[at]
+
+
 def cost_frame(ctx: Context) -> pd.DataFrame:
     """All registered cost terms: component, block, pos, year, coef (undiscounted 万元),
     and df (the weight in the objective)."""
-    md = ctx.md
-    years = md.years
-    df_year = dict(zip(years, discount_factors(md.scenario.discount_rate, years, md.base_year),
-                       strict=True))
-    parts = []
-    for c in ctx.b.costs:
-        w = (np.ones(len(c.year)) if c.component in UNDISCOUNTED
-             else np.array([df_year[y] for y in c.year.tolist()]))
-        parts.append(pd.DataFrame({"component": c.component, "block": c.block.name,
-                                   "pos": c.var_pos, "year": c.year, "coef": c.coef,
-                                   "weight": w}))
+    parts = [pd.DataFrame({"component": c.component, "block": c.block.name, "pos": c.var_pos,
+                           "year": c.year, "coef": c.coef,
+                           "weight": cost_weights(ctx, c.component, c.year)})
+             for c in ctx.b.costs]
     return pd.concat(parts, ignore_index=True)
 
 
 def cost_vector(ctx: Context) -> np.ndarray:
-    """Objective coefficient of every column of the builder (万元 present value per unit)."""
-    f = cost_frame(ctx)
-    offset = {name: v.offset for name, v in ctx.b.vars.items()}
-    col = f["block"].map(offset).to_numpy() + f["pos"].to_numpy()
+    """Objective coefficient of every column of the builder (万元 present value per unit):
+    c[j] = Σ_terms of j coef × weight, summed in the order the terms were registered."""
     c = np.zeros(ctx.b.n_cols)
-    np.add.at(c, col, (f["coef"] * f["weight"]).to_numpy())
+    for t in ctx.b.costs:
+        np.add.at(c, t.block.offset + t.var_pos, t.coef * cost_weights(ctx, t.component, t.year))
     return c
 
 
