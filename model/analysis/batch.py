@@ -38,6 +38,7 @@ the solver state they have in an uninterrupted run: the results are identical.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
 import math
@@ -455,9 +456,27 @@ def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str, notify=None
             notify("start", v.id)
         rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir), folders)
         records.append(rec)
+        _settle_heap()
         if notify:
             notify("done", rec)
     return records
+
+
+_HEAP = {"settled": False}
+
+
+def _settle_heap() -> None:
+    """Once per worker process, after its first variant: collect, then move every object
+    still alive (modules, the dataset, the loaded model structure) out of the garbage
+    collector's reach (`gc.freeze`). Each full collection otherwise walked those ≈ 180,000
+    long-lived objects again, ≈ 0.1 s a time, 8 ms a variant of the Monte Carlo (measured with
+    gc.callbacks). Later garbage is collected as before; what was frozen is freed by
+    reference counting when it goes (a loaded structure holds no cycles: arrays and the HiGHS
+    object)."""
+    if not _HEAP["settled"]:
+        _HEAP["settled"] = True
+        gc.collect()
+        gc.freeze()
 
 
 def _solve_model(spec: BatchSpec, v: Variant, base: InputData, resolver):
