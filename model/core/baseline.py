@@ -115,18 +115,23 @@ def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
     if df.empty:
         return pd.DataFrame(columns=cols)
     ys = np.asarray(years, dtype=float)
-    df = df.sort_values([*by, "year"], kind="stable")
-    codes = (df.groupby(by, sort=False).ngroup().to_numpy() if by
-             else np.zeros(len(df), dtype=np.int64))
-    x, y = df["year"].to_numpy(float), df[value].to_numpy(float)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    ends = np.r_[starts[1:], len(codes)]
+    # rows in the order of sort_values([*by, "year"]): each key column coded in sorted order
+    codes = [pd.factorize(df[c], sort=True)[0] for c in by]
+    x_all = df["year"].to_numpy(float)
+    order = np.lexsort([x_all, *codes[::-1]])  # the last key sorts first
+    group = np.zeros(len(df), dtype=np.int64)
+    for c in codes:
+        group = group * (int(c.max()) + 1) + c
+    group = group[order]
+    x, y = x_all[order], df[value].to_numpy(float)[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(group)]
     vals = np.concatenate([np.interp(ys, x[a:b], y[a:b]) for a, b in zip(starts, ends,
                                                                              strict=True)])
     n = len(years)
     out = {}
     for col in by:
-        out[col] = np.repeat(df[col].to_numpy()[starts], n)
+        out[col] = np.repeat(df[col].to_numpy()[order][starts], n)
     out["year"] = np.tile(np.asarray(years), len(starts))
     out[value] = vals
     return pd.DataFrame(out)[cols]
