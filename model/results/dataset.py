@@ -519,14 +519,13 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
     add("Emissions|CO2|Scope 1", "Mt CO2/yr", ds["co2_scope1"].values / 100)
     add("Emissions|CO2|Scope 2", "Mt CO2/yr", ds["scope2"].sum(["sector", "district"]).values
         / 100)
-    co2 = ds["emissions"].sel(gas="CO2").sum("district")
+    co2 = ds["emissions"].sel(gas="CO2").sum("district").transpose("sector", "year").values
     group_names = {}
     if md is not None:
         group_names = dict(zip(md.groups["group"], md.groups["name_en"], strict=True))
-    for s, g, name in zip(ds["sector"].values, ds["sector_group"].values,
-                          ds["sector_name_en"].values, strict=True):
-        add(f"Emissions|CO2|{group_names.get(g, g)}|{name}", "Mt CO2/yr",
-            co2.sel(sector=s).values / 100)
+    for row, g, name in zip(co2, ds["sector_group"].values, ds["sector_name_en"].values,
+                            strict=True):
+        add(f"Emissions|CO2|{group_names.get(g, g)}|{name}", "Mt CO2/yr", row / 100)
     add("Emissions|CH4", "Mt CH4/yr", ds["emissions"].sel(gas="CH4").sum(
         ["sector", "district"]).values / 100)
     add("Emissions|N2O", "kt N2O/yr", ds["emissions"].sel(gas="N2O").sum(
@@ -536,12 +535,11 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
         + ds["scope2"].sum(["sector", "district"]).values / 100)
     ej = GJ_PER_TCE * 1e4 / 1e9
     add("Primary Energy", "EJ/yr", ds["primary_energy"].values * ej)
-    fu = ds["fuel_use"]
+    fu = ds["fuel_use"].transpose("fuel", "year")
     fuel_names = {"coal": "Coal", "coke": "Coal|Coke", "oil": "Oil", "natural_gas": "Gas",
                   "biomass": "Biomass"}
-    for f in fu["fuel"].values:
-        add(f"Primary Energy|{fuel_names.get(str(f), str(f))}", "EJ/yr",
-            fu.sel(fuel=f).values * ej)
+    for f, row in zip(fu["fuel"].values, fu.values, strict=True):
+        add(f"Primary Energy|{fuel_names.get(str(f), str(f))}", "EJ/yr", row * ej)
     add("Secondary Energy|Electricity|Local", "EJ/yr",
         ds["generation"].sum(["sector", "district"]).values * WAN_TCE_PER_YI_KWH * ej)
     add("GDP|MER", "billion CNY_2020/yr", ds["gdp"].values / 10)
