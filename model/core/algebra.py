@@ -81,6 +81,14 @@ class KeyIndex:
             cache.put(site, cols, hit)
         return hit
 
+    def labels(self, frame: pd.DataFrame) -> pd.Index:
+        """``frame`` (the frame this index was made from) as a pandas Index: a MultiIndex
+        for several columns. Made once and kept: a batch reuses this key index, and with it
+        the labels, for every variant of a structure."""
+        if getattr(self, "_labels", None) is None:
+            self._labels = _labels_of(frame)
+        return self._labels
+
     def _combine(self, cols: list[pd.Series]) -> np.ndarray:
         total = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
         bad = np.zeros(len(total), dtype=bool)
@@ -114,6 +122,11 @@ class KeyIndex:
             pos.flags.writeable = False
             cache.put(site, cols, pos, owner=self)
         return pos
+
+
+def _labels_of(frame: pd.DataFrame) -> pd.Index:
+    return (pd.Index(frame.iloc[:, 0]) if frame.shape[1] == 1
+            else pd.MultiIndex.from_frame(frame))
 
 
 def _key_columns(frame: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
@@ -186,6 +199,15 @@ class VarBlock:
         self._asked += 1
         return self._lookup.positions(keys, self.name, [on.get(d, d) for d in self.dims],
                                       ("var", self.name, self._asked), self._cache)
+
+    def labels(self) -> pd.Index:
+        """The block's index as a pandas Index (MultiIndex for several dimensions), for
+        Series of its values."""
+        if self._lookup is None:
+            if self._cache is None:  # nothing to share them with: no key index needed
+                return _labels_of(self.index)
+            self._lookup = KeyIndex.of(self.index, ("var", self.name), self._cache)
+        return self._lookup.labels(self.index)
 
     def terms(self, frame: pd.DataFrame, coef: str | float | np.ndarray = 1.0,
               on: dict[str, str] | None = None) -> Terms:

@@ -443,9 +443,7 @@ def to_solution(built: BuiltModel, comp: Compiled, raw: RawSolution,
         missing[comp.col_pos[comp.col_block == k]] = False
         if missing.any():
             arr[missing] = np.clip(0.0, block.lb[missing], block.ub[missing])
-        idx = (pd.Index(block.index.iloc[:, 0]) if block.index.shape[1] == 1
-               else pd.MultiIndex.from_frame(block.index))
-        values[name] = pd.Series(arr, index=idx, name=name)
+        values[name] = pd.Series(arr, index=block.labels(), name=name)
     for k, name in enumerate(comp.row_blocks):
         n = len(b.rows[name])
         d = np.full(n, np.nan)
