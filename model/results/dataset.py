@@ -90,18 +90,33 @@ def target_table(built: BuiltModel, sol: Solution) -> pd.DataFrame:
 # dataset
 
 
-def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str) -> xr.DataArray:
-    """A dense DataArray from a Series on a (multi)index, zeros where absent."""
+def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str,
+        lookup: dict[str, pd.Index] | None = None) -> xr.DataArray:
+    """A dense DataArray from a Series on a (multi)index, zeros where absent. ``lookup``
+    holds the coordinates as pandas Indexes, made once for many arrays."""
     shape = [len(coords[d]) for d in dims]
     arr = np.zeros(shape)
     if len(s):
-        idx = s.index.to_frame(index=False) if isinstance(s.index, pd.MultiIndex) else \
-            pd.DataFrame({s.index.name or dims[0]: s.index})
-        pos = [pd.Index(coords[d]).get_indexer(idx[d]) for d in dims]
+        pos = _positions(s.index, dims, lookup or {d: pd.Index(coords[d]) for d in dims})
         ok = np.all([p >= 0 for p in pos], axis=0)
         np.add.at(arr, tuple(p[ok] for p in pos), s.to_numpy()[ok])
     return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
                         attrs={"units": unit, "long_name": long})
+
+
+def _positions(index: pd.Index, dims: list[str], lookup: dict[str, pd.Index]
+               ) -> list[np.ndarray]:
+    """Position along each of ``dims`` of every label of ``index`` (-1 where absent): each
+    level's few distinct values are looked up and spread by the level codes."""
+    if not isinstance(index, pd.MultiIndex):
+        return [lookup[dims[0]].get_indexer(index)]
+    out = []
+    for d in dims:
+        i = index.names.index(d)
+        at = lookup[d].get_indexer(index.levels[i])
+        codes = index.codes[i]
+        out.append(np.where(codes >= 0, at[codes], -1))
+    return out
 
 
 def _attrs(da: xr.DataArray, unit: str, long: str) -> xr.DataArray:
@@ -146,27 +161,35 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         "group": md.groups["group"].tolist(),
         "project": md.projects["project"].tolist(),
     }
+    # numpy arrays (fixed-width text, as xarray makes of a list) for the coordinates, and
+    # pandas Indexes made once for the lookups of every array below
+    coords = {d: np.asarray(c) for d, c in coords.items()}
+    lookup = {d: pd.Index(c) for d, c in coords.items()}
+
+    def da(s: pd.Series, dims: list[str], unit: str, long: str) -> xr.DataArray:
+        return _da(s, dims, coords, unit, long, lookup)
+
     v = sol.values
     em = v["emissions"].rename_axis(["sector", "gas", "district", "year"])
     # variables are collected first and assembled once: each Dataset assignment re-aligns
     out: dict[str, xr.DataArray] = {}
-    out["emissions"] = _da(em, ["year", "sector", "gas", "district"], coords, "万t (mass of gas)",
+    out["emissions"] = da(em, ["year", "sector", "gas", "district"], "万t (mass of gas)",
                           "direct (scope-1) emissions; sinks and capture negative")
-    out["energy"] = _da(v["energy"], ["year", "sector", "fuel", "district"], coords, "万tce",
+    out["energy"] = da(v["energy"], ["year", "sector", "fuel", "district"], "万tce",
                        "energy use (electricity and heat at the calorific equivalent)")
-    out["feedstock"] = _da(v["feedstock"], ["year", "sector", "fuel", "district"], coords,
+    out["feedstock"] = da(v["feedstock"], ["year", "sector", "fuel", "district"],
                            "万tce", "feedstock (原料用能): energy use that is not burned")
-    out["generation"] = _da(v["generation"], ["year", "sector", "district"], coords, "亿kWh",
+    out["generation"] = da(v["generation"], ["year", "sector", "district"], "亿kWh",
                            "local electricity generation")
-    out["adoption"] = _da(v["stock"], ["year", "measure", "district"], coords, "measure unit",
+    out["adoption"] = da(v["stock"], ["year", "measure", "district"], "measure unit",
                          "measure units in use")
-    out["new_builds"] = _da(v["build"], ["year", "measure", "district"], coords,
+    out["new_builds"] = da(v["build"], ["year", "measure", "district"],
                            "measure unit/yr", "new builds of measures")
     if "project_online" in v:
-        out["project_online"] = _da(v["project_online"], ["year", "project"], coords, "1",
+        out["project_online"] = da(v["project_online"], ["year", "project"], "1",
                                    "major project online (1) or not (0)")
-    out["fuel_use"] = _da(v["fuel_use"], ["year", "fuel"], coords, "万tce", "city use of fuels")
-    out["investment"] = _da(v["investment"], ["year", "group"], coords, "万元",
+    out["fuel_use"] = da(v["fuel_use"], ["year", "fuel"], "万tce", "city use of fuels")
+    out["investment"] = da(v["investment"], ["year", "group"], "万元",
                            "capital spending by bureau group")
     grid_ef = md.grid.set_index("year")["ef"].reindex(years).to_numpy()
     elec = out["energy"].sel(fuel=md.fuel_ids(("electricity",))).sum("fuel")
@@ -196,7 +219,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
             ("non_fossil", "万tce", "non-fossil primary energy, electricity on the "
                                     "accounting basis"),
             ("purchased_electricity", "万tce", "electricity bought from the grid")):
-        out[name] = _da(v[name], ["year"], coords, unit, long)
+        out[name] = da(v[name], ["year"], unit, long)
     macro = md.macro.set_index("year")
     out["gdp"] = xr.DataArray(macro["gdp"].reindex(years).to_numpy(), dims=["year"],
                               coords={"year": years},
