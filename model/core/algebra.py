@@ -89,6 +89,13 @@ class KeyIndex:
             self._labels = _labels_of(frame)
         return self._labels
 
+    def digest(self, frame: pd.DataFrame) -> bytes:
+        """Row hashes of ``frame`` (the frame this index was made from), made once and kept
+        like `labels`."""
+        if getattr(self, "_digest", None) is None:
+            self._digest = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        return self._digest
+
     def _combine(self, cols: list[pd.Series]) -> np.ndarray:
         total = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
         bad = np.zeros(len(total), dtype=bool)
@@ -208,6 +215,15 @@ class VarBlock:
                 return _labels_of(self.index)
             self._lookup = KeyIndex.of(self.index, ("var", self.name), self._cache)
         return self._lookup.labels(self.index)
+
+    def digest(self) -> bytes:
+        """Row hashes of the block's index (what `peakpath.solve.resolve.structure_key`
+        hashes), kept with the key index when a cache shares it between builds."""
+        if self._lookup is None and self._cache is None:
+            return pd.util.hash_pandas_object(self.index, index=False).to_numpy().tobytes()
+        if self._lookup is None:
+            self._lookup = KeyIndex.of(self.index, ("var", self.name), self._cache)
+        return self._lookup.digest(self.index)
 
     def terms(self, frame: pd.DataFrame, coef: str | float | np.ndarray = 1.0,
               on: dict[str, str] | None = None) -> Terms:

@@ -21,7 +21,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from peakpath.core.algebra import LookupCache
@@ -51,7 +50,7 @@ def structure_key(built: BuiltModel) -> str:
     b = built.ctx.b
     for name, v in b.vars.items():
         h.update(name.encode())
-        h.update(pd.util.hash_pandas_object(v.index, index=False).to_numpy().tobytes())
+        h.update(v.digest())
         h.update(v.integer.tobytes())
     for name, r in b.rows.items():
         # a row block's keys follow from its variables' (hashed above); its size and pattern
