@@ -178,7 +178,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     out["energy"] = da(v["energy"], ["year", "sector", "fuel", "district"], "万tce",
                        "energy use (electricity and heat at the calorific equivalent)")
     out["feedstock"] = da(v["feedstock"], ["year", "sector", "fuel", "district"],
-                           "万tce", "feedstock (原料用能): energy use that is not burned")
+                          "万tce", "feedstock (原料用能): energy use that is not burned")
     out["generation"] = da(v["generation"], ["year", "sector", "district"], "亿kWh",
                            "local electricity generation")
     out["adoption"] = da(v["stock"], ["year", "measure", "district"], "measure unit",
