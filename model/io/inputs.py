@@ -749,9 +749,10 @@ def _where_mask(df: pd.DataFrame, column: str, wanted: list[str]) -> np.ndarray:
     """Rows of ``df`` whose ``column``, read as text, is one of ``wanted`` (read-only)."""
     entry = _WHERE_MASKS.get(id(df))
     if entry is None or entry[0]() is not df:
-        if len(_WHERE_MASKS) > 64:  # forget tables that are gone
-            for k in [k for k, (ref, _) in _WHERE_MASKS.items() if ref() is None]:
-                del _WHERE_MASKS[k]
+        if len(_WHERE_MASKS) > 64:  # forget tables that are gone (a copy: other threads)
+            for k, (ref, _) in list(_WHERE_MASKS.items()):
+                if ref() is None:
+                    _WHERE_MASKS.pop(k, None)
         entry = (weakref.ref(df), {})
         _WHERE_MASKS[id(df)] = entry
     key = (column, tuple(wanted))
