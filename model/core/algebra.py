@@ -231,8 +231,9 @@ class VarBlock:
         row-key columns of the rows they go into (``on`` as in `pos`)."""
         c = frame[coef].to_numpy(float) if isinstance(coef, str) else np.broadcast_to(
             np.asarray(coef, float), (len(frame),)).copy()
-        # the keys are read by column name and position only: no copy with a fresh index
-        return Terms(self, self.pos(frame, on), frame, c)
+        # the keys are read by column name and position only, so the index stays as it is; a
+        # shallow copy (copy-on-write) keeps later changes to ``frame`` out of the terms
+        return Terms(self, self.pos(frame, on), frame.copy(deep=False), c)
 
 
 @dataclass
