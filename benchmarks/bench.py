@@ -265,12 +265,10 @@ def batch_throughput(n: int, workers: int, dask: bool = True) -> dict:
     out["solve_bound_per_s"] = workers / phases["highs"]
     out["share_of_solve_bound"] = out["per_s"] / out["solve_bound_per_s"]
     if dask:
-        from distributed import LocalCluster
+        from peakpath.analysis.batch import local_cluster
 
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster:
-            d = run_batch(spec, tmp / "dask", scheduler=cluster.scheduler_address,
-                          progress=False)
+        with local_cluster(workers) as address:  # the batch settings, DASK_WORKER_CONFIG
+            d = run_batch(spec, tmp / "dask", scheduler=address, progress=False)
         out["dask_seconds"] = d.seconds
         out["dask_per_s"] = n / d.seconds
         out["dask_parallel_efficiency"] = (n / d.seconds) / (workers * n / serial.seconds)

@@ -18,9 +18,12 @@ import xarray as xr
 from scipy import stats
 
 from peakpath.analysis.batch import (
+    DASK_WORKER_CONFIG,
     PROGRESS_FILE,
     TIMING_COLUMNS,
+    dask_worker_environ,
     load_batch,
+    local_cluster,
     run_batch,
 )
 from peakpath.analysis.batch_store import PARTS_FILE
@@ -141,11 +144,16 @@ def test_scenario_folders_on_request_hold_what_batch_nc_holds(tmp_path):
 
 def test_dask_local_cluster_gives_identical_results(tmp_path):
     distributed = pytest.importorskip("distributed")
+    dask_config = pytest.importorskip("dask.config")
     spec, local = local_and_dask_batch(tmp_path)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        dask = run_batch(spec, tmp_path / "dask", scheduler=cluster.scheduler_address,
-                         progress=False)
+    with local_cluster(2) as address:
+        with distributed.Client(address) as client:  # the workers run with the batch settings
+            seen = client.run(lambda: {k: dask_config.get(k) for k in DASK_WORKER_CONFIG})
+        dask = run_batch(spec, tmp_path / "dask", scheduler=address, progress=False)
+    assert len(seen) == 2
+    for worker, settings in seen.items():
+        for key, value in DASK_WORKER_CONFIG.items():
+            assert settings[key] == value, (worker, key)
     a = pd.read_csv(local.out_dir / "summary.csv")[RESULT_COLUMNS]
     b = pd.read_csv(dask.out_dir / "summary.csv")[RESULT_COLUMNS]
     pd.testing.assert_frame_equal(a, b)
@@ -153,6 +161,14 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
     y = xr.open_dataset(dask.out_dir / "batch.nc")
     for name in ("co2_total", "adoption", "energy", "shadow_price"):
         assert np.array_equal(x[name].values, y[name].values, equal_nan=True), name
+
+
+def test_dask_worker_environ_reads_back_as_the_batch_settings():
+    dask_config = pytest.importorskip("dask.config")
+    nested = dask_config.collect_env(dask_worker_environ())
+    for key, value in DASK_WORKER_CONFIG.items():
+        # Dask treats "-" and "_" in keys alike: get() finds either spelling
+        assert dask_config.get(key, config=nested) == value, key
 
 
 def test_failed_and_infeasible_scenarios_are_recorded_and_do_not_stop_the_batch(tmp_path):

@@ -670,6 +670,46 @@ def _give_up(s: _Slot, wall: float, dead: bool, why: str, on_record, pending) ->
         pending.insert(0, Chunk(rest))
 
 
+DASK_WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+"""Dask settings for workers that run peakpath batches. A batch task holds the GIL for
+seconds at a time (pandas and Pyomo between HiGHS calls), and each of the worker's own
+timers takes it back from the task: the statistical profiler every 10 ms, the event loop's
+health tick every 20 ms, the memory monitor every 100 ms, the system monitor every 500 ms.
+With Dask's defaults 2 workers spent 10-25 % more CPU than local workers on the same 200
+draws; with these settings 5-9 % more, and the wall clock came within 5 % of local
+workers' (benchmarks/README.md, 2026-12-03). The memory monitor still runs (every second),
+so a worker that outgrows its limit is still paused or restarted."""
+
+
+def dask_worker_environ() -> dict[str, str]:
+    """`DASK_WORKER_CONFIG` as environment variables, for workers started by hand
+    (``env ... dask worker tcp://HOST:8786 --nthreads 1``): ``DASK_`` + the dotted key in
+    capitals with ``__`` between levels."""
+    return {"DASK_" + k.upper().replace(".", "__").replace("-", "_"): str(v)
+            for k, v in DASK_WORKER_CONFIG.items()}
+
+
+@contextlib.contextmanager
+def local_cluster(workers: int = 2):
+    """A Dask LocalCluster of ``workers`` processes with one thread each, started with
+    `DASK_WORKER_CONFIG` and no dashboard; yields the scheduler's address for
+    ``run_batch(..., scheduler=...)``. Needs the optional extra ``peakpath[dask]``."""
+    try:
+        import dask
+        from distributed import LocalCluster
+    except ImportError:
+        raise PeakpathError("a Dask cluster needs Dask: pip install 'peakpath[dask]'") from None
+    with dask.config.set(DASK_WORKER_CONFIG), LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
 def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str,
              security: dict | None, on_record, folders: bool = False) -> None:
     """The same chunks on an existing Dask cluster (workers must see ``out_dir``)."""
