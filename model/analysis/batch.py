@@ -49,6 +49,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -680,9 +681,9 @@ DASK_WORKER_CONFIG: dict[str, Any] = {
 seconds at a time (pandas and Pyomo between HiGHS calls), and each of the worker's own
 timers takes it back from the task: the statistical profiler every 10 ms, the event loop's
 health tick every 20 ms, the memory monitor every 100 ms, the system monitor every 500 ms.
-With Dask's defaults 2 workers spent 10-25 % more CPU than local workers on the same 200
+With Dask's defaults 2 workers spent 8-25 % more CPU than local workers on the same 200
 draws; with these settings 5-9 % more, and the wall clock came within 5 % of local
-workers' (benchmarks/README.md, 2026-12-03). The memory monitor still runs (every second),
+workers' (benchmarks/README.md, 2026-12-04). The memory monitor still runs (every second),
 so a worker that outgrows its limit is still paused or restarted."""
 
 
@@ -695,7 +696,7 @@ def dask_worker_environ() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def local_cluster(workers: int = 2):
+def local_cluster(workers: int = 2) -> Iterator[str]:
     """A Dask LocalCluster of ``workers`` processes with one thread each, started with
     `DASK_WORKER_CONFIG` and no dashboard; yields the scheduler's address for
     ``run_batch(..., scheduler=...)``. Needs the optional extra ``peakpath[dask]``."""
