@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -169,6 +170,16 @@ def test_dask_worker_environ_reads_back_as_the_batch_settings():
     for key, value in DASK_WORKER_CONFIG.items():
         # Dask treats "-" and "_" in keys alike: get() finds either spelling
         assert dask_config.get(key, config=nested) == value, key
+
+
+def test_readme_dask_worker_command_sets_exactly_the_batch_settings():
+    """The hand-started worker command in the README carries `dask_worker_environ()`: the
+    same variables with the same values, none missing and none extra."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = next(block for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
+                   if "dask worker" in block)
+    shown = dict(re.findall(r"(DASK_[A-Z_]+)=(\S+)", command))
+    assert shown == dask_worker_environ()
 
 
 def test_failed_and_infeasible_scenarios_are_recorded_and_do_not_stop_the_batch(tmp_path):
