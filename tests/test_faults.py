@@ -169,13 +169,20 @@ def test_leftovers_of_killed_writers_are_swept_and_a_swapped_out_folder_restored
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_killed_run_leaves_no_process_and_no_temporary_folder(tmp_path, how):
     """SIGKILL and SIGTERM go to the run alone (its solver worker must notice), SIGINT to the
-    whole process group, as Ctrl-C on a terminal does."""
+    whole process group, as Ctrl-C on a terminal does.
+
+    The district model, so that the signal surely comes while the run works: its solver
+    worker starts ≈ 0.9 s into the run and the run goes on ≈ 3.6 s after that (the city
+    model's 0.8 s let a slow CI machine send the signal as the run was already exiting)."""
     import psutil
 
     out = tmp_path / "results"
-    p = subprocess.Popen(cli("run", ROOT / "runs" / "wuhan-peak-2030.yaml", "--out", out,
-                             "--quiet"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, start_new_session=True)
+    scenario = tmp_path / "killed.yaml"
+    scenario.write_text(f"name: killed\nbase: {ROOT / 'runs' / 'wuhan-peak-2030.yaml'}\n"
+                        "districts: true\n", encoding="utf-8")
+    p = subprocess.Popen(cli("run", scenario, "--out", out, "--quiet"),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
     parent = psutil.Process(p.pid)
     wait_for(lambda: parent.children() or p.poll() is not None)  # the solver worker runs
     assert p.poll() is None, "the run ended before it could be killed"
@@ -190,6 +197,33 @@ def test_a_killed_run_leaves_no_process_and_no_temporary_folder(tmp_path, how):
     if how != "SIGKILL":
         assert p.returncode == 128 + sig
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_an_interrupt_a_library_turns_into_its_own_error_stays_an_interrupt(monkeypatch,
+                                                                           capsys):
+    """Ctrl-C while pandas reads a table made it report "Calling read(nbytes) on source
+    failed", and `validate` blamed the file (exit 2, "cannot parse CSV"). Simulated: the
+    interrupt comes during the first read, and the reader swallows it as pandas did."""
+    from peakpath.cli.main import main
+
+    real = pd.read_csv
+    calls = []
+
+    def read_csv(*a, **k):
+        calls.append(a[0])
+        if len(calls) == 1:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+            except KeyboardInterrupt:
+                raise pd.errors.ParserError("Error tokenizing data. C error: Calling "
+                                            "read(nbytes) on source failed.") from None
+        return real(*a, **k)
+
+    monkeypatch.setattr(pd, "read_csv", read_csv)
+    code = main(["validate", str(ROOT / "inputs" / "wuhan")])
+    err = capsys.readouterr().err
+    assert calls and (code, err.strip()) == (130, "interrupted"), err
 
 
 def test_the_next_run_removes_a_killed_runs_temporary_folder(tmp_path):

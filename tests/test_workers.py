@@ -3,10 +3,22 @@ leaves a child behind."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 import time
 
-from peakpath.solve.workers import TERMINATED, Worker
+import pytest
+
+from peakpath.errors import Interrupted
+from peakpath.solve.workers import (
+    TERMINATED,
+    Worker,
+    interrupts_heard,
+    interrupts_held,
+    terminate_as_interrupt,
+)
 
 
 def counting(n: int, emit) -> int:
@@ -136,3 +148,63 @@ def test_a_dead_early_solver_worker_is_replaced_and_an_error_kills_it(monkeypatc
     with pytest.raises(RuntimeError), solve.SolverWorker() as sw:
         raise RuntimeError("a bad input found while building")
     assert not sw.worker.alive()  # killed at once, not waited for
+
+
+# --------------------------------------------------------------------------------------------
+# signals held back or heard (main thread: the only one that runs signal handlers)
+
+
+def _signal_self(sig: int) -> None:
+    os.kill(os.getpid(), sig)
+    time.sleep(0.05)  # the handler runs at the next bytecode; give the kernel a moment
+
+
+def test_an_interrupt_inside_a_held_block_comes_after_it():
+    done = []
+    with pytest.raises(KeyboardInterrupt), interrupts_held():
+        _signal_self(signal.SIGINT)
+        done.append("the rest of the block ran")
+    assert done == ["the rest of the block ran"]
+    with pytest.raises(KeyboardInterrupt):  # the usual handler is back
+        _signal_self(signal.SIGINT)
+
+
+def test_a_termination_inside_a_held_block_comes_after_it_as_the_handler_says():
+    done = []
+    with pytest.raises(Interrupted) as e, terminate_as_interrupt(resend=False), \
+            interrupts_held():
+        _signal_self(signal.SIGTERM)
+        done.append("the rest of the block ran")
+    assert done == ["the rest of the block ran"] and e.value.signum == signal.SIGTERM
+
+
+def test_an_interrupt_a_library_swallows_is_heard():
+    # a library that catches the interrupt (pandas' CSV reader, which reports a read error)
+    with interrupts_heard() as heard, contextlib.suppress(KeyboardInterrupt):
+        _signal_self(signal.SIGINT)
+    assert heard == [signal.SIGINT]
+
+
+def test_a_netcdf_write_is_not_cut_by_an_interrupt(tmp_path, monkeypatch, baseline_run):
+    """write_results holds Ctrl-C back while xarray writes results.nc (an interrupt between
+    xarray taking its file lock and releasing it hung the run for good); the write then stops,
+    leaving no folder and no temporary folder."""
+    from xarray.backends.netCDF4_ import NetCDF4DataStore
+
+    from peakpath.results.dataset import write_results
+
+    ds, summ, md = baseline_run.dataset, dict(baseline_run.summary), baseline_run.built.md
+    steps = []
+    real = NetCDF4DataStore.prepare_variable
+
+    def prepare_variable(self, *a, **k):
+        if not steps:
+            _signal_self(signal.SIGINT)  # Ctrl-C while the file is open and locked
+        steps.append("variable")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(NetCDF4DataStore, "prepare_variable", prepare_variable)
+    with pytest.raises(KeyboardInterrupt):
+        write_results(ds, tmp_path / "run", summ, md)
+    assert len(steps) == len(ds.variables)  # the write went on to its end ...
+    assert list(tmp_path.iterdir()) == []  # ... and was then thrown away, not put in place

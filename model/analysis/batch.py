@@ -85,6 +85,7 @@ from peakpath.results.dataset import (
     write_results,
 )
 from peakpath.solve.run import shortfalls_of
+from peakpath.solve.workers import interrupts_held
 
 #: wall-clock margin over HiGHS' own time limit before a local worker is killed, seconds
 KILL_MARGIN = 60.0
@@ -821,7 +822,7 @@ def _batch_nc_ids(out_dir: Path) -> set[str]:
     if not f.is_file():
         return set()
     try:
-        with xr.open_dataset(f, engine="netcdf4") as ds:
+        with interrupts_held(), xr.open_dataset(f, engine="netcdf4") as ds:
             return {str(x) for x in ds["scenario"].values}
     except (OSError, ValueError, KeyError, RuntimeError):
         return set()
@@ -1039,7 +1040,7 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
                    "parameters": json.dumps(spec.parameters),
                    "swept": json.dumps(spec.swept)}
     batch.encoding.pop("unlimited_dims", None)
-    with atomic_path(out / "batch.nc") as tmp:
+    with atomic_path(out / "batch.nc") as tmp, interrupts_held():
         batch.to_netcdf(tmp, engine="netcdf4", encoding=_batch_encoding(batch))
     atomic_write_table(out / "iamc.csv", pd.concat([iamc[v] for v in have],
                                                    ignore_index=True).to_csv(

@@ -12,13 +12,14 @@ import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
 
 import peakpath
 from peakpath.cli.commands import COMMANDS
 from peakpath.errors import InfeasibleError, InputError, Interrupted, PeakpathError, Problem
 from peakpath.results.verdict import print_summary
-from peakpath.solve.workers import terminate_as_interrupt
+from peakpath.solve.workers import interrupts_heard, terminate_as_interrupt
 
 # --------------------------------------------------------------------------------------------
 # commands
@@ -173,37 +174,54 @@ def main(argv: list[str] | None = None) -> int:
     ap = _parser(argv)
     args = ap.parse_args(argv)
     _configure_logging(args)
+    heard: list[int] = []
     try:
         # SIGTERM/SIGHUP unwind like Ctrl-C: workers ended, temporary folders removed
-        with terminate_as_interrupt(resend=False):
-            return int(args.func(args) or 0)
-    except InputError as e:
-        print(e.report(), file=sys.stderr)
-        return e.exit_code
-    except PeakpathError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return e.exit_code
+        with terminate_as_interrupt(resend=False), interrupts_heard() as heard:
+            code = int(args.func(args) or 0)
+        # a library caught the interrupt and the command went on to the end
+        return _interrupted(heard[0]) if heard else code
     except Interrupted as e:  # one line, no traceback (workers print nothing either)
         print(e, file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head`: stop quietly
+    except Exception as e:
+        if heard:  # a library turned the interrupt into an error of its own
+            return _interrupted(heard[0])  # (workers.interrupts_heard): not the user's data
+        return _failed(e)
+
+
+def _interrupted(signum: int) -> int:
+    """The one line and the exit code (128 + the signal number) of an interrupted command."""
+    e = Interrupted(signum, "interrupted" if signum == signal.SIGINT
+                    else f"terminated by {signal.Signals(signum).name}")
+    print(e, file=sys.stderr)
+    return e.exit_code
+
+
+def _failed(e: Exception) -> int:
+    """The message and exit code of a command that failed."""
+    if isinstance(e, InputError):
+        print(e.report(), file=sys.stderr)
+        return e.exit_code
+    if isinstance(e, PeakpathError):
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    if isinstance(e, BrokenPipeError):  # output piped into `head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except OSError as e:
-        if e.filename is None or os.environ.get("PEAKPATH_DEBUG"):
-            return _internal(e)
+    if isinstance(e, OSError) and e.filename is not None and not os.environ.get(
+            "PEAKPATH_DEBUG"):
         # a file the checks before could not foresee (a disk full, a folder made read-only
         # meanwhile): the path and the system's reason, as for any bad input
         err = InputError([Problem(str(e.filename), None, None, "file",
                                   f"cannot use this path: {e.strerror}", "无法读写该路径")])
         print(err.report(), file=sys.stderr)
         return err.exit_code
-    except Exception as e:  # a bug, not a user error: short message unless debugging
-        return _internal(e)
+    return _internal(e)  # a bug, not a user error: short message unless debugging
 
 
 def _internal(e: Exception) -> int:

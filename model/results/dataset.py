@@ -31,6 +31,7 @@ from peakpath.io.atomic import (
 )
 from peakpath.io.units import GJ_PER_TCE, WAN_TCE_PER_YI_KWH
 from peakpath.solve.highs import Solution
+from peakpath.solve.workers import interrupts_held
 
 #: |shadow price| above which a target counts as binding (CNY per unit)
 BINDING_TOL = 1e-6
@@ -614,7 +615,8 @@ def write_results(ds: xr.Dataset, out_dir: Path, summ: dict, md: ModelData | Non
     try:
         enc = {k: {"zlib": True, "complevel": 4} for k, v in ds.data_vars.items()
                if v.dtype.kind == "f"}
-        ds.to_netcdf(tmp / "results.nc", engine="netcdf4", encoding=enc)
+        with interrupts_held():  # see there: an interrupted netCDF write can hang
+            ds.to_netcdf(tmp / "results.nc", engine="netcdf4", encoding=enc)
         tables = tidy_tables(ds)
         for name, table in tables.items():
             # UTF-8 with a byte-order mark: Excel on Chinese Windows (see io.atomic)
@@ -662,7 +664,7 @@ def open_netcdf(p: Path, what: str) -> xr.Dataset:
         raise InputError([Problem(str(p), None, None, "results", f"{what} not found",
                                   "找不到结果文件")])
     try:
-        with xr.open_dataset(p, engine="netcdf4") as ds:
+        with interrupts_held(), xr.open_dataset(p, engine="netcdf4") as ds:
             return ds.load()
     except (OSError, ValueError, RuntimeError, KeyError, IndexError, TypeError) as e:
         raise InputError([Problem(str(p), None, None, "results",
