@@ -226,6 +226,22 @@ def test_an_interrupt_a_library_turns_into_its_own_error_stays_an_interrupt(monk
     assert calls and (code, err.strip()) == (130, "interrupted"), err
 
 
+def test_ctrl_c_while_a_command_is_imported_is_one_line(monkeypatch, capsys):
+    """The parser imports the named command's module (≈ 1 s for a batch: xarray, SciPy); a
+    Ctrl-C then printed a 40–60 line traceback (measured on `peakpath batch`)."""
+    import peakpath.cli.main as cli_main
+
+    def importing(argv):
+        raise KeyboardInterrupt  # as if Ctrl-C came during the import
+
+    monkeypatch.setattr(cli_main, "_parser", importing)
+    try:
+        code = cli_main.main(["batch", "whatever.yaml"])
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C escaped main() (a traceback on a terminal)")
+    assert (code, capsys.readouterr().err.strip()) == (130, "interrupted")
+
+
 def test_the_next_run_removes_a_killed_runs_temporary_folder(tmp_path):
     p = subprocess.Popen(["true"])
     p.wait()

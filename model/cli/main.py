@@ -171,13 +171,14 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = _parser(argv)
-    args = ap.parse_args(argv)
-    _configure_logging(args)
     heard: list[int] = []
     try:
         # SIGTERM/SIGHUP unwind like Ctrl-C: workers ended, temporary folders removed
         with terminate_as_interrupt(resend=False), interrupts_heard() as heard:
+            # the parser imports the named command's module (xarray, SciPy: ≈ 1 s), so a
+            # Ctrl-C then is an interruption like any other, not a traceback
+            args = _parser(argv).parse_args(argv)
+            _configure_logging(args)
             code = int(args.func(args) or 0)
         # a library caught the interrupt and the command went on to the end
         return _interrupted(heard[0]) if heard else code
