@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -183,6 +184,26 @@ def test_an_interrupt_a_library_swallows_is_heard():
     with interrupts_heard() as heard, contextlib.suppress(KeyboardInterrupt):
         _signal_self(signal.SIGINT)
     assert heard == [signal.SIGINT]
+
+
+def test_an_interrupt_lost_in_a_weakref_callback_is_sent_again(capsys):
+    """Python cannot raise out of a weakref callback: it printed "Exception ignored in ..."
+    and a traceback, and the command went on to its end (measured on `peakpath assess`)."""
+
+    class Thing:
+        pass
+
+    def callback(ref):
+        _signal_self(signal.SIGINT)  # its KeyboardInterrupt is raised in the callback
+
+    with pytest.raises(KeyboardInterrupt), interrupts_heard() as heard:
+        thing = Thing()
+        ref = weakref.ref(thing, callback)
+        del thing  # the callback runs, and loses the interrupt
+        assert ref() is None and heard == [signal.SIGINT]
+        time.sleep(0.5)  # sent again: it comes here
+    assert heard == [signal.SIGINT, signal.SIGINT]
+    assert "Exception ignored" not in capsys.readouterr().err
 
 
 def test_a_netcdf_write_is_not_cut_by_an_interrupt(tmp_path, monkeypatch, baseline_run):

@@ -28,6 +28,7 @@ when the child is gone.
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import contextlib
 import os
@@ -341,11 +342,27 @@ def interrupts_heard() -> Iterator[list[int]]:
             handler(signum, frame)
         return noted
 
+    hook = sys.unraisablehook
+
+    def again(u: Any) -> None:
+        """An interrupt raised inside a weakref callback or finaliser cannot leave it: Python
+        prints "Exception ignored in ..." with a traceback and goes on (measured on `peakpath
+        assess`, which then ran to its end). It is sent again, from another thread a moment
+        later, so that it reaches the code that runs next (sent from here, its handler would
+        raise inside this hook)."""
+        if isinstance(u.exc_value, KeyboardInterrupt) and heard:
+            signum = getattr(u.exc_value, "signum", heard[-1])
+            threading.Timer(0.01, _thread.interrupt_main, (signum,)).start()
+        else:
+            hook(u)
+
     for sig, h in handlers.items():
         signal.signal(sig, note(h))
+    sys.unraisablehook = again
     try:
         yield heard
     finally:
+        sys.unraisablehook = hook
         for sig, h in handlers.items():
             signal.signal(sig, h)
 
