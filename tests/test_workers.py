@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
 import threading
 import time
@@ -16,6 +17,7 @@ from peakpath.errors import Interrupted
 from peakpath.solve.workers import (
     TERMINATED,
     Worker,
+    _install,
     interrupts_heard,
     interrupts_held,
     terminate_as_interrupt,
@@ -186,7 +188,7 @@ def test_an_interrupt_a_library_swallows_is_heard():
     assert heard == [signal.SIGINT]
 
 
-def test_an_interrupt_lost_in_a_weakref_callback_is_sent_again(capsys):
+def _lose_an_interrupt_in_a_weakref_callback() -> None:
     """Python cannot raise out of a weakref callback: it printed "Exception ignored in ..."
     and a traceback, and the command went on to its end (measured on `peakpath assess`)."""
 
@@ -196,14 +198,73 @@ def test_an_interrupt_lost_in_a_weakref_callback_is_sent_again(capsys):
     def callback(ref):
         _signal_self(signal.SIGINT)  # its KeyboardInterrupt is raised in the callback
 
+    thing = Thing()
+    ref = weakref.ref(thing, callback)
+    del thing  # the callback runs, and loses the interrupt
+    assert ref() is None
+
+
+def test_an_interrupt_lost_in_a_weakref_callback_is_sent_again_and_wakes_a_wait(capsys):
+    t0 = time.monotonic()
     with pytest.raises(KeyboardInterrupt), interrupts_heard() as heard:
-        thing = Thing()
-        ref = weakref.ref(thing, callback)
-        del thing  # the callback runs, and loses the interrupt
-        assert ref() is None and heard == [signal.SIGINT]
-        time.sleep(0.5)  # sent again: it comes here
+        _lose_an_interrupt_in_a_weakref_callback()
+        assert heard == [signal.SIGINT]
+        queue.Queue().get(timeout=30)  # a blocking wait, as for a solver worker's answer
+    assert time.monotonic() - t0 < 10, "the interrupt came only when the wait ended"
     assert heard == [signal.SIGINT, signal.SIGINT]
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+def test_an_interrupt_lost_just_before_a_block_ends_is_not_sent_after_it():
+    with interrupts_heard() as heard:
+        _lose_an_interrupt_in_a_weakref_callback()
+    try:
+        time.sleep(0.5)  # a late resend would raise here, after the caller has heard it
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt was sent again after the block had ended")
+    assert heard == [signal.SIGINT]
+
+
+def test_a_second_interrupt_inside_a_held_block_acts_at_once():
+    reached = []
+    with pytest.raises(KeyboardInterrupt), interrupts_held():
+        _signal_self(signal.SIGINT)
+        reached.append("after the first")
+        _signal_self(signal.SIGINT)
+        reached.append("after the second")
+    assert reached == ["after the first"]
+
+
+def test_handlers_are_all_set_even_when_one_raises_part_way(monkeypatch):
+    """A signal handled while the handlers are being swapped (its handler raises) must not
+    leave the remaining signals with the wrong handler."""
+    originals = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def a(signum, frame):
+        pass
+
+    def b(signum, frame):
+        pass
+
+    real = signal.signal
+    calls = []
+
+    def cut_short(sig, handler):
+        prev = real(sig, handler)
+        calls.append(sig)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # Ctrl-C handled just after the first was set
+        return prev
+
+    monkeypatch.setattr(signal, "signal", cut_short)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _install({signal.SIGINT: a, signal.SIGTERM: b})
+        monkeypatch.undo()
+        assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == (a, b)
+    finally:
+        for sig, h in originals.items():
+            signal.signal(sig, h)
 
 
 def test_a_netcdf_write_is_not_cut_by_an_interrupt(tmp_path, monkeypatch, baseline_run):

@@ -28,7 +28,6 @@ when the child is gone.
 
 from __future__ import annotations
 
-import _thread
 import atexit
 import contextlib
 import os
@@ -248,28 +247,24 @@ def terminate_as_interrupt(*, resend: bool) -> Any:
         yield
         return
     wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    old: dict[int, Any] = {}
+    # None: set outside Python; ignored signals stay ignored
+    old = {sig: h for sig in wanted
+           if (h := signal.getsignal(sig)) is not None and h is not signal.SIG_IGN}
 
     def handler(signum: int, frame: object) -> None:
         raise Interrupted(signum, f"terminated by {signal.Signals(signum).name}")
 
-    for sig in wanted:
-        prev = signal.getsignal(sig)
-        if prev is not None and prev is not signal.SIG_IGN:  # None: set outside Python
-            old[sig] = prev
-            signal.signal(sig, handler)
     try:
+        _install(dict.fromkeys(old, handler))
         yield
     except Interrupted as e:
         if resend and e.signum in old:
-            for sig, prev in old.items():
-                signal.signal(sig, prev)
+            _install(old)
             old.clear()
             signal.raise_signal(e.signum)
         raise
     finally:
-        for sig, prev in old.items():
-            signal.signal(sig, prev)
+        _install(old)
 
 
 #: the signals that stop a command: Ctrl-C, and a request to terminate (`terminate_as_interrupt`)
@@ -277,21 +272,34 @@ _STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP"
                       if hasattr(signal, n))
 
 
+def _install(handlers: dict[int, Any]) -> None:
+    """Set each signal's handler. A signal that comes part-way may run a handler that raises;
+    the remaining ones are still set before that exception goes on (a loop cut short left the
+    other signals' stand-ins in place for good: SIGTERM ignored, or Ctrl-C dropped)."""
+    todo = list(handlers.items())
+    raised: BaseException | None = None
+    while todo:
+        try:
+            while todo:
+                signal.signal(*todo[0])
+                todo.pop(0)
+        except BaseException as e:  # re-raised below, once all are set
+            raised = raised or e
+    if raised is not None:
+        raise raised
+
+
 def _python_handlers() -> dict[int, Any]:
     """The stop signals whose handler is a Python function (not ignored, not the default
     action, not set outside Python), with that handler."""
-    out = {}
-    for sig in _STOP_SIGNALS:
-        h = signal.getsignal(sig)
-        if callable(h):
-            out[sig] = h
-    return out
+    return {sig: h for sig in _STOP_SIGNALS if callable(h := signal.getsignal(sig))}
 
 
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP back for the duration of the block, then act on the
-    first one that came, as its handler would have acted inside the block.
+    first one that came, as its handler would have acted inside the block. A second one is
+    acted on at once, as without the hold: asked twice, stopping beats the risk below.
 
     For library calls that an exception raised at an arbitrary point leaves broken: a
     KeyboardInterrupt inside xarray's netCDF write, between taking its file lock and the
@@ -303,21 +311,20 @@ def interrupts_held() -> Iterator[None]:
         yield
         return
     handlers = _python_handlers()
-    came: list[tuple[int, Any]] = []
+    came: list[int] = []
 
     def hold(signum: int, frame: Any) -> None:
-        came.append((signum, frame))
+        came.append(signum)
+        if len(came) == 2:
+            handlers[signum](signum, frame)
 
-    for sig in handlers:
-        signal.signal(sig, hold)
     try:
+        _install(dict.fromkeys(handlers, hold))
         yield
     finally:
-        for sig, h in handlers.items():
-            signal.signal(sig, h)
-        if came:
-            signum, frame = came[0]
-            handlers[signum](signum, frame)
+        _install(handlers)
+        if len(came) == 1:
+            handlers[came[0]](came[0], None)
 
 
 @contextlib.contextmanager
@@ -335,6 +342,9 @@ def interrupts_heard() -> Iterator[list[int]]:
         yield heard
         return
     handlers = _python_handlers()
+    main_thread = threading.main_thread().ident
+    live = threading.Event()
+    live.set()
 
     def note(handler: Any) -> Callable[[int, Any], None]:
         def noted(signum: int, frame: Any) -> None:
@@ -342,29 +352,33 @@ def interrupts_heard() -> Iterator[list[int]]:
             handler(signum, frame)
         return noted
 
+    def resend(signum: int) -> None:
+        if live.is_set():  # not once the block has ended: the caller has heard it
+            signal.pthread_kill(main_thread, signum)
+
     hook = sys.unraisablehook
 
     def again(u: Any) -> None:
         """An interrupt raised inside a weakref callback or finaliser cannot leave it: Python
         prints "Exception ignored in ..." with a traceback and goes on (measured on `peakpath
-        assess`, which then ran to its end). It is sent again, from another thread a moment
-        later, so that it reaches the code that runs next (sent from here, its handler would
-        raise inside this hook)."""
-        if isinstance(u.exc_value, KeyboardInterrupt) and heard:
-            signum = getattr(u.exc_value, "signum", heard[-1])
-            threading.Timer(0.01, _thread.interrupt_main, (signum,)).start()
+        assess`, which then ran to its end). It is sent again, as a signal to the main thread
+        from another thread a moment later, so that it reaches the code that runs next (sent
+        from here, its handler would raise inside this hook) and wakes a blocking wait."""
+        if isinstance(u.exc_value, KeyboardInterrupt) and heard and hasattr(
+                signal, "pthread_kill"):
+            signum = getattr(u.exc_value, "signum", signal.SIGINT)
+            threading.Timer(0.01, resend, (signum,)).start()
         else:
             hook(u)
 
-    for sig, h in handlers.items():
-        signal.signal(sig, note(h))
-    sys.unraisablehook = again
     try:
+        _install({sig: note(h) for sig, h in handlers.items()})
+        sys.unraisablehook = again
         yield heard
     finally:
+        live.clear()
         sys.unraisablehook = hook
-        for sig, h in handlers.items():
-            signal.signal(sig, h)
+        _install(handlers)
 
 
 def exited_by_termination(code: int | None) -> bool:
