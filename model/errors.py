@@ -82,6 +82,15 @@ class Interrupted(KeyboardInterrupt):
         self.signum = int(signum)
         self.message = message
 
+    @classmethod
+    def by_signal(cls, signum: int) -> Interrupted:
+        """The interruption a signal makes: "interrupted" for Ctrl-C, "terminated by SIGTERM"
+        (or SIGHUP) for a request to terminate."""
+        import signal
+
+        return cls(signum, "interrupted" if signum == signal.SIGINT
+                   else f"terminated by {signal.Signals(signum).name}")
+
     @property
     def exit_code(self) -> int:
         return 128 + self.signum

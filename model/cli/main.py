@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import logging
 import os
-import signal
 import sys
 
 import peakpath
@@ -196,8 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _interrupted(signum: int) -> int:
     """The one line and the exit code (128 + the signal number) of an interrupted command."""
-    e = Interrupted(signum, "interrupted" if signum == signal.SIGINT
-                    else f"terminated by {signal.Signals(signum).name}")
+    e = Interrupted.by_signal(signum)
     print(e, file=sys.stderr)
     return e.exit_code
 

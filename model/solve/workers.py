@@ -252,7 +252,7 @@ def terminate_as_interrupt(*, resend: bool) -> Any:
            if (h := signal.getsignal(sig)) is not None and h is not signal.SIG_IGN}
 
     def handler(signum: int, frame: object) -> None:
-        raise Interrupted(signum, f"terminated by {signal.Signals(signum).name}")
+        raise Interrupted.by_signal(signum)
 
     try:
         _install(dict.fromkeys(old, handler))
