@@ -83,6 +83,18 @@ def test_sweep_is_a_cartesian_product_with_structure_outermost(tmp_path):
     assert years == [2022, 2022, 2025, 2025, 2028, 2028]
 
 
+@pytest.mark.parametrize("key", ["dataset", "base", "name"])
+def test_a_sweep_of_a_setting_a_batch_cannot_vary_is_an_error(tmp_path, key):
+    """Swept, these were ignored: every scenario was solved on the batch's own dataset."""
+    from peakpath.errors import InputError
+
+    f = batch_file(tmp_path, f"sweep:\n  {key}: [a, b]\n")
+    with pytest.raises(InputError) as e:
+        load_batch(f)
+    (p,) = e.value.problems
+    assert (p.column, p.rule, p.row) == (f"sweep.{key}", "sweep", 4)
+
+
 def test_batch_file_errors_are_located(tmp_path):
     from peakpath.errors import InputError
 

@@ -108,6 +108,20 @@ def test_base_cycle_is_an_error(tmp_path):
     assert any(q.rule == "base" for q in errors(b))
 
 
+def test_with_settings_changes_the_dataset_it_solves(tmp_path, monkeypatch):
+    """The dataset a copy is solved on is the one its settings name (it had kept the
+    original's while the settings said otherwise)."""
+    sc = load_scenario(RUNS / "wuhan-peak-2022.yaml")
+    monkeypatch.chdir(tmp_path)
+    other = sc.with_settings({"dataset": "elsewhere"})
+    assert other.dataset == tmp_path / "elsewhere" and sc.dataset != other.dataset
+    assert other.settings["dataset"] == str(tmp_path / "elsewhere")
+    for bad, rule in (({"dataset": 3}, "type"), ({"base": "x.yaml"}, "fixed")):
+        with pytest.raises(InputError) as e:
+            sc.with_settings(bad)
+        assert [(p.column, p.rule) for p in e.value.problems] == [(next(iter(bad)), rule)]
+
+
 def test_with_settings_changes_a_copy_and_the_digest():
     sc = load_scenario(RUNS / "wuhan-peak-2022.yaml")
     other = sc.with_settings({"targets.peak.year": 2025})

@@ -228,6 +228,17 @@ def check_override_names(o: dict, loc: tuple, bad) -> None:
                 f"{', '.join(t.column_names)}", "未知的列", "reference")
 
 
+#: settings a sweep cannot vary, and why: a batch reads one dataset, inheritance is resolved
+#: when its scenario file is loaded, and each scenario is named after the batch and its id
+_NOT_SWEPT = {
+    "dataset": "a batch solves one dataset (its scenario's 'dataset:'); to compare datasets, "
+               "run one batch per dataset",
+    "base": "'base' is resolved when the scenario file is loaded; to compare base scenarios, "
+            "run one batch per scenario file",
+    "name": "each scenario of a batch is named '<batch>.<id>' (the name cannot be swept)",
+}
+
+
 def _sweep_levels(sweep: dict | None, scenario: Scenario | None, bad
                   ) -> list[tuple[str, list[tuple[Any, dict, list]]]]:
     """[(dimension, [(label, changes, overrides), ...]), ...] in file order."""
@@ -235,7 +246,9 @@ def _sweep_levels(sweep: dict | None, scenario: Scenario | None, bad
 
     dims = []
     for key, values in (sweep or {}).items():
-        if isinstance(values, list) and values:
+        if isinstance(values, list) and key in _NOT_SWEPT:
+            bad(("sweep", key), _NOT_SWEPT[key], "该设置不能扫描", "sweep")
+        elif isinstance(values, list) and values:
             if scenario is not None:
                 _check_setting_path(scenario.settings, key, bad)
             dims.append((key, [(v, {key: v}, []) for v in values]))

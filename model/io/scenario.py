@@ -106,10 +106,29 @@ class Scenario:
                                          default=str).encode()).hexdigest()
 
     def with_settings(self, changes: dict[str, Any]) -> Scenario:
-        """A copy with dotted-path settings changed (``{"targets.peak.year": 2025}``)."""
+        """A copy with dotted-path settings changed (``{"targets.peak.year": 2025}``).
+
+        ``dataset`` names another dataset folder (a relative path is taken from the current
+        directory); ``base`` cannot change, since inheritance is resolved when a file is
+        loaded."""
         settings = copy.deepcopy(self.settings)
         problems = []
+        dataset = self.dataset
         for dotted, value in changes.items():
+            if dotted == "base":
+                problems.append(Problem(str(self.path), None, "base", "fixed",
+                                        "'base' is resolved when the scenario file is loaded "
+                                        "and cannot be changed afterwards: write a scenario "
+                                        "file with that base", "base 仅在读取情景文件时生效"))
+                continue
+            if dotted == "dataset":
+                if not isinstance(value, (str, Path)) or not str(value):
+                    problems.append(Problem(str(self.path), None, "dataset", "type",
+                                            f"expected the path of a dataset folder, got "
+                                            f"{value!r}", "应为数据集文件夹路径"))
+                    continue
+                dataset = Path(value).resolve()
+                value = str(dataset)
             try:
                 set_dotted(settings, dotted, value)
             except TypeError as e:
@@ -120,7 +139,7 @@ class Scenario:
         problems = validate_settings(settings, str(self.path), {})
         if problems:
             raise InputError(problems)
-        return Scenario(settings["name"], self.path, self.dataset, settings, list(self.chain),
+        return Scenario(settings["name"], self.path, dataset, settings, list(self.chain),
                         dict(self.origins))
 
     def where(self, path: tuple) -> tuple[str, int | None]:
