@@ -44,6 +44,21 @@ def test_in_place_variants_match_fresh_solves(wuhan, base):
     assert r.counts == {"rebuild": 1, "in_place": 5}
 
 
+def test_each_variant_is_solved_with_its_own_solver_options(wuhan, base):
+    """A batch sweeping solver.mip_rel_gap solved every variant with the batch scenario's gap
+    (and the level-finding solve with the variant's): a loaded model takes each variant's."""
+    r = Resolver(dict(base.solver))
+    objectives = []
+    for gap, path in ((0.9, "rebuild"), (1e-6, "in_place"), (0.9, "in_place")):
+        sc = variant(base, **{"solver.mip_rel_gap": gap})
+        _, sol = r.solve(wuhan, sc)
+        assert sol.solver["path"] == path
+        fresh = run_scenario(sc, wuhan, isolate=False)
+        assert sol.objective == pytest.approx(fresh.solution.objective, rel=1e-7)
+        objectives.append(sol.objective)
+    assert objectives[0] > objectives[1] * 1.001  # the loose gap stops at a dearer incumbent
+
+
 def test_a_new_structure_is_built_and_loaded_beside_the_old(wuhan, base):
     r = Resolver(dict(base.solver))
     for year, path in ((2022, "rebuild"), (2025, "rebuild"), (2022, "in_place")):

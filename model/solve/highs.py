@@ -240,15 +240,22 @@ def _highs_instance():
 def new_highs(options: dict):
     global _THREADS_SET
     h = _highs_instance()
-    h.setOptionValue("output_flag", bool(options.get("log", False)))
     threads = int(options.get("threads", 1))
     if _THREADS_SET is None or threads == _THREADS_SET:
         h.setOptionValue("threads", threads)
         _THREADS_SET = threads
+    h.setOptionValue("random_seed", 0)
+    set_solve_options(h, options)
+    return h
+
+
+def set_solve_options(h, options: dict) -> None:
+    """The options a scenario sets for each solve (log, method, MIP gap), so that a model
+    loaded once solves every variant with that variant's own (HiGHS' threads are set once per
+    process, the time limit at each run)."""
+    h.setOptionValue("output_flag", bool(options.get("log", False)))
     h.setOptionValue("solver", "ipm" if options.get("method") == "ipm" else "simplex")
     h.setOptionValue("mip_rel_gap", float(options.get("mip_rel_gap", 1e-4)))
-    h.setOptionValue("random_seed", 0)
-    return h
 
 
 def pass_lp(h, lp: LPArrays) -> None:

@@ -6,7 +6,8 @@ by the same build code in array mode (no Pyomo objects), and only what changed i
 the loaded HiGHS model (``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``,
 ``changeCoeff``); HiGHS then re-solves from the previous basis. A structure is the set of
 variable and row blocks with their indices, the integrality of columns and the sparsity pattern;
-a variant that changes any of them (another peak year, elastic mode) gets its own entry.
+a variant that changes any of them (another peak year, elastic mode) gets its own entry. Each
+solve sets the variant's own solver options (MIP gap, method, time limit) on the loaded model.
 
 ``reset()`` clears the solver state (basis, solution) but keeps the loaded models: a batch calls
 it at the start of every chunk of variants, so a chunk's results never depend on which chunks a
@@ -39,6 +40,7 @@ from peakpath.solve.highs import (
     new_highs,
     pass_lp,
     run_highs,
+    set_solve_options,
     to_solution,
 )
 
@@ -89,9 +91,11 @@ class Resolver:
 
     def solve(self, data: InputData, scenario: Scenario, *, elastic: bool = False
               ) -> tuple[BuiltModel, Solution]:
-        """Solve one variant (``data`` already has the scenario's overrides applied)."""
+        """Solve one variant (``data`` already has the scenario's overrides applied) with the
+        scenario's solver options over the resolver's."""
         t0 = time.perf_counter()
         scenario = with_levels(data, scenario)
+        options = {**self.options, **scenario.solver}
         md = derive(data, scenario)
         t1 = time.perf_counter()
         arrays = build_model(md, elastic=elastic, pyomo=False, lookups=self.lookups)
@@ -101,14 +105,15 @@ class Resolver:
             self.loaded.move_to_end(key)
             entry = self.loaded[key]
             lp = self._update(entry, arrays)
+            set_solve_options(entry.highs, options)
             built, comp, path = arrays, entry.comp, "in_place"
         else:
             built = build_model(md, elastic=elastic)
             comp = compile_model(built)
-            entry = self._load(key, comp, built)
+            entry = self._load(key, comp, built, options)
             lp, path = comp.lp, "rebuild"
         t3 = time.perf_counter()
-        raw = run_highs(entry.highs, lp, float(self.options.get("time_limit", 600.0)))
+        raw = run_highs(entry.highs, lp, float(options.get("time_limit", 600.0)))
         raw.info["solver_version"] = highs_version()
         t4 = time.perf_counter()
         self.counts[path] += 1
@@ -122,8 +127,8 @@ class Resolver:
         return built, sol
 
     # -- loading and updating -----------------------------------------------------------------
-    def _load(self, key: str, comp: Compiled, built: BuiltModel) -> Loaded:
-        h = new_highs(self.options)
+    def _load(self, key: str, comp: Compiled, built: BuiltModel, options: dict) -> Loaded:
+        h = new_highs(options)
         pass_lp(h, comp.lp)
         b = built.ctx.b
         offsets = np.array([b.vars[n].offset for n in comp.var_blocks])
