@@ -212,6 +212,16 @@ def _(tmp):
     return ["validate", d], ["prices.csv, row 8", "duplicate"]
 
 
+@case("table-exclusive-group-without-members")
+def _(tmp):
+    """measures.csv without its optional exclusive_group column leaves measure_groups.csv's
+    shared potentials with no member (it was a pandas merge error)."""
+    d = dataset(tmp)
+    m = pd.read_csv(d / "measures.csv", dtype=str, keep_default_na=False)
+    m.drop(columns="exclusive_group").to_csv(d / "measures.csv", index=False)
+    return ["validate", d], ["measure_groups.csv, row 2, column 'group'", "has no member"]
+
+
 @case("table-base-year-missing-for-a-sector")
 def _(tmp):
     d = dataset(tmp)

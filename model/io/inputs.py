@@ -459,6 +459,13 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
             flag("measures", mixed, "unit", "unit",
                  lambda i: f"members of exclusive group '{measures['exclusive_group'].iloc[i]}'"
                            " use different units", "互斥组内措施单位须一致")
+        if "measure_groups" in typed:
+            mg = typed["measure_groups"]
+            orphan = ~mg["group"].isin(set(measures["exclusive_group"])).to_numpy()
+            flag("measure_groups", orphan, "group", "reference",
+                 lambda i: f"group '{mg['group'].iloc[i]}' has no member: no measure in "
+                           f"{file_of('measures')} names it in exclusive_group",
+                 "互斥组没有成员措施")
     if fuels is not None:
         fuel_ids = set(fuels["fuel"])
         for tname in ("measure_effects", "project_effects"):
