@@ -397,6 +397,13 @@ CASES["batch-correlation-unknown-name"] = batch_bad(
 CASES["batch-sweep-override-unknown-table"] = batch_bad(
     "sweep:\n  grid:\n    low: [{table: gridd, scale: 0.9}]\n",
     "row 5, key 'sweep.grid.low[0].table'")
+CASES["batch-parameter-matches-no-row"] = batch_bad(
+    "monte_carlo:\n  n: 2\n  seed: 1\n  parameters:\n    - {name: a, table: prices, "
+    "where: {fuel: coall}, dist: uniform, low: 0.9, high: 1.1}\n",
+    "row 7, key 'monte_carlo.parameters[0]'", "matches no row")
+CASES["batch-sweep-override-matches-no-row"] = batch_bad(
+    "sweep:\n  grid:\n    low: [{table: grid, where: {variable: nosuch}, scale: 0.9}]\n",
+    "row 5, key 'sweep.grid.low[0]'", "matches no row")
 CASES["batch-n-text"] = batch_bad("monte_carlo: {n: many, seed: 1}\n",
                                   "row 3, key 'monte_carlo.n'")
 CASES["batch-n-huge"] = batch_bad("monte_carlo: {n: 1000000000, seed: 1}\n",

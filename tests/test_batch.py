@@ -83,9 +83,10 @@ def test_sweep_is_a_cartesian_product_with_structure_outermost(tmp_path):
     assert years == [2022, 2022, 2025, 2025, 2028, 2028]
 
 
-@pytest.mark.parametrize("key", ["dataset", "base", "name"])
+@pytest.mark.parametrize("key", ["dataset", "base", "name", "solver.threads", "solver.isolate",
+                                 "solver.elastic"])
 def test_a_sweep_of_a_setting_a_batch_cannot_vary_is_an_error(tmp_path, key):
-    """Swept, these were ignored: every scenario was solved on the batch's own dataset."""
+    """Swept, these were ignored (every scenario was solved on the batch's own dataset)."""
     from peakpath.errors import InputError
 
     f = batch_file(tmp_path, f"sweep:\n  {key}: [a, b]\n")
@@ -93,6 +94,34 @@ def test_a_sweep_of_a_setting_a_batch_cannot_vary_is_an_error(tmp_path, key):
         load_batch(f)
     (p,) = e.value.problems
     assert (p.column, p.rule, p.row) == (f"sweep.{key}", "sweep", 4)
+
+
+def test_an_override_a_batch_adds_is_blamed_on_the_batch_file(tmp_path):
+    """A parameter matching no row is refused before anything is solved or written (each draw
+    had failed, blamed on the scenario's 'overrides[i]'); a drawn value out of range is that
+    draw's error, placed at the parameter's line."""
+    from peakpath.analysis.batch import run_batch, solve_chunk
+    from peakpath.errors import InputError
+
+    f = batch_file(tmp_path, """monte_carlo:
+  n: 8
+  seed: 1
+  parameters:
+    - {name: gas, table: prices, where: {fuel: natural_gas}, dist: uniform, low: 0.9, high: 1.1}
+    - {name: coal, table: prices, where: {fuel: coal}, op: add, dist: uniform, low: -3000, high: 0}
+""")
+    spec = load_batch(f)
+    bad = [v for v in spec.variants if v.values["coal"] < -930]  # coal costs 930 CNY/t in 2020
+    recs = solve_chunk(spec, bad[:1], str(tmp_path / "out"))
+    assert recs[0]["status"] == "error"
+    assert f"{f}, row 8, key 'monte_carlo.parameters[1]': [range] prices.value" \
+        in recs[0]["reason"]
+    f.write_text(f.read_text().replace("fuel: natural_gas", "fuel: natural_gass"))
+    with pytest.raises(InputError) as e:
+        run_batch(load_batch(f), tmp_path / "refused", workers=1, progress=False)
+    assert [(p.row, p.column, p.rule) for p in e.value.problems] == \
+        [(7, "monte_carlo.parameters[0]", "override")]
+    assert not (tmp_path / "refused").exists()
 
 
 def test_batch_file_errors_are_located(tmp_path):
@@ -199,7 +228,7 @@ def test_failed_and_infeasible_scenarios_are_recorded_and_do_not_stop_the_batch(
 sweep:
   case:
     fine: []
-    broken: [{table: prices, where: {fuel: unobtainium}, scale: 2}]
+    broken: [{table: prices, where: {fuel: coal}, add: -5000}]
     impossible: [{table: grid, where: {variable: emission_factor}, scale: 1.0}]
   targets.carbon_cap: [{2030: 13500}, {2030: 9000}]
 """)
@@ -208,7 +237,7 @@ sweep:
     assert len(t) == 6
     broken = t[t["value:case"] == "broken"]
     assert set(broken["status"]) == {"error"}
-    assert broken["reason"].str.contains("matches no row").all()
+    assert broken["reason"].str.contains("sweep.case.broken[0]': [range]", regex=False).all()
     tight = t[(t["value:case"] != "broken") & t["value:targets.carbon_cap"].str.contains("9000")]
     assert set(tight["status"]) == {"infeasible"}
     assert tight["unmet"].str.contains("carbon_cap@2030").all()

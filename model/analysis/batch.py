@@ -38,12 +38,14 @@ the solver state they have in an uninterrupted run: the results are identical.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import itertools
 import json
 import math
 import os
 import queue
+import re
 import signal
 import sys
 import threading
@@ -98,6 +100,8 @@ class Variant:
     overrides: list[dict]  # table overrides appended to the scenario's
     values: dict[str, Any]  # what was swept or sampled, for summary.csv
     chunk: int = 0
+    #: where in the batch file each of ``overrides`` was written (a parameter or sweep option)
+    sources: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -109,22 +113,40 @@ class BatchSpec:
     chunk: int = 20
     parameters: list[str] = field(default_factory=list)  # sampled parameter names
     swept: list[str] = field(default_factory=list)
+    lines: dict[tuple, int] = field(default_factory=dict)  # the batch file's line of each key
 
     def scenario_of(self, v: Variant) -> Scenario:
+        """The variant's scenario; a problem with an override it adds names the batch file and
+        the line of the parameter or sweep option that wrote it."""
         changes = dict(v.changes)
         changes["name"] = f"{self.name}.{v.id}"
         sc = self.scenario.with_settings(changes)
         if v.overrides:
+            first = len(sc.settings["overrides"])
             sc = sc.with_settings({"overrides": [*sc.settings["overrides"], *v.overrides]})
+            for j, src in enumerate(v.sources):
+                sc.origins[("overrides", first + j)] = (str(self.path),
+                                                        _line_of(self.lines, src))
         return sc
+
+    def blame(self, v: Variant, problems: list[Problem]) -> list[Problem]:
+        """``problems`` of the variant's scenario with each override the batch added named by
+        the parameter or sweep option that wrote it (``monte_carlo.parameters[0]``, not the
+        scenario's ``overrides[7]``)."""
+        first = len(self.scenario.settings["overrides"])
+        out = []
+        for p in problems:
+            m = re.match(r"overrides\[(\d+)\]", p.column or "")
+            j = int(m.group(1)) - first if m else -1
+            if 0 <= j < len(v.sources):
+                p = dataclasses.replace(p, column=_dotted(v.sources[j]) + p.column[m.end():])
+            out.append(p)
+        return out
 
     def first_draws(self, n: int) -> BatchSpec:
         """The batch with only the first ``n`` Monte Carlo draws of each sweep case: the same
         draws, ids and chunks the full batch starts with, so a later full run in the same
         folder keeps them. A batch without draws is returned unchanged."""
-        import dataclasses
-        import re
-
         def draw(v: Variant) -> int:
             m = re.search(r"mc(\d+)$", v.id)
             return -1 if m is None else int(m.group(1))
@@ -181,7 +203,8 @@ def load_batch(path: str | Path) -> BatchSpec:
         raise InputError(problems)
     chunk = raw.get("chunk", 20)
     variants = _variants(sweep, draws, params, chunk)
-    spec = BatchSpec(raw["name"], path, scenario, variants, chunk, pnames, [k for k, _ in sweep])
+    spec = BatchSpec(raw["name"], path, scenario, variants, chunk, pnames, [k for k, _ in sweep],
+                     lines)
     _check_variants(spec, file, lines)
     return spec
 
@@ -228,14 +251,19 @@ def check_override_names(o: dict, loc: tuple, bad) -> None:
                 f"{', '.join(t.column_names)}", "未知的列", "reference")
 
 
-#: settings a sweep cannot vary, and why: a batch reads one dataset, inheritance is resolved
-#: when its scenario file is loaded, and each scenario is named after the batch and its id
+#: settings a sweep cannot vary (it would ignore them), and why
 _NOT_SWEPT = {
     "dataset": "a batch solves one dataset (its scenario's 'dataset:'); to compare datasets, "
                "run one batch per dataset",
     "base": "'base' is resolved when the scenario file is loaded; to compare base scenarios, "
             "run one batch per scenario file",
     "name": "each scenario of a batch is named '<batch>.<id>' (the name cannot be swept)",
+    "solver.threads": "a batch's HiGHS threads are set once per worker process (the "
+                      "scenario's solver.threads); its workers are its parallelism",
+    "solver.isolate": "batch workers are separate processes already ('isolate' applies to a "
+                      "single run)",
+    "solver.elastic": "a batch re-solves every infeasible scenario with priced slacks and "
+                      "records it as 'infeasible' with its shortfalls",
 }
 
 
@@ -339,13 +367,14 @@ def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
     out = []
     n_draws = 0 if draws is None else len(draws)
     for c_i, combo in enumerate(combos):
-        changes, overrides, values = {}, [], {}
+        changes, overrides, values, sources = {}, [], {}, []
         for (dim, _), (label, ch, ovs) in zip(sweep, combo, strict=True):
             changes.update(ch)
             overrides += ovs
+            sources += [("sweep", dim, label, j) for j in range(len(ovs))]
             values[dim] = label
         if n_draws == 0:
-            out.append(Variant(f"s{c_i:04d}", changes, overrides, values))
+            out.append(Variant(f"s{c_i:04d}", changes, overrides, values, sources=sources))
             continue
         for d in range(n_draws):
             ovs = list(overrides)
@@ -358,7 +387,8 @@ def _variants(sweep, draws, params, chunk: int) -> list[Variant]:
                 ovs.append(o)
                 vals[p["name"]] = float(x)
             vid = f"mc{d:04d}" if len(combos) == 1 else f"s{c_i:04d}-mc{d:04d}"
-            out.append(Variant(vid, dict(changes), ovs, vals))
+            mc = [("monte_carlo", "parameters", k) for k in range(len(params))]
+            out.append(Variant(vid, dict(changes), ovs, vals, sources=sources + mc))
     for k, (start, size) in enumerate(chunk_bounds(len(out), chunk)):
         for v in out[start:start + size]:
             v.chunk = k
@@ -411,6 +441,27 @@ def _check_variants(spec: BatchSpec, file: str, lines: dict[tuple, int]) -> None
                                         p.rule, p.message, p.hint_zh))
     if problems:
         raise InputError(problems)
+
+
+def check_overrides(spec: BatchSpec, base: InputData) -> None:
+    """The overrides the batch adds (its parameters and sweep options) name columns of the
+    dataset's tables and match rows of them: checked once, before anything is solved, on the
+    first variant that carries each; a problem names the batch file, its line and the
+    parameter or option. A drawn value out of a column's range is the variant's own error."""
+    problems: dict[tuple, Problem] = {}
+    seen: set[tuple] = set()
+    for v in spec.variants:
+        if set(v.sources) <= seen:
+            continue
+        seen.update(v.sources)
+        try:
+            apply_overrides(base, spec.scenario_of(v))
+        except InputError as e:
+            for p in spec.blame(v, e.problems):
+                if p.rule in ("override", "reference"):  # not value-dependent
+                    problems.setdefault((p.file, p.row, p.column, p.message), p)
+    if problems:
+        raise InputError(list(problems.values()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -542,6 +593,7 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
                           "results": round(t2 - t1, 4),
                           "write": round(time.perf_counter() - t2, 4)}
     except InputError as e:
+        e = InputError(spec.blame(v, e.problems))
         rec.update(status="error", reason=" ".join(e.report().split("\n")))
     except PeakpathError as e:
         rec.update(status="error", reason=str(e))
@@ -966,11 +1018,12 @@ def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = Non
     workers within about a second, removes their half-written folders and raises `Interrupted`
     with a one-line message; every scenario finished by then is kept, and running the batch
     again solves only the others, to the results of an uninterrupted run."""
+    t0 = time.monotonic()
+    base = read_dataset(spec.scenario.dataset)
+    check_overrides(spec, base)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sweep_stale(out)  # what workers killed in an earlier run left half-written
-    t0 = time.monotonic()
-    base = read_dataset(spec.scenario.dataset)
     todo, kept = plan(spec, out, base)
     records = {r["id"]: r for r in kept}
     bar = Progress(len(spec.variants), len(kept), progress)
