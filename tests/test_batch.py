@@ -124,6 +124,13 @@ def test_an_override_a_batch_adds_is_blamed_on_the_batch_file(tmp_path):
     assert not (tmp_path / "refused").exists()
 
 
+def test_a_sweep_of_a_yearly_target_sets_that_year(tmp_path):
+    spec = load_batch(batch_file(tmp_path, "sweep:\n  targets.energy_intensity.2025: "
+                                           "[-0.12, -0.15]\n"))
+    got = [spec.scenario_of(v).targets["energy_intensity"] for v in spec.variants]
+    assert [g[2025] for g in got] == [-0.12, -0.15] and all(g[2030] == -0.135 for g in got)
+
+
 def test_batch_file_errors_are_located(tmp_path):
     from peakpath.errors import InputError
 

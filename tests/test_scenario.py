@@ -108,6 +108,17 @@ def test_base_cycle_is_an_error(tmp_path):
     assert any(q.rule == "base" for q in errors(b))
 
 
+def test_a_year_in_a_setting_path_is_a_year_key():
+    """``targets.energy_intensity.2025`` changes the 2025 target (it made a text key '2025',
+    refused as "not a year")."""
+    sc = load_scenario(RUNS / "wuhan-peak-2030.yaml")
+    other = sc.with_settings({"targets.energy_intensity.2025": -0.12,
+                              "carbon_price.2030": 100.0})
+    assert other.targets["energy_intensity"][2025] == -0.12
+    assert other.settings["carbon_price"] == {2030: 100.0}
+    assert all(isinstance(k, int) for k in other.targets["energy_intensity"])
+
+
 def test_with_settings_changes_the_dataset_it_solves(tmp_path, monkeypatch):
     """The dataset a copy is solved on is the one its settings name (it had kept the
     original's while the settings said otherwise)."""

@@ -163,13 +163,14 @@ def _str_keys(x: Any) -> Any:
 
 def set_dotted(d: dict, dotted: str, value: Any) -> None:
     """Set ``d["a"]["b"] = value`` for ``"a.b"``, making missing mappings; a TypeError names
-    the part that is not a mapping."""
-    keys = dotted.split(".")
+    the part that is not a mapping. A part of digits is a year, kept as a number as YAML keeps
+    ``2025:`` (``targets.energy_intensity.2025``)."""
+    keys = [int(k) if k.isdigit() else k for k in dotted.split(".")]
     for i, k in enumerate(keys[:-1]):
         d = d.setdefault(k, {})
         if not isinstance(d, dict):
-            raise TypeError(f"'{'.'.join(keys[:i + 1])}' is {_kind(d)}, not a mapping, so "
-                            f"'{dotted}' cannot be set")
+            part = ".".join(map(str, keys[:i + 1]))
+            raise TypeError(f"'{part}' is {_kind(d)}, not a mapping, so '{dotted}' cannot be set")
     d[keys[-1]] = value
 
 
