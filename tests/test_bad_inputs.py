@@ -274,7 +274,13 @@ CASES["yaml-override-text-column"] = run_bad(
     "row 4, key 'overrides[0].column'", "numeric column")
 CASES["yaml-override-matches-nothing"] = run_bad(
     "overrides:\n  - {table: prices, where: {fuel: uranium}, scale: 2}\n",
-    "row 4, key 'overrides[0]'", "matches no row")
+    "row 4, key 'overrides[0].where.fuel'", "'uranium' matches no row of prices")
+CASES["yaml-override-one-listed-value-matches-nothing"] = run_bad(
+    "overrides:\n  - {table: prices, where: {fuel: [coal, cokee]}, scale: 2}\n",
+    "row 4, key 'overrides[0].where.fuel'", "'cokee' matches no row of prices")
+CASES["yaml-override-filters-match-no-row-together"] = run_bad(
+    "overrides:\n  - {table: grid, where: {variable: coal_rate, year: 2021}, scale: 2}\n",
+    "row 4, key 'overrides[0]'", "override of grid matches no row")
 CASES["override-price-1e300"] = run_bad(
     "overrides:\n  - {table: prices, where: {fuel: natural_gas}, scale: 1.0e+300}\n",
     "row 4, key 'overrides[0]'", "prices.value")
@@ -400,10 +406,10 @@ CASES["batch-sweep-override-unknown-table"] = batch_bad(
 CASES["batch-parameter-matches-no-row"] = batch_bad(
     "monte_carlo:\n  n: 2\n  seed: 1\n  parameters:\n    - {name: a, table: prices, "
     "where: {fuel: coall}, dist: uniform, low: 0.9, high: 1.1}\n",
-    "row 7, key 'monte_carlo.parameters[0]'", "matches no row")
+    "row 7, key 'monte_carlo.parameters[0].where.fuel'", "'coall' matches no row of prices")
 CASES["batch-sweep-override-matches-no-row"] = batch_bad(
     "sweep:\n  grid:\n    low: [{table: grid, where: {variable: nosuch}, scale: 0.9}]\n",
-    "row 5, key 'sweep.grid.low[0]'", "matches no row")
+    "row 5, key 'sweep.grid.low[0].where.variable'", "'nosuch' matches no row of grid")
 CASES["batch-n-text"] = batch_bad("monte_carlo: {n: many, seed: 1}\n",
                                   "row 3, key 'monte_carlo.n'")
 CASES["batch-n-huge"] = batch_bad("monte_carlo: {n: 1000000000, seed: 1}\n",

@@ -120,7 +120,7 @@ def test_an_override_a_batch_adds_is_blamed_on_the_batch_file(tmp_path):
     with pytest.raises(InputError) as e:
         run_batch(load_batch(f), tmp_path / "refused", workers=1, progress=False)
     assert [(p.row, p.column, p.rule) for p in e.value.problems] == \
-        [(7, "monte_carlo.parameters[0]", "override")]
+        [(7, "monte_carlo.parameters[0].where.fuel", "override")]
     assert not (tmp_path / "refused").exists()
 
 

@@ -802,6 +802,13 @@ def _override_one(data: InputData, base: InputData, changed: dict[str, set[str]]
             return None
         wanted = [str(x) for x in v] if isinstance(v, list) else [str(v)]
         source = df if c in changed.get(t.name, ()) else base.tables[t.name]
+        # each value listed must select something: one that selects nothing is a typo that
+        # would otherwise pass unnoticed beside the others
+        absent = [w for w in wanted if not _where_mask(source, c, [w]).any()]
+        if absent:
+            bad(f"{key}.where.{c}", "override", f"{c} {', '.join(map(repr, absent))} matches "
+                f"no row of {t.name}", "筛选值未匹配任何行")
+            return None
         mask &= _where_mask(source, c, wanted)
     if not mask.any():
         bad(key, "override", f"override of {t.name} matches no row", "覆盖条件未匹配任何行")
