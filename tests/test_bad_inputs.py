@@ -237,6 +237,9 @@ def _(tmp):
 # scenario files
 
 CASES["yaml-years-scalar"] = run_bad("years: 2020\n", "row 3, key 'years'", "mapping")
+CASES["yaml-intensity-minus-100-percent"] = run_bad(
+    "targets:\n  carbon_intensity: {2025: -1}\n", "row 4, key 'targets.carbon_intensity.2025'",
+    "must be > -1; got -1")
 CASES["yaml-intensity-scalar"] = run_bad("targets:\n  energy_intensity: 5\n",
                                          "row 4, key 'targets.energy_intensity'")
 CASES["yaml-duplicate-key"] = run_bad("discount_rate: 0.05\ndiscount_rate: 0.07\n",

@@ -179,8 +179,8 @@ class LimitM(Strict):
 
 class TargetsM(Strict):
     peak: PeakM | None = None
-    energy_intensity: dict[Year, _bounded(-1.0, 1.0)] | None = None
-    carbon_intensity: dict[Year, _bounded(-1.0, 1.0)] | None = None
+    energy_intensity: dict[Year, _bounded(-1.0, 1.0, lo_open=True)] | None = None
+    carbon_intensity: dict[Year, _bounded(-1.0, 1.0, lo_open=True)] | None = None
     energy_cap: _cap_model(0.0, 1e7) | None = None
     carbon_cap: _cap_model(0.0, 1e7) | None = None
     coal_cap: _cap_model(0.0, 1e7) | None = None
