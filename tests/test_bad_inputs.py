@@ -240,6 +240,9 @@ CASES["yaml-years-scalar"] = run_bad("years: 2020\n", "row 3, key 'years'", "map
 CASES["yaml-intensity-minus-100-percent"] = run_bad(
     "targets:\n  carbon_intensity: {2025: -1}\n", "row 4, key 'targets.carbon_intensity.2025'",
     "must be > -1; got -1")
+CASES["yaml-peak-cap-absurd"] = run_bad(
+    "targets:\n  peak: {year: 2029, cap: 1.0e+300}\n", "row 4, key 'targets.peak.cap'",
+    "must be <= 1e+07")
 CASES["yaml-intensity-scalar"] = run_bad("targets:\n  energy_intensity: 5\n",
                                          "row 4, key 'targets.energy_intensity'")
 CASES["yaml-duplicate-key"] = run_bad("discount_rate: 0.05\ndiscount_rate: 0.07\n",

@@ -141,10 +141,10 @@ class SolverM(Strict):
 class PeakM(Strict):
     year: Annotated[Any, AfterValidator(_peak_year)]
     latest: int | None = None
-    cap: Annotated[float, Field(gt=0)] | None = None
+    cap: _bounded(0.0, 1e7, lo_open=True) | None = None  # 万t, as the cap families
     plateau_years: Annotated[int, Field(ge=0)] = 0
     decline_rate: _bounded(0.0, 1.0, hi_open=True) | None = None
-    level: Annotated[float, Field(gt=0)] | None = None
+    level: _bounded(0.0, 1e7, lo_open=True) | None = None
     form: Literal["level", "true_max"] = "level"
 
 
