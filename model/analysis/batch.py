@@ -359,7 +359,12 @@ def _monte_carlo(mc: dict, bad, flagged: set[tuple]
             bad(("monte_carlo", "correlation"), "the correlations do not form a valid "
                 "(positive definite) matrix", "相关系数矩阵非正定")
             return None, names, params
-    return draw(params, mc["n"], mc["seed"], corr), names, params
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = draw(params, mc["n"], mc["seed"], corr)
+    for i in np.flatnonzero(~np.isfinite(x).all(axis=0)):
+        bad(("monte_carlo", "parameters", int(i), "dist"), f"draws of '{names[i]}' are not "
+            "finite numbers (the distribution is too wide)", "抽样值溢出，分布过宽")
+    return (x if np.isfinite(x).all() else None), names, params
 
 
 def _variants(sweep, draws, params, chunk: int) -> list[Variant]:

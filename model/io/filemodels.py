@@ -258,7 +258,7 @@ class CorrelationM(Strict):
 
 class MonteCarloM(Strict):
     n: Annotated[int, Field(ge=1, le=MAX_DRAWS)]
-    seed: int
+    seed: Annotated[int, Field(ge=0)]  # NumPy seeds are non-negative
     parameters: list[ParameterM] = []
     correlation: list[CorrelationM] = []
 
