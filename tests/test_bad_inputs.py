@@ -422,6 +422,9 @@ CASES["batch-lognormal-overflows"] = batch_bad(
     "monte_carlo:\n  n: 2\n  seed: 1\n  parameters:\n    - {name: a, table: prices, "
     "dist: lognormal, median: 1, sigma: 1.0e+300}\n",
     "row 7, key 'monte_carlo.parameters[0].dist'", "not finite")
+CASES["batch-sweep-override-out-of-range"] = batch_bad(
+    "sweep:\n  grid:\n    low: [{table: grid, where: {variable: emission_factor}, scale: -1}]\n",
+    "row 5, key 'sweep.grid.low[0]'", "[range] grid.value")
 CASES["batch-n-text"] = batch_bad("monte_carlo: {n: many, seed: 1}\n",
                                   "row 3, key 'monte_carlo.n'")
 CASES["batch-n-huge"] = batch_bad("monte_carlo: {n: 1000000000, seed: 1}\n",

@@ -231,25 +231,29 @@ def test_readme_dask_worker_command_sets_exactly_the_batch_settings():
 
 
 def test_failed_and_infeasible_scenarios_are_recorded_and_do_not_stop_the_batch(tmp_path):
+    # a draw of -5000 puts the coal price below zero: that variant fails, the others go on
     f = batch_file(tmp_path, """chunk: 2
 sweep:
-  case:
-    fine: []
-    broken: [{table: prices, where: {fuel: coal}, add: -5000}]
-    impossible: [{table: grid, where: {variable: emission_factor}, scale: 1.0}]
   targets.carbon_cap: [{2030: 13500}, {2030: 9000}]
+monte_carlo:
+  n: 3
+  seed: 6
+  parameters:
+    - {name: coal, table: prices, where: {fuel: coal}, op: add, dist: choice, values: [0, -5000]}
 """)
     res = run_batch(load_batch(f), tmp_path / "out", workers=1, progress=False)
     t = pd.read_csv(res.out_dir / "summary.csv")
     assert len(t) == 6
-    broken = t[t["value:case"] == "broken"]
-    assert set(broken["status"]) == {"error"}
-    assert broken["reason"].str.contains("sweep.case.broken[0]': [range]", regex=False).all()
-    tight = t[(t["value:case"] != "broken") & t["value:targets.carbon_cap"].str.contains("9000")]
-    assert set(tight["status"]) == {"infeasible"}
+    broken = t[t["value:coal"] == -5000]
+    assert len(broken) == 2 and set(broken["status"]) == {"error"}
+    assert broken["reason"].str.contains("monte_carlo.parameters[0]': [range]",
+                                         regex=False).all()
+    fine = t[t["value:coal"] == 0]
+    tight = fine[fine["value:targets.carbon_cap"].str.contains("9000")]
+    assert len(tight) == 2 and set(tight["status"]) == {"infeasible"}
     assert tight["unmet"].str.contains("carbon_cap@2030").all()
-    assert set(t[(t["value:case"] != "broken") & t["value:targets.carbon_cap"].str.contains(
-        "13500")]["status"]) == {"optimal"}
+    assert set(fine[fine["value:targets.carbon_cap"].str.contains("13500")]["status"]) == \
+        {"optimal"}
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="process groups")

@@ -452,7 +452,8 @@ def check_overrides(spec: BatchSpec, base: InputData) -> None:
     """The overrides the batch adds (its parameters and sweep options) name columns of the
     dataset's tables and match rows of them: checked once, before anything is solved, on the
     first variant that carries each; a problem names the batch file, its line and the
-    parameter or option. A drawn value out of a column's range is the variant's own error."""
+    parameter or option. So does a sweep option that puts a column out of its range; a drawn
+    value out of range is that draw's own error."""
     problems: dict[tuple, Problem] = {}
     seen: set[tuple] = set()
     for v in spec.variants:
@@ -463,7 +464,9 @@ def check_overrides(spec: BatchSpec, base: InputData) -> None:
             apply_overrides(base, spec.scenario_of(v))
         except InputError as e:
             for p in spec.blame(v, e.problems):
-                if p.rule in ("override", "reference"):  # not value-dependent
+                # a sweep option's value is fixed, and applied before any drawn one
+                fixed = p.rule == "range" and (p.column or "").startswith("sweep.")
+                if p.rule in ("override", "reference") or fixed:
                     problems.setdefault((p.file, p.row, p.column, p.message), p)
     if problems:
         raise InputError(list(problems.values()))
