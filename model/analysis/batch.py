@@ -122,18 +122,23 @@ class BatchSpec:
         changes["name"] = f"{self.name}.{v.id}"
         sc = self.scenario.with_settings(changes)
         if v.overrides:
-            first = len(sc.settings["overrides"])
+            first = self._added_at(v)
             sc = sc.with_settings({"overrides": [*sc.settings["overrides"], *v.overrides]})
             for j, src in enumerate(v.sources):
                 sc.origins[("overrides", first + j)] = (str(self.path),
                                                         _line_of(self.lines, src))
         return sc
 
+    def _added_at(self, v: Variant) -> int:
+        """Position of the variant's first added override in its scenario's list: after the
+        scenario's own (or a swept list of them)."""
+        return len(v.changes.get("overrides", self.scenario.settings["overrides"]) or [])
+
     def blame(self, v: Variant, problems: list[Problem]) -> list[Problem]:
         """``problems`` of the variant's scenario with each override the batch added named by
         the parameter or sweep option that wrote it (``monte_carlo.parameters[0]``, not the
         scenario's ``overrides[7]``)."""
-        first = len(self.scenario.settings["overrides"])
+        first = self._added_at(v)
         out = []
         for p in problems:
             m = re.match(r"overrides\[(\d+)\]", p.column or "")
