@@ -243,6 +243,15 @@ CASES["yaml-intensity-minus-100-percent"] = run_bad(
 CASES["yaml-peak-cap-absurd"] = run_bad(
     "targets:\n  peak: {year: 2029, cap: 1.0e+300}\n", "row 4, key 'targets.peak.cap'",
     "must be <= 1e+07")
+CASES["yaml-peak-latest-with-a-fixed-year"] = run_bad(
+    "targets:\n  peak: {year: 2029, latest: 2040}\n", "row 4, key 'targets.peak.latest'",
+    "applies only with year: free")
+CASES["yaml-limit-year-outside-the-model-years"] = run_bad(
+    "targets:\n  limits:\n    - {id: x, quantity: co2, values: {2040: 100}}\n",
+    "key 'targets.limits.0.values.2040'", "outside the model years")
+CASES["yaml-coal-fuels-unknown"] = run_bad(
+    "accounting:\n  coal_fuels: [coal, lignite]\n", "row 4, key 'accounting.coal_fuels'",
+    "['lignite'] are not burned fuels")
 CASES["yaml-intensity-scalar"] = run_bad("targets:\n  energy_intensity: 5\n",
                                          "row 4, key 'targets.energy_intensity'")
 CASES["yaml-duplicate-key"] = run_bad("discount_rate: 0.05\ndiscount_rate: 0.07\n",

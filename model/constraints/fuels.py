@@ -48,13 +48,8 @@ def _fuel_values(v: dict, fuels: list[str], years) -> np.ndarray:
 
 
 def _coal_cap(ctx: Context, caps: dict) -> None:
+    # accounting.coal_fuels names burned fuels of the dataset (checked by `derive`)
     fuels = list(ctx.md.scenario.accounting["coal_fuels"])
-    known = set(ctx.ledger["fuel_use"].index["fuel"])
-    unknown = [f for f in fuels if f not in known]
-    if unknown:
-        raise InputError([Problem(str(ctx.md.scenario.path), None, "accounting.coal_fuels",
-                                  "reference", f"coal fuels {unknown} are not burned fuels of "
-                                  "the dataset", "煤炭品种代码无效")])
     from peakpath.core.targets import persistent_caps
 
     f = persistent_caps(caps, ctx.years).assign(target="coal_cap")

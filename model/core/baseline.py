@@ -142,7 +142,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     base, years = scenario.base_year, scenario.years
     all_years = [base, *years]
     check_base_year(data, scenario)
-    problems: list[Problem] = []
+    problems: list[Problem] = _coal_fuel_problems(data, scenario)
     sectors = data["sectors"].merge(data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
                                     on="group")
     districts = _districts(data, scenario)
@@ -191,6 +191,21 @@ def table_file(data: InputData, table: str) -> str:
 
 #: tables whose base-year rows the model starts from (the later years are projected)
 BASE_YEAR_TABLES = ("activity", "energy")
+
+
+def _coal_fuel_problems(data: InputData, scenario: Scenario) -> list[Problem]:
+    """``accounting.coal_fuels`` must name burned fuels of the dataset: a fuel it does not
+    have would leave coal caps and coal limits summing nothing."""
+    fuels = data["fuels"]
+    burned = set(fuels.loc[fuels["category"].isin(COMBUSTIBLE), "fuel"])
+    unknown = [f for f in scenario.accounting["coal_fuels"] if f not in burned]
+    if not unknown:
+        return []
+    file, line = scenario.where(("accounting", "coal_fuels")) if hasattr(scenario, "where") \
+        else (str(scenario.path), None)
+    return [Problem(file, line, "accounting.coal_fuels", "reference",
+                    f"coal fuels {unknown} are not burned fuels of the dataset; expected some "
+                    f"of: {', '.join(sorted(burned))}", "煤炭品种代码无效")]
 
 
 def check_base_year(data: InputData, scenario: Scenario) -> None:

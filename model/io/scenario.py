@@ -358,10 +358,20 @@ def _check_joined(s: dict, flagged: set[tuple], bad) -> None:
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             bad(("targets", "limits"), "duplicate", f"limit id '{dup}' is used twice",
                 "限值编号重复")
+        for i, lim in enumerate(t.get("limits") or []):
+            for y in (y for y in lim["values"] if y not in span):
+                bad(("targets", "limits", i, "values", y), "range",
+                    f"targets.limits.{lim['id']}: {y} is outside the model years",
+                    "目标年份超出模型范围")
 
 
 def _check_peak(p: dict, span: range, bad) -> None:
     y = p["year"]
+    if y != "free" and p.get("latest") is not None:
+        bad(("targets", "peak", "latest"), "free",
+            "targets.peak.latest applies only with year: free (the model then chooses the peak "
+            "year up to it); with a fixed peak year, remove it (latest: null where a base "
+            "scenario sets it)", "仅在自主选择达峰年时使用")
     if y == "free":
         if p.get("latest") not in span:
             bad(("targets", "peak", "latest"), "range",
