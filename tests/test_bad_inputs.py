@@ -317,6 +317,14 @@ CASES["yaml-year-out-of-range"] = run_bad("years: {base: 1800, start: 2021, end:
                                           "key 'years.base'", "1990")
 CASES["yaml-peak-outside-horizon"] = run_bad("targets:\n  peak: {year: 2050}\n",
                                              "row 4, key 'targets.peak.year'")
+CASES["yaml-project-online-before-its-earliest-year"] = run_bad(
+    "projects:\n  memory_fab_expansion: 2022\n", "row 4, key 'projects.memory_fab_expansion'",
+    "online year 2022 is before the project's earliest year 2024")
+CASES["yaml-project-unknown"] = run_bad(
+    "projects:\n  memory_fab: in\n", "row 4, key 'projects.memory_fab'", "not a project")
+CASES["yaml-oil-peak-level-absurd"] = run_bad(
+    "targets:\n  oil_peak_level: 1.0e+9\n", "row 4, key 'targets.oil_peak_level'",
+    "must be <= 1e+07")
 CASES["yaml-projects-list"] = run_bad("projects: [a, b]\n", "row 3, key 'projects'")
 CASES["yaml-limit-not-a-mapping"] = run_bad("targets:\n  limits: [x]\n",
                                             "key 'targets.limits.0'", "mapping")

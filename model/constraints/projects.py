@@ -8,7 +8,8 @@ online. online[p,y] is 1 from its online year::
     feedstock[s,f,d,y] += feed[p,f] * online[p,y]     (feedstock only: not burned)
     emissions[s,g,d,y] += process[p,g] * online[p,y]
 
-``in`` fixes the start at the earliest year (or the year given), ``out`` fixes online = 0 and
+``in`` fixes the start at the earliest year (or the year given, not before it; a year given as
+the default starts each project no earlier than its earliest year), ``out`` fixes online = 0 and
 ``decide`` leaves start binary. The project's value to the city enters the cost as a negative
 term so that ``decide`` weighs it against the cost of absorbing it::
 
@@ -95,12 +96,24 @@ def _decisions(ctx: Context) -> dict[str, tuple[str, int]]:
     md = ctx.md
     setting = dict(md.scenario.settings["projects"])
     default = setting.pop("default", "decide")
-    known = set(md.projects["project"])
-    unknown = [p for p in setting if p not in known]
-    if unknown:
-        raise InputError([Problem(str(md.scenario.path), None, f"projects.{p}", "reference",
-                                  f"'{p}' is not a project of the dataset (projects.csv)",
-                                  "项目代码无效") for p in unknown])
+    earliest_of = dict(zip(md.projects["project"], md.projects["earliest_year"], strict=True))
+    problems = []
+    for p, v in setting.items():
+        file, line = md.scenario.where(("projects", p)) if hasattr(md.scenario, "where") \
+            else (str(md.scenario.path), None)
+        if p not in earliest_of:
+            problems.append(Problem(file, line, f"projects.{p}", "reference",
+                                    f"'{p}' is not a project of the dataset (projects.csv)",
+                                    "项目代码无效"))
+        elif isinstance(v, int) and v < earliest_of[p]:
+            # an explicit year is the user's, not to be moved silently (a year as the default
+            # applies to every project, each from its earliest year)
+            problems.append(Problem(file, line, f"projects.{p}", "range",
+                                    f"online year {v} is before the project's earliest year "
+                                    f"{int(earliest_of[p])} (projects.csv)",
+                                    "投产年份早于项目最早可投产年份"))
+    if problems:
+        raise InputError(problems)
     out = {}
     for p, earliest in zip(md.projects["project"], md.projects["earliest_year"], strict=True):
         v = setting.get(p, default)

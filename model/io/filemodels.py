@@ -186,7 +186,7 @@ class TargetsM(Strict):
     coal_cap: _cap_model(0.0, 1e7) | None = None
     non_fossil_share: _cap_model(0.0, 1.0) | None = None
     oil_peak_year: int | None = None
-    oil_peak_level: Annotated[float, Field(gt=0)] | None = None
+    oil_peak_level: _bounded(0.0, 1e7, lo_open=True) | None = None  # 万tce, as the caps
     limits: list[LimitM] | None = None
 
 
