@@ -95,6 +95,23 @@ def test_bad_rules_are_input_errors(text):
         parse_rule(text)
 
 
+@pytest.mark.parametrize(("text", "year", "said"), [
+    ("blend:per-capita=0.5,per-capita=0.5", None, "listed twice"),
+    ("least-cost", 2030, "applies to the per-capita rule"),
+    ("blend:least-cost=0.5,equal-intensity=0.5", 2030, "applies to the per-capita rule")])
+def test_a_rule_setting_that_would_be_ignored_is_an_input_error(text, year, said):
+    with pytest.raises(InputError) as e:
+        parse_rule(text, convergence_year=year)
+    assert said in e.value.report()
+    parse_rule("blend:per-capita=0.5,least-cost=0.5", convergence_year=2030)  # read: accepted
+
+
+def test_a_convergence_year_not_after_the_base_year_is_an_input_error(solved):
+    with pytest.raises(InputError) as e:
+        allocate(solved, parse_rule("per-capita", convergence_year=solved.md.base_year))
+    assert "must come after the base year" in e.value.report()
+
+
 def test_enterprises_roll_up(solved):
     a = allocate(solved, parse_rule("least-cost"))
     e = a.enterprises.set_index(["enterprise", "year"])

@@ -95,7 +95,7 @@ def parse_rule(text: str, convergence_year: int | None = None) -> Rule:
 
     text = text.strip()
     if text in RULES:
-        return Rule({text: 1.0}, convergence_year)
+        return _with_convergence(Rule({text: 1.0}), convergence_year)
     if not text.startswith("blend:"):
         raise bad(f"unknown rule '{text}'; expected one of {', '.join(RULES)} or "
                   "blend:RULE=WEIGHT,...")
@@ -105,6 +105,8 @@ def parse_rule(text: str, convergence_year: int | None = None) -> Rule:
         name = name.strip()
         if name not in RULES:
             raise bad(f"unknown rule '{name}' in the blend; expected one of {', '.join(RULES)}")
+        if name in weights:
+            raise bad(f"{name} is listed twice in the blend")
         try:
             weights[name] = float(w)
         except ValueError:
@@ -113,7 +115,18 @@ def parse_rule(text: str, convergence_year: int | None = None) -> Rule:
             raise bad(f"weight of {name} is negative")
     if abs(sum(weights.values()) - 1.0) > 1e-9:
         raise bad(f"blend weights add up to {sum(weights.values()):g}; expected 1")
-    return Rule(weights, convergence_year)
+    return _with_convergence(Rule(weights), convergence_year)
+
+
+def _with_convergence(rule: Rule, year: int | None) -> Rule:
+    """The rule with its convergence year, which only the per-capita rule reads."""
+    if year is not None and "per-capita" not in rule.weights:
+        raise InputError([Problem("--convergence-year", None, None, "rule",
+                                  f"the convergence year applies to the per-capita rule (alone "
+                                  f"or in a blend), not to {rule.name}",
+                                  "趋同年份仅用于人均趋同规则")])
+    rule.convergence_year = year
+    return rule
 
 
 @dataclass
@@ -193,6 +206,10 @@ def allocate(s: Solved, rule: Rule) -> Allocation:
     md = s.md
     years, base_year = s.years, md.base_year
     conv = rule.convergence_year or md.years[-1]
+    if conv <= base_year:
+        raise InputError([Problem("--convergence-year", None, None, "range",
+                                  f"the convergence year {conv} must come after the base year "
+                                  f"{base_year}", "趋同年份须晚于基准年")])
     groups = md.sectors.set_index("sector")["group"]
     acc = acc.assign(group=acc["sector"].map(groups))
     city = {q: s.ds["co2_total" if q == "co2" else "energy_total"].to_pandas()
