@@ -664,6 +664,16 @@ def _(tmp):
     return ["recommend", tmp, "--no-regret", "2"], ["--no-regret", "between 0 and 1"]
 
 
+@case("cli-mga-seed-negative")
+def _(tmp):
+    return ["mga", tmp, "--seed", "-1"], ["--seed", ">= 0"]
+
+
+@case("cli-batch-report-threshold-above-1")
+def _(tmp):
+    return ["batch-report", tmp, "--threshold", "1.5"], ["--threshold", "between 0 and 1"]
+
+
 @case("cli-mga-n-zero")
 def _(tmp):
     return ["mga", tmp, "--n", "0"], ["--n", "1 to 50"]

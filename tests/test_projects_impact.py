@@ -61,3 +61,22 @@ def test_without_targets_a_project_costs_its_energy_bill(wuhan, tmp_path):
     assert bill > 0
     assert r.price == pytest.approx(bill, abs=r.tolerance + 1e-6)
     assert abs(r.absorption_cost) <= r.tolerance + 1e-6
+
+
+@pytest.mark.parametrize(("projects", "gap", "said"), [
+    (["memory_fab_expansion", "nosuch", "zz"], None, ["'nosuch' is not", "'zz' is not"]),
+    (None, 2.0, ["--mip-gap", "between 0 and 1"])])
+def test_bad_options_are_refused_before_anything_is_solved(solved, monkeypatch, projects, gap,
+                                                             said):
+    """Unknown projects were found one by one, after the ones before them had been priced."""
+    from peakpath.analysis import projects_impact
+    from peakpath.errors import InputError
+
+    def no_solve(*a, **k):
+        raise AssertionError("solved before the options were checked")
+
+    monkeypatch.setattr(projects_impact, "price_project", no_solve)
+    with pytest.raises(InputError) as e:
+        projects_impact.assess(solved, projects, gap)
+    assert all(w in e.value.report() for w in said)
+

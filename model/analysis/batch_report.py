@@ -299,6 +299,10 @@ def peak_drivers(peaks: pd.DataFrame, sampled: list[str], swept: list[str]) -> p
 
 def batch_report(path: str | Path, threshold: float = 0.9) -> dict[str, pd.DataFrame]:
     """Write report_*.csv and report.md in the batch folder ``path``; returns the tables."""
+    if not 0.0 < threshold <= 1.0:
+        raise InputError([Problem("<command line>", None, "--threshold", "range",
+                                  f"{threshold} is not a share of scenarios between 0 and 1 "
+                                  "(0.9 = 90 %)", "应为0到1之间的比例")])
     p = Path(path)
     table, ds = load_batch_dir(p)
     sampled = json.loads(ds.attrs.get("parameters", "[]")) if ds is not None else []

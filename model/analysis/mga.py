@@ -207,7 +207,7 @@ def write_alternatives(built: BuiltModel, comp: Compiled, found: list[Roadmap], 
 def run_mga(results: str | Path, *, slack: float = 0.05, n: int = 6, seed: int = 0,
             out: str | Path | None = None, log=print) -> tuple[list[Roadmap], Path]:
     """Find and write near-optimal alternatives of a solved run."""
-    _check(slack, n)
+    _check(slack, n, seed)
     runs = load_runs([results])
     if len(runs) != 1:
         raise InputError([Problem(str(results), None, None, "results",
@@ -232,8 +232,12 @@ def run_mga(results: str | Path, *, slack: float = 0.05, n: int = 6, seed: int =
     return found, folder
 
 
-def _check(slack: float, n: int) -> None:
+def _check(slack: float, n: int, seed: int) -> None:
     problems = []
+    if seed < 0:  # NumPy seeds are non-negative
+        problems.append(Problem("<command line>", None, "--seed", "range",
+                                f"{seed} is not a seed: expected a whole number >= 0",
+                                "随机种子应为非负整数"))
     if not 0.0 < slack <= 1.0:
         problems.append(Problem("<command line>", None, "--slack", "range",
                                 f"{slack} is not a cost slack between 0 and 1 (0.05 = 5 %)",

@@ -183,13 +183,23 @@ def project_facts(s: Solved) -> pd.DataFrame:
 def assess(s: Solved, projects: list[str] | None = None, gap: float | None = None
            ) -> pd.DataFrame:
     """One row per project: facts, the pathway's decision and the price (see module doc)."""
+    if gap is not None and not 0.0 <= gap <= 1.0:
+        raise InputError([Problem("<command line>", None, "--mip-gap", "range",
+                                  f"{gap} is not a relative MIP gap between 0 and 1",
+                                  "MIP相对间隙应在0到1之间")])
     facts = project_facts(s)
     if facts.empty:
         raise InputError([Problem(str(s.scenario.dataset), None, None, "projects",
                                   "the dataset lists no major projects (projects.csv)",
                                   "数据集中没有拟建项目")])
     base = decided(s)
-    chosen = projects or facts["project"].tolist()
+    chosen = list(dict.fromkeys(projects)) if projects else facts["project"].tolist()
+    known = set(facts["project"])
+    unknown = [p for p in chosen if p not in known]
+    if unknown:  # all named at once, before anything is solved
+        raise InputError([Problem("--projects", None, None, "reference",
+                                  f"'{p}' is not a project of the dataset", "项目代码无效")
+                          for p in unknown])
     rows = []
     for p in chosen:
         r = price_project(s, p, base, gap)
