@@ -34,6 +34,16 @@ class Problem:
         return text
 
 
+def line_of(lines: dict[tuple, int], key: tuple) -> int | None:
+    """The line of ``key`` in a YAML file's ``lines`` (`peakpath.io.yamlio.read_yaml`), or of
+    the nearest key above it that has one."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key[:-1]
+    return None
+
+
 class PeakpathError(Exception):
     """Base class of errors reported to the user without a traceback."""
 

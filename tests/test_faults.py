@@ -353,9 +353,11 @@ def test_scenarios_that_end_without_results_are_kept_too(tmp_path):
     f = tmp_path / "b.yaml"
     f.write_text(f"""name: b
 scenario: {ROOT / 'runs' / 'wuhan-peak-2030.yaml'}
-sweep:
-  case:
-    broken: [{{table: prices, where: {{fuel: unobtainium}}, scale: 2}}]
+monte_carlo:
+  n: 1
+  seed: 1
+  parameters:
+    - {{name: coal, table: prices, where: {{fuel: coal}}, op: add, dist: choice, values: [-5000]}}
 """)
     first = run_batch(load_batch(f), tmp_path / "out", workers=1, progress=False)
     assert [r["status"] for r in first.records] == ["error"]
@@ -363,6 +365,6 @@ sweep:
     again = run_batch(load_batch(f), tmp_path / "out", workers=1, progress=False)
     assert (again.solved, again.resumed) == (0, 1)
     assert again.records[0]["reason"] == first.records[0]["reason"]
-    f.write_text(f.read_text().replace("scale: 2", "scale: 3"))
+    f.write_text(f.read_text().replace("[-5000]", "[-6000]"))
     changed = run_batch(load_batch(f), tmp_path / "out", workers=1, progress=False)
     assert (changed.solved, changed.resumed) == (1, 0)

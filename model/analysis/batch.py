@@ -71,7 +71,7 @@ from peakpath.analysis.batch_store import (
 )
 from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
 from peakpath.cli.commands import command_help, positive_int
-from peakpath.errors import InputError, Interrupted, PeakpathError, Problem
+from peakpath.errors import InputError, Interrupted, PeakpathError, Problem, line_of
 from peakpath.io.atomic import atomic_path, atomic_write_table, atomic_write_text, sweep_stale
 from peakpath.io.inputs import InputData, apply_overrides, read_dataset
 from peakpath.io.places import writable_dir
@@ -126,7 +126,7 @@ class BatchSpec:
             sc = sc.with_settings({"overrides": [*sc.settings["overrides"], *v.overrides]})
             for j, src in enumerate(v.sources):
                 sc.origins[("overrides", first + j)] = (str(self.path),
-                                                        _line_of(self.lines, src))
+                                                        line_of(self.lines, src))
         return sc
 
     def _added_at(self, v: Variant) -> int:
@@ -189,7 +189,7 @@ def load_batch(path: str | Path) -> BatchSpec:
 
     def bad(key: str | tuple, msg: str, hint: str = "", rule: str = "batch") -> None:
         loc = key if isinstance(key, tuple) else tuple(key.split("."))
-        problems.append(Problem(file, _line_of(lines, loc), _dotted(loc), rule, msg, hint))
+        problems.append(Problem(file, line_of(lines, loc), _dotted(loc), rule, msg, hint))
 
     flagged = validate_model(BatchM, raw, lambda loc, rule, en, zh: bad(loc, en, zh, rule))
     scenario = None
@@ -220,14 +220,6 @@ def _dotted(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
-
-
-def _line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return None
 
 
 def _below(flagged: set[tuple], key: str) -> bool:

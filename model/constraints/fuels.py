@@ -48,8 +48,7 @@ def _fuel_values(v: dict, fuels: list[str], years) -> np.ndarray:
 
 
 def _coal_cap(ctx: Context, caps: dict) -> None:
-    # accounting.coal_fuels names burned fuels of the dataset (checked by `derive`)
-    fuels = list(ctx.md.scenario.accounting["coal_fuels"])
+    fuels = ctx.md.coal_fuels
     from peakpath.core.targets import persistent_caps
 
     f = persistent_caps(caps, ctx.years).assign(target="coal_cap")

@@ -101,7 +101,7 @@ def _quantity_terms(ctx: Context, quantity: str, sectors: list[str], districts: 
     if quantity == "energy":
         return [energy.terms(pick(energy.index))]
     if quantity == "coal":
-        coal = md.scenario.accounting["coal_fuels"]
+        coal = ctx.md.coal_fuels
         return [energy.terms(pick(energy.index, lambda i: i["fuel"].isin(coal)))]
     # investment
     b = led.build.index.merge(md.measures[["measure", "sector"]], on="measure")

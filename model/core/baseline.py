@@ -27,7 +27,7 @@ import pandas as pd
 
 from peakpath.errors import InputError, Problem
 from peakpath.io.inputs import InputData
-from peakpath.io.scenario import Scenario
+from peakpath.io.scenario import DEFAULTS, Scenario
 from peakpath.io.units import (
     WAN_TCE_PER_YI_KWH,
     coal_equivalent_multiplier,
@@ -72,6 +72,8 @@ class ModelData:
     #: measure -> hurdle rate of its actor (the social discount rate when it has none)
     hurdle_rate: pd.Series = field(default_factory=pd.Series)
     gwp: dict[str, float] = field(default_factory=dict)
+    #: the fuels coal caps, coal limits and the coal accounts count (`coal_fuels`)
+    coal_fuels: list[str] = field(default_factory=list)
     digest: str = ""
     #: sector_ids / fuel_ids answers (called thousands of times per build; the tables they read
     #: are fixed once the data are derived)
@@ -142,7 +144,8 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     base, years = scenario.base_year, scenario.years
     all_years = [base, *years]
     check_base_year(data, scenario)
-    problems: list[Problem] = _coal_fuel_problems(data, scenario)
+    problems: list[Problem] = []
+    coal = coal_fuels(data, scenario, problems)
     sectors = data["sectors"].merge(data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
                                     on="group")
     districts = _districts(data, scenario)
@@ -179,7 +182,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
         projects=projects, project_effects=data["project_effects"],
         price_components=components, hurdle_rate=_hurdle_rates(data, measures, scenario),
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
-        digest=data.digest,
+        coal_fuels=coal, digest=data.digest,
     )
 
 
@@ -193,19 +196,24 @@ def table_file(data: InputData, table: str) -> str:
 BASE_YEAR_TABLES = ("activity", "energy")
 
 
-def _coal_fuel_problems(data: InputData, scenario: Scenario) -> list[Problem]:
-    """``accounting.coal_fuels`` must name burned fuels of the dataset: a fuel it does not
-    have would leave coal caps and coal limits summing nothing."""
+def coal_fuels(data: InputData, scenario: Scenario, problems: list[Problem]) -> list[str]:
+    """The fuels counted as coal: ``accounting.coal_fuels``, each a burned fuel of the dataset
+    (a coal cap over a fuel the model does not burn would sum nothing). The default list
+    (raw coal and coke) keeps the fuels the dataset has: a dataset may have no coke."""
     fuels = data["fuels"]
     burned = set(fuels.loc[fuels["category"].isin(COMBUSTIBLE), "fuel"])
-    unknown = [f for f in scenario.accounting["coal_fuels"] if f not in burned]
-    if not unknown:
-        return []
-    file, line = scenario.where(("accounting", "coal_fuels")) if hasattr(scenario, "where") \
-        else (str(scenario.path), None)
-    return [Problem(file, line, "accounting.coal_fuels", "reference",
-                    f"coal fuels {unknown} are not burned fuels of the dataset; expected some "
-                    f"of: {', '.join(sorted(burned))}", "煤炭品种代码无效")]
+    listed = list(scenario.accounting["coal_fuels"])
+    if listed == DEFAULTS["accounting"]["coal_fuels"]:
+        return [f for f in listed if f in burned]
+    unknown = [f for f in listed if f not in burned]
+    if unknown:
+        file, line = scenario.where(("accounting", "coal_fuels")) \
+            if hasattr(scenario, "where") else (str(scenario.path), None)
+        problems.append(Problem(file, line, "accounting.coal_fuels", "reference",
+                                f"coal fuels {unknown} are not burned fuels of the dataset; "
+                                f"expected some of: {', '.join(sorted(burned))}",
+                                "煤炭品种代码无效"))
+    return listed
 
 
 def check_base_year(data: InputData, scenario: Scenario) -> None:

@@ -303,6 +303,104 @@ def _join_only(loc: tuple) -> tuple:
     return loc
 
 
+# --------------------------------------------------------------------------------------------
+# the assessment outline (``peakpath assess --outline``; rules that join keys in
+# `peakpath.report.assess.check_outline`)
+
+
+def _file_name(v: str) -> str:
+    if not v or any(c in v for c in "/\\") or v.startswith("."):
+        raise _custom("file", f"file name {v!r} must be non-empty, not start with '.' and hold "
+                      "no '/' or '\\'", "文件名无效")
+    return v
+
+
+FileName = Annotated[str, AfterValidator(_file_name)]
+
+
+class TitleM(Strict):
+    """A title in Chinese, with its English beside (used by ``--lang zh+en``)."""
+
+    zh: str
+    en: str | None = None
+
+
+class SelectM(Strict):
+    groups: list[str] | None = None
+    sectors: list[str] | None = None
+    roles: list[str] | None = None
+
+
+def _select(v: Any) -> Any:
+    if v is None or v == "all":
+        return v
+    try:
+        SelectM.model_validate(v)
+    except ValidationError:
+        raise _custom("select", "select must be 'all' or a mapping of groups, sectors and/or "
+                      f"roles to lists of ids; got {v!r}", "选择范围应为all或分组/行业/角色列表"
+                      ) from None
+    return v
+
+
+Select = Annotated[Any, AfterValidator(_select)]
+
+
+class PartM(Strict):
+    id: str
+    zh: str
+    en: str | None = None
+    select: Select = None
+
+
+class DocumentM(Strict):
+    id: str
+    kind: Literal["city", "special", "keyarea"]
+    file: FileName
+    title: TitleM
+    topic: str | None = None
+    lead_group: str | None = None
+    lead: list[TitleM] = []
+    select: Select = None
+    parts: list[PartM] | None = None
+    appliance_measures: list[str] | None = None
+
+
+class IndexM(Strict):
+    file: FileName = "index"
+    title: TitleM | None = None
+
+
+class DistrictsOutlineM(Strict):
+    file: str
+    title: TitleM
+    lead: dict[str, TitleM]
+    kind: dict[str, TitleM] | None = None
+
+
+class EnterprisesOutlineM(Strict):
+    file: str
+    title: TitleM
+    lead: dict[str, TitleM]
+    ownership: dict[str, TitleM]
+    headings: dict[str, TitleM]
+
+
+class OutlineM(Strict):
+    """The shape of an assessment outline (``templates/assess.yaml``)."""
+
+    headings: dict[str, TitleM]
+    city_headings: dict[str, TitleM]
+    energy_topics: dict[str, TitleM]
+    keyarea_headings: dict[str, dict[str, TitleM]] = {}
+    district_headings: dict[str, TitleM] | None = None
+    districts: DistrictsOutlineM | None = None
+    enterprises: EnterprisesOutlineM | None = None
+    milestones: list[Year] = []
+    index: IndexM | None = None
+    documents: Annotated[list[DocumentM], Field(min_length=1)]
+
+
 def validate_model(model: type[BaseModel], data: Any, problem: Callable[..., None],
                    fix_loc: Callable[[tuple], tuple] = lambda loc: loc) -> set[tuple]:
     """Validate ``data`` with ``model``; report each error through ``problem(path, rule,

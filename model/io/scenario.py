@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peakpath.errors import InputError, Problem
+from peakpath.errors import InputError, Problem, line_of
 
 #: the pattern of a scenario, batch or limit name (it names a folder under results/)
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -50,7 +50,6 @@ DEFAULTS: dict[str, Any] = {
     "solver": {"mip_rel_gap": 1e-6, "time_limit": 600.0, "threads": 1, "method": "simplex",
                "elastic": False, "penalty": 1e5, "isolate": True},
 }
-
 
 
 @dataclass
@@ -298,7 +297,7 @@ def validate_settings(s: dict, file: str, lines: dict[tuple, int],
     problems: list[Problem] = []
 
     def bad(path: tuple, rule: str, msg: str, hint: str = "") -> None:
-        problems.append(Problem(_located(files or {}, path, file), _line_of(lines, path),
+        problems.append(Problem(_located(files or {}, path, file), line_of(lines, path),
                                 ".".join(map(str, path)), rule, msg, hint))
 
     flagged = validate_scenario_settings(s, bad)
@@ -312,14 +311,6 @@ def _located(files: dict[tuple, str], path: tuple, default: str) -> str:
             return files[path]
         path = path[:-1]
     return default
-
-
-def _line_of(lines: dict[tuple, int], path: tuple) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return None
 
 
 def _clean(flagged: set[tuple], path: tuple) -> bool:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.cli.commands import command_help
-from peakpath.errors import InputError, Problem
+from peakpath.errors import InputError, Problem, line_of
 from peakpath.io.places import writable_dir
 from peakpath.report.documents import (
     TEMPLATES,
@@ -118,147 +118,87 @@ DISTRICT_KEYS = ("sources", "history", "targets", "measures", "projects", "flag"
 
 
 def check_outline(data: Any, path: Path, lines: dict[tuple, int] | None = None) -> None:
-    """Refuse an outline the writer cannot follow, naming the file, line and key."""
+    """Refuse an outline the writer cannot follow, naming the file, line and key: its shape
+    by `peakpath.io.filemodels.OutlineM`, then the keys and names the writer knows."""
+    from peakpath.io.filemodels import OutlineM, validate_model
+
     lines = lines or {}
     problems: list[Problem] = []
 
     def bad(key: tuple, msg: str, zh: str) -> None:
-        problems.append(Problem(str(path), lines.get(key), ".".join(map(str, key)) or None,
-                                "outline", msg, zh))
+        problems.append(Problem(str(path), line_of(lines, key),
+                                ".".join(map(str, key)) or None, "outline", msg, zh))
 
     if not isinstance(data, dict):
         raise InputError([Problem(str(path), None, None, "outline",
                                   "expected a mapping with headings, city_headings, "
                                   "energy_topics and documents", "提纲格式错误")])
-
-    def titled(key: tuple, v: Any) -> None:
-        if not isinstance(v, dict) or not isinstance(v.get("zh"), str):
-            bad(key, "expected {zh: 中文, en: English}", "应为中英文标题")
-
+    validate_model(OutlineM, data, lambda key, rule, en, zh: bad(key, en, zh))
+    if problems:  # the rules below read a well-formed outline
+        raise InputError(problems)
     blocks = [("headings", SPECIAL_KEYS), ("city_headings", CITY_KEYS),
               ("energy_topics", ENERGY_TOPICS)]
     if "districts" in data:
         blocks.append(("district_headings", DISTRICT_KEYS))
     for name, known in blocks:
-        block = data.get(name)
-        if not isinstance(block, dict):
-            bad((name,), "missing or not a mapping", "缺少或格式错误")
-            continue
-        for k, v in block.items():
+        if data.get(name) is None:
+            bad((name,), "missing", "缺少必填项")
+        for k in data.get(name) or {}:
             if k not in known:
                 bad((name, k), f"unknown heading key; expected one of {', '.join(known)}",
                     "章节键无效")
-            titled((name, k), v)
-    ka = data.get("keyarea_headings") or {}
-    if not isinstance(ka, dict):
-        bad(("keyarea_headings",), "expected a mapping of topic -> headings", "格式错误")
-        ka = {}
-    for topic, block in ka.items():
-        if topic not in KEYAREA_TOPICS or not isinstance(block, dict):
-            bad(("keyarea_headings", topic), "unknown topic or not a mapping; expected one of "
+    for k in ENERGY_TOPICS:  # the energy report writes each of them, in this order
+        if k not in data["energy_topics"]:
+            bad(("energy_topics",), f"no heading for topic '{k}': the energy report writes "
+                f"all of {', '.join(ENERGY_TOPICS)}", "缺少能源专题小节标题")
+    for topic, block in data.get("keyarea_headings", {}).items():
+        if topic not in KEYAREA_TOPICS:
+            bad(("keyarea_headings", topic), "unknown topic; expected one of "
                 f"{', '.join(KEYAREA_TOPICS)}", "专题类型无效")
             continue
-        for k, v in block.items():
+        for k in block:
             if k not in KEYAREA_TOPICS[topic]:
                 bad(("keyarea_headings", topic, k), "unknown heading key; expected one of "
                     f"{', '.join(KEYAREA_TOPICS[topic])}", "章节键无效")
-            titled(("keyarea_headings", topic, k), v)
     dist = data.get("districts")
     if dist is not None:
-        if not isinstance(dist, dict):
-            bad(("districts",), "expected a mapping with file, title and lead", "格式错误")
-            dist = {}
-        f = dist.get("file")
-        if not isinstance(f, str) or "{district}" not in f or "/" in f:
+        if "{district}" not in dist["file"] or "/" in dist["file"]:
             bad(("districts", "file"), "expected a file name with {district} and no '/'",
                 "文件名须含{district}且不含'/'")
-        if "title" in dist:
-            titled(("districts", "title"), dist["title"])
-        else:
-            bad(("districts", "title"), "'title' is missing", "缺少必填项")
-        lead = dist.get("lead")
-        if not isinstance(lead, dict):
-            bad(("districts", "lead"), "expected a lead per kind: core, suburban, zone",
-                "应按类型给出牵头单位")
-        else:
-            for k in ("core", "suburban", "zone"):
-                if k not in lead:
-                    bad(("districts", "lead"), f"no lead for kind '{k}'", "缺少该类型的牵头单位")
-                else:
-                    titled(("districts", "lead", k), lead[k])
-    ent = data.get("enterprises")
-    if ent is not None:
-        _check_enterprises_outline(ent, bad, titled)
-    docs = data.get("documents")
-    if not isinstance(docs, list) or not docs:
-        bad(("documents",), "expected a list of documents", "应为文件列表")
-        docs = []
-    files: set[str] = set()
-    for i, d in enumerate(docs):
-        if not isinstance(d, dict):
-            bad(("documents", i), "expected a mapping", "格式错误")
-            continue
-        for k in ("id", "file", "kind", "title"):
-            if k not in d:
-                bad(("documents", i), f"'{k}' is missing", "缺少必填项")
-        if d.get("kind") not in ("city", "special", "keyarea"):
-            bad(("documents", i, "kind"), "expected city, special or keyarea",
-                "类型应为city、special或keyarea")
-        if d.get("kind") == "keyarea" and d.get("topic") not in KEYAREA_TOPICS:
+        for k in ("core", "suburban", "zone"):
+            if k not in dist["lead"]:
+                bad(("districts", "lead"), f"no lead for kind '{k}'", "缺少该类型的牵头单位")
+    if data.get("enterprises") is not None:
+        _check_enterprises_outline(data["enterprises"], bad)
+    files: set[str] = {str((data.get("index") or {}).get("file", "index"))}
+    for i, d in enumerate(data["documents"]):
+        if d["kind"] == "keyarea" and d.get("topic") not in KEYAREA_TOPICS:
             bad(("documents", i, "topic"), "a key-area paper needs a topic: one of "
                 f"{', '.join(KEYAREA_TOPICS)}", "重点领域专题须指定topic")
-        if "title" in d:
-            titled(("documents", i, "title"), d["title"])
-        f = str(d.get("file", ""))
-        if f in files or f in ("index", "") or "/" in f:
-            bad(("documents", i, "file"), f"file name '{f}' is empty, repeated, 'index' or "
-                "has a '/'", "文件名无效或重复")
-        files.add(f)
-        for j, part in enumerate(d.get("parts") or []):
-            if not isinstance(part, dict) or not {"id", "zh"} <= set(part):
-                bad(("documents", i, "parts", j), "expected {id, zh, en, select}",
-                    "分行业项格式错误")
+        if d["file"] in files:
+            bad(("documents", i, "file"), f"file name '{d['file']}' is used twice (or by the "
+                "index)", "文件名重复")
+        files.add(d["file"])
     if problems:
         raise InputError(problems)
 
 
-def _check_enterprises_outline(ent: Any, bad, titled) -> None:
-    """The outline's enterprises block: file with {enterprise}, title, a lead and a label
-    per ownership, headings the writer knows (`peakpath.report.assess_enterprises`)."""
+def _check_enterprises_outline(ent: dict, bad) -> None:
+    """The outline's enterprises block: a file with {enterprise}, a lead and a label per
+    ownership, headings the writer knows (`peakpath.report.assess_enterprises`)."""
     from peakpath.report.assess_enterprises import ENTERPRISE_KEYS, OWNERSHIP_ORDER
 
-    if not isinstance(ent, dict):
-        bad(("enterprises",), "expected a mapping with file, title, lead, ownership and "
-            "headings", "格式错误")
-        return
-    f = ent.get("file")
-    if not isinstance(f, str) or "{enterprise}" not in f or "/" in f:
+    if "{enterprise}" not in ent["file"] or "/" in ent["file"]:
         bad(("enterprises", "file"), "expected a file name with {enterprise} and no '/'",
             "文件名须含{enterprise}且不含'/'")
-    if "title" in ent:
-        titled(("enterprises", "title"), ent["title"])
-    else:
-        bad(("enterprises", "title"), "'title' is missing", "缺少必填项")
     for block in ("lead", "ownership"):
-        v = ent.get(block)
-        if not isinstance(v, dict):
-            bad(("enterprises", block), f"expected a {block} per ownership: "
-                f"{', '.join(OWNERSHIP_ORDER)}", "应按出资关系给出")
-            continue
         for k in OWNERSHIP_ORDER:
-            if k not in v:
+            if k not in ent[block]:
                 bad(("enterprises", block), f"no {block} for ownership '{k}'", "缺少该出资关系的项")
-            else:
-                titled(("enterprises", block, k), v[k])
-    heads = ent.get("headings")
-    if not isinstance(heads, dict):
-        bad(("enterprises", "headings"), "missing or not a mapping", "缺少或格式错误")
-        return
-    for k, v in heads.items():
+    for k in ent["headings"]:
         if k not in ENTERPRISE_KEYS:
             bad(("enterprises", "headings", k), "unknown heading key; expected one of "
                 f"{', '.join(ENTERPRISE_KEYS)}", "章节键无效")
-        titled(("enterprises", "headings", k), v)
 
 
 @dataclass
@@ -370,7 +310,7 @@ class Assessment:
 
     def h(self, spec: dict[str, str]) -> str:
         """A heading or title from the outline ({zh, en})."""
-        return self.t(str(spec["zh"]), str(spec.get("en", "")))
+        return self.t(str(spec["zh"]), str(spec.get("en") or ""))
 
     def sector_name(self, s: str) -> str:
         """A sector's name in the reader's language(s)."""
@@ -741,7 +681,7 @@ class Assessment:
                                 ds["gdp"].to_series(), self.t("数据", "data")),
             ]
         else:
-            coal = self.md.scenario.accounting["coal_fuels"]
+            coal = self.md.coal_fuels
             rows += [
                 self.series_row(self.t("二氧化碳排放（目标口径）", "CO2 (target boundary)"),
                                 "万t", self.field_co2(sectors), srcp),
@@ -780,7 +720,7 @@ class Assessment:
         srcp = self.t("路径", "pathway")
         fuels = ds["fuel"].values.tolist()
         fu = ds["fuel_use"].to_pandas()
-        coal = [f for f in md.scenario.accounting["coal_fuels"] if f in fuels]
+        coal = [f for f in md.coal_fuels if f in fuels]
         oil = md.fuel_ids(("oil",))
         coal_use = fu[coal].sum(axis=1) if coal else pd.Series(0.0, index=self.years)
         oil_use = fu[oil].sum(axis=1) if oil else pd.Series(0.0, index=self.years)
@@ -2018,7 +1958,8 @@ class Assessment:
         the pathway; those not yet quantified with the data that would quantify them."""
         b = self.behaviour_table()
         if key == "appliances":
-            ms = [m for m in spec.get("appliance_measures", ["efficient_appliances"])
+            listed = spec.get("appliance_measures")
+            ms = [m for m in (["efficient_appliances"] if listed is None else listed)
                   if m in self.minfo.index]
             if not ms:
                 sec.add(Paragraph(self.t("数据集中没有高效家电措施。",
@@ -2276,7 +2217,7 @@ def write_assess(results: str | Path, *, batch: str | Path | None = None,
     a = Assessment(s, lang=lang, batch=b, outline=spec, rule=r)
     docs = a.documents()
     rows = a.index_rows(docs)
-    idx = spec.get("index", {})
+    idx = spec.get("index") or {}
     title = a.h(idx.get("title", {"zh": "碳达峰评估文件集", "en": "Assessment set"}))
     ifile = str(idx.get("file", "index"))
     columns = [a.t("序号", "No."), a.t("文件", "Document"), a.t("牵头单位", "Lead"),

@@ -91,7 +91,7 @@ class DistrictReports:
 
     def fill(self, spec: dict[str, str], r: Any, n: int) -> str:
         zh = str(spec["zh"]).format(name=short_name(r.name_zh), district=r.district, n=n)
-        en = str(spec.get("en", "")).format(name=short_name(r.name_en), district=r.district,
+        en = str(spec.get("en") or "").format(name=short_name(r.name_en), district=r.district,
                                             n=n)
         return self.a.t(zh, en)
 
@@ -171,7 +171,7 @@ class DistrictReports:
         hosts = rows["host"].astype(str).tolist()
         sectors = [s for s in a.md.sectors["sector"]
                    if any(s in self.district_sectors(h) for h in hosts)]
-        kinds = self.spec.get("kind", {})
+        kinds = self.spec.get("kind") or {}
         kind = kinds.get(r0["kind"]) or {"zh": "新区", "en": "new area"}
         host_names = "、".join(a.district_name(h) for h in hosts)
         scope = a.t(f"{names['zh']}，{kind['zh']}；叠加单元，不计入全市分区合计；"
@@ -290,7 +290,7 @@ class DistrictReports:
         lead = [self.fill(self.spec["lead"][r.kind], r, n)]
         sectors = self.district_sectors(d)
         resp = a.bureaus_of(sectors)
-        kind = self.spec.get("kind", {}).get(r.kind)
+        kind = (self.spec.get("kind") or {}).get(r.kind)
         scope = a.district_name(d) + (f"，{a.h(kind)}" if kind else "")
         meta = a.meta(lead, resp, scope)
         meta.insert(3, (a.t("分配规则", "Allocation rule"), self.rule_label()))

@@ -94,13 +94,13 @@ class EnterprisePlans:
     def fill(self, spec: dict[str, str], names: dict[str, str], e: str, n: int,
              suffix: tuple[str, str] = ("", "")) -> str:
         zh = str(spec["zh"]).format(name=names["zh"], enterprise=e, n=n) + suffix[0]
-        en = str(spec.get("en", "")).format(name=names["en"], enterprise=e, n=n)
+        en = str(spec.get("en") or "").format(name=names["en"], enterprise=e, n=n)
         return self.a.t(zh, en + suffix[1] if en else en)
 
     def label(self, own: str) -> tuple[str, str]:
         """The ownership label (zh, en) from the outline."""
         spec = self.spec["ownership"][own]
-        return str(spec["zh"]), str(spec.get("en", ""))
+        return str(spec["zh"]), str(spec.get("en") or "")
 
     def document(self, e: str, n: int) -> Document:
         a = self.a

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from peakpath.cli.main import main
+from peakpath.errors import InputError
 from peakpath.report.assess import load_outline
 from peakpath.results.dataset import load_results, write_results
 from peakpath.solve.run import run_scenario
@@ -434,6 +435,53 @@ def test_an_outline_the_writer_cannot_follow_is_refused_at_its_line(run, tmp_pat
     assert main(["assess", str(run), "--outline", str(good), "--out", str(out)]) == 0
     assert "能源领域碳达峰专题评估" in (out / "index.html").read_text(encoding="utf-8")
     assert "能源领域碳达峰专题评估" in docx_text(out / "02-energy.docx")
+
+
+def _outline_with(change) -> dict:
+    import copy
+
+    import yaml
+
+    from peakpath.report.documents import TEMPLATES
+
+    data = copy.deepcopy(yaml.safe_load((TEMPLATES / "assess.yaml").read_text(encoding="utf-8")))
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(("change", "column", "said"), [
+    (lambda d: d["documents"][2].update(parts=-1), "documents.2.parts", "list"),
+    (lambda d: d["documents"][6].update(topic=[]), "documents.6.topic", "text"),
+    (lambda d: d["documents"][5].update(lead_group=[1, 2]), "documents.5.lead_group", "text"),
+    (lambda d: d["documents"][4].update(lead=None), "documents.4.lead", "list"),
+    (lambda d: d["documents"][4].update(select=[1, 2]), "documents.4.select", "'all' or"),
+    (lambda d: d["headings"]["targets"].update(en=-1), "headings.targets.en", "text"),
+    (lambda d: d["energy_topics"].pop("coal_oil"), "energy_topics", "'coal_oil'"),
+    (lambda d: d.update(index={"file": {}}), "index.file", "text"),
+    (lambda d: d["documents"][1].update(file="index"), "documents.1.file", "used twice"),
+    (lambda d: d["documents"][1].update(file="../x"), "documents.1.file", "no '/'")])
+def test_an_outline_of_the_wrong_shape_is_refused_by_key(tmp_path, change, column, said):
+    """Each of these had passed the outline check and then failed inside the writer (an
+    internal error), or named an index file '{}'."""
+    import yaml
+
+    from peakpath.report.assess import load_outline
+
+    f = tmp_path / "outline.yaml"
+    f.write_text(yaml.safe_dump(_outline_with(change), allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_outline(f)
+    assert any(p.column == column and said in p.message for p in e.value.problems), \
+        e.value.report()
+
+
+def test_a_title_without_english_shows_no_none():
+    from types import SimpleNamespace
+
+    from peakpath.report.assess import Assessment
+
+    fake = SimpleNamespace(t=lambda zh, en: f"{zh}|{en}")
+    assert Assessment.h(fake, {"zh": "标题", "en": None}) == "标题|"
 
 
 def test_an_interrupted_assess_leaves_the_old_set(run, tmp_path, monkeypatch):
