@@ -92,12 +92,20 @@ def _natural_key(p: Path) -> list:
 
 
 def _unique_labels(runs: list[Run]) -> list[Run]:
-    seen: dict[str, int] = {}
-    for r in runs:
-        seen[r.label] = seen.get(r.label, 0) + 1
-    for r in runs:
-        if seen[r.label] > 1:  # the same scenario solved in two places: name the folder too
-            r.label = f"{r.label} ({r.path.parent.name}/{r.path.name})"
+    """Each run's label unique (the tables and figures have a column per label): a scenario
+    solved in two places is named with its folder, or with its full path where two folders
+    share a name; the same path given twice is numbered."""
+    from collections import Counter
+
+    base = [r.label for r in runs]
+    short = [f"{b} ({r.path.parent.name}/{r.path.name})" for b, r in zip(base, runs, strict=True)]
+    full = [f"{b} ({r.path})" for b, r in zip(base, runs, strict=True)]
+    n_base, n_short, n_full = Counter(base), Counter(short), Counter(full)
+    for i, r in enumerate(runs):
+        if n_base[base[i]] == 1:
+            continue
+        r.label = short[i] if n_short[short[i]] == 1 else full[i] if n_full[full[i]] == 1 \
+            else f"{short[i]} #{i + 1}"
     return runs
 
 

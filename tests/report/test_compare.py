@@ -107,6 +107,21 @@ def test_the_same_run_twice_is_told_apart(runs_dir):
     assert len({r.label for r in runs}) == 2
 
 
+def test_one_run_named_twice_or_two_folders_of_one_name_get_their_own_labels(runs_dir,
+                                                                               tmp_path):
+    """The same folder given twice had made two columns of one label, and the cost figure
+    failed ("x and y must be the same size")."""
+    import shutil
+
+    run = runs_dir / "wuhan-baseline"
+    for d in ("a", "b"):
+        shutil.copytree(run, tmp_path / d / "x")
+    for paths in ([run, run], [tmp_path / "a" / "x", tmp_path / "b" / "x"]):
+        runs = load_runs(paths)
+        assert len({r.label for r in runs}) == 2, [r.label for r in runs]
+    assert main(["compare", str(run), str(run), "--out", str(tmp_path / "c")]) == 0
+
+
 def test_year_ranges():
     assert year_ranges([2031, 2026, 2027, 2028]) == "2026–2028, 2031"
 
