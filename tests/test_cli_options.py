@@ -62,6 +62,7 @@ def test_bad_solver_settings_are_located(tmp_path, capsys, pair, said):
     err = capsys.readouterr().err
     assert code == 2, err
     assert said in err
+    assert "<command line>, column '--solver'" in err  # not blamed on the scenario file
     assert "internal error" not in err
 
 

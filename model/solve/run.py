@@ -6,6 +6,7 @@ The module is callable: ``peakpath.run(path, ...)`` is `peakpath.api.run`."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 import xarray as xr
 
 from peakpath.core.build import BuiltModel, build
-from peakpath.errors import InfeasibleError, SolverError
+from peakpath.errors import InfeasibleError, InputError, SolverError
 from peakpath.io.inputs import InputData, apply_overrides, read_dataset
 from peakpath.io.scenario import Scenario, load_scenario
 from peakpath.results.dataset import summary, target_table, to_dataset, write_results
@@ -150,7 +151,12 @@ def run_file(path: str | Path, *, out_root: str | Path = "results", elastic: boo
     targets are missed and elastic mode was not asked for."""
     scenario = load_scenario(path)
     if solver:
-        scenario = scenario.with_settings({f"solver.{k}": v for k, v in solver.items()})
+        try:
+            scenario = scenario.with_settings({f"solver.{k}": v for k, v in solver.items()})
+        except InputError as e:  # the file was valid: these came from the command line
+            raise InputError([dataclasses.replace(p, file="<command line>", row=None,
+                                                  column="--solver")
+                              for p in e.problems]) from None
     res = run_scenario(scenario, elastic=elastic, isolate=isolate,
                        write_model_to=write_model_to)
     out = write_results(res.dataset, Path(out_root) / scenario.name, res.summary, res.built.md)
