@@ -336,7 +336,10 @@ TABLES: tuple[Table, ...] = (
         columns=(
             _c("fuel", "str", "carrier", "能源品种", ref="fuels.fuel"),
             _year(),
-            _value("emission factor", "排放因子", min=0),
+            # at most 10 tCO2/tce: the highest IPCC default of any fuel is blast-furnace gas,
+            # 260 tCO2/TJ (2006 Guidelines vol. 2 table 1.4) = 7.6 tCO2/tce at 29.3076 GJ/tce;
+            # pure carbon gives 3.3 (coal 2.66 here)
+            _value("emission factor", "排放因子", min=0, max=10),
             _unit(),
         ),
         key=("fuel", "year"),
