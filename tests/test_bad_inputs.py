@@ -197,6 +197,19 @@ CASES["year-inf"] = bad_value("macro", "year", "inf", "finite")
 CASES["year-1e308"] = bad_value("energy", "year", "1e308", "year")
 CASES["emission-factor-above-any-fuel"] = bad_value("emission_factors", "value", "1000",
                                                     "expected <= 10")
+CASES["grid-factor-beyond-physics"] = bad_value("grid", "value", "100",
+                                                "outside 0–2 kgCO2/kWh")
+
+
+@case("grid-share-above-100-percent")
+def _(tmp):
+    d = dataset(tmp)
+    g = pd.read_csv(d / "grid.csv", dtype=str, keep_default_na=False)
+    i = int(g.index[g["variable"] == "non_fossil_share"][0])
+    set_cell(d, "grid", i, "value", "150")  # unit %
+    return ["validate", d], [f"grid.csv, row {i + 2}, column 'value'", "outside 0–1"]
+
+
 CASES["number-text"] = bad_value("prices", "value", "cheap", "not a number")
 CASES["required-cell-empty"] = bad_value("fuels", "category", "", "empty cell")
 CASES["integer-fraction"] = bad_value("measures", "lifetime", "2.5", "whole number")

@@ -404,6 +404,8 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
             problems.append(Problem(file_of(tname), int(lines[tname][i]), column, rule,
                                     msg(i), hint))
 
+    if "grid" in typed:
+        _check_grid_ranges(typed["grid"], flag)
     sectors, fuels = typed.get("sectors"), typed.get("fuels")
     if sectors is not None and "activity" in typed:
         a = typed["activity"]
@@ -500,6 +502,26 @@ def _check_cross_table(typed: dict[str, pd.DataFrame], file_of, lines) -> list[P
                        "the first one the catalogue's first level (1-6), e.g. 3.2",
              "目录编号应为以点分隔的数字，首位为一级分类（1-6），如 3.2")
     return problems
+
+
+#: physical range of each grid variable (canonical units) and why: one value column holds
+#: three quantities, so the schema's single range cannot say it
+GRID_RANGES = {
+    "emission_factor": (0.0, 2.0, "kgCO2/kWh", "a plant burning pure carbon (3.3 tCO2/tce) at "
+                        "25 % efficiency emits 1.6"),
+    "non_fossil_share": (0.0, 1.0, "", "a share of generation"),
+    "coal_rate": (122.9, 1229.0, "gce/kWh", "122.9 gce/kWh is 100 % efficiency, 1229 is 10 %"),
+}
+
+
+def _check_grid_ranges(g: pd.DataFrame, flag) -> None:
+    v = g["value"].astype(float) * _unit_factor(g["unit"])
+    for var, (lo, hi, unit, why) in GRID_RANGES.items():
+        out = ((g["variable"] == var) & ((v < lo) | (v > hi))).to_numpy()
+        flag("grid", out, "value", "range",
+             lambda i, var=var, lo=lo, hi=hi, unit=unit, why=why:
+             f"{var} {v.iloc[i]:g} {unit} is outside {lo:g}–{hi:g} {unit} ({why})".replace(
+                 "  ", " "), "数值超出物理范围")
 
 
 def catalogue_code_ok(codes: pd.Series) -> np.ndarray:
