@@ -267,6 +267,9 @@ CASES["yaml-limit-year-outside-the-model-years"] = run_bad(
 CASES["yaml-coal-fuels-unknown"] = run_bad(
     "accounting:\n  coal_fuels: [coal, lignite]\n", "row 4, key 'accounting.coal_fuels'",
     "['lignite'] are not burned fuels")
+CASES["yaml-coal-fuel-listed-twice"] = run_bad(
+    "accounting:\n  coal_fuels: [coal, coke, coal]\n", "row 4, key 'accounting.coal_fuels'",
+    "coal listed more than once")
 CASES["yaml-intensity-scalar"] = run_bad("targets:\n  energy_intensity: 5\n",
                                          "row 4, key 'targets.energy_intensity'")
 CASES["yaml-duplicate-key"] = run_bad("discount_rate: 0.05\ndiscount_rate: 0.07\n",

@@ -79,6 +79,14 @@ def _decision(v: Any) -> Any:
                   "项目决策应为in、out、decide或投产年份")
 
 
+def _no_repeats(v: list) -> list:
+    repeated = sorted({x for x in v if v.count(x) > 1})
+    if repeated:
+        raise _custom("repeated", f"{', '.join(map(str, repeated))} listed more than once",
+                      "列表中有重复项")
+    return v
+
+
 def _peak_year(v: Any) -> Any:
     if v == "free" or type(v) is int:
         return v
@@ -124,8 +132,10 @@ class AccountingM(Strict):
     exclude_feedstock: bool
     electricity: Literal["equivalent", "coal_equivalent"]
     count_sinks: bool
-    target_gases: Annotated[list[Literal["CO2", "CH4", "N2O"]], Field(min_length=1)]
-    coal_fuels: Annotated[list[str], Field(min_length=1)]
+    target_gases: Annotated[list[Literal["CO2", "CH4", "N2O"]], Field(min_length=1),
+                            AfterValidator(_no_repeats)]
+    # a fuel listed twice would be counted twice by a coal cap
+    coal_fuels: Annotated[list[str], Field(min_length=1), AfterValidator(_no_repeats)]
 
 
 class SolverM(Strict):
