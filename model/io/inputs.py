@@ -515,13 +515,14 @@ GRID_RANGES = {
 
 
 def _check_grid_ranges(g: pd.DataFrame, flag) -> None:
+    """Each grid value within `GRID_RANGES`, compared in canonical units."""
     v = g["value"].astype(float) * _unit_factor(g["unit"])
     for var, (lo, hi, unit, why) in GRID_RANGES.items():
         out = ((g["variable"] == var) & ((v < lo) | (v > hi))).to_numpy()
+        u = f" {unit}" if unit else ""
         flag("grid", out, "value", "range",
-             lambda i, var=var, lo=lo, hi=hi, unit=unit, why=why:
-             f"{var} {v.iloc[i]:g} {unit} is outside {lo:g}–{hi:g} {unit} ({why})".replace(
-                 "  ", " "), "数值超出物理范围")
+             lambda i, var=var, lo=lo, hi=hi, u=u, why=why:
+             f"{var} {v.iloc[i]:g}{u} is outside {lo:g}–{hi:g}{u} ({why})", "数值超出物理范围")
 
 
 def catalogue_code_ok(codes: pd.Series) -> np.ndarray:
