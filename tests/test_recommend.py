@@ -44,6 +44,17 @@ def test_recommendations_list_measures_with_their_numbers(peak_dir):
     assert "<script" not in html
 
 
+def test_a_run_folder_given_as_the_batch_is_refused(peak_dir):
+    """One run made every measure it used 'no-regret in 100 % of the scenarios'."""
+    import pytest
+
+    from peakpath.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        recommend(load_solved(peak_dir), peak_dir)
+    assert "at least two solved scenarios; found 1" in e.value.report()
+
+
 def test_no_regret_across_a_batch(peak_dir, tmp_path):
     import shutil
 

@@ -233,6 +233,11 @@ def no_regret(folder: Path, share: float = NO_REGRET_SHARE
     of a batch: those in its batch.nc (solved to optimality), or without one, every
     sub-folder of ``folder`` with a results.nc."""
     ends = _adoption_at_end(Path(folder))
+    if len(ends) < 2:  # one run (a run folder given as the batch) makes every measure no-regret
+        raise InputError([Problem(str(folder), None, None, "batch",
+                                  f"no-regret measures need a batch of at least two solved "
+                                  f"scenarios; found {len(ends)}",
+                                  "批量结果至少需要两个求解成功的情景")])
     used: dict[str, int] = {}
     names: dict[str, tuple[str, str]] = {}
     for m, zh, en, end in ends:
