@@ -733,7 +733,8 @@ def reference_co2(md: ModelData) -> pd.DataFrame:
     out["sinks"] = by_year(p[(p["gas"] == "CO2") & p["sector"].isin(sinks)], "value") if acc[
         "count_sinks"] else 0.0
     gases = [g for g in acc["target_gases"] if g != "CO2"]
-    nc = p[p["gas"].isin(gases)].assign(v=lambda f: f["value"] * f["gas"].map(md.gwp))
+    nc = p[p["gas"].isin(gases)].assign(
+        v=lambda f: f["value"] * f["gas"].map(md.gwp).astype(float))  # float when empty too
     out["non_co2"] = by_year(nc, "v") if len(nc) else 0.0
     out["co2_total"] = out["co2_scope1"] + out["scope2"] + out["sinks"] + out["non_co2"]
     return out

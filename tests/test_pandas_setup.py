@@ -1,0 +1,38 @@
+"""Text columns are stored the same way whatever the environment holds (`peakpath.pandas_setup`).
+
+pandas 3 stores inferred text in PyArrow when PyArrow is installed; some frame operations differ
+there, and `peakpath run` of the default scenario ended in an internal error. The test
+environment has PyArrow (the `test` extra), so pandas alone would choose it: these checks fail
+if peakpath stops pinning the storage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import DATASET
+
+pytestmark = pytest.mark.unit
+
+PROBE = """
+import json, sys
+import pandas as pd
+import pyarrow  # noqa: F401  (the environment this guards against)
+before = pd.Series(["coal"]).dtype.storage
+from peakpath.io.inputs import read_dataset
+data = read_dataset(sys.argv[1])
+print(json.dumps({"before": before, "option": pd.get_option("mode.string_storage"),
+                  "made": pd.Series(["coal"]).dtype.storage,
+                  "read": data.tables["fuels"]["fuel"].dtype.storage}))
+"""
+
+
+def test_text_is_stored_as_python_strings_with_pyarrow_installed() -> None:
+    out = subprocess.run([sys.executable, "-c", PROBE, str(DATASET)], capture_output=True,
+                         text=True, check=True)
+    seen = json.loads(out.stdout)
+    assert seen["before"] == "pyarrow"  # what pandas picks on its own here
+    assert seen == {"before": "pyarrow", "option": "python", "made": "python", "read": "python"}
