@@ -101,3 +101,15 @@ def test_a_model_py_in_the_working_directory_does_not_shadow_the_package(tmp_pat
                         "print('model' in sys.modules)"], cwd=tmp_path, capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == "False", r.stderr
+
+
+def test_run_prints_to_a_gbk_console(tmp_path):
+    """Chinese Windows encodes redirected output in GBK (cp936): the run completes and its
+    summary reads back in GBK, with the check marks GBK has."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "gbk"}
+    r = subprocess.run([sys.executable, "-m", "peakpath.cli.main", "run",
+                        ROOT / "runs" / "wuhan-peak-2030.yaml", "--out", tmp_path],
+                       cwd=tmp_path, capture_output=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr.decode("gbk", "replace")
+    out = r.stdout.decode("gbk")
+    assert "达峰" in out and "√" in out and "?" not in out

@@ -172,7 +172,7 @@ def _intensity_cell(ds: xr.Dataset, var: str, a: int, b: int, goal: float | None
     change = float(ds[var].sel(year=b) / ds[var].sel(year=a) - 1.0)
     if goal is None:
         return f"{100 * change:+.1f}%"
-    ok = "✓" if change <= float(goal) + 1e-9 else "✗"
+    ok = "√" if change <= float(goal) + 1e-9 else "×"
     return f"{100 * change:+.1f}% ({100 * float(goal):+.1f}% {ok})"
 
 
@@ -258,7 +258,7 @@ def _run_metrics(ds: xr.Dataset, first_obj: float) -> dict[str, object]:
         v = 100 * float(ds["non_fossil_share"].sel(year=y))
         goal = nf_goals.get(y)
         cell = f"{v:.1f}%" if goal is None else (
-            f"{v:.1f}% (≥{100 * float(goal):.1f}% {'✓' if v >= 100 * goal - 1e-6 else '✗'})")
+            f"{v:.1f}% (≥{100 * float(goal):.1f}% {'√' if v >= 100 * goal - 1e-6 else '×'})")
         m[bi("非化石能源占比", f"Non-fossil share {y}")] = cell
     m[bi("累计投资", f"Capital spending {model_years[0]}–{model_years[-1]} (亿元)")] = round(
         float(ds["investment"].sel(year=model_years).sum()) / 1e4, 1)

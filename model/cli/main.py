@@ -169,8 +169,19 @@ def _configure_logging(args: argparse.Namespace) -> None:
         root.propagate = False
 
 
+def _console_safe() -> None:
+    """A character the output's encoding lacks prints as '?' instead of ending the command.
+    On Chinese Windows, output sent to a file or a pipe is encoded in GBK (cp936): it has
+    the Chinese text but not every symbol (the summary's check marks were ✓ and ✗, now √ and
+    ×, which GBK has), and `peakpath run` then failed with an internal error after solving."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
     heard: list[int] = []
+    _console_safe()
     try:
         # SIGTERM/SIGHUP unwind like Ctrl-C: workers ended, temporary folders removed
         with terminate_as_interrupt(resend=False), interrupts_heard() as heard:

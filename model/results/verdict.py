@@ -155,7 +155,7 @@ def _print_intensity(ds, sc) -> None:
             change = float(v.sel(year=b) / v.sel(year=a) - 1.0)
             goal = (t.get(fam) or {}).get(b)
             mark = "" if goal is None else (f" (target {100 * goal:+.1f}%"
-                                            f" {'✓' if change <= goal + 1e-9 else '✗'})")
+                                            f" {'√' if change <= goal + 1e-9 else '×'})")
             parts.append(f"{a + 1}–{str(b)[2:]}: {100 * change:+.1f}%{mark}")
         print(f"{name} {label}: " + "; ".join(parts))
 

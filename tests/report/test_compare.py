@@ -63,7 +63,7 @@ def test_intensity_cells_check_the_targets(compared, runs_dir):
                    - 1)
     cell = table["wuhan-peak-2030"]["能耗强度 Energy intensity 2021–2025 (target)"]
     # runs/wuhan-peak-2030.yaml: energy intensity −13.5 % over 2021–25
-    assert cell == f"{100 * change:+.1f}% (-13.5% {'✓' if change <= -0.135 else '✗'})"
+    assert cell == f"{100 * change:+.1f}% (-13.5% {'√' if change <= -0.135 else '×'})"
     assert "(" not in table["wuhan-baseline"]["能耗强度 Energy intensity 2021–2025 (target)"]
 
 
