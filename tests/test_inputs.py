@@ -1,6 +1,7 @@
 """Bad input gets a located error: file, row, column, rule — all problems at once."""
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -113,8 +114,13 @@ def test_measure_without_potential_and_bad_semicontinuous(copy):
 
 
 def test_not_utf8(copy):
+    """A table saved as GBK (Excel's plain "CSV" on Chinese Windows) is refused at the line of
+    its first non-UTF-8 byte, with the way to save it; other bytes get the plain request."""
     (copy / "fuels.csv").write_bytes("fuel,name_zh\nelectricity,电力".encode("gb18030"))
-    assert any(p.rule == "encoding" for p in problems(copy))
+    (copy / "prices.csv").write_bytes(b"fuel,year,value\ncoal,2020,1\noil,2020,\xff\n")
+    found = {Path(p.file).name: p for p in problems(copy) if p.rule == "encoding"}
+    assert found["fuels.csv"].row == 2 and "CSV UTF-8" in found["fuels.csv"].message
+    assert found["prices.csv"].row == 3 and "GBK" not in found["prices.csv"].message
 
 
 def test_an_override_rehashes_only_its_table_and_leaves_the_base_alone(wuhan):

@@ -90,6 +90,28 @@ def read_dataset(path: str | Path) -> InputData:
     return data
 
 
+def not_utf8(f: Path) -> Problem:
+    """The problem of a CSV file that is not UTF-8: the line of the first byte that is not,
+    and how to save the file. Excel on Chinese Windows saves plain "CSV" in GBK, so a file
+    that reads as GB18030 (GBK's superset) gets that hint."""
+    raw = f.read_bytes()
+    try:
+        raw.decode("utf-8-sig")
+        start = 0  # pandas failed on a chunk the whole file decodes: no line to point at
+    except UnicodeDecodeError as e:
+        start = e.start
+    line = raw.count(b"\n", 0, start) + 1 if start else None
+    try:
+        raw.decode("gb18030")
+        how = ("it reads as GBK, as Excel on Chinese Windows saves plain 'CSV': save it as "
+               "'CSV UTF-8 (逗号分隔)'")
+        zh = "文件为GBK编码：请在Excel中另存为“CSV UTF-8（逗号分隔）”"
+    except UnicodeDecodeError:
+        how, zh = "save the file as UTF-8", "文件须为UTF-8编码"
+    at = f" (byte 0x{raw[start]:02x})" if line else ""
+    return Problem(str(f), line, None, "encoding", f"not UTF-8 text{at}; {how}", zh)
+
+
 def _read_csv(f: Path) -> tuple[pd.DataFrame | None, Problem | None]:
     """One table as text, or the problem that stops it being read."""
     if f.is_dir():
@@ -98,9 +120,8 @@ def _read_csv(f: Path) -> tuple[pd.DataFrame | None, Problem | None]:
     try:
         return pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                            skipinitialspace=True), None
-    except UnicodeDecodeError as e:
-        return None, Problem(str(f), None, None, "encoding",
-                             f"not UTF-8 text ({e.reason} at byte {e.start})", "文件须为UTF-8编码")
+    except UnicodeDecodeError:
+        return None, not_utf8(f)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         return None, Problem(str(f), None, None, "csv", f"cannot parse CSV: {e}", "CSV格式错误")
     except OSError as e:
