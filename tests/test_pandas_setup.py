@@ -21,12 +21,17 @@ PROBE = """
 import json, sys
 import pandas as pd
 import pyarrow  # noqa: F401  (the environment this guards against)
-before = pd.Series(["coal"]).dtype.storage
+
+def storage(s):  # pandas 2 infers object, pandas 3 its str dtype with a storage
+    return getattr(s.dtype, "storage", str(s.dtype))
+
+before = storage(pd.Series(["coal"]))
 from peakpath.io.inputs import read_dataset
 data = read_dataset(sys.argv[1])
-print(json.dumps({"before": before, "option": pd.get_option("mode.string_storage"),
-                  "made": pd.Series(["coal"]).dtype.storage,
-                  "read": data.tables["fuels"]["fuel"].dtype.storage}))
+print(json.dumps({"pandas": int(pd.__version__.split(".")[0]), "before": before,
+                  "option": pd.get_option("mode.string_storage"),
+                  "made": storage(pd.Series(["coal"])),
+                  "read": storage(data.tables["fuels"]["fuel"])}))
 """
 
 
@@ -34,5 +39,7 @@ def test_text_is_stored_as_python_strings_with_pyarrow_installed() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE, str(DATASET)], capture_output=True,
                          text=True, check=True)
     seen = json.loads(out.stdout)
-    assert seen["before"] == "pyarrow"  # what pandas picks on its own here
-    assert seen == {"before": "pyarrow", "option": "python", "made": "python", "read": "python"}
+    text = "python" if seen["pandas"] >= 3 else "object"  # pandas 2 keeps text as objects
+    if seen["pandas"] >= 3:
+        assert seen["before"] == "pyarrow"  # what pandas picks on its own here
+    assert (seen["option"], seen["made"], seen["read"]) == ("python", text, text)
