@@ -17,11 +17,15 @@ SYSTEM_PACKAGES ?= chromium fonts-noto-cjk libreoffice-calc-nogui libreoffice-wr
 
 install: system-packages $(VENV)/.installed
 
-# idempotent: apt-get runs only when one of the packages is missing (CI runs as root on Debian)
+# idempotent: apt-get runs only when one of the packages is missing (CI runs as root on Debian);
+# Debian and Ubuntu ship Python's venv module apart (python3.X-venv): without it the .venv
+# below cannot be made, so it is added when the interpreter lacks it and no .venv exists yet
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; done; \
+	test -x $(BIN)/python || $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
+	  || missing="$$missing python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"; \
 	if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	  echo "installing Debian packages:$$missing"; \
