@@ -156,6 +156,24 @@ def test_integer_measure_builds_whole_units(tmp_path):
     assert a["fine"] == pytest.approx(0)
 
 
+def test_a_mip_solution_with_a_fractional_integer_is_refused():
+    """highspy 1.11.0 returned an 'optimal' MIP solution with a binary at 0.981: such a
+    solution is refused (SolverError) instead of being reported; round-off is accepted."""
+    from peakpath.errors import SolverError
+    from peakpath.solve.highs import INTEGRALITY_TOL, _check_integral
+
+    info: dict = {}
+    ok = np.array([0.0, 1.0 - 1e-9, 3.0 + 1e-7])
+    _check_integral(ok, np.round(ok), info)
+    assert info["integrality_violation"] == pytest.approx(1e-7)
+    bad = np.array([0.0, 0.981])
+    with pytest.raises(SolverError, match=r"0\.019 away from a whole number"):
+        _check_integral(bad, np.round(bad), info)
+    edge = np.array([2.0 + 2 * INTEGRALITY_TOL])
+    with pytest.raises(SolverError):
+        _check_integral(edge, np.round(edge), info)
+
+
 def test_exclusive_group_shares_one_potential(tmp_path):
     # 10 units needed; the two routes share a potential of 8, the rest comes from "other"
     ms = [coal_saver("route_a", 1100, potential=10, group="route"),

@@ -306,6 +306,7 @@ def run_highs(h, lp: LPArrays, time_limit: float) -> RawSolution:
     if lp.is_mip:
         idx = np.flatnonzero(lp.integer).astype(np.int32)
         fixed = np.round(x[idx])
+        _check_integral(x[idx], fixed, out)
         h.changeColsIntegrality(len(idx), idx, np.array([highspy.HighsVarType.kContinuous]
                                                         * len(idx)))
         h.changeColsBounds(len(idx), idx, fixed, fixed)
@@ -321,6 +322,24 @@ def run_highs(h, lp: LPArrays, time_limit: float) -> RawSolution:
                                                         * len(idx)))
         h.changeColsBounds(len(idx), idx, lp.col_lb[idx], lp.col_ub[idx])
     return RawSolution(status, obj, x, duals, np.asarray(sol.row_value, dtype=float), out)
+
+
+#: how far from a whole number an integer column of a MIP solution may be: HiGHS keeps them
+#: within its mip_feasibility_tolerance (1e-6 by default); well past that the solution is wrong
+INTEGRALITY_TOL = 1e-4
+
+
+def _check_integral(values: np.ndarray, rounded: np.ndarray, info: dict) -> None:
+    """Refuse a MIP solution whose integer columns are not whole numbers. highspy 1.11.0
+    returned one for the free-peak-year scenario (a binary at 0.981, status optimal); the
+    pathway it gives is then not a solution of the model, so it must not be reported."""
+    off = float(np.abs(values - rounded).max()) if len(values) else 0.0
+    info["integrality_violation"] = off
+    if off > INTEGRALITY_TOL:
+        raise SolverError(
+            f"HiGHS {highs_version()} returned a MIP solution with an integer variable "
+            f"{off:.3g} away from a whole number (tolerance {INTEGRALITY_TOL:g}), so it is "
+            f"not a solution of the model; install another highspy (1.12 or later is tested)")
 
 
 def _status(s) -> str:
