@@ -17,11 +17,17 @@ SYSTEM_PACKAGES ?= chromium fonts-noto-cjk libreoffice-calc-nogui libreoffice-wr
 
 install: system-packages $(VENV)/.installed
 
-# idempotent: apt-get runs only when one of the packages is missing (CI runs as root on Debian);
+# idempotent: apt-get runs only when one of the packages is missing (CI runs as root on Debian;
+# elsewhere it says what to install and goes on: macOS or Fedora have no apt-get);
 # Debian and Ubuntu ship Python's venv module apart (python3.X-venv): without it the .venv
 # below cannot be made, so it is added when the interpreter lacks it and no .venv exists yet
 system-packages:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "not a Debian or Ubuntu system: install by hand what you need of $(SYSTEM_PACKAGES)"; \
+	  echo "(Noto Sans CJK fonts for figures; the rest for the system tests, which without them"; \
+	  echo "fail or skip saying what is missing); 'make run' needs none of them"; \
+	  exit 0; fi; \
+	missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	test -x $(BIN)/python || $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
