@@ -40,6 +40,9 @@ system-packages:
 	fi
 
 $(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "peakpath needs Python 3.11 or later and $(PYTHON) is $$($(PYTHON) -V 2>&1):" \
+	       "run make with PYTHON=python3.11 (or later)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

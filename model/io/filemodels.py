@@ -59,9 +59,11 @@ def _custom(rule: str, message: str, zh: str) -> PydanticCustomError:
 
 def _safe_name(v: str) -> str:
     if not SAFE_NAME.match(v) or ".." in v:
-        raise _custom("name", f"name {v!r} must be 1–100 letters, digits, '.', '_' or '-', start "
-                      "with a letter or digit and contain no path separators (it names the "
-                      "folder under results/)", "名称只能包含字母、数字、点、下划线和连字符")
+        raise _custom("name", f"name {v!r} must be 1–100 ASCII letters (A–Z, a–z), digits, '.', "
+                      "'_' or '-', start with a letter or digit and contain no path separators "
+                      "(it names the folder under results/ and the scenario in IAMC tables)",
+                      "名称只能包含英文字母、数字、点、下划线和连字符（用作results/下的文件夹名），"
+                      "不能用汉字或空格")
     return v
 
 

@@ -14,15 +14,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from peakpath.errors import InputError, Problem, line_of
-
-#: the pattern of a scenario, batch or limit name (it names a folder under results/)
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 TARGET_FAMILIES = ("peak", "energy_intensity", "energy_cap", "carbon_intensity", "carbon_cap",
                    "coal_cap", "oil_peak_year", "oil_peak_level", "non_fossil_share", "limits")
