@@ -339,7 +339,7 @@ def _check_integral(values: np.ndarray, rounded: np.ndarray, info: dict) -> None
         raise SolverError(
             f"HiGHS {highs_version()} returned a MIP solution with an integer variable "
             f"{off:.3g} away from a whole number (tolerance {INTEGRALITY_TOL:g}), so it is "
-            f"not a solution of the model; install another highspy (1.12 or later is tested)")
+            f"not a solution of the model; install another highspy (1.13 or later is tested)")
 
 
 def _status(s) -> str:
