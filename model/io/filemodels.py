@@ -28,11 +28,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from peakpath.io.scenario import CAP_FAMILIES
+
 #: the years a table may hold (the schema's year column) bound every year in a file too
 YEAR_MIN, YEAR_MAX = 1990, 2100
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-#: cap families whose mapping may hold ``only: [years]`` beside the yearly limits
-CAP_FAMILIES = ("energy_cap", "carbon_cap", "coal_cap", "non_fossil_share")
 #: most Monte Carlo draws in one batch: at about two seconds a solve, 100,000 scenarios keep
 #: one core busy for more than two days, and the draws alone take 100,000 × parameters floats
 MAX_DRAWS = 100_000
