@@ -95,12 +95,12 @@ def not_utf8(f: Path) -> Problem:
     and how to save the file. Excel on Chinese Windows saves plain "CSV" in GBK, so a file
     that reads as GB18030 (GBK's superset) gets that hint."""
     raw = f.read_bytes()
+    start: int | None = None  # stays None if the whole file decodes (pandas read a chunk)
     try:
         raw.decode("utf-8-sig")
-        start = 0  # pandas failed on a chunk the whole file decodes: no line to point at
     except UnicodeDecodeError as e:
         start = e.start
-    line = raw.count(b"\n", 0, start) + 1 if start else None
+    line = None if start is None else raw.count(b"\n", 0, start) + 1
     try:
         raw.decode("gb18030")
         how = ("it reads as GBK, as Excel on Chinese Windows saves plain 'CSV': save it as "
@@ -108,7 +108,7 @@ def not_utf8(f: Path) -> Problem:
         zh = "文件为GBK编码：请在Excel中另存为“CSV UTF-8（逗号分隔）”"
     except UnicodeDecodeError:
         how, zh = "save the file as UTF-8", "文件须为UTF-8编码"
-    at = f" (byte 0x{raw[start]:02x})" if line else ""
+    at = "" if start is None else f" (byte 0x{raw[start]:02x})"
     return Problem(str(f), line, None, "encoding", f"not UTF-8 text{at}; {how}", zh)
 
 
