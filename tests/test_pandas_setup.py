@@ -11,11 +11,7 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import DATASET
-
-pytestmark = pytest.mark.unit
 
 PROBE = """
 import json, sys
