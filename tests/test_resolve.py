@@ -56,7 +56,9 @@ def test_each_variant_is_solved_with_its_own_solver_options(wuhan, base):
         fresh = run_scenario(sc, wuhan, isolate=False)
         assert sol.objective == pytest.approx(fresh.solution.objective, rel=1e-7)
         objectives.append(sol.objective)
-    assert objectives[0] > objectives[1] * 1.001  # the loose gap stops at a dearer incumbent
+    # the loose gap stops at a dearer incumbent: 0.1 % dearer with HiGHS 1.16, 0.004 % with
+    # 1.13, so the check asks only for more than the tight gap
+    assert objectives[0] > objectives[1] * (1 + 1e-6)
 
 
 def test_a_new_structure_is_built_and_loaded_beside_the_old(wuhan, base):
