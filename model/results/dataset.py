@@ -91,18 +91,27 @@ def target_table(built: BuiltModel, sol: Solution) -> pd.DataFrame:
 # dataset
 
 
-def _da(s: pd.Series, dims: list[str], coords: dict, unit: str, long: str,
-        lookup: dict[str, pd.Index] | None = None) -> xr.DataArray:
-    """A dense DataArray from a Series on a (multi)index, zeros where absent. ``lookup``
-    holds the coordinates as pandas Indexes, made once for many arrays."""
-    shape = [len(coords[d]) for d in dims]
-    arr = np.zeros(shape)
+#: one results variable before the Dataset is made: (dimensions, values, attributes)
+Var = tuple[tuple[str, ...], np.ndarray, dict]
+
+
+def _var(arr: np.ndarray, dims: list[str], unit: str | None = None,
+         long: str | None = None) -> Var:
+    attrs = {} if unit is None else {"units": unit}
+    if long is not None:
+        attrs["long_name"] = long
+    return tuple(dims), arr, attrs
+
+
+def _dense(s: pd.Series, dims: list[str], lookup: dict[str, pd.Index]) -> np.ndarray:
+    """Values of a Series on a (multi)index as a dense array on ``dims`` (labels in
+    ``lookup``), zeros where absent."""
+    arr = np.zeros([len(lookup[d]) for d in dims])
     if len(s):
-        pos = _positions(s.index, dims, lookup or {d: pd.Index(coords[d]) for d in dims})
+        pos = _positions(s.index, dims, lookup)
         ok = np.all([p >= 0 for p in pos], axis=0)
         np.add.at(arr, tuple(p[ok] for p in pos), s.to_numpy()[ok])
-    return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
-                        attrs={"units": unit, "long_name": long})
+    return arr
 
 
 def _positions(index: pd.Index, dims: list[str], lookup: dict[str, pd.Index]
@@ -120,40 +129,34 @@ def _positions(index: pd.Index, dims: list[str], lookup: dict[str, pd.Index]
     return out
 
 
-def _attrs(da: xr.DataArray, unit: str, long: str) -> xr.DataArray:
-    da.attrs = {"units": unit, "long_name": long}
-    return da
-
-
-def _target_arrays(tt: pd.DataFrame, years: list[int]) -> dict[str, xr.DataArray]:
+def _target_arrays(tt: pd.DataFrame, years: list[int]) -> tuple[dict[str, Var], dict]:
     """The target table as ``target_<column>`` arrays on ``target_row``, plus the shadow
-    prices by year and target."""
-    rows = {"target_row": np.arange(len(tt))}
+    prices by year and target; and the coordinates they add (target_row, target)."""
+    dims = ["target_row"]
     out = {}
     for col in ("target", "family", "sense", "unit", "shadow_unit"):
-        out[f"target_{col}"] = xr.DataArray(tt[col].astype(str).to_numpy(), dims=["target_row"],
-                                            coords=rows)
-    out["target_year"] = xr.DataArray(tt["year"].to_numpy(int), dims=["target_row"],
-                                      coords=rows)
+        out[f"target_{col}"] = _var(tt[col].astype(str).to_numpy(), dims)
+    out["target_year"] = _var(tt["year"].to_numpy(int), dims)
     for col in ("limit", "achieved", "shadow_price", "shortfall"):
-        out[f"target_{col}"] = xr.DataArray(tt[col].to_numpy(float), dims=["target_row"],
-                                            coords=rows)
-    out["target_binding"] = xr.DataArray(tt["binding"].to_numpy(np.int8), dims=["target_row"],
-                                         coords=rows)
+        out[f"target_{col}"] = _var(tt[col].to_numpy(float), dims)
+    out["target_binding"] = _var(tt["binding"].to_numpy(np.int8), dims)
+    coords = {"target_row": np.arange(len(tt))}
     if len(tt):
         sp = tt.groupby(["year", "target"])["shadow_price"].sum(min_count=1).unstack()
-        out["shadow_price"] = xr.DataArray(
-            sp.reindex(years).to_numpy(float), dims=["year", "target"],
-            coords={"year": years, "target": sp.columns.tolist()},
-            attrs={"units": "CNY per unit of the target (money of its year)"})
-    return out
+        out["shadow_price"] = _var(sp.reindex(years).to_numpy(float), ["year", "target"],
+                                   "CNY per unit of the target (money of its year)")
+        coords["target"] = np.asarray(sp.columns.tolist())
+    return out, coords
 
 
 def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None) -> xr.Dataset:
+    """The results of one solved scenario as one Dataset. Every array is computed with NumPy
+    on the model's coordinates and the Dataset is made once at the end (a DataArray per step,
+    with its coordinates and alignment, cost more than the numbers)."""
     md = built.md
     years = md.all_years
-    coords = {
-        "year": years,
+    y = np.asarray(years)
+    labels = {
         "sector": md.sectors["sector"].tolist(),
         "fuel": md.fuels["fuel"].tolist(),
         "gas": ["CO2", "CH4", "N2O"],
@@ -164,16 +167,15 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     }
     # numpy arrays (fixed-width text, as xarray makes of a list) for the coordinates, and
     # pandas Indexes made once for the lookups of every array below
-    coords = {d: np.asarray(c) for d, c in coords.items()}
+    coords = {"year": y, **{d: np.asarray(c) for d, c in labels.items()}}
     lookup = {d: pd.Index(c) for d, c in coords.items()}
 
-    def da(s: pd.Series, dims: list[str], unit: str, long: str) -> xr.DataArray:
-        return _da(s, dims, coords, unit, long, lookup)
+    def da(s: pd.Series, dims: list[str], unit: str, long: str) -> Var:
+        return _var(_dense(s, dims, lookup), dims, unit, long)
 
     v = sol.values
     em = v["emissions"].rename_axis(["sector", "gas", "district", "year"])
-    # variables are collected first and assembled once: each Dataset assignment re-aligns
-    out: dict[str, xr.DataArray] = {}
+    out: dict[str, Var] = {}
     out["emissions"] = da(em, ["year", "sector", "gas", "district"], "万t (mass of gas)",
                           "direct (scope-1) emissions; sinks and capture negative")
     out["energy"] = da(v["energy"], ["year", "sector", "fuel", "district"], "万tce",
@@ -193,25 +195,27 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     out["investment"] = da(v["investment"], ["year", "group"], "万元",
                            "capital spending by bureau group")
     grid_ef = md.grid.set_index("year")["ef"].reindex(years).to_numpy()
-    elec = out["energy"].sel(fuel=md.fuel_ids(("electricity",))).sum("fuel")
-    out["scope2"] = _attrs((elec - WAN_TCE_PER_YI_KWH * out["generation"]) * xr.DataArray(
-        grid_ef, dims=["year"], coords={"year": years}), "万t CO2",
-        "purchased-electricity CO2 by user sector (local generation credited to its plants)")
-    out["import_substitution_co2"] = _attrs(_import_substitution(md, v, grid_ef, years),
-                                            "万t CO2", "CO2 of local generation that measures "
-                                            "replace with grid imports, credited at the grid's "
-                                            "average factor: emissions moved to other "
-                                            "provinces (leakage), not avoided")
-    out.update(_measure_unit_arrays(md, coords))
-    out["output_cut_co2"] = _attrs(
-        _output_cut(md, out["adoption"], out["measure_co2_per_unit"]), "万t CO2",
+    electricity = lookup["fuel"].get_indexer(md.fuel_ids(("electricity",)))
+    elec = out["energy"][1][:, :, electricity, :].sum(axis=2)
+    out["scope2"] = _var((elec - WAN_TCE_PER_YI_KWH * out["generation"][1])
+                         * grid_ef[:, None, None], ["year", "sector", "district"], "万t CO2",
+                         "purchased-electricity CO2 by user sector (local generation credited "
+                         "to its plants)")
+    out["import_substitution_co2"] = _var(
+        _import_substitution(md, v, grid_ef, years), ["year"], "万t CO2",
+        "CO2 of local generation that measures replace with grid imports, credited at the "
+        "grid's average factor: emissions moved to other provinces (leakage), not avoided")
+    out.update(_measure_unit_arrays(md, labels["measure"]))
+    cut = lookup["measure"].get_indexer(output_cut_measures(md))
+    out["output_cut_co2"] = _var(
+        (out["adoption"][1].sum(axis=2)[:, cut] * -out["measure_co2_per_unit"][1][:, cut])
+        .sum(axis=1), ["year"], "万t CO2",
         "CO2 of output that measures stop making in the city (a tonne not made), at the city's "
         "own CO2 per unit: it moves to the plants that make it instead unless demand falls "
         "(leakage flag)")
-    gwp = xr.DataArray([md.gwp[g] for g in coords["gas"]], dims=["gas"],
-                       coords={"gas": coords["gas"]})
-    out["emissions_co2e"] = _attrs((out["emissions"] * gwp).sum("gas"), "万t CO2e",
-                                   "direct GHG, GWP100")
+    gwp = np.array([md.gwp[g] for g in labels["gas"]])
+    out["emissions_co2e"] = _var((out["emissions"][1] * gwp[None, None, :, None]).sum(axis=2),
+                                 ["year", "sector", "district"], "万t CO2e", "direct GHG, GWP100")
     for name, unit, long in (
             ("co2_total", "万t CO2", "CO2 on the target boundary"),
             ("co2_scope1", "万t CO2", "direct CO2 (sinks excluded)"),
@@ -222,24 +226,19 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
             ("purchased_electricity", "万tce", "electricity bought from the grid")):
         out[name] = da(v[name], ["year"], unit, long)
     macro = md.macro.set_index("year")
-    out["gdp"] = xr.DataArray(macro["gdp"].reindex(years).to_numpy(), dims=["year"],
-                              coords={"year": years},
-                              attrs={"units": "亿元 (2020 prices)", "long_name": "GDP"})
-    out["population"] = xr.DataArray(macro["population"].reindex(years).to_numpy(),
-                                     dims=["year"], coords={"year": years},
-                                     attrs={"units": "万人"})
-    out["non_fossil_share"] = _attrs(out["non_fossil"] / out["primary_energy"], "1",
-                                     "non-fossil share of primary energy (electricity on "
-                                     "the accounting basis)")
-    out["energy_intensity"] = _attrs(out["energy_total"] / out["gdp"], "tce/万元",
-                                     "energy per GDP")
-    out["carbon_intensity"] = _attrs(out["co2_total"] / out["gdp"], "t CO2/万元",
-                                     "CO2 per GDP")
+    gdp = macro["gdp"].reindex(years).to_numpy()
+    out["gdp"] = _var(gdp, ["year"], "亿元 (2020 prices)", "GDP")
+    out["population"] = _var(macro["population"].reindex(years).to_numpy(), ["year"], "万人")
+    out["non_fossil_share"] = _var(out["non_fossil"][1] / out["primary_energy"][1], ["year"],
+                                   "1", "non-fossil share of primary energy (electricity on "
+                                   "the accounting basis)")
+    out["energy_intensity"] = _var(out["energy_total"][1] / gdp, ["year"], "tce/万元",
+                                   "energy per GDP")
+    out["carbon_intensity"] = _var(out["co2_total"][1] / gdp, ["year"], "t CO2/万元",
+                                   "CO2 per GDP")
     ref = reference_co2(md).set_index("year")
-    out["co2_reference"] = xr.DataArray(ref["co2_total"].reindex(years).to_numpy(),
-                                        dims=["year"], coords={"year": years}, attrs={
-                                           "units": "万t CO2", "long_name": "reference path: no "
-                                           "measures, no major projects"})
+    out["co2_reference"] = _var(ref["co2_total"].reindex(years).to_numpy(), ["year"],
+                                "万t CO2", "reference path: no measures, no major projects")
     # costs by year and component (undiscounted 万元)
     cf = cost_frame(built.ctx)
     vals = np.concatenate([v[b].to_numpy() for b in built.ctx.b.vars])
@@ -250,38 +249,35 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         o += len(v[b])
     cf["value"] = cf["coef"] * vals[cf["block"].map(offsets).to_numpy() + cf["pos"].to_numpy()]
     cost = cf.groupby(["year", "component"])["value"].sum().unstack(fill_value=0.0)
-    out["cost"] = xr.DataArray(cost.reindex(years).fillna(0.0).to_numpy(),
-                               dims=["year", "component"],
-                               coords={"year": years, "component": cost.columns.tolist()},
-                               attrs={"units": "万元 (2020 prices, undiscounted)"})
+    out["cost"] = _var(cost.reindex(years).fillna(0.0).to_numpy(), ["year", "component"],
+                       "万元 (2020 prices, undiscounted)")
     # the same terms at their weight in the objective: cost_pv[c] = sum_t cost[t, c] * df_t
     # (df_t = (1 + r)^-(t - base); 1 for the undiscounted penalty); they add up to the
     # objective, and every present value downstream reads them
     pv = (cf["value"] * cf["weight"]).groupby(cf["component"]).sum()
-    out["cost_pv"] = xr.DataArray(pv.reindex(cost.columns).fillna(0.0).to_numpy(),
-                                  dims=["component"], attrs={
-                                      "units": "万元 (present value, base-year money)",
-                                      "long_name": "cost by component as weighted in the "
-                                                   "objective"})
-    out.update(_target_arrays(target_table(built, sol), years))
-    ds = _assemble(out).assign_coords(year=years)
-    labels = md.sectors.set_index("sector")
-    ds = ds.assign_coords(
-        sector_name_zh=("sector", labels["name_zh"].reindex(coords["sector"]).to_numpy()),
-        sector_name_en=("sector", labels["name_en"].reindex(coords["sector"]).to_numpy()),
-        sector_group=("sector", labels["group"].reindex(coords["sector"]).to_numpy()),
-        group_name_zh=("group", md.groups["name_zh"].to_numpy()),
-        group_name_en=("group", md.groups["name_en"].to_numpy()),
-        group_bureau_zh=("group", md.groups["bureau_zh"].to_numpy()),
-        fuel_name_zh=("fuel", md.fuels["name_zh"].to_numpy()),
-        fuel_name_en=("fuel", md.fuels["name_en"].to_numpy()),
-        district_name_zh=("district", md.districts["name_zh"].to_numpy()),
-        district_name_en=("district", md.districts["name_en"].to_numpy()),
-        measure_name_zh=("measure", md.measures["name_zh"].to_numpy()),
-        measure_name_en=("measure", md.measures["name_en"].to_numpy()),
-        measure_sector=("measure", md.measures["sector"].to_numpy()),
-        measure_unit=("measure", md.measures["unit"].to_numpy()),
-    )
+    out["cost_pv"] = _var(pv.reindex(cost.columns).fillna(0.0).to_numpy(), ["component"],
+                          "万元 (present value, base-year money)",
+                          "cost by component as weighted in the objective")
+    targets, target_coords = _target_arrays(target_table(built, sol), years)
+    out.update(targets)
+    coords = {**coords, "component": np.asarray(cost.columns.tolist()), **target_coords}
+    names = md.sectors.set_index("sector")
+    ds = xr.Dataset(out, coords=_used(coords, out) | {
+        "sector_name_zh": ("sector", names["name_zh"].reindex(coords["sector"]).to_numpy()),
+        "sector_name_en": ("sector", names["name_en"].reindex(coords["sector"]).to_numpy()),
+        "sector_group": ("sector", names["group"].reindex(coords["sector"]).to_numpy()),
+        "group_name_zh": ("group", md.groups["name_zh"].to_numpy()),
+        "group_name_en": ("group", md.groups["name_en"].to_numpy()),
+        "group_bureau_zh": ("group", md.groups["bureau_zh"].to_numpy()),
+        "fuel_name_zh": ("fuel", md.fuels["name_zh"].to_numpy()),
+        "fuel_name_en": ("fuel", md.fuels["name_en"].to_numpy()),
+        "district_name_zh": ("district", md.districts["name_zh"].to_numpy()),
+        "district_name_en": ("district", md.districts["name_en"].to_numpy()),
+        "measure_name_zh": ("measure", md.measures["name_zh"].to_numpy()),
+        "measure_name_en": ("measure", md.measures["name_en"].to_numpy()),
+        "measure_sector": ("measure", md.measures["sector"].to_numpy()),
+        "measure_unit": ("measure", md.measures["unit"].to_numpy()),
+    })
     ds.attrs.update({
         "scenario": md.scenario.name, "status": sol.status,
         "objective_wan_cny": float(sol.objective) if sol.objective == sol.objective else "nan",
@@ -303,26 +299,14 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     return ds
 
 
-def _assemble(out: dict[str, xr.DataArray]) -> xr.Dataset:
-    """One Dataset of ``out``, whose arrays were all made on the same coordinates: each
-    coordinate is taken once, from the first array that has it, and no array is re-aligned
-    (``xr.Dataset(out)`` compared every array's indexes with every other's: 3 of 4 ms)."""
-    coords: dict[str, xr.Variable] = {}
-    for da in out.values():
-        for name, c in da.coords.items():
-            if name not in coords:
-                coords[name] = c.variable
-            elif c.shape != coords[name].shape:
-                raise ValueError(f"results: coordinate {name!r} of {da.name!r} has "
-                                 f"{c.size} labels, another array has {coords[name].size}")
-    return xr.Dataset({k: v.variable for k, v in out.items()}, coords=coords)
-
-
-def _measure_unit_arrays(md: ModelData, coords: dict) -> dict[str, xr.DataArray]:
+def _measure_unit_arrays(md: ModelData, measures: list[str]) -> dict[str, Var]:
     """Each measure's effect per unit in use on the model years (`peakpath.core.unit_effects`):
     CO2 on the target boundary, energy on the accounting rules, energy bill."""
-    u = measure_unit_effects(md).set_index(["year", "measure"])
+    u = measure_unit_effects(md)  # one row per measure and model year
     years = md.all_years  # the base year has no measures: zeros
+    at = (pd.Index(years).get_indexer(u["year"]), pd.Index(measures).get_indexer(u["measure"]))
+    known = (at[0] >= 0) & (at[1] >= 0)
+    at = (at[0][known], at[1][known])
     out = {}
     for col, name, unit, long in (
             ("co2_per_unit", "measure_co2_per_unit", "万t CO2 per unit per yr",
@@ -331,27 +315,28 @@ def _measure_unit_arrays(md: ModelData, coords: dict) -> dict[str, xr.DataArray]
              "change of energy consumption (accounting rules) per unit in use"),
             ("bill_per_unit", "measure_bill_per_unit", "万元 per unit per yr",
              "change of energy bills per unit in use (delivered prices)")):
-        s = u[col] if len(u) else pd.Series(dtype=float)
-        arr = np.zeros((len(years), len(coords["measure"])))
-        if len(s):
-            f = s.unstack("measure").reindex(index=years, columns=coords["measure"])
-            arr = f.fillna(0.0).to_numpy()
-        out[name] = xr.DataArray(arr, dims=["year", "measure"],
-                                 coords={"year": years, "measure": coords["measure"]},
-                                 attrs={"units": unit, "long_name": long})
+        arr = np.zeros((len(years), len(measures)))
+        x = u[col].to_numpy(float)[known]
+        arr[at] = np.where(np.isnan(x), 0.0, x)
+        out[name] = _var(arr, ["year", "measure"], unit, long)
     return out
 
 
+def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.ndarray]:
+    """The coordinates some variable of ``out`` is on, in the order they are first used."""
+    dims = dict.fromkeys(d for dims, _, _ in out.values() for d in dims)
+    return {d: coords[d] for d in dims}
+
+
 def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int]
-                         ) -> xr.DataArray:
+                         ) -> np.ndarray:
     """Σ_m (−generation effect of m, 亿kWh) × stock × 1.229 × EF_grid (万t CO2): local
     generation that measures take off and the grid supplies instead (leakage flag)."""
     eff = md.effects[(md.effects["kind"] == "generation") & (md.effects["value"] < 0)]
     stock = v["stock"].groupby(level=["measure", "year"]).sum().rename("stock").reset_index()
     f = stock.merge(eff[["measure", "year", "value"]], on=["measure", "year"])
     gen = (-f["value"] * f["stock"]).groupby(f["year"]).sum()
-    arr = gen.reindex(years).fillna(0.0).to_numpy() * WAN_TCE_PER_YI_KWH * grid_ef
-    return xr.DataArray(arr, dims=["year"], coords={"year": years})
+    return gen.reindex(years).fillna(0.0).to_numpy() * WAN_TCE_PER_YI_KWH * grid_ef
 
 
 def output_cut_measures(md: ModelData) -> list[str]:
@@ -362,15 +347,6 @@ def output_cut_measures(md: ModelData) -> list[str]:
     switch = set(mode.index[mode == "switch"])
     makes = set(md.effects.loc[md.effects["value"] > 0, "measure"])
     return sorted(switch - makes)
-
-
-def _output_cut(md: ModelData, adoption: xr.DataArray, co2_per_unit: xr.DataArray
-                ) -> xr.DataArray:
-    """Σ_{m cut} stock[m,y] × (−co2_per_unit[m,y]) (万t CO2): what an output cut abates in
-    the city, which the economy emits elsewhere if the product is still bought."""
-    cut = output_cut_measures(md)
-    stock = adoption.sum("district").sel(measure=cut)
-    return (stock * -co2_per_unit.sel(measure=cut)).sum("measure")
 
 
 def input_hash(md: ModelData) -> str:
