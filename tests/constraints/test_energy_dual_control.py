@@ -65,8 +65,9 @@ def test_new_renewables_counted_only_when_not_excluded(wuhan, baseline_run):
     res = solve_wuhan(wuhan, {"accounting.exclude_new_renewables": False})
     gen = baseline_run.dataset["adoption"].sel(year=2030).sum("district").to_series()
     k = 298 / 122.9  # coal-equivalent method: the 2030 grid coal rate (grid.csv)
+    # solar, wind and waste-to-energy (biomass power, 发改运行〔2022〕1258号), 亿kWh per unit
     new_ren = (gen["pv_rooftop"] * 0.01 + gen["pv_utility"] * 0.011
-               + gen["wind_onshore"] * 0.02) * 1.229 * k
+               + gen["wind_onshore"] * 0.02 + gen["wte_expansion"] * 0.06) * 1.229 * k
     assert new_ren > 10
     diff = float(res.dataset["energy_total"].sel(year=2030)
                  - baseline_run.dataset["energy_total"].sel(year=2030))
