@@ -62,6 +62,35 @@ def test_new_building_standard_only_on_floor_area_built_that_year(wuhan):
     assert b.loc[2021:].sum() > 0
 
 
+def test_retrofits_act_on_the_base_year_floor_area(wuhan):
+    """A retrofit's potential is a share of the existing (base-year) floor area
+    (``base_activity_share``), so retrofits and new-building standards never cover more floor
+    area than there is; free of capex, retrofits fill that potential and no more."""
+    res = solve_wuhan(wuhan, {"overrides": [{"table": "measures", "column": "capex",
+                                             "where": {"measure": ["public_building_retrofit",
+                                                                   "green_new_public"]},
+                                             "set": 0.0}]})
+    md, ds = res.built.md, res.dataset
+    area = md.activity.query("sector == 'public_commercial'").set_index("year")["value"]
+    pot = md.potential.query("measure == 'public_building_retrofit'").set_index("year")["value"]
+    assert np.allclose(pot.loc[2021:], 0.6 * area.loc[2020])  # measure_potential.csv: 0.6
+    stock = ds["adoption"].sum("district").to_series().unstack("measure")
+    retro, green = stock["public_building_retrofit"], stock["green_new_public"]
+    assert (retro <= 0.6 * area.loc[2020] + 1e-6).all()
+    assert retro.loc[2035] == pytest.approx(0.6 * area.loc[2020], rel=1e-6)
+    assert (retro + green <= area + 1e-6).all()
+    assert area.loc[2035] > 1.5 * area.loc[2020]  # the case where a share of A[y] overlaps
+
+
+def test_a_tonne_of_steel_not_made_costs_its_lost_margin(baseline_run):
+    """The output cut's O&M is the lost margin (800 CNY/t, inputs/wuhan/SOURCES.md) plus the
+    energy bill the model credits back per tonne: net of the bill, 800 CNY/t."""
+    md, ds = baseline_run.built.md, baseline_run.dataset
+    om = float(md.measures.set_index("measure").loc["steel_output_control", "om"])
+    bill = ds["measure_bill_per_unit"].sel(measure="steel_output_control", year=2021)
+    assert om + float(bill) == pytest.approx(800.0, abs=1.0)  # 万元 per 万t = CNY/t
+
+
 def test_capture_never_exceeds_its_share_of_the_host(wuhan):
     res = solve_wuhan(wuhan, {"targets.carbon_cap": {2035: 10000}})
     ds = res.dataset

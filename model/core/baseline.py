@@ -610,8 +610,13 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
 
     Fixed potentials are split over districts by the measure's site shares
     (measure_sites.csv) or else by its sector's district shares (a capture measure by its host
-    sector's); share-based ones follow district activity. A group's shared potential is split
-    like its first member's potential.
+    sector's); share-based ones follow district activity A[s,d,y]::
+
+        activity_share        potential = share[m,y] * A[s,d,y]
+        activity_growth       potential = share[m,y] * max(A[s,d,y] - A[s,d,base], 0)
+        base_activity_share   potential = share[m,y] * A[s,d,base]   (the existing stock)
+
+    A group's shared potential is split like its first member's potential.
     """
     problems = [] if problems is None else problems
     shares = sector_shares(data, districts) if shares is None else shares
@@ -626,10 +631,12 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
         activity.rename(columns={"value": "act"}), on=["sector", "year"])
     base_act = activity[activity["year"] == years[0]].set_index(["sector", "district"])["value"]
     at = pd.MultiIndex.from_arrays([shared["sector"], shared["district"]])
-    growth = shared["act"].to_numpy(float) - base_act.reindex(at).to_numpy(float)
-    shared["value"] = np.where(shared["potential_basis"] == "activity_share",
-                               shared["value"] * shared["act"],
-                               shared["value"] * np.maximum(growth, 0.0))
+    base = base_act.reindex(at).to_numpy(float)
+    growth = shared["act"].to_numpy(float) - base
+    basis = shared["potential_basis"].to_numpy()
+    of = np.select([basis == "activity_share", basis == "base_activity_share"],
+                   [shared["act"].to_numpy(float), base], np.maximum(growth, 0.0))
+    shared["value"] = shared["value"].to_numpy(float) * of
     cols = ["measure", "district", "year", "value"]
     potential = pd.concat([fixed[cols], shared[cols]], ignore_index=True)
     groups = data["measure_groups"]

@@ -19,7 +19,7 @@ SECTOR_ROLES = ("end_use", "power", "renewable_power", "heat", "sink", "ccus")
 DRIVERS = ("gdp", "population", "industry_va", "services_va", "constant", "heat_demand")
 FUEL_CATEGORIES = ("coal", "oil", "gas", "biomass", "electricity", "heat")
 MEASURE_KINDS = ("continuous", "integer", "semicontinuous")
-POTENTIAL_BASES = ("fixed", "activity_share", "activity_growth")
+POTENTIAL_BASES = ("fixed", "activity_share", "activity_growth", "base_activity_share")
 EFFECT_KINDS = ("energy", "energy_share", "feedstock", "process", "generation",
                 "renewable_generation")
 #: how a measure acts on its sector's service (technology stocks, `peakpath.core.ledger`)
@@ -426,9 +426,11 @@ TABLES: tuple[Table, ...] = (
             _NAME_EN,
             _c("unit", "str", "unit of adoption", "推广规模单位"),
             _c("potential_basis", "str", "how measure_potential is read: fixed (in the "
-               "measure's unit), activity_share (share of the sector's activity) or "
-               "activity_growth (share of the activity added since the base year)",
-               "潜力口径：固定值、占行业活动水平比例、占新增活动水平比例",
+               "measure's unit), activity_share (share of the sector's activity), "
+               "activity_growth (share of the activity added since the base year) or "
+               "base_activity_share (share of the base year's activity: a retrofit of the "
+               "existing stock)",
+               "潜力口径：固定值、占行业活动水平比例、占新增活动水平比例、占基准年活动水平比例（既有存量改造）",
                allowed=POTENTIAL_BASES),
             _c("first_year", "int", "first year a build is possible", "最早可建年份",
                min=2000, max=2100),
