@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from peakpath.core.ledger import capital_recovery_factor
-from peakpath.core.targets import chained_intensity, persistent_caps
+from peakpath.core.targets import chained_intensity, persistent_caps, yearly_intensity
 from peakpath.solve.run import run_scenario
 from tests.conftest import make_scenario, series, solve_wuhan
 from tests.mini import coal_saver, mini
@@ -45,6 +45,17 @@ def test_a_cap_by_a_year_holds_in_every_later_year(tmp_path):
     one = solve(tmp_path, m, years(targets={"carbon_cap": {2021: 190, "only": [2021]}}))
     assert series(one, "co2_total").loc[2021:2023].to_numpy() == pytest.approx(
         [190.0, 200.0, 200.0])
+
+
+def test_yearly_intensity_factors_by_hand():
+    f = yearly_intensity(chained_intensity({2025: -0.135, 2030: -0.135}, 2020))
+    f = f.set_index("year")
+    assert list(f.index) == list(range(2021, 2031))
+    assert f.loc[2023, "factor"] == pytest.approx(0.865 ** 0.6, abs=1e-12)
+    assert f.loc[2025, "factor"] == pytest.approx(0.865, abs=1e-12)
+    assert f.loc[2027, "factor"] == pytest.approx(0.865 * 0.865 ** 0.4, abs=1e-12)
+    assert f.loc[2027, "rate"] == pytest.approx(0.865 ** 0.4 - 1.0, abs=1e-12)
+    assert f.loc[2030, "start_factor"] == pytest.approx(0.865, abs=1e-12)
 
 
 def test_chained_intensity_factors_by_hand():

@@ -93,12 +93,13 @@ targets:
   peak: {year: 1999}
   energy_intensity: {2022: -0.1}
   non_fossil_share: {2025: 1.5}
+  intensity_path: monthly
 accounting: {electricity: joules}
 projects: {default: maybe}
 """)
     cols = {q.column for q in errors(p)}
     assert {"discount_rate", "targets.peak.year", "targets.energy_intensity.2022",
-            "targets.non_fossil_share.2025", "accounting.electricity",
+            "targets.non_fossil_share.2025", "targets.intensity_path", "accounting.electricity",
             "projects.default"} <= cols
 
 

@@ -11,7 +11,9 @@ method) and GDP[y] in 亿元 at constant prices::
 for each plan-period end year T with its required change r_T (e.g. -0.135 over 2021–25): each
 period's target chains from the *required* intensity of the period before, never from a model
 year the optimiser could inflate, and the base year is statistics (it carries no decisions).
-The intensity row is linear because GDP is data. A cap "by Y" holds from Y on; a scenario binds
+The intensity row is linear because GDP is data. With ``targets.intensity_path: yearly`` every
+year S+j of a period (S = T - 5) has the row with K_S * (1 + r_T)^(j/5) in place of K_T (annual
+assessment on the geometric path). A cap "by Y" holds from Y on; a scenario binds
 a cap in its year alone with ``only: [Y]``. Shadow prices: CNY per tce.
 """
 
@@ -28,4 +30,4 @@ def add(ctx: Context) -> None:
     if t.get("energy_intensity"):
         ctx.targets.add_intensity("energy_intensity", energy, t["energy_intensity"],
                                   ctx.md.macro.set_index("year")["gdp"], ctx.md.base_year,
-                                  "CNY/tce")
+                                  "CNY/tce", yearly=t.get("intensity_path") == "yearly")

@@ -104,7 +104,7 @@ class TargetRegistry:
                         report=lambda v: (cap, v[account.name].reindex(f["year"]).to_numpy()))
 
     def add_intensity(self, family: str, account, changes: dict, gdp: pd.Series,
-                      base_year: int, shadow_unit: str) -> TargetRows:
+                      base_year: int, shadow_unit: str, yearly: bool = False) -> TargetRows:
         """Intensity (account / GDP) of each plan-period end year T at most the *required*
         intensity, chained from the base year's statistics (`chained_intensity`)::
 
@@ -113,27 +113,38 @@ class TargetRegistry:
 
         The base year carries no decisions (its accounts are statistics), so no model year that
         the optimiser could inflate ever serves as a reference (GDP is data: the row is
-        linear)."""
+        linear). With ``yearly`` every year y of a period S+1..T has a row, on the geometric
+        path to the period's target (annual assessment, as the annual targets of the
+        government work reports decompose a five-year one)::
+
+            K_y = K_S * (1 + r_T) ^ ((y - S) / 5),   S = T - 5
+
+        so that a target cannot be met by a step in its end year alone."""
         f = chained_intensity(changes, base_year)
+        if yearly:
+            f = yearly_intensity(f)
         f["target"] = family
         g_now = gdp.reindex(f["year"]).to_numpy()
         g_base = float(gdp[base_year])
         k = f["factor"].to_numpy() * g_now / g_base
-        rate = f["rate"].to_numpy()
+        rate = f["rate"].to_numpy()  # the change due by the row's year since the period start
+        start_factor = f["start_factor"].to_numpy()
         f["base"] = base_year
-        f["prev"] = f["year"] - 5
 
         def report(v):
             x = v[account.name]
             now = x.reindex(f["year"]).to_numpy() / g_now
-            required_prev = (x[base_year] / g_base) * f["factor"].to_numpy() / (1.0 + rate)
-            return rate, now / required_prev - 1.0
+            required_start = (x[base_year] / g_base) * start_factor
+            return rate, now / required_start - 1.0
 
         return self.add(family, family, f[["target", "year"]],
                         [account.terms(f), account.terms(f, -k, on={"year": "base"})],
                         sense="le", rhs=0.0, unit=account.var.unit, shadow_unit=shadow_unit,
-                        report=report, report_unit="1 (change over the plan period, from the "
-                        "required value of the period before)")
+                        report=report, report_unit=(
+                            "1 (change since the plan period's start, due by the year on the "
+                            "geometric path to the period's target)" if yearly else
+                            "1 (change over the plan period, from the required value of the "
+                            "period before)"))
 
 
 def persistent_caps(caps: dict, years: list[int]) -> pd.DataFrame:
@@ -168,5 +179,19 @@ def chained_intensity(changes: dict, base_year: int) -> pd.DataFrame:
         while t > base_year:
             factor *= 1.0 + listed.get(t, 0.0)
             t -= 5
-        rows.append((y, listed[y], factor))
-    return pd.DataFrame(rows, columns=["year", "rate", "factor"])
+        rows.append((y, listed[y], factor, factor / (1.0 + listed[y])))
+    return pd.DataFrame(rows, columns=["year", "rate", "factor", "start_factor"])
+
+
+def yearly_intensity(periods: pd.DataFrame) -> pd.DataFrame:
+    """`chained_intensity`'s period-end rows spread over every year of their periods: year
+    S + j (j = 1..5, S = T - 5) requires factor K_S * (1 + r_T)^(j/5), a change of
+    (1 + r_T)^(j/5) - 1 since the period start (columns as `chained_intensity`'s)."""
+    j = np.arange(1, 6)
+    t = np.repeat(periods["year"].to_numpy(int), 5)
+    r = np.repeat(periods["rate"].to_numpy(float), 5)
+    k_start = np.repeat(periods["start_factor"].to_numpy(float), 5)
+    step = np.tile(j, len(periods))
+    due = (1.0 + r) ** (step / 5.0)
+    return pd.DataFrame({"year": t - 5 + step, "rate": due - 1.0, "factor": k_start * due,
+                         "start_factor": k_start})

@@ -193,6 +193,9 @@ class TargetsM(Strict):
     peak: PeakM | None = None
     energy_intensity: dict[Year, _bounded(-1.0, 1.0, lo_open=True)] | None = None
     carbon_intensity: dict[Year, _bounded(-1.0, 1.0, lo_open=True)] | None = None
+    # where the intensity targets are measured: each plan period's end year, or every year
+    # on the geometric path to it (annual assessment)
+    intensity_path: Literal["period_end", "yearly"] | None = None
     energy_cap: _cap_model(0.0, 1e7) | None = None
     carbon_cap: _cap_model(0.0, 1e7) | None = None
     coal_cap: _cap_model(0.0, 1e7) | None = None

@@ -31,3 +31,21 @@ def test_carbon_cap(wuhan, baseline_run):
     first = rows[0]
     assert first["binding"] and first["shadow_price"] > 0
     assert first["shadow_unit"] == "CNY/t CO2"
+
+
+def test_carbon_intensity_on_a_yearly_path(wuhan, baseline_run):
+    # ``intensity_path: yearly``: each year 2026..2030 of the period holds
+    # CI[y] <= (1 + r)^((y - 2025) / 5) * CI[2020] (no 2025 target: the period starts from the
+    # base year's statistics, factor 1)
+    ds = baseline_run.dataset
+    achieved = float(ds["carbon_intensity"].sel(year=2030) / ds["carbon_intensity"].sel(
+        year=2020) - 1)
+    goal = round(achieved - 0.04, 3)
+    res = solve_wuhan(wuhan, {"targets.carbon_intensity": {2030: goal},
+                              "targets.intensity_path": "yearly"})
+    rows = target_rows(res, "carbon_intensity")
+    assert [r["year"] for r in rows] == [2026, 2027, 2028, 2029, 2030]
+    ci = series(res, "carbon_intensity")
+    for j, y in enumerate(range(2026, 2031), start=1):
+        assert ci[y] / ci[2020] <= (1.0 + goal) ** (j / 5) + 1e-9, y
+    assert rows[-1]["binding"] and rows[-1]["achieved"] == pytest.approx(goal, abs=1e-6)

@@ -1,5 +1,6 @@
 """Energy dual control: total cap and intensity per plan period, and the accounting rules."""
 
+import numpy as np
 import pytest
 
 from tests.conftest import series, solve_wuhan, target_rows
@@ -33,6 +34,27 @@ def test_energy_intensity_target_over_the_plan_period(wuhan, baseline_run):
     change = float(r["energy_intensity"].sel(year=2025) / r["energy_intensity"].sel(year=2020)
                    - 1)
     assert change == pytest.approx(goal, abs=1e-7)
+
+
+def test_yearly_intensity_path_holds_every_year(wuhan, shipped_run):
+    """``targets.intensity_path: yearly``: every year of the 2021–25 period stays on the
+    geometric path to its −13.5 % (factor 0.865^(j/5) of the base year's intensity in year
+    2020 + j), where the period-end form lets current policy step down in 2025 alone."""
+    goal = 0.865 ** (np.arange(1, 6) / 5.0)  # hand-computed required factors, 2021..2025
+    years = list(range(2021, 2026))
+
+    def factors(res):
+        i = series(res, "energy_intensity")
+        return (i.loc[years] / i[2020]).to_numpy()
+
+    res = solve_wuhan(wuhan, {"targets.intensity_path": "yearly"}, base="wuhan-current-policy")
+    assert (factors(res) <= goal + 1e-9).all()
+    rows = target_rows(res, "energy_intensity")
+    assert [r["year"] for r in rows if r["year"] <= 2025] == years
+    assert [r["limit"] for r in rows[:5]] == pytest.approx(goal - 1.0, abs=1e-6)  # 6 digits
+    assert any(r["binding"] and r["shadow_price"] > 0 for r in rows if r["year"] < 2025)
+    # the shipped period-end form leaves a year above that path (the case the rows are for)
+    assert (factors(shipped_run("wuhan-current-policy")) > goal + 1e-4).any()
 
 
 def test_excluding_feedstock_removes_it_from_the_total(wuhan, baseline_run):
