@@ -78,7 +78,7 @@ def test_reference_reproduces_published_intensity_change(intensity_change, year)
     assert abs(got - want) <= TOLERANCE_YEAR_PP, (year, got, want)
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: the reference's intensity falls 2.6 points "
+@pytest.mark.xfail(strict=True, reason="known miss: the reference's intensity falls 2.5 points "
                    "more than the national one in 2023, the year transport and aviation "
                    "rebounded after the 2022 lockdowns (a likely cause, not measured); the "
                    "model has no COVID years and no Wuhan series for 2023 was found")
