@@ -7,6 +7,7 @@ filter is omitted) and bounds it in the years listed::
                  - 1.229 * generation[s,d,y])] (+ targeted non-CO2 as CO2e)      万t
     energy:     sum_{s,d,f} energy[s,f,d,y]   (every carrier, calorific)         万tce
     coal:       sum_{s,d,f in coal_fuels} energy[s,f,d,y]                        万tce
+    gas, oil:   sum_{s,d,f of that category} energy[s,f,d,y] (feedstock included)  万tce
     investment: sum_{m in s, d} capex[m,y] * build[m,d,y]                        万元
 
 CO2 includes purchased electricity attributed to the sectors that use it (and local generation
@@ -22,9 +23,12 @@ from peakpath.core.context import Context
 from peakpath.errors import InputError, Problem
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
-SHADOW_UNITS = {"co2": "CNY/t CO2", "energy": "CNY/tce", "coal": "CNY/tce",
-                "investment": "CNY/CNY"}
-UNITS = {"co2": "万t", "energy": "万tce", "coal": "万tce", "investment": "万元"}
+SHADOW_UNITS = {"co2": "CNY/t CO2", "energy": "CNY/tce", "coal": "CNY/tce", "gas": "CNY/tce",
+                "oil": "CNY/tce", "investment": "CNY/CNY"}
+UNITS = {"co2": "万t", "energy": "万tce", "coal": "万tce", "gas": "万tce", "oil": "万tce",
+         "investment": "万元"}
+#: the fuel category (fuels.csv) a fuel limit sums: supply of pipeline gas or oil products
+FUEL_CATEGORIES = {"gas": "gas", "oil": "oil"}
 
 
 def add(ctx: Context) -> None:
@@ -103,6 +107,9 @@ def _quantity_terms(ctx: Context, quantity: str, sectors: list[str], districts: 
     if quantity == "coal":
         coal = ctx.md.coal_fuels
         return [energy.terms(pick(energy.index, lambda i: i["fuel"].isin(coal)))]
+    if quantity in FUEL_CATEGORIES:
+        fuels = md.fuel_ids((FUEL_CATEGORIES[quantity],))
+        return [energy.terms(pick(energy.index, lambda i: i["fuel"].isin(fuels)))]
     # investment
     b = led.build.index.merge(md.measures[["measure", "sector"]], on="measure")
     b = pick(b).merge(md.capex, on=["measure", "year"])

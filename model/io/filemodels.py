@@ -181,7 +181,7 @@ def _cap_model(lo: float, hi: float) -> type[Strict]:
 
 class LimitM(Strict):
     id: SafeName
-    quantity: Literal["co2", "energy", "coal", "investment"]
+    quantity: Literal["co2", "energy", "coal", "gas", "oil", "investment"]
     groups: list[str] | None = None
     sectors: list[str] | None = None
     districts: list[str] | None = None

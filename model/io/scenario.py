@@ -24,7 +24,7 @@ TARGET_FAMILIES = ("peak", "energy_intensity", "energy_cap", "carbon_intensity",
                    "coal_cap", "oil_peak_year", "oil_peak_level", "non_fossil_share", "limits")
 #: caps and floors: a limit "by year Y" holds from Y on unless Y is listed in ``only``
 CAP_FAMILIES = ("energy_cap", "carbon_cap", "coal_cap", "non_fossil_share")
-LIMIT_QUANTITIES = ("co2", "energy", "coal", "investment")
+LIMIT_QUANTITIES = ("co2", "energy", "coal", "gas", "oil", "investment")
 
 DEFAULTS: dict[str, Any] = {
     "years": {"base": 2020, "start": 2021, "end": 2035},

@@ -45,6 +45,19 @@ def test_a_floor_limit_with_ge_sense(wuhan, baseline_run):
     assert row["binding"] and row["shadow_price"] > 0
 
 
+def test_city_gas_limit_caps_pipeline_gas(wuhan, baseline_run):
+    # natural gas of every sector and district, feedstock included (万tce): 5 % below the
+    # least-cost path's 2030 use, binding in 2030 only
+    gas = baseline_run.dataset["energy"].sel(fuel="natural_gas", year=2030).sum()
+    lim = round(0.95 * float(gas))
+    res = solve_wuhan(wuhan, {"targets.limits": [
+        {"id": "gas_supply", "quantity": "gas", "values": {2030: lim}}]})
+    used = float(res.dataset["energy"].sel(fuel="natural_gas", year=2030).sum())
+    assert used == pytest.approx(lim, abs=1e-4)
+    (row,) = target_rows(res, "limit")
+    assert row["binding"] and row["shadow_price"] > 0
+
+
 def test_unknown_group_in_a_limit_is_a_located_error(wuhan):
     from peakpath.errors import InputError
 
