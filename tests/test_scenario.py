@@ -141,3 +141,19 @@ def test_with_settings_changes_a_copy_and_the_digest():
     assert other.digest() != sc.digest()
     with pytest.raises(InputError):
         sc.with_settings({"targets.peak.year": 1900})
+
+
+def test_overlapping_plan_periods_on_a_yearly_path_are_refused(tmp_path):
+    # 2021–25 and 2024–28 share 2024 and 2025: on a yearly path each year has one row
+    p = write(tmp_path, "s.yaml", f"""name: s
+base: {RUNS / "wuhan-current-policy.yaml"}
+targets:
+  intensity_path: yearly
+  energy_intensity: {{2025: -0.135, 2028: -0.05}}
+""")
+    (q,) = errors(p)
+    assert q.column == "targets.energy_intensity.2028" and q.rule == "range"
+    assert "overlap" in q.message
+    p.write_text(p.read_text(encoding="utf-8").replace("  intensity_path: yearly\n", ""),
+                 encoding="utf-8")
+    assert load_scenario(p).targets["energy_intensity"] == {2025: -0.135, 2028: -0.05}

@@ -82,6 +82,24 @@ def test_retrofits_act_on_the_base_year_floor_area(wuhan):
     assert area.loc[2035] > 1.5 * area.loc[2020]  # the case where a share of A[y] overlaps
 
 
+def test_a_retrofit_never_exceeds_the_floor_area_still_standing(baseline_run, wuhan):
+    # public floor area shrinking to 80 % of the base year's by 2035: the retrofit potential
+    # (60 % of the existing stock) follows what still stands
+    from peakpath.core.baseline import measure_potentials
+
+    md = baseline_run.built.md
+    act = md.activity.copy()
+    pub = (act["sector"] == "public_commercial").to_numpy()
+    years = act.loc[pub, "year"].to_numpy()
+    base = act.loc[pub & (act["year"] == 2020).to_numpy(), "value"].to_numpy()
+    act.loc[pub, "value"] = base * np.interp(years, [2020, 2035], [1.0, 0.8])
+    pot, _ = measure_potentials(wuhan, md.measures, act, md.districts, md.all_years)
+    pot = pot.query("measure == 'public_building_retrofit'").set_index("year")["value"]
+    area = act[pub].set_index("year")["value"]
+    assert np.allclose(pot, 0.6 * np.minimum(area[2020], area.loc[pot.index]))
+    assert pot[2035] < 0.6 * area[2020]
+
+
 def test_a_tonne_of_steel_not_made_costs_its_lost_margin(baseline_run):
     """The output cut's O&M is the lost margin (800 CNY/t, inputs/wuhan/SOURCES.md) plus the
     energy bill the model credits back per tonne: net of the bill, 800 CNY/t."""

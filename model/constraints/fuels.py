@@ -11,7 +11,7 @@ in coal consumption) and over the oil fuels::
 A coal cap "by Y" holds in every later year (``only: [Y]`` binds it in Y alone). The oil peak
 compares against the fixed level L_oil (万tce; `peakpath.core.levels`), never against the
 model's own year P. The non-fossil share counts every carrier on the one electricity basis of
-``accounting.electricity`` (local solar and wind, and the grid's non-fossil share of purchased
+``accounting.electricity`` (local renewable power, and the grid's non-fossil share of purchased
 electricity). Shadow prices: CNY per tce.
 """
 

@@ -614,7 +614,8 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
 
         activity_share        potential = share[m,y] * A[s,d,y]
         activity_growth       potential = share[m,y] * max(A[s,d,y] - A[s,d,base], 0)
-        base_activity_share   potential = share[m,y] * A[s,d,base]   (the existing stock)
+        base_activity_share   potential = share[m,y] * min(A[s,d,base], A[s,d,y])
+                              (the existing stock, as far as it still stands)
 
     A group's shared potential is split like its first member's potential.
     """
@@ -634,8 +635,9 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
     base = base_act.reindex(at).to_numpy(float)
     growth = shared["act"].to_numpy(float) - base
     basis = shared["potential_basis"].to_numpy()
+    act = shared["act"].to_numpy(float)
     of = np.select([basis == "activity_share", basis == "base_activity_share"],
-                   [shared["act"].to_numpy(float), base], np.maximum(growth, 0.0))
+                   [act, np.minimum(base, act)], np.maximum(growth, 0.0))
     shared["value"] = shared["value"].to_numpy(float) * of
     cols = ["measure", "district", "year", "value"]
     potential = pd.concat([fixed[cols], shared[cols]], ignore_index=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,6 +316,17 @@ def _clean(flagged: set[tuple], path: tuple) -> bool:
     return not any(f[:n] == path or path[:len(f)] == f for f in flagged)
 
 
+def _check_periods_apart(fam: str, ends: list[int], bad) -> None:
+    """On a yearly path every year of a plan period has its row, so two periods may not share
+    a year: their end years must be at least five years apart."""
+    for a, b in itertools.pairwise(ends):
+        if b - a < 5:
+            bad(("targets", fam, b), "range",
+                f"targets.{fam}: the plan periods ending {a} and {b} overlap ({b - 4}–{a}); "
+                "with intensity_path: yearly each year belongs to one period, so end years must "
+                "be at least 5 years apart", "逐年考核时各规划期不得重叠（目标年份至少相隔5年）")
+
+
 def _check_joined(s: dict, flagged: set[tuple], bad) -> None:
     """Rules that join keys: target years inside the model years, plan periods after the
     base year, unique limit ids. Each runs only where the shape was right."""
@@ -336,6 +348,8 @@ def _check_joined(s: dict, flagged: set[tuple], bad) -> None:
                 bad(("targets", fam, y), "range",
                     f"targets.{fam}: the plan period ending {y} starts {y - 5}, before the base "
                     f"year {years['base']}", "规划期起点早于基准年")
+        if fam.endswith("intensity") and t.get("intensity_path") == "yearly":
+            _check_periods_apart(fam, sorted(k for k in t[fam] if isinstance(k, int)), bad)
     if t.get("oil_peak_year") is not None and _clean(flagged, ("targets", "oil_peak_year")) \
             and t["oil_peak_year"] not in span:
         bad(("targets", "oil_peak_year"), "range", "targets.oil_peak_year must be a model year",

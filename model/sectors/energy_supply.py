@@ -10,7 +10,8 @@ from the grid (万tce at 0.1229 kgce/kWh; 1 亿kWh = 1.229 万tce)::
     purchased[y] = sum_{s,d} energy[s,elec,d,y] - 1.229 * sum_{s,d} generation[s,d,y] >= 0
 
 Purchased electricity brings its grid emissions into the target boundary (scope 2) and counts as
-primary energy; local solar and wind count as primary electricity. Every electricity term is on
+primary energy; local renewable power (solar, wind, new waste-to-energy: measures of kind
+``renewable_generation``) counts as primary electricity. Every electricity term is on
 the one basis of ``accounting.electricity``, in the energy total and in the non-fossil share
 alike::
 
@@ -73,7 +74,8 @@ def _purchased_electricity(ctx: Context) -> None:
     led["non_fossil"].add(purchased.terms(grid, (grid["k"] * grid["nf_share"]).to_numpy()))
     price = md.prices[md.prices["fuel"].isin(elec) & md.prices["year"].isin(ctx.years)]
     add_taxed_cost(ctx, "electricity", purchased.var, price.rename(columns={"value": "coef"}))
-    # local solar and wind: existing plants (a constant) and new ones (measures)
+    # local renewable power: existing solar and wind plants (a constant) and new renewable
+    # generation of measures (solar, wind, waste-to-energy)
     ren_base = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
     ren_base = ren_base.groupby("year", as_index=False)["value"].sum()
     ren_base = years.merge(ren_base, on="year", how="left").fillna({"value": 0.0})

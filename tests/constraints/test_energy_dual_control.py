@@ -94,3 +94,16 @@ def test_new_renewables_counted_only_when_not_excluded(wuhan, baseline_run):
     diff = float(res.dataset["energy_total"].sel(year=2030)
                  - baseline_run.dataset["energy_total"].sel(year=2030))
     assert diff == pytest.approx(new_ren, rel=1e-6)
+
+
+def test_the_verdict_names_co2_targets_only_if_they_bind_from_the_peak_on(wuhan, capsys):
+    # on a yearly path current policy's carbon-intensity rows bind in the early years only,
+    # while its CO2 is highest later: they did not hold that peak down
+    res = solve_wuhan(wuhan, {"targets.intensity_path": "yearly"}, base="wuhan-current-policy")
+    peak = res.summary["peak_year"]
+    co2_rows = [r for r in target_rows(res, "carbon_intensity") if r["binding"]]
+    assert co2_rows and max(r["year"] for r in co2_rows) < peak
+    res.print_summary()
+    line = next(x for x in capsys.readouterr().out.splitlines() if "Pathway: peak" in x)
+    assert "held down by the CO2 targets" not in line
+    assert "shaped by targets that bind" in line and "carbon_intensity" in line

@@ -297,3 +297,16 @@ def test_district_bars(district_run, tmp_path):
     assert (tmp_path / "district_bars.png").is_file()
     figs, notes = F.standard_figures(ds, md)
     assert figs[-1].name == "district_bars" and not any("district" in n for n in notes)
+
+
+def test_local_renewable_power_counts_new_waste_to_energy(stretch):
+    """The energy figure's local renewable band: solar and wind generation plus the output of
+    new waste-to-energy (a renewable-generation measure outside the solar and wind sector),
+    0.06 亿kWh per MW at 1.229 万tce per 亿kWh."""
+    ds, md = stretch
+    ren = md.sector_ids(role="renewable_power")
+    solar_wind = ds["generation"].sel(sector=ren).sum(["sector", "district"]).values * 1.229
+    wte = ds["adoption"].sel(measure="wte_expansion").sum("district").values
+    assert wte[-1] > 100
+    got = F.local_renewable_power(ds, md)
+    assert got == pytest.approx(solar_wind + wte * 0.06 * 1.229, rel=1e-9)
