@@ -506,7 +506,7 @@ def target_label(target: str, family: str, md: ModelData | None = None) -> str:
 #: the quantities a `targets.limits` entry may bound (`peakpath.io.scenario.LIMIT_QUANTITIES`)
 LIMIT_QUANTITY_LABELS = {"co2": ("二氧化碳", "CO2"), "energy": ("能耗", "Energy"),
                          "coal": ("煤炭", "Coal"), "gas": ("天然气", "Natural gas"),
-                 "oil": ("石油", "Oil"), "investment": ("投资", "Investment")}
+                         "oil": ("石油", "Oil"), "investment": ("投资", "Investment")}
 
 
 def binding_prices(tt: pd.DataFrame) -> pd.DataFrame:
