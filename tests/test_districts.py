@@ -94,10 +94,13 @@ def test_a_district_cap_binds_and_holds(wuhan, district_run):
     co2 = (ds["emissions"].sel(gas="CO2", district="qingshan").sum("sector")
            + ds["scope2"].sel(district="qingshan").sum("sector"))
     cap = float(co2.sel(year=2030)) * 0.97
-    sc = shipped("wuhan-peak-2030").with_settings({
-        "districts": True,
-        "targets.limits": [{"id": "qingshan_co2", "quantity": "co2",
-                            "districts": ["qingshan"], "values": {2030: cap}}]})
+    plan = shipped("wuhan-peak-2030")
+    # the plan's own limits (the manufacturing coal phase-out) stay: a list setting replaces
+    # the whole list, and without them the cap would be met by the coal the plan phases out
+    limits = [*(plan.targets.get("limits") or []),
+              {"id": "qingshan_co2", "quantity": "co2", "districts": ["qingshan"],
+               "values": {2030: cap}}]
+    sc = plan.with_settings({"districts": True, "targets.limits": limits})
     res = run_scenario(sc, wuhan, isolate=False)
     out = res.dataset
     got = float((out["emissions"].sel(gas="CO2", district="qingshan").sum("sector")
@@ -106,6 +109,7 @@ def test_a_district_cap_binds_and_holds(wuhan, district_run):
     tt = res.summary["targets"]
     row = next(t for t in tt if t["id"] == "qingshan_co2")
     assert row["binding"] and row["shadow_price"] > 0
+    assert (row["unit"], row["shadow_unit"]) == ("万t", "CNY/t CO2")  # beside a coal limit
 
 
 def test_district_caps_need_districts(wuhan):

@@ -76,9 +76,14 @@ def _add_block(ctx: Context, sense: str, limits: list[dict]) -> None:
         units.add(lim["quantity"])
     frame = pd.concat(frames, ignore_index=True)
     q = units.pop() if len(units) == 1 else None
-    ctx.targets.add("limit", f"limit_{sense}", frame, terms, sense=sense,
-                    rhs=np.concatenate(rhs), unit=UNITS.get(q, "mixed"),
-                    shadow_unit=SHADOW_UNITS.get(q, "CNY per unit of the limit"), report=None)
+    block = ctx.targets.add("limit", f"limit_{sense}", frame, terms, sense=sense,
+                            rhs=np.concatenate(rhs), unit=UNITS.get(q, "mixed"),
+                            shadow_unit=SHADOW_UNITS.get(q, "CNY per unit of the limit"),
+                            report=None)
+    # limits of several quantities share the block: each row keeps its own units
+    quantity = np.concatenate([[lim["quantity"]] * len(lim["values"]) for lim in limits])
+    block.frame["unit"] = block.frame["row_unit"] = [UNITS[x] for x in quantity]
+    block.frame["shadow_unit"] = [SHADOW_UNITS[x] for x in quantity]
 
 
 def _quantity_terms(ctx: Context, quantity: str, sectors: list[str], districts: list[str],
