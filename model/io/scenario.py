@@ -104,6 +104,9 @@ class Scenario:
     def with_settings(self, changes: dict[str, Any]) -> Scenario:
         """A copy with dotted-path settings changed (``{"targets.peak.year": 2025}``).
 
+        A value replaces what the path holds: a list (``targets.limits``, ``overrides``)
+        replaces the whole list, inherited entries included, unlike a child scenario file,
+        which appends. To add a limit, pass the scenario's list with the new entry.
         ``dataset`` names another dataset folder (a relative path is taken from the current
         directory); ``base`` cannot change, since inheritance is resolved when a file is
         loaded."""
