@@ -116,7 +116,7 @@ MODULE_TIER = {
     "test_batch_spec": "unit", "test_batch_store": "unit",
     "test_units": "unit", "test_scenario": "unit", "test_inputs": "unit",
     "test_datalist": "unit", "test_dataset": "unit", "test_inventory": "unit",
-    "test_pandas_setup": "unit",
+    "test_pandas_setup": "unit", "test_frames": "unit",
     "test_micro_models": "solve", "test_credible_core": "solve", "test_regression": "solve",
     "test_backcast": "solve", "test_smoke": "solve", "test_sectors": "solve",
     "test_results": "solve", "test_districts": "solve", "test_recompute": "solve",

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 from peakpath.errors import InputError, Problem
 
 
@@ -37,7 +38,7 @@ def add(ctx: Context) -> None:
 def _fuel_sum_terms(ctx: Context, fuels: list[str], frame: pd.DataFrame, coef: float = 1.0,
                     on: dict | None = None):
     use = ctx.ledger["fuel_use"]
-    f = frame.merge(pd.DataFrame({"fuel": fuels}), how="cross")
+    f = merge(frame, pd.DataFrame({"fuel": fuels}), how="cross")
     return use.terms(f, coef, on=on)
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 from peakpath.errors import InputError, Problem
 
 
@@ -114,7 +115,7 @@ def _free_peak(ctx: Context, p: dict) -> None:
     # co2 differences never exceed the largest reference emission; 3x leaves room for
     # measures that add emissions (electrification on a coal-heavy grid)
     big_m = 3.0 * ctx.md.reference_co2_max()
-    pairs = cand.merge(pd.DataFrame({"year": years}), how="cross")
+    pairs = merge(cand, pd.DataFrame({"year": years}), how="cross")
     pairs = pairs[pairs["year"] > pairs["peak_year"]].reset_index(drop=True)
     pairs["target"] = "peak@" + pairs["peak_year"].astype(str)
     keys = pairs[["target", "year"]]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 from peakpath.errors import InputError, Problem
 
 
@@ -37,8 +38,8 @@ def add(ctx: Context) -> None:
         return
     decisions = _decisions(ctx)
     years = ctx.years
-    grid = projects[["project", "earliest_year"]].merge(pd.DataFrame({"year": years}),
-                                                        how="cross")
+    grid = merge(projects[["project", "earliest_year"]], pd.DataFrame({"year": years}),
+                 how="cross")
     mode = grid["project"].map(lambda p: decisions[p][0])
     online_year = grid["project"].map(lambda p: decisions[p][1])
     fixed_on = (mode == "in") & (grid["year"] >= online_year)
@@ -53,7 +54,7 @@ def add(ctx: Context) -> None:
         start = ctx.b.add_var("project_start", decide, lb=0.0, ub=1.0, domain="binary",
                               doc="1 in the year a decided project comes online")
         rows = grid[mode == "decide"][["project", "year"]]
-        pairs = rows.merge(decide.rename(columns={"year": "start_year"}), on="project")
+        pairs = merge(rows, decide.rename(columns={"year": "start_year"}), on="project")
         pairs = pairs[pairs["start_year"] <= pairs["year"]]
         ctx.b.add_rows("def_project_online", rows,
                        [online.terms(rows), start.terms(pairs, -1.0, on={"year": "start_year"})],
@@ -61,17 +62,17 @@ def add(ctx: Context) -> None:
         once = decide[["project"]].drop_duplicates()
         ctx.b.add_rows("res_project_once", once, [start.terms(decide)], ub=1.0,
                        doc="a project starts at most once")
-    eff = md.project_effects.merge(projects[["project", "sector", "district", "value_added"]],
-                                   on="project")
+    eff = merge(md.project_effects, projects[["project", "sector", "district", "value_added"]],
+                on="project")
     for kinds, acc, item in ((("energy", "feedstock"), led["energy"], "fuel"),
                              (("feedstock",), led["feedstock"], "fuel"),
                              (("process",), led["emissions"], "gas")):
         e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
-        f = idx.merge(e[["project", "sector", "district", item, "value"]], on="project")
+        f = merge(idx, e[["project", "sector", "district", item, "value"]], on="project")
         acc.add(online.terms(f, "value"))
     bill = project_energy_bill(md)
-    f = idx.merge(projects[["project", "value_added"]], on="project").merge(
-        bill, on=["project", "year"], how="left").fillna({"bill": 0.0})
+    f = merge(idx, projects[["project", "value_added"]], on="project")
+    f = merge(f, bill, on=["project", "year"], how="left").fillna({"bill": 0.0})
     f["coef"] = -(f["value_added"] * 1e4 + f["bill"])
     ctx.b.add_cost("project_value", online, f)
 
@@ -85,8 +86,8 @@ def project_energy_bill(md) -> pd.DataFrame:
     pc = md.price_components
     net = pc[pc["component"] == "network"][["fuel", "year", "value"]].rename(
         columns={"value": "network"})
-    cost = use.merge(md.prices, on="fuel", suffixes=("", "_price")).merge(
-        net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
+    cost = merge(use, md.prices, on="fuel", suffixes=("", "_price"))
+    cost = merge(cost, net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
     cost["bill"] = cost["value"] * (cost["value_price"] + cost["network"])
     return cost.groupby(["project", "year"], as_index=False)["bill"].sum()
 

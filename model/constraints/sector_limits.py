@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 from peakpath.errors import InputError, Problem
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
@@ -95,15 +96,15 @@ def _quantity_terms(ctx: Context, quantity: str, sectors: list[str], districts: 
         keep = index["sector"].isin(sectors) & index["district"].isin(districts)
         if extra is not None:
             keep &= extra(index)
-        return index[keep].merge(rows, on="year")
+        return merge(index[keep], rows, on="year")
 
     if quantity == "co2":
         gases = ["CO2", *[g for g in md.scenario.accounting["target_gases"] if g != "CO2"]]
         e = pick(em.index, lambda i: i["gas"].isin(gases))
         grid = md.grid[["year", "ef"]]
         el = pick(energy.index, lambda i: i["fuel"].isin(md.fuel_ids(("electricity",))))
-        el = el.merge(grid, on="year")
-        g = pick(gen.index).merge(grid, on="year")
+        el = merge(el, grid, on="year")
+        g = merge(pick(gen.index), grid, on="year")
         return [em.terms(e, e["gas"].map(md.gwp).to_numpy(float)),
                 energy.terms(el, "ef"),
                 gen.terms(g, -(g["ef"] * WAN_TCE_PER_YI_KWH).to_numpy())]
@@ -116,6 +117,6 @@ def _quantity_terms(ctx: Context, quantity: str, sectors: list[str], districts: 
         fuels = md.fuel_ids((FUEL_CATEGORIES[quantity],))
         return [energy.terms(pick(energy.index, lambda i: i["fuel"].isin(fuels)))]
     # investment
-    b = led.build.index.merge(md.measures[["measure", "sector"]], on="measure")
-    b = pick(b).merge(md.capex, on=["measure", "year"])
+    b = merge(led.build.index, md.measures[["measure", "sector"]], on="measure")
+    b = merge(pick(b), md.capex, on=["measure", "year"])
     return [led.build.terms(b, "value")]

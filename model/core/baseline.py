@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from peakpath.core.frames import merge
 from peakpath.errors import InputError, Problem
 from peakpath.io.inputs import InputData
 from peakpath.io.scenario import DEFAULTS, Scenario
@@ -146,8 +147,8 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     check_base_year(data, scenario)
     problems: list[Problem] = []
     coal = coal_fuels(data, scenario, problems)
-    sectors = data["sectors"].merge(data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
-                                    on="group")
+    sectors = merge(data["sectors"], data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
+                    on="group")
     districts = _districts(data, scenario)
     macro = project_macro(data, all_years, problems)
     shares = sector_shares(data, districts)
@@ -162,7 +163,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     carbon = interpolate(pd.DataFrame({"year": list(cp), "value": list(cp.values())}), [],
                          all_years) if cp else pd.DataFrame({"year": all_years,
                                                              "value": 0.0})
-    measures = data["measures"].merge(sectors[["sector", "group"]], on="sector")
+    measures = merge(data["measures"], sectors[["sector", "group"]], on="sector")
     potential, group_pot = measure_potentials(data, measures, activity, districts, all_years,
                                               shares, problems)
     projects = _place_projects(data, districts, problems)
@@ -399,7 +400,7 @@ def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
                                 f"sector '{s}' has city activity but no district shares; "
                                 "add its rows (or run without districts)",
                                 "缺少该行业的分区比例"))
-    split = city[["sector", "value"]].merge(shares, on="sector")
+    split = merge(city[["sector", "value"]], shares, on="sector")
     split["value"] = split["value"] * split["share"]
     out = pd.concat([own[["sector", "district", "value"]],
                      split[["sector", "district", "value"]]], ignore_index=True)
@@ -446,7 +447,7 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
     # the trend is one per sector and fuel: found before the rows spread over districts/years
     rate, last = intensity_rates(data["efficiency"], plain[["sector", "fuel"]])
     plain = plain.assign(rate=rate, last=last)
-    act = activity.merge(plain[["sector", "fuel", "intensity", "rate", "last"]], on="sector")
+    act = merge(activity, plain[["sector", "fuel", "intensity", "rate", "last"]], on="sector")
     act["value"] = act["value"] * act["intensity"] * (1.0 + act["rate"].to_numpy()) ** (
         np.minimum(act["year"].to_numpy(), act["last"].to_numpy()) - base)
     energy = act[["sector", "fuel", "district", "year", "value"]]
@@ -470,7 +471,7 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
 def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame) -> pd.DataFrame:
     p = interpolate(data["process"][["sector", "gas", "year", "value"]], ["sector", "gas"],
                     years)
-    out = activity.merge(p.rename(columns={"value": "factor"}), on=["sector", "year"])
+    out = merge(activity, p.rename(columns={"value": "factor"}), on=["sector", "year"])
     out["value"] = out["value"] * out["factor"]
     return out[["sector", "gas", "district", "year", "value"]].reset_index(drop=True)
 
@@ -521,7 +522,7 @@ def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame) -> pd
     base year's mix with the autonomous trend), from the city totals."""
     a = activity.groupby(["sector", "year"], as_index=False)["value"].sum()
     e = energy_base.groupby(["sector", "fuel", "year"], as_index=False)["value"].sum()
-    f = e.merge(a.rename(columns={"value": "act"}), on=["sector", "year"])
+    f = merge(e, a.rename(columns={"value": "act"}), on=["sector", "year"])
     f = f[f["act"] > 0]
     return f.assign(value=f["value"] / f["act"])[["sector", "fuel", "year", "value"]]
 
@@ -550,17 +551,17 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     cols = ["measure", "kind", "item", "sector", "year", "value"]
     relative = (eff["mode"] == "switch") & (eff["kind"] == "energy") | (
         eff["kind"] == "energy_share")
-    parts = [eff[~relative].merge(yf, how="cross")[cols]]
+    parts = [merge(eff[~relative], yf, how="cross")[cols]]
     inc = incumbent_intensity(activity, energy_base).rename(columns={"value": "inc"})
     switch = mode.index[mode == "switch"]
     if len(switch):
-        own = eff[relative & (eff["kind"] == "energy")].merge(yf, how="cross")[cols]
-        taken = pd.DataFrame({"measure": switch, "sector": sector[switch].to_numpy()}).merge(
-            inc, on="sector")
+        own = merge(eff[relative & (eff["kind"] == "energy")], yf, how="cross")[cols]
+        taken = merge(pd.DataFrame({"measure": switch, "sector": sector[switch].to_numpy()}),
+                      inc, on="sector")
         taken = taken.assign(kind="energy", item=taken["fuel"], value=-taken["inc"])[cols]
         parts += [own, taken]
-    share = eff[eff["kind"] == "energy_share"].merge(
-        inc.rename(columns={"fuel": "item"}), on=["sector", "item"])
+    share = merge(eff[eff["kind"] == "energy_share"], inc.rename(columns={"fuel": "item"}),
+                  on=["sector", "item"])
     if len(share):
         parts.append(share.assign(kind="energy", value=share["value"] * share["inc"])[cols])
     out = pd.concat(parts, ignore_index=True)
@@ -576,7 +577,7 @@ def delivered_prices(md: ModelData) -> pd.DataFrame:
     net = pc[pc["component"] == "network"][["fuel", "year", "value"]].rename(
         columns={"value": "network"}) if len(pc) else pd.DataFrame(
         columns=["fuel", "year", "network"])
-    f = md.prices.merge(net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
+    f = merge(md.prices, net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
     return f.assign(value=f["value"] + f["network"])[["fuel", "year", "value"]]
 
 
@@ -623,13 +624,13 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
     shares = sector_shares(data, districts) if shares is None else shares
     pot = interpolate(data["measure_potential"][["measure", "year", "value"]], ["measure"],
                       years)
-    pot = pot.merge(measures[["measure", "sector", "potential_basis", "host_sector"]],
-                    on="measure")
+    pot = merge(pot, measures[["measure", "sector", "potential_basis", "host_sector"]],
+                on="measure")
     mshare = _measure_shares(data, measures, districts, shares, problems)
-    fixed = pot[pot["potential_basis"] == "fixed"].merge(mshare, on="measure")
+    fixed = merge(pot[pot["potential_basis"] == "fixed"], mshare, on="measure")
     fixed["value"] = fixed["value"] * fixed["share"]
-    shared = pot[pot["potential_basis"] != "fixed"].merge(
-        activity.rename(columns={"value": "act"}), on=["sector", "year"])
+    shared = merge(pot[pot["potential_basis"] != "fixed"],
+                   activity.rename(columns={"value": "act"}), on=["sector", "year"])
     base_act = activity[activity["year"] == years[0]].set_index(["sector", "district"])["value"]
     at = pd.MultiIndex.from_arrays([shared["sector"], shared["district"]])
     base = base_act.reindex(at).to_numpy(float)
@@ -649,7 +650,7 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
         first = measures[measures["exclusive_group"] != ""].groupby("exclusive_group")[
             "measure"].first()
         gp["measure"] = gp["group"].map(first)
-        gp = gp.merge(mshare, on="measure")
+        gp = merge(gp, mshare, on="measure")
         gp["value"] = gp["value"] * gp["share"]
         gp = gp[["group", "district", "year", "value"]]
     return potential, gp
@@ -666,7 +667,7 @@ def measure_district_shares(data: InputData, measures: pd.DataFrame,
     if problems:
         raise InputError(problems)
     rest = measures.loc[measures["potential_basis"] != "fixed", ["measure", "sector"]]
-    rest = rest.merge(shares, on="sector")[["measure", "district", "share"]]
+    rest = merge(rest, shares, on="sector")[["measure", "district", "share"]]
     return pd.concat([fixed, rest], ignore_index=True)
 
 
@@ -694,14 +695,14 @@ def _measure_shares(data: InputData, measures: pd.DataFrame, districts: pd.DataF
         problems.append(Problem("district_shares.csv", None, "sector", "coverage",
                                 f"sector '{s}' has measures with a fixed potential but no "
                                 "district shares", "缺少该行业的分区比例"))
-    by_sector = rest[["measure", "share_sector"]].merge(
-        shares.rename(columns={"sector": "share_sector"}), on="share_sector")
+    by_sector = merge(rest[["measure", "share_sector"]],
+                      shares.rename(columns={"sector": "share_sector"}), on="share_sector")
     return pd.concat([sites, by_sector[["measure", "district", "share"]]], ignore_index=True)
 
 
 def _capex(measures: pd.DataFrame, years: list[int], base: int) -> pd.DataFrame:
     m = measures[["measure", "capex", "capex_change"]]
-    out = m.merge(pd.DataFrame({"year": years}), how="cross")
+    out = merge(m, pd.DataFrame({"year": years}), how="cross")
     out["value"] = out["capex"] * (1.0 + out["capex_change"]) ** (out["year"] - base)
     return out[["measure", "year", "value"]]
 
@@ -716,12 +717,12 @@ def reference_co2(md: ModelData) -> pd.DataFrame:
     heat_fuels = md.fuel_ids(("heat",))
     heat_use = e[e["fuel"].isin(heat_fuels)].groupby(["district", "year"], as_index=False)[
         "value"].sum()
-    heat = heat_use.merge(md.heat_intensity.rename(columns={"value": "k"}), on="year")
+    heat = merge(heat_use, md.heat_intensity.rename(columns={"value": "k"}), on="year")
     heat = heat.assign(sector=md.sector_ids(role="heat")[0] if md.sector_ids(role="heat")
                        else "heat", value=heat["value"] * heat["k"])
     e = pd.concat([e, heat[["sector", "fuel", "district", "year", "value"]]], ignore_index=True)
-    burn = e.merge(md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"])
-    burn = burn.merge(md.feedstock, on=["sector", "fuel"], how="left").fillna({"share": 0.0})
+    burn = merge(e, md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"])
+    burn = merge(burn, md.feedstock, on=["sector", "fuel"], how="left").fillna({"share": 0.0})
     burn["co2"] = burn["value"] * burn["ef"] * (1.0 - burn["share"])
     sinks = md.sector_ids(role="sink")
     p = md.process_base
@@ -737,7 +738,7 @@ def reference_co2(md: ModelData) -> pd.DataFrame:
     elec = by_year(e[e["fuel"].isin(md.fuel_ids(("electricity",)))], "value")
     power = md.sectors.loc[md.sectors["role"].isin(["power", "renewable_power"]), "sector"]
     gen = by_year(md.activity[md.activity["sector"].isin(power)], "value")
-    grid = out.merge(md.grid, on="year")
+    grid = merge(out, md.grid, on="year")
     out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid["ef"].to_numpy()
     out["sinks"] = by_year(p[(p["gas"] == "CO2") & p["sector"].isin(sinks)], "value") if acc[
         "count_sinks"] else 0.0

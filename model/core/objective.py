@@ -33,6 +33,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from peakpath.core.baseline import COMBUSTIBLE
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 from peakpath.core.ledger import discount_factors
 
 UNDISCOUNTED = ("penalty",)
@@ -43,12 +44,13 @@ def add(ctx: Context) -> None:
     energy = led["energy"]
     burned = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))
                           & energy.index["year"].isin(md.years)]
-    burned = burned.merge(md.prices.rename(columns={"value": "coef"}), on=["fuel", "year"])
+    burned = merge(burned, md.prices.rename(columns={"value": "coef"}), on=["fuel", "year"])
     add_taxed_cost(ctx, "fuel", energy.var, burned)
     pc = md.price_components
     net = pc[(pc["component"] == "network") & pc["year"].isin(md.years)]
-    elec = energy.index[energy.index["fuel"].isin(net["fuel"])].merge(
-        net.rename(columns={"value": "coef"})[["fuel", "year", "coef"]], on=["fuel", "year"])
+    elec = merge(energy.index[energy.index["fuel"].isin(net["fuel"])],
+                 net.rename(columns={"value": "coef"})[["fuel", "year", "coef"]],
+                 on=["fuel", "year"])
     ctx.b.add_cost("network", energy.var, elec[elec["coef"] != 0])
     cp = md.carbon_price[md.carbon_price["year"].isin(md.years)]
     cp = cp[cp["value"] != 0].rename(columns={"value": "coef"})
@@ -64,7 +66,7 @@ def add_taxed_cost(ctx: Context, component: str, var, frame: pd.DataFrame) -> No
     pc = ctx.md.price_components
     tax = pc[pc["component"] == "tax"][["fuel", "year", "value"]].rename(
         columns={"value": "tax"})
-    f = frame.merge(tax, on=["fuel", "year"], how="left").fillna({"tax": 0.0})
+    f = merge(frame, tax, on=["fuel", "year"], how="left").fillna({"tax": 0.0})
     resource = f.assign(coef=f["coef"] - f["tax"])
     ctx.b.add_cost(component, var, resource[resource["coef"] != 0])
     ctx.b.add_cost("tax", var, f.assign(coef=f["tax"])[f["tax"] != 0])

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.baseline import COMBUSTIBLE, ModelData, delivered_prices
+from peakpath.core.frames import merge
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
@@ -24,7 +25,7 @@ def measure_unit_effects(md: ModelData) -> pd.DataFrame:
     acc = md.scenario.accounting
     grid = md.grid[["year", "ef", "kce"]].copy()
     grid["k"] = 1.0 if acc["electricity"] == "equivalent" else grid["kce"]
-    eff = md.effects[md.effects["year"].isin(md.years)].merge(grid, on="year")
+    eff = merge(md.effects[md.effects["year"].isin(md.years)], grid, on="year")
     combustible = set(md.fuel_ids(COMBUSTIBLE))
     elec = set(md.fuel_ids(("electricity",)))
     heat = set(md.fuel_ids(("heat",)))
@@ -32,9 +33,9 @@ def measure_unit_effects(md: ModelData) -> pd.DataFrame:
     price = delivered_prices(md).set_index(["fuel", "year"])["value"]
     energy_price = md.prices.set_index(["fuel", "year"])["value"]
     # a unit of heat burns the heat sector's fuels
-    hi = md.heat_intensity.merge(md.emission_factor.rename(columns={"value": "ef"}),
-                                 on=["fuel", "year"], how="left").fillna({"ef": 0.0})
-    hi = hi.merge(md.prices.rename(columns={"value": "p"}), on=["fuel", "year"], how="left")
+    hi = merge(md.heat_intensity, md.emission_factor.rename(columns={"value": "ef"}),
+               on=["fuel", "year"], how="left").fillna({"ef": 0.0})
+    hi = merge(hi, md.prices.rename(columns={"value": "p"}), on=["fuel", "year"], how="left")
     hi["co2"] = hi["value"] * hi["ef"]
     hi["bill"] = hi["value"] * hi["p"].fillna(0.0)
     hi["en"] = hi["value"].where(hi["fuel"].isin(combustible), 0.0)

@@ -21,6 +21,7 @@ import xarray as xr
 import peakpath
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
+from peakpath.core.frames import merge
 from peakpath.core.objective import cost_frame
 from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, Problem
@@ -334,7 +335,7 @@ def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: lis
     generation that measures take off and the grid supplies instead (leakage flag)."""
     eff = md.effects[(md.effects["kind"] == "generation") & (md.effects["value"] < 0)]
     stock = v["stock"].groupby(level=["measure", "year"]).sum().rename("stock").reset_index()
-    f = stock.merge(eff[["measure", "year", "value"]], on=["measure", "year"])
+    f = merge(stock, eff[["measure", "year", "value"]], on=["measure", "year"])
     gen = (-f["value"] * f["stock"]).groupby(f["year"]).sum()
     return gen.reindex(years).fillna(0.0).to_numpy() * WAN_TCE_PER_YI_KWH * grid_ef
 

@@ -10,6 +10,7 @@ floor area added in the year::
 from __future__ import annotations
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 
 
 def add(ctx: Context) -> None:
@@ -22,9 +23,9 @@ def add(ctx: Context) -> None:
         return
     a = md.activity.sort_values("year")
     a = a.assign(added=a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0))
-    f = (idx.merge(new_area[["measure", "sector"]], on="measure")
-         .merge(a[["sector", "district", "year", "added"]], on=["sector", "district", "year"])
-         .merge(md.potential_input.rename(columns={"value": "share"}), on=["measure", "year"]))
+    f = merge(idx, new_area[["measure", "sector"]], on="measure")
+    f = merge(f, a[["sector", "district", "year", "added"]], on=["sector", "district", "year"])
+    f = merge(f, md.potential_input.rename(columns={"value": "share"}), on=["measure", "year"])
     ctx.b.add_rows("res_new_floor_area", f[["measure", "district", "year"]],
                    [led.build.terms(f)], ub=(f["added"] * f["share"]).to_numpy(float),
                    unit="万m2", doc="new-building standards only for floor area built that year")

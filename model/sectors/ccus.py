@@ -12,6 +12,7 @@ where capture[m] is the CO2 captured per unit (minus the measure's process CO2 e
 from __future__ import annotations
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 
 
 def add(ctx: Context) -> None:
@@ -19,9 +20,9 @@ def add(ctx: Context) -> None:
     meas = md.measures
     cap = meas[meas["host_sector"] != ""]
     eff = md.effects[(md.effects["kind"] == "process") & (md.effects["item"] == "CO2")]
-    cap = cap.merge(eff[["measure", "year", "value"]], on="measure")
-    idx = led.stock.index.merge(cap[["measure", "year", "host_sector", "max_capture_share",
-                                     "value"]], on=["measure", "year"])
+    cap = merge(cap, eff[["measure", "year", "value"]], on="measure")
+    idx = merge(led.stock.index, cap[["measure", "year", "host_sector", "max_capture_share",
+                                      "value"]], on=["measure", "year"])
     if idx.empty:
         return
     rows = idx[["measure", "district", "year"]]

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 from peakpath.core.objective import add_taxed_cost
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
@@ -47,11 +48,11 @@ def _heat_supply(ctx: Context) -> None:
         return
     rows = energy.index[energy.index["sector"].isin(heat_sectors)
                         & energy.index["fuel"].isin(md.heat_intensity["fuel"])]
-    rows = rows.merge(md.heat_intensity.rename(columns={"value": "coef"}), on=["fuel", "year"])
+    rows = merge(rows, md.heat_intensity.rename(columns={"value": "coef"}), on=["fuel", "year"])
     users = energy.index[energy.index["fuel"].isin(heat_fuels)
                          & ~energy.index["sector"].isin(heat_sectors)]
     users = users.rename(columns={"sector": "user", "fuel": "heat_fuel"})
-    f = rows.merge(users, on=["district", "year"])
+    f = merge(rows, users, on=["district", "year"])
     energy.add(energy.var.terms(f, "coef", on={"sector": "user", "fuel": "heat_fuel"}))
 
 
@@ -59,7 +60,7 @@ def _purchased_electricity(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
     acc = md.scenario.accounting
     years = pd.DataFrame({"year": md.all_years})
-    grid = years.merge(md.grid, on="year")
+    grid = merge(years, md.grid, on="year")
     purchased = led.account("purchased_electricity", years, lb=0.0, unit="万tce",
                             doc="electricity bought from the grid (calorific equivalent)")
     energy, gen = led["energy"], led["generation"]
@@ -78,14 +79,14 @@ def _purchased_electricity(ctx: Context) -> None:
     # generation of measures (solar, wind, waste-to-energy)
     ren_base = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
     ren_base = ren_base.groupby("year", as_index=False)["value"].sum()
-    ren_base = years.merge(ren_base, on="year", how="left").fillna({"value": 0.0})
-    ren_base = ren_base.merge(grid[["year", "k"]], on="year")
+    ren_base = merge(years, ren_base, on="year", how="left").fillna({"value": 0.0})
+    ren_base = merge(ren_base, grid[["year", "k"]], on="year")
     base = ren_base.assign(value=ren_base["value"] * WAN_TCE_PER_YI_KWH * ren_base["k"])
     for name in ("energy_total", "primary_energy", "non_fossil"):
         led[name].add_constant(base)
     eff = md.effects[md.effects["kind"] == "renewable_generation"]
-    new = led.stock.index.merge(eff[["measure", "year", "value"]], on=["measure", "year"]).merge(
-        grid[["year", "k"]], on="year")
+    new = merge(led.stock.index, eff[["measure", "year", "value"]], on=["measure", "year"])
+    new = merge(new, grid[["year", "k"]], on="year")
     coef = (new["value"] * WAN_TCE_PER_YI_KWH * new["k"]).to_numpy()
     names = ["primary_energy", "non_fossil"]
     if not acc["exclude_new_renewables"]:

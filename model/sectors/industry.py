@@ -15,6 +15,7 @@ The feedstock stays in energy and fuel_use (coal cap, oil peak) and in primary_e
 from __future__ import annotations
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 
 
 def add(ctx: Context) -> None:
@@ -22,8 +23,8 @@ def add(ctx: Context) -> None:
     fs = led["feedstock"]
     if fs.index.empty:
         return
-    burned = fs.index.merge(md.emission_factor.rename(columns={"value": "ef"}),
-                            on=["fuel", "year"])
+    burned = merge(fs.index, md.emission_factor.rename(columns={"value": "ef"}),
+                   on=["fuel", "year"])
     led["emissions"].add(fs.terms(burned.assign(gas="CO2"), -burned["ef"].to_numpy()))
     if md.scenario.accounting["exclude_feedstock"]:
         led["energy_total"].add(fs.terms(fs.index, -1.0))

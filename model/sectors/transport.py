@@ -14,6 +14,7 @@ electric one is one that would have been replaced anyway).
 from __future__ import annotations
 
 from peakpath.core.context import Context
+from peakpath.core.frames import merge
 
 
 def add(ctx: Context) -> None:
@@ -21,14 +22,14 @@ def add(ctx: Context) -> None:
     meas = md.measures
     fleet = meas[(meas["potential_basis"] == "activity_share")
                  & meas["sector"].isin(md.sector_ids(group="transport"))]
-    idx = led.build.index.merge(fleet[["measure", "sector"]], on="measure")
+    idx = merge(led.build.index, fleet[["measure", "sector"]], on="measure")
     if idx.empty:
         return
     life = fleet.groupby("sector")["lifetime"].min()
     a = md.activity.sort_values("year")
     a = a.assign(added=a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0))
-    rows = idx[["sector", "district", "year"]].drop_duplicates().merge(
-        a, on=["sector", "district", "year"])
+    rows = merge(idx[["sector", "district", "year"]].drop_duplicates(), a,
+                 on=["sector", "district", "year"])
     ub = rows["value"] / rows["sector"].map(life) + rows["added"]
     ctx.b.add_rows("res_fleet_turnover", rows[["sector", "district", "year"]],
                    [led.build.terms(idx)], ub=ub.to_numpy(float), unit="万辆",

@@ -1,0 +1,150 @@
+"""Joins of small tidy frames at NumPy speed, with pandas' exact result.
+
+`merge` is ``pandas.merge`` for the joins the model makes: ``inner``, ``left`` and ``cross`` on
+key columns, with optional suffixes. Its answer is the frame pandas returns, value for value,
+dtype for dtype and in the same row order:
+
+- rows follow the left frame; the matches of one left row follow the right frame's order;
+- an unmatched left row (``how="left"``) gets missing values in the right frame's columns;
+- columns are the left frame's, then the right frame's other than the keys; a name in both
+  frames gets the suffixes (``_x``, ``_y`` unless given).
+
+Why: pandas spends ≈ 0.6 ms on a merge however small the frames (validation, key coercion,
+block management), and a batch variant made 85 merges of frames of 3–1,500 rows (measured:
+56 ms a variant, more than a HiGHS solve of it). Here the keys are coded with
+``pandas.factorize`` over both frames together, matched through a stable sort of the right
+frame's codes, and the columns are gathered with ``take``.
+
+Whatever the fast path does not cover (keys of different dtypes in the two frames, columns of
+other dtypes than NumPy numbers, booleans and text, missing values a left join would have to
+upcast, names that would collide) goes to ``pandas.merge`` itself, so the answer is pandas'
+in every case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+_FAST_HOWS = ("inner", "left", "cross")
+
+
+def merge(left: pd.DataFrame, right: pd.DataFrame, *, on: str | Sequence[str] | None = None,
+          how: str = "inner", suffixes: tuple[str, str] = ("_x", "_y")) -> pd.DataFrame:
+    """``pandas.merge(left, right, on=on, how=how, suffixes=suffixes)``, the same frame."""
+    keys = [] if on is None else [on] if isinstance(on, str) else list(on)
+    names = _result_names(left, right, keys, suffixes) if how in _FAST_HOWS else None
+    if names is None or not _fast_dtypes(dict(left.dtypes.items()), dict(right.dtypes.items()),
+                                         keys):
+        return _pandas_merge(left, right, keys, how, suffixes)
+    if how == "cross":
+        li = np.repeat(np.arange(len(left)), len(right))
+        ri = np.tile(np.arange(len(right)), len(left))
+    else:
+        li, ri = _join_indexers(left, right, keys, how)
+        if how == "left" and (ri < 0).any() and not _fill_keeps_dtypes(right, keys):
+            return _pandas_merge(left, right, keys, how, suffixes)
+    out = left.take(li)
+    out.index = pd.RangeIndex(len(li))
+    if names[0] != list(left.columns):
+        out.columns = names[0]
+    for name, col in zip(names[1], [c for c in right.columns if c not in keys], strict=True):
+        out[name] = _take(right[col], ri)
+    return out
+
+
+def _pandas_merge(left: pd.DataFrame, right: pd.DataFrame, keys: list[str], how: str,
+                  suffixes: tuple[str, str]) -> pd.DataFrame:
+    return pd.merge(left, right, on=keys or None, how=how, suffixes=suffixes)
+
+
+def _result_names(left: pd.DataFrame, right: pd.DataFrame, keys: list[str],
+                  suffixes: tuple[str, str]) -> tuple[list[str], list[str]] | None:
+    """The result's column names from the left and the right frame, or None where pandas
+    would have to decide (duplicate or non-text names, keys missing, a collision)."""
+    lcols, rcols = list(left.columns), list(right.columns)
+    if not all(isinstance(c, str) for c in lcols + rcols):
+        return None
+    if len(set(lcols)) != len(lcols) or len(set(rcols)) != len(rcols):
+        return None
+    if any(k not in lcols or k not in rcols for k in keys):
+        return None
+    rest = [c for c in rcols if c not in keys]
+    both = set(lcols) & set(rest)
+    lnames = [c + suffixes[0] if c in both else c for c in lcols]
+    rnames = [c + suffixes[1] if c in both else c for c in rest]
+    if len(set(lnames + rnames)) != len(lnames) + len(rnames):
+        return None
+    return lnames, rnames
+
+
+def _fast_kind(dtype: object) -> bool:
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "python"
+    return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
+
+
+def _fast_dtypes(left: dict[str, object], right: dict[str, object], keys: list[str]) -> bool:
+    """Whether every column (name -> dtype) has a dtype the fast path handles, and each key
+    the same dtype in both frames (pandas coerces others to a common one: left to it)."""
+    if not all(_fast_kind(d) for d in (*left.values(), *right.values())):
+        return False
+    return all(left[k] == right[k] for k in keys)
+
+
+def _fill_keeps_dtypes(right: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether a missing value fits every right column as it is (float and text do; pandas
+    upcasts integers to float and booleans to object)."""
+    return all(isinstance(d, pd.StringDtype) or d.kind == "f"
+               for c, d in right.dtypes.items() if c not in keys)
+
+
+def _join_indexers(left: pd.DataFrame, right: pd.DataFrame, keys: list[str], how: str
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions in ``left`` and ``right`` of each result row (-1: no right match)."""
+    nl = len(left)
+    lcode, rcode = _codes(left, right, keys)
+    order = np.argsort(rcode, kind="stable")
+    sorted_codes = rcode[order]
+    lo = np.searchsorted(sorted_codes, lcode, side="left")
+    hi = np.searchsorted(sorted_codes, lcode, side="right")
+    count = hi - lo
+    if how == "left":
+        unmatched = count == 0
+        count = np.where(unmatched, 1, count)
+    li = np.repeat(np.arange(nl), count)
+    start = np.repeat(lo, count)
+    offset = np.arange(len(li)) - np.repeat(np.cumsum(count) - count, count)
+    ri = order[np.minimum(start + offset, len(order) - 1)] if len(order) else np.full(
+        len(li), -1)
+    if how == "left":
+        ri = np.where(np.repeat(unmatched, count), -1, ri)
+    return li, ri
+
+
+def _codes(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 code per row of each frame, equal where all key values are equal (missing
+    values match each other, as in pandas)."""
+    nl = len(left)
+    total = np.zeros(nl + len(right), dtype=np.int64)
+    for k in keys:
+        both = np.concatenate([left[k].to_numpy(), right[k].to_numpy()])
+        codes, uniques = pd.factorize(both, use_na_sentinel=False)
+        total = total * max(len(uniques), 1) + codes
+        if len(keys) > 2:  # keep the combined code small: renumber it
+            total = pd.factorize(total)[0].astype(np.int64)
+    return total[:nl], total[nl:]
+
+
+def _take(col: pd.Series, idx: np.ndarray) -> object:
+    """The values of ``col`` at ``idx`` (-1: missing)."""
+    values = col.array if isinstance(col.dtype, pd.StringDtype) else col.to_numpy()
+    if isinstance(values, np.ndarray):
+        out = values.take(np.maximum(idx, 0)) if len(values) else np.empty(len(idx),
+                                                                           values.dtype)
+        if (idx < 0).any():  # float only (`_fill_keeps_dtypes`)
+            out[idx < 0] = np.nan
+        return out
+    return values.take(idx, allow_fill=True)

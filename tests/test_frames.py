@@ -1,0 +1,127 @@
+"""`peakpath.core.frames.merge` returns the frame ``pandas.merge`` returns: values, dtypes,
+column names and row order, on random frames and on every merge the shipped scenarios make."""
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import peakpath.core.frames as frames
+from peakpath.core.baseline import derive
+from peakpath.core.build import build_model
+from peakpath.core.levels import with_levels
+from peakpath.io.inputs import apply_overrides
+from peakpath.pandas_setup import STRING_STORAGE
+from tests.conftest import shipped
+
+
+def expect_same(left, right, **kw):
+    want = pd.merge(left, right, **kw)
+    got = frames.merge(left, right, **kw)
+    assert_frame_equal(got, want, check_exact=True)
+    return got
+
+
+def text(values):
+    return pd.array(values, dtype=pd.StringDtype(STRING_STORAGE))
+
+
+def random_pair(rng, n_left, n_right):
+    """Two frames sharing keys `k1` (text, with a missing value) and `k2` (int), both with
+    repeated keys, and a value column named alike in both."""
+    words = ["a", "b", "c", "d", np.nan]
+    left = pd.DataFrame({"k1": text(rng.choice(words, n_left).tolist()),
+                         "k2": rng.integers(0, 4, n_left),
+                         "v": rng.normal(size=n_left),
+                         "flag": rng.integers(0, 2, n_left).astype(bool)})
+    right = pd.DataFrame({"k2": rng.integers(0, 5, n_right),
+                          "v": rng.normal(size=n_right),
+                          "k1": text(rng.choice(words, n_right).tolist()),
+                          "w": text(rng.choice(["x", "y"], n_right).tolist())})
+    return left, right
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("how", ["inner", "left"])
+def test_random_joins_match_pandas(seed, how):
+    rng = np.random.default_rng(seed)
+    left, right = random_pair(rng, int(rng.integers(0, 40)), int(rng.integers(0, 40)))
+    for on in (["k1", "k2"], ["k2", "k1"], "k1", ["k2"]):
+        expect_same(left, right, on=on, how=how)
+        expect_same(left, right, on=on, how=how, suffixes=("", "_r"))
+
+
+def test_duplicate_keys_on_both_sides_give_every_pair_in_pandas_order():
+    left = pd.DataFrame({"k": text(["b", "a", "b"]), "i": [0, 1, 2]})
+    right = pd.DataFrame({"k": text(["b", "b", "a", "c"]), "j": [10, 11, 12, 13]})
+    got = expect_same(left, right, on="k")
+    assert got["i"].tolist() == [0, 0, 1, 2, 2]
+    assert got["j"].tolist() == [10, 11, 12, 10, 11]
+
+
+def test_a_missing_key_matches_a_missing_key():
+    left = pd.DataFrame({"k": text(["a", np.nan]), "i": [0, 1]})
+    right = pd.DataFrame({"k": text([np.nan, "a"]), "j": [5.0, 6.0]})
+    assert expect_same(left, right, on="k", how="left")["j"].tolist() == [6.0, 5.0]
+
+
+def test_cross_join_and_empty_frames():
+    a = pd.DataFrame({"x": text(["p", "q"]), "v": [1.0, 2.0]})
+    b = pd.DataFrame({"year": [2020, 2021, 2022]})
+    assert len(expect_same(a, b, how="cross")) == 6
+    expect_same(a.iloc[:0], b, how="cross")
+    expect_same(a, a.iloc[:0], on="x")
+    expect_same(a, a.iloc[:0], on="x", how="left")
+
+
+def test_unmatched_left_rows_upcast_as_pandas_does():
+    """Integer and boolean right columns need pandas' upcast when a left row is unmatched: the
+    fast path hands those to pandas, and the answer is the same."""
+    left = pd.DataFrame({"k": [1, 2, 3]})
+    right = pd.DataFrame({"k": [1, 3], "n": [7, 8], "b": [True, False],
+                          "s": text(["u", "v"])})
+    got = expect_same(left, right, on="k", how="left")
+    assert got["n"].dtype == np.float64
+
+
+def test_keys_of_different_dtypes_are_left_to_pandas():
+    left = pd.DataFrame({"k": [1, 2], "a": [0.5, 1.5]})
+    right = pd.DataFrame({"k": [1.0, 2.0], "b": [3.0, 4.0]})
+    expect_same(left, right, on="k")
+
+
+@pytest.mark.parametrize("name,elastic,settings", [
+    ("wuhan-peak-2030", False, {}),
+    ("wuhan-peak-2022", True, {}),
+    ("wuhan-stretch", False, {"districts": True}),
+])
+def test_every_merge_of_a_shipped_build_matches_pandas(wuhan, monkeypatch, name, elastic,
+                                                        settings):
+    """Derive and build a shipped scenario (array mode) with each merge checked against
+    pandas, so that a join the model makes and the tests above do not cover is caught."""
+    checked = []
+    fast = frames.merge
+    users = _modules_using_merge()
+
+    def checking(left, right, **kw):
+        got = fast(left, right, **kw)
+        assert_frame_equal(got, pd.merge(left, right, **kw), check_exact=True)
+        checked.append(kw.get("how", "inner"))
+        return got
+
+    for module in users:
+        monkeypatch.setattr(module, "merge", checking)
+    sc = shipped(name).with_settings(settings) if settings else shipped(name)
+    data = apply_overrides(wuhan, sc)
+    sc = with_levels(data, sc)
+    build_model(derive(data, sc), elastic=elastic, pyomo=False)
+    assert len(checked) > 60
+    assert {"inner", "left", "cross"} <= set(checked)
+
+
+def _modules_using_merge() -> list:
+    return [m for n, m in list(sys.modules.items())
+            if n.startswith("peakpath.") and m is not frames
+            and getattr(m, "merge", None) is frames.merge]
