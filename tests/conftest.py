@@ -4,9 +4,14 @@ in-process."""
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
+
+# every memo of the array build checks a reused answer against a fresh one, here and in the
+# batch workers the tests start (`peakpath.core.algebra.LookupCache.memo`)
+os.environ["PEAKPATH_VERIFY_MEMO"] = "1"
 
 from peakpath.io.inputs import InputData, read_dataset
 from peakpath.io.scenario import DEFAULTS, Scenario, load_scenario, merge, validate_settings

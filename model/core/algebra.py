@@ -15,8 +15,11 @@ No module ever loops over scalars.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,6 +157,7 @@ class LookupCache:
 
     def __init__(self) -> None:
         self.entries: dict[tuple, tuple[list[np.ndarray], object, object]] = {}
+        self.memo_hits = 0  # answers `memo` reused
 
     def get(self, site: tuple, cols: list[np.ndarray], owner: object = None):
         entry = self.entries.get(site)
@@ -170,6 +174,56 @@ class LookupCache:
         """Store ``value`` for ``site``, found in ``owner`` (held, so that it stays the same
         object). The key columns are copied: the caller's frame may change later."""
         self.entries[site] = ([c.copy() for c in cols], value, owner)
+
+    #: set by the tests (environment ``PEAKPATH_VERIFY_MEMO=1``, inherited by batch workers):
+    #: a memo that would reuse an answer computes it again and checks that the two are equal,
+    #: so that a memo whose inputs miss something its answer depends on fails a test instead
+    #: of building a model from another variant's names
+    verify: bool = os.environ.get("PEAKPATH_VERIFY_MEMO") == "1"
+
+    def memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, pd.DataFrame]]
+             ) -> dict[str, pd.DataFrame]:
+        """``compute(inputs)``, or its answer for the previous build when ``inputs`` (a
+        dataclass of frames, lists and scalars) is equal to that build's, element by element.
+        ``compute`` must read nothing but ``inputs``. The frames handed out are shallow copies
+        (copy-on-write), so a caller that changes one leaves the stored answer alone."""
+        cols = _flatten(inputs)
+        hit = self.get(("memo", site), cols)
+        self.memo_hits += hit is not None
+        if hit is None or self.verify:
+            fresh = compute(inputs)
+            if hit is not None:
+                _assert_same(site, hit, fresh)
+            hit = fresh
+            self.put(("memo", site), cols, hit)
+        return {k: v.copy(deep=False) for k, v in hit.items()}
+
+
+def _flatten(inputs: object) -> list[np.ndarray]:
+    """The fields of a dataclass as arrays to compare: a frame's column names, then its
+    columns; a list or scalar as an array."""
+    out = []
+    for f in dataclasses.fields(inputs):
+        v = getattr(inputs, f.name)
+        if isinstance(v, pd.DataFrame):
+            out.append(np.array(list(v.columns), dtype=object))
+            out.extend(v[c].to_numpy() for c in v.columns)
+        else:
+            out.append(np.array(v, dtype=object))
+    return out
+
+
+def _assert_same(site: str, kept: dict[str, pd.DataFrame], fresh: dict[str, pd.DataFrame]
+                 ) -> None:
+    from pandas.testing import assert_frame_equal
+
+    if kept.keys() != fresh.keys():
+        raise AssertionError(f"memo {site!r}: answers with other parts")
+    for k in kept:
+        try:
+            assert_frame_equal(kept[k], fresh[k], check_exact=True)
+        except AssertionError as e:
+            raise AssertionError(f"memo {site!r} reused a stale {k!r}: {e}") from None
 
 
 @dataclass

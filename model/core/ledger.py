@@ -52,6 +52,7 @@ import pandas as pd
 
 from peakpath.core.algebra import Builder, Terms, VarBlock
 from peakpath.core.baseline import COMBUSTIBLE, ModelData
+from peakpath.core.frames import merge
 
 
 @dataclass
@@ -157,7 +158,7 @@ class Ledger:
         self.measure_index = avail.assign(kind=kind.to_numpy())
         # vintage accounting: a build of year v is in use in years v .. v+L-1
         life = meas["lifetime"]
-        pairs = idx.merge(idx.rename(columns={"year": "vintage"}), on=["measure", "district"])
+        pairs = merge(idx, idx.rename(columns={"year": "vintage"}), on=["measure", "district"])
         pairs = pairs[(pairs["vintage"] <= pairs["year"])
                       & (pairs["year"] < pairs["vintage"] + pairs["measure"].map(life))]
         self.b.add_rows("def_stock", idx,
@@ -202,19 +203,19 @@ class Ledger:
                                      mode=lambda f: f["measure"].map(mode))
         sw = si[si["mode"] == "switch"]
         if len(sw):
-            keys = sw[["sector", "district", "year"]].drop_duplicates().merge(
-                act, on=["sector", "district", "year"])
+            keys = merge(sw[["sector", "district", "year"]].drop_duplicates(), act,
+                         on=["sector", "district", "year"])
             self.b.add_rows("res_route_share", keys[["sector", "district", "year"]],
                             [self.stock.terms(sw[["measure", "district", "year", "sector"]])],
                             ub=keys["act"].to_numpy(float), unit="activity unit",
                             doc="new technologies share the sector's activity with the "
                                 "incumbent")
-        imp = si[si["mode"] == "improve"].merge(act, on=["sector", "district", "year"])
+        imp = merge(si[si["mode"] == "improve"], act, on=["sector", "district", "year"])
         if len(imp):
             keys = imp[["measure", "district", "year"]]
-            pairs = keys.assign(sector=imp["sector"].to_numpy()).merge(
-                sw[["measure", "sector", "district", "year"]].rename(
-                    columns={"measure": "switch"}), on=["sector", "district", "year"])
+            pairs = merge(keys.assign(sector=imp["sector"].to_numpy()),
+                          sw[["measure", "sector", "district", "year"]].rename(
+                              columns={"measure": "switch"}), on=["sector", "district", "year"])
             terms = [self.stock.terms(keys)]
             if len(pairs):
                 terms.append(self.stock.terms(pairs, 1.0, on={"measure": "switch"}))
@@ -233,8 +234,8 @@ class Ledger:
         share = rows["measure"].map(meas["growth_seed"]).fillna(0.0).to_numpy(float)
         seed = share * rows["value"].to_numpy(float)
         prev = rows.assign(prev=rows["year"] - 1)
-        prev = prev.merge(self.stock.index.rename(columns={"year": "prev"}),
-                          on=["measure", "district", "prev"])
+        prev = merge(prev, self.stock.index.rename(columns={"year": "prev"}),
+                     on=["measure", "district", "prev"])
         growth = prev["measure"].map(meas["max_growth"]).to_numpy(float)
         keys = rows[["measure", "district", "year"]]
         self.b.add_rows("res_diffusion", keys,
@@ -252,8 +253,8 @@ class Ledger:
         members = members[members["group"] != ""]
         gp = gp[gp["year"].isin(self.md.years)]
         idx = gp[["group", "district", "year"]].drop_duplicates().reset_index(drop=True)
-        members = members.merge(idx, on=["group", "district", "year"])
-        ub = idx.merge(gp, on=["group", "district", "year"])["value"].to_numpy(float)
+        members = merge(members, idx, on=["group", "district", "year"])
+        ub = merge(idx, gp, on=["group", "district", "year"])["value"].to_numpy(float)
         self.b.add_rows("res_exclusive_group", idx, [self.stock.terms(members)], ub=ub,
                         unit="measure unit", doc="mutually exclusive measures share a potential")
 
@@ -269,7 +270,7 @@ class Ledger:
         hurdle = bi["measure"].map(self.md.hurdle_rate).to_numpy(float)
         crf = capital_recovery_factor(r, life)
         crf_h = capital_recovery_factor_each(hurdle, life)
-        capex = bi.merge(self.md.capex, on=["measure", "year"], how="left")["value"].to_numpy()
+        capex = merge(bi, self.md.capex, on=["measure", "year"], how="left")["value"].to_numpy()
         # build i of year v pays in years v + k, k < its lifetime, inside the horizon; terms
         # are ordered by k, then by build (bi is the build block's own index: position i)
         n, horizon = len(bi), int(life.max()) if len(life) else 0
@@ -292,61 +293,28 @@ class Ledger:
     def _accounts(self) -> None:
         md = self.md
         years = self.years
-        combustible = md.fuel_ids(COMBUSTIBLE)
         yr = pd.DataFrame({"year": years})
-        # energy index: baseline entries, measure and project effects, heat supply
+        keys = self._account_keys()
         eb = md.energy_base[md.energy_base["year"].isin(years)]
-        keys = [eb[["sector", "fuel", "district"]]]
-        eff = md.effects[md.effects["kind"].isin(["energy", "feedstock"])]
-        measure_d = self.measure_index[["measure", "district"]].drop_duplicates()
-        keys.append(eff.merge(measure_d, on="measure").rename(columns={"item": "fuel"})[
-            ["sector", "fuel", "district"]])
-        if not md.project_effects.empty:
-            pe = md.project_effects[md.project_effects["kind"].isin(
-                ["energy", "feedstock"])].merge(
-                md.projects[["project", "sector", "district"]], on="project")
-            keys.append(pe.rename(columns={"item": "fuel"})[["sector", "fuel", "district"]])
-        heat_sectors = md.sector_ids(role="heat")
-        if heat_sectors:
-            hk = md.heat_intensity[["fuel"]].drop_duplicates().merge(
-                pd.DataFrame({"sector": heat_sectors}), how="cross").merge(
-                pd.DataFrame({"district": self.districts}), how="cross")
-            keys.append(hk[["sector", "fuel", "district"]])
-        ek = pd.concat(keys).drop_duplicates().merge(yr, how="cross")
-        ek = ek.sort_values(["sector", "fuel", "district", "year"]).reset_index(drop=True)
-        energy = self.account("energy", ek, lb=0.0, unit="万tce",
+        energy = self.account("energy", keys["energy"], lb=0.0, unit="万tce",
                               doc="energy use by sector, carrier, district and year")
         energy.add_constant(eb)
-        self._feedstock_account(ek, eb)
-        # emissions: CO2 wherever fuel is burned or CO2 is emitted/captured/removed
-        co2_keys = ek[ek["fuel"].isin(combustible)][["sector", "district"]]
-        pb = md.process_base[md.process_base["year"].isin(years)]
-        pe = md.effects[md.effects["kind"] == "process"].merge(measure_d, on="measure")
-        gk = pd.concat([co2_keys.assign(gas="CO2"), pb[["sector", "district", "gas"]],
-                        pe.rename(columns={"item": "gas"})[["sector", "district", "gas"]]])
-        if not md.project_effects.empty:
-            pp = md.project_effects[md.project_effects["kind"] == "process"].merge(
-                md.projects[["project", "sector", "district"]], on="project")
-            gk = pd.concat([gk, pp.rename(columns={"item": "gas"})[
-                ["sector", "district", "gas"]]])
-        gk = gk.drop_duplicates().merge(yr, how="cross")[["sector", "gas", "district", "year"]]
-        gk = gk.sort_values(["sector", "gas", "district", "year"]).reset_index(drop=True)
-        em = self.account("emissions", gk, unit="万t",
+        feedstock = self.account("feedstock", keys["feedstock"], lb=0.0, unit="万tce",
+                                 doc="feedstock (原料用能): energy use that is not burned")
+        # the share applies to the baseline (A*I) only, so a measure's or project's change of
+        # burned fuel is never scaled by it
+        share = merge(eb, md.feedstock[["sector", "fuel", "share"]], on=["sector", "fuel"])
+        feedstock.add_constant(share.assign(value=share["value"] * share["share"]))
+        em = self.account("emissions", keys["emissions"], unit="万t",
                           doc="direct (scope-1) emissions by sector and gas, mass of the gas")
-        em.add_constant(pb)
-        # local generation of power sectors
-        power = md.sectors.loc[md.sectors["role"].isin(["power", "renewable_power"]), "sector"]
+        em.add_constant(md.process_base[md.process_base["year"].isin(years)])
+        gen = self.account("generation", keys["generation"], lb=0.0, unit="亿kWh",
+                           doc="local electricity generation")
+        power = md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"]
         act = md.activity[md.activity["sector"].isin(power) & md.activity["year"].isin(years)]
-        gen_keys = act[["sector", "district"]].drop_duplicates()
-        ge = md.effects[md.effects["kind"].isin(["generation", "renewable_generation"])]
-        gen_keys = pd.concat([gen_keys, ge.merge(measure_d, on="measure")[
-            ["sector", "district"]]]).drop_duplicates().merge(yr, how="cross")
-        gen = self.account("generation", gen_keys.sort_values(["sector", "district", "year"]),
-                           lb=0.0, unit="亿kWh", doc="local electricity generation")
         gen.add_constant(act)
         self._must_run(gen, act)
-        fuel_keys = pd.DataFrame({"fuel": combustible}).merge(yr, how="cross")
-        self.account("fuel_use", fuel_keys, unit="万tce", doc="city use of each fuel")
+        self.account("fuel_use", keys["fuel_use"], unit="万tce", doc="city use of each fuel")
         for name, unit, doc in (
                 ("co2_scope1", "万t", "direct CO2 of the city (sinks excluded)"),
                 ("co2_total", "万t", "CO2 on the target boundary (scope 1 + scope 2, net of "
@@ -357,31 +325,33 @@ class Ledger:
                 ("non_fossil", "万tce", "non-fossil primary energy, electricity on the "
                                         "accounting basis")):
             self.account(name, yr, unit=unit, doc=doc)
-        grp = pd.DataFrame({"group": md.groups["group"]}).merge(yr, how="cross")
-        self.account("investment", grp, unit="万元", doc="capital spending by bureau group")
+        self.account("investment", keys["investment"], unit="万元",
+                     doc="capital spending by bureau group")
 
-    def _feedstock_account(self, energy_keys: pd.DataFrame, base: pd.DataFrame) -> None:
-        """feedstock[s,f,d,y] on every energy key with a feedstock share or a feedstock
-        effect: the share applies to the baseline (A*I) only, so a measure's or project's
-        change of burned fuel is never scaled by it."""
+    def _account_keys(self) -> dict[str, pd.DataFrame]:
+        """The index of each multi-dimensional account (`account_keys`), made once for a
+        structure: a batch's variants change numbers, not names, so the next build reuses
+        them when the names they are made of are unchanged (`LookupCache.memo`)."""
         md = self.md
-        fs = md.feedstock[["sector", "fuel", "share"]]
-        keys = [energy_keys.merge(fs[["sector", "fuel"]], on=["sector", "fuel"])]
-        eff = md.effects[md.effects["kind"] == "feedstock"]
-        measure_d = self.measure_index[["measure", "district"]].drop_duplicates()
-        keys.append(eff.merge(measure_d, on="measure").rename(columns={"item": "fuel"})[
-            ["sector", "fuel", "district"]].merge(self.year_frame(), how="cross"))
-        if not md.project_effects.empty:
-            pe = md.project_effects[md.project_effects["kind"] == "feedstock"].merge(
-                md.projects[["project", "sector", "district"]], on="project")
-            keys.append(pe.rename(columns={"item": "fuel"})[["sector", "fuel", "district"]]
-                        .merge(self.year_frame(), how="cross"))
-        fk = pd.concat(keys)[["sector", "fuel", "district", "year"]].drop_duplicates()
-        fk = fk.sort_values(["sector", "fuel", "district", "year"]).reset_index(drop=True)
-        acc = self.account("feedstock", fk, lb=0.0, unit="万tce",
-                           doc="feedstock (原料用能): energy use that is not burned")
-        share = base.merge(fs, on=["sector", "fuel"])
-        acc.add_constant(share.assign(value=share["value"] * share["share"]))
+        pe = md.project_effects[["kind", "project", "item"]]
+        inputs = AccountKeyInputs(
+            years=list(self.years), districts=list(self.districts),
+            combustible=md.fuel_ids(COMBUSTIBLE), heat_sectors=md.sector_ids(role="heat"),
+            power_sectors=md.sectors.loc[md.sectors["role"].isin(POWER_ROLES),
+                                         "sector"].tolist(),
+            groups=md.groups["group"].tolist(),
+            energy_base=md.energy_base[["sector", "fuel", "district", "year"]],
+            effects=md.effects[["kind", "measure", "sector", "item"]],
+            measure_districts=self.measure_index[["measure", "district"]],
+            project_effects=pe,
+            projects=md.projects[["project", "sector", "district"]],
+            heat_fuels=md.heat_intensity[["fuel"]],
+            process_base=md.process_base[["sector", "district", "gas", "year"]],
+            activity=md.activity[["sector", "district", "year"]],
+            feedstock=md.feedstock[["sector", "fuel"]])
+        if self.b.lookups is None:
+            return account_keys(inputs)
+        return self.b.lookups.memo("account_keys", inputs, account_keys)
 
     def _generic_contributions(self) -> None:
         md = self.md
@@ -393,20 +363,20 @@ class Ledger:
                                  (("feedstock",), self["feedstock"], "fuel"),
                                  (("process",), em, "gas")):
             e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
-            f = stock_idx.merge(e[["measure", "year", "sector", item, "value"]],
-                                on=["measure", "year"])
+            f = merge(stock_idx, e[["measure", "year", "sector", item, "value"]],
+                      on=["measure", "year"])
             f = f.groupby([*stock_idx.columns, "sector", item], as_index=False,
                           sort=False)["value"].sum()
             acc.add(self.stock.terms(f, "value"))
         g = eff[eff["kind"].isin(["generation", "renewable_generation"])]
-        f = stock_idx.merge(g[["measure", "year", "sector", "value"]], on=["measure", "year"])
+        f = merge(stock_idx, g[["measure", "year", "sector", "value"]], on=["measure", "year"])
         self["generation"].add(self.stock.terms(f, "value"))
         # combustion CO2 of every burned fuel
         ef = md.emission_factor.rename(columns={"value": "ef"})
-        e = energy.index.merge(ef, on=["fuel", "year"])
+        e = merge(energy.index, ef, on=["fuel", "year"])
         em.add(energy.terms(e.assign(gas="CO2"), "ef"))
         # city totals
-        e = energy.index.merge(ef[["fuel"]].drop_duplicates(), on="fuel")
+        e = merge(energy.index, ef[["fuel"]].drop_duplicates(), on="fuel")
         self["fuel_use"].add(energy.terms(e))
         sinks = md.sector_ids(role="sink")
         co2 = em.index[(em.index["gas"] == "CO2") & ~em.index["sector"].isin(sinks)]
@@ -418,9 +388,102 @@ class Ledger:
         bio = energy.index[energy.index["fuel"].isin(md.fuel_ids(("biomass",)))]
         self["non_fossil"].add(energy.terms(bio))
         # investment by bureau group
-        bi = self.build.index.merge(md.capex, on=["measure", "year"])
+        bi = merge(self.build.index, md.capex, on=["measure", "year"])
         bi["group"] = bi["measure"].map(md.measures.set_index("measure")["group"])
         self["investment"].add(self.build.terms(bi, "value"))
+
+
+POWER_ROLES = ("power", "renewable_power")
+
+
+@dataclass(frozen=True)
+class AccountKeyInputs:
+    """The names the account indices are made of (never numbers): frames of key columns and
+    lists of ids."""
+
+    years: list[int]
+    districts: list[str]
+    combustible: list[str]  # fuels that are burned
+    heat_sectors: list[str]
+    power_sectors: list[str]  # local generation (roles `POWER_ROLES`)
+    groups: list[str]  # bureau groups
+    energy_base: pd.DataFrame  # sector, fuel, district, year
+    effects: pd.DataFrame  # kind, measure, sector, item
+    measure_districts: pd.DataFrame  # measure, district: where a measure is available
+    project_effects: pd.DataFrame  # kind, project, item
+    projects: pd.DataFrame  # project, sector, district
+    heat_fuels: pd.DataFrame  # fuel: the fuels heat supply burns
+    process_base: pd.DataFrame  # sector, district, gas, year
+    activity: pd.DataFrame  # sector, district, year
+    feedstock: pd.DataFrame  # sector, fuel: pairs with a feedstock share
+
+
+def account_keys(k: AccountKeyInputs) -> dict[str, pd.DataFrame]:
+    """The index of each account with dimensions: ``energy`` (sector, fuel, district, year:
+    the baseline's entries, the measures' and projects' energy and feedstock effects, the
+    fuels of heat supply in every district), ``feedstock`` (energy keys with a feedstock share
+    or a feedstock effect), ``emissions`` (sector, gas, district, year: CO2 wherever a fuel is
+    burned, process emissions, process effects), ``generation`` (power sectors and measures
+    that generate), ``fuel_use`` and ``investment``; each sorted by its dimensions."""
+    yr = pd.DataFrame({"year": k.years})
+    measure_d = k.measure_districts.drop_duplicates()
+    energy_kinds = k.effects["kind"].isin(["energy", "feedstock"])
+    eb = k.energy_base[k.energy_base["year"].isin(k.years)]
+    parts = [eb[["sector", "fuel", "district"]],
+             _effect_keys(k.effects[energy_kinds], measure_d, "fuel")]
+    project_parts = {}
+    if not k.project_effects.empty:
+        pe = merge(k.project_effects, k.projects, on="project")
+        for name, kinds in (("energy", ["energy", "feedstock"]), ("feedstock", ["feedstock"]),
+                            ("process", ["process"])):
+            project_parts[name] = pe[pe["kind"].isin(kinds)].rename(
+                columns={"item": "gas" if name == "process" else "fuel"})
+        parts.append(project_parts["energy"][["sector", "fuel", "district"]])
+    if k.heat_sectors:
+        hk = merge(k.heat_fuels.drop_duplicates(), pd.DataFrame({"sector": k.heat_sectors}),
+                   how="cross")
+        hk = merge(hk, pd.DataFrame({"district": k.districts}), how="cross")
+        parts.append(hk[["sector", "fuel", "district"]])
+    energy = _by_year(pd.concat(parts).drop_duplicates(), yr, ["sector", "fuel", "district"])
+    # feedstock: energy keys with a share, and every key of a feedstock effect
+    fparts = [merge(energy, k.feedstock, on=["sector", "fuel"]),
+              merge(_effect_keys(k.effects[k.effects["kind"] == "feedstock"], measure_d,
+                                 "fuel"), yr, how="cross")]
+    if project_parts:
+        fparts.append(merge(project_parts["feedstock"][["sector", "fuel", "district"]], yr,
+                            how="cross"))
+    feedstock = pd.concat(fparts)[["sector", "fuel", "district", "year"]].drop_duplicates()
+    feedstock = feedstock.sort_values(["sector", "fuel", "district", "year"])
+    # emissions: CO2 wherever fuel is burned or CO2 is emitted, captured or removed
+    co2 = energy[energy["fuel"].isin(k.combustible)][["sector", "district"]]
+    pb = k.process_base[k.process_base["year"].isin(k.years)]
+    gparts = [co2.assign(gas="CO2"), pb[["sector", "district", "gas"]],
+              _effect_keys(k.effects[k.effects["kind"] == "process"], measure_d, "gas")]
+    if project_parts:
+        gparts.append(project_parts["process"][["sector", "district", "gas"]])
+    emissions = _by_year(pd.concat(gparts).drop_duplicates(), yr, ["sector", "gas", "district"])
+    act = k.activity[k.activity["sector"].isin(k.power_sectors)
+                     & k.activity["year"].isin(k.years)]
+    gen_effects = k.effects[k.effects["kind"].isin(["generation", "renewable_generation"])]
+    gen = pd.concat([act[["sector", "district"]].drop_duplicates(),
+                     merge(gen_effects, measure_d, on="measure")[["sector", "district"]]])
+    generation = _by_year(gen.drop_duplicates(), yr, ["sector", "district"])
+    return {"energy": energy, "feedstock": feedstock.reset_index(drop=True),
+            "emissions": emissions, "generation": generation,
+            "fuel_use": merge(pd.DataFrame({"fuel": k.combustible}), yr, how="cross"),
+            "investment": merge(pd.DataFrame({"group": k.groups}), yr, how="cross")}
+
+
+def _effect_keys(effects: pd.DataFrame, measure_d: pd.DataFrame, item: str) -> pd.DataFrame:
+    """(sector, item, district) of measure effects, in every district the measure is in."""
+    return merge(effects, measure_d, on="measure").rename(columns={"item": item})[
+        ["sector", item, "district"]]
+
+
+def _by_year(keys: pd.DataFrame, yr: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+    """``keys`` in every year, sorted by its dimensions and then the year."""
+    out = merge(keys, yr, how="cross")[[*dims, "year"]]
+    return out.sort_values([*dims, "year"]).reset_index(drop=True)
 
 
 def capital_recovery_factor(rate: float, life: np.ndarray | int) -> np.ndarray:
