@@ -144,9 +144,9 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
     for sc in scenarios:
         md = md_of(sc)
         assert same(lp_of(md, cache), lp_of(md))
-    # the account indices were reused where the names stayed (growth, peak year), and made
-    # again for the district model and after it
-    assert cache.memo_hits == 2
+    # the account indices, vintages and effect joins were reused where the names stayed
+    # (growth, peak year), and made again for the district model and after it
+    assert cache.memo_hits == {"account_keys": 2, "vintages": 2, "effects": 2}
     md = md_of(scenarios[1])  # the same structure as the last build, other numbers
     made = []
     real = algebra.KeyIndex.__init__
@@ -183,9 +183,9 @@ def test_a_memo_reuses_its_answer_and_verification_catches_a_stale_one():
     first = cache.memo("site", Names(["a", "b"], pd.DataFrame({"x": [1, 2]})), compute)
     first["f"]["n"] = 99  # the caller's copy
     again = cache.memo("site", Names(["a", "b"], pd.DataFrame({"x": [1, 2]})), compute)
-    assert cache.memo_hits == 1 and again["f"]["n"].tolist() == [1, 1]
+    assert cache.memo_hits["site"] == 1 and again["f"]["n"].tolist() == [1, 1]
     cache.memo("site", Names(["a", "c"], pd.DataFrame({"x": [1, 2]})), compute)
-    assert cache.memo_hits == 1  # other names: computed again
+    assert cache.memo_hits["site"] == 1  # other names: computed again
     outside["n"] = 2
     cache.verify = True
     with pytest.raises(AssertionError, match="stale 'f'"):

@@ -15,6 +15,7 @@ No module ever loops over scalars.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 from collections.abc import Callable, Sequence
@@ -157,7 +158,7 @@ class LookupCache:
 
     def __init__(self) -> None:
         self.entries: dict[tuple, tuple[list[np.ndarray], object, object]] = {}
-        self.memo_hits = 0  # answers `memo` reused
+        self.memo_hits: collections.Counter[str] = collections.Counter()  # reuses by site
 
     def get(self, site: tuple, cols: list[np.ndarray], owner: object = None):
         entry = self.entries.get(site)
@@ -181,22 +182,27 @@ class LookupCache:
     #: of building a model from another variant's names
     verify: bool = os.environ.get("PEAKPATH_VERIFY_MEMO") == "1"
 
-    def memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, pd.DataFrame]]
-             ) -> dict[str, pd.DataFrame]:
+    def memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, Any]]
+             ) -> dict[str, Any]:
         """``compute(inputs)``, or its answer for the previous build when ``inputs`` (a
         dataclass of frames, lists and scalars) is equal to that build's, element by element.
-        ``compute`` must read nothing but ``inputs``. The frames handed out are shallow copies
-        (copy-on-write), so a caller that changes one leaves the stored answer alone."""
+        ``compute`` must read nothing but ``inputs`` and answer a dict of frames and arrays.
+        The frames handed out are shallow copies (copy-on-write) and the arrays read-only, so
+        a caller cannot change the stored answer."""
         cols = _flatten(inputs)
         hit = self.get(("memo", site), cols)
-        self.memo_hits += hit is not None
+        self.memo_hits[site] += hit is not None
         if hit is None or self.verify:
             fresh = compute(inputs)
             if hit is not None:
                 _assert_same(site, hit, fresh)
             hit = fresh
+            for v in hit.values():
+                if isinstance(v, np.ndarray):
+                    v.flags.writeable = False
             self.put(("memo", site), cols, hit)
-        return {k: v.copy(deep=False) for k, v in hit.items()}
+        return {k: v.copy(deep=False) if isinstance(v, pd.DataFrame) else v
+                for k, v in hit.items()}
 
 
 def _flatten(inputs: object) -> list[np.ndarray]:
@@ -213,15 +219,17 @@ def _flatten(inputs: object) -> list[np.ndarray]:
     return out
 
 
-def _assert_same(site: str, kept: dict[str, pd.DataFrame], fresh: dict[str, pd.DataFrame]
-                 ) -> None:
+def _assert_same(site: str, kept: dict[str, Any], fresh: dict[str, Any]) -> None:
     from pandas.testing import assert_frame_equal
 
     if kept.keys() != fresh.keys():
         raise AssertionError(f"memo {site!r}: answers with other parts")
     for k in kept:
         try:
-            assert_frame_equal(kept[k], fresh[k], check_exact=True)
+            if isinstance(kept[k], pd.DataFrame):
+                assert_frame_equal(kept[k], fresh[k], check_exact=True)
+            else:
+                np.testing.assert_array_equal(kept[k], fresh[k], strict=True)
         except AssertionError as e:
             raise AssertionError(f"memo {site!r} reused a stale {k!r}: {e}") from None
 

@@ -45,7 +45,9 @@ Accounts (units):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,11 +158,8 @@ class Ledger:
         self.stock = b.add_var("stock", idx, lb=0.0, ub=stock_ub, unit="measure unit",
                                doc="measure units in use (adoption level)")
         self.measure_index = avail.assign(kind=kind.to_numpy())
-        # vintage accounting: a build of year v is in use in years v .. v+L-1
-        life = meas["lifetime"]
-        pairs = merge(idx, idx.rename(columns={"year": "vintage"}), on=["measure", "district"])
-        pairs = pairs[(pairs["vintage"] <= pairs["year"])
-                      & (pairs["year"] < pairs["vintage"] + pairs["measure"].map(life))]
+        pairs = self._memo("vintages", VintageInputs(idx, md.measures[["measure", "lifetime"]]),
+                           vintage_pairs)["pairs"]
         self.b.add_rows("def_stock", idx,
                         [self.stock.terms(idx, 1.0),
                          self.build.terms(pairs, -1.0, on={"year": "vintage"})],
@@ -328,6 +327,14 @@ class Ledger:
         self.account("investment", keys["investment"], unit="万元",
                      doc="capital spending by bureau group")
 
+    def _memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, Any]]
+              ) -> dict[str, Any]:
+        """``compute(inputs)``, reused from the previous build of a batch when its inputs
+        are equal (`LookupCache.memo`)."""
+        if self.b.lookups is None:
+            return compute(inputs)
+        return self.b.lookups.memo(site, inputs, compute)
+
     def _account_keys(self) -> dict[str, pd.DataFrame]:
         """The index of each multi-dimensional account (`account_keys`), made once for a
         structure: a batch's variants change numbers, not names, so the next build reuses
@@ -349,28 +356,21 @@ class Ledger:
             process_base=md.process_base[["sector", "district", "gas", "year"]],
             activity=md.activity[["sector", "district", "year"]],
             feedstock=md.feedstock[["sector", "fuel"]])
-        if self.b.lookups is None:
-            return account_keys(inputs)
-        return self.b.lookups.memo("account_keys", inputs, account_keys)
+        return self._memo("account_keys", inputs, account_keys)
 
     def _generic_contributions(self) -> None:
         md = self.md
         energy, em = self["energy"], self["emissions"]
         stock_idx = self.stock.index
-        # measure effects on energy, process emissions and generation
+        # measure effects on energy, process emissions and generation, per unit in use
         eff = md.effects
-        for kinds, acc, item in ((("energy", "feedstock"), energy, "fuel"),
-                                 (("feedstock",), self["feedstock"], "fuel"),
-                                 (("process",), em, "gas")):
-            e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
-            f = merge(stock_idx, e[["measure", "year", "sector", item, "value"]],
-                      on=["measure", "year"])
-            f = f.groupby([*stock_idx.columns, "sector", item], as_index=False,
-                          sort=False)["value"].sum()
-            acc.add(self.stock.terms(f, "value"))
-        g = eff[eff["kind"].isin(["generation", "renewable_generation"])]
-        f = merge(stock_idx, g[["measure", "year", "sector", "value"]], on=["measure", "year"])
-        self["generation"].add(self.stock.terms(f, "value"))
+        joins = self._memo("effects", EffectInputs(
+            stock_idx, eff[["kind", "measure", "year", "sector", "item"]]), effect_joins)
+        value = eff["value"].to_numpy(float)
+        for name, acc in (("energy", energy), ("feedstock", self["feedstock"]),
+                          ("process", em), ("generation", self["generation"])):
+            acc.add(self.stock.terms(joins[name], _group_sums(value, joins[f"{name}_rows"],
+                                                              joins[f"{name}_groups"])))
         # combustion CO2 of every burned fuel
         ef = md.emission_factor.rename(columns={"value": "ef"})
         e = merge(energy.index, ef, on=["fuel", "year"])
@@ -484,6 +484,71 @@ def _by_year(keys: pd.DataFrame, yr: pd.DataFrame, dims: list[str]) -> pd.DataFr
     """``keys`` in every year, sorted by its dimensions and then the year."""
     out = merge(keys, yr, how="cross")[[*dims, "year"]]
     return out.sort_values([*dims, "year"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class VintageInputs:
+    index: pd.DataFrame  # measure, district, year of the build and stock blocks
+    lifetime: pd.DataFrame  # measure, lifetime (years)
+
+
+def vintage_pairs(k: VintageInputs) -> dict[str, pd.DataFrame]:
+    """``pairs``: (measure, district, year, vintage) for each build of year v still in use
+    in year y: v <= y < v + L_m."""
+    idx = k.index
+    life = k.lifetime.set_index("measure")["lifetime"]
+    pairs = merge(idx, idx.rename(columns={"year": "vintage"}), on=["measure", "district"])
+    pairs = pairs[(pairs["vintage"] <= pairs["year"])
+                  & (pairs["year"] < pairs["vintage"] + pairs["measure"].map(life))]
+    return {"pairs": pairs}
+
+
+@dataclass(frozen=True)
+class EffectInputs:
+    stock: pd.DataFrame  # measure, district, year of the stock block
+    effects: pd.DataFrame  # kind, measure, year, sector, item: the keys of md.effects
+
+
+#: the accounts measure effects act on: account -> (effect kinds, name of the item column)
+EFFECT_ACCOUNTS = {"energy": (("energy", "feedstock"), "fuel"),
+                   "feedstock": (("feedstock",), "fuel"),
+                   "process": (("process",), "gas"),
+                   "generation": (("generation", "renewable_generation"), None)}
+
+
+def effect_joins(k: EffectInputs) -> dict[str, Any]:
+    """Where each stock entry's effects go, for each account of `EFFECT_ACCOUNTS`: ``<name>``
+    the term keys (stock keys, sector and item; effect rows on one key are one term, summed
+    as pandas' groupby sums), ``<name>_rows`` the effect rows feeding them, in order, and
+    ``<name>_groups`` the term each row adds to (`_group_sums`)."""
+    out: dict[str, Any] = {}
+    effects = k.effects.assign(row=np.arange(len(k.effects)))
+    for name, (kinds, item) in EFFECT_ACCOUNTS.items():
+        e = effects[effects["kind"].isin(kinds)]
+        cols = ["measure", "year", "sector", "row"]
+        if item is not None:
+            e = e.rename(columns={"item": item})
+            cols.insert(3, item)
+        f = merge(k.stock, e[cols], on=["measure", "year"])
+        keys = [*k.stock.columns, "sector", *([item] if item else [])]
+        if item is None:  # generation: one term per effect row, summed in the matrix
+            out[name] = f[keys]
+            groups = np.arange(len(f))
+        else:
+            groups = f.groupby(keys, sort=False).ngroup().to_numpy()
+            out[name] = f.drop_duplicates(keys)[keys].reset_index(drop=True)
+        out[f"{name}_rows"] = f["row"].to_numpy()
+        out[f"{name}_groups"] = groups
+    return out
+
+
+def _group_sums(value: np.ndarray, rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Sum of ``value[rows]`` by group (groups numbered in order of first appearance), with
+    pandas' groupby sum: the same bits as grouping the joined frame itself."""
+    v = value[rows]
+    if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one row a group: nothing to add
+        return v
+    return pd.Series(v).groupby(groups, sort=False).sum().to_numpy()
 
 
 def capital_recovery_factor(rate: float, life: np.ndarray | int) -> np.ndarray:
