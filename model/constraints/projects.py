@@ -23,6 +23,8 @@ the intensity denominators would make those rows bilinear.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -37,44 +39,79 @@ def add(ctx: Context) -> None:
     if projects.empty:
         return
     decisions = _decisions(ctx)
-    years = ctx.years
-    grid = merge(projects[["project", "earliest_year"]], pd.DataFrame({"year": years}),
-                 how="cross")
+    k = ctx.b.memo("projects", ProjectInputs(
+        projects[["project", "earliest_year", "sector", "district"]],
+        [(p, mode, year) for p, (mode, year) in decisions.items()], list(ctx.years),
+        md.project_effects[["kind", "project", "item"]]), project_keys)
+    online = ctx.b.add_var("project_online", k["online"], lb=k["online_lb"], ub=k["online_ub"],
+                           domain="binary", doc="1 once a major project is online")
+    if "start" in k:
+        start = ctx.b.add_var("project_start", k["start"], lb=0.0, ub=1.0, domain="binary",
+                              doc="1 in the year a decided project comes online")
+        rows = k["decided"]
+        ctx.b.add_rows("def_project_online", rows,
+                       [online.terms(rows),
+                        start.terms(k["started_by"], -1.0, on={"year": "start_year"})],
+                       lb=0.0, ub=0.0, doc="a project stays online once started")
+        ctx.b.add_rows("res_project_once", k["once"], [start.terms(k["start"])], ub=1.0,
+                       doc="a project starts at most once")
+    value = md.project_effects["value"].to_numpy(float)
+    for name, acc in (("energy", led["energy"]), ("feedstock", led["feedstock"]),
+                      ("process", led["emissions"])):
+        acc.add(online.terms(k[name], value[k[f"{name}_rows"]]))
+    f = k["online"].assign(
+        value_added=projects["value_added"].to_numpy(float)[k["online_project_row"]])
+    f = merge(f, project_energy_bill(md), on=["project", "year"], how="left").fillna(
+        {"bill": 0.0})
+    f["coef"] = -(f["value_added"] * 1e4 + f["bill"])
+    ctx.b.add_cost("project_value", online, f)
+
+
+@dataclass(frozen=True)
+class ProjectInputs:
+    projects: pd.DataFrame  # project, earliest_year, sector, district
+    decisions: list[tuple[str, str, int]]  # project, mode (in, out, decide), online year
+    years: list[int]
+    effects: pd.DataFrame  # kind, project, item of md.project_effects, in its row order
+
+
+def project_keys(k: ProjectInputs) -> dict[str, object]:
+    """The blocks of the project decisions: ``online`` (project, year) with its bounds,
+    ``start`` and ``decided`` (the years a decided project may start, and all its years),
+    ``started_by`` (the start years up to each year), ``once``; for each account the effect
+    terms (``energy``, ``feedstock``, ``process``) with the effect rows that give their
+    coefficients; ``online_project_row``: the project of each ``online`` entry."""
+    decisions = {p: (mode, year) for p, mode, year in k.decisions}
+    projects = k.projects.assign(project_row=np.arange(len(k.projects)))
+    grid = merge(projects[["project", "earliest_year", "project_row"]],
+                 pd.DataFrame({"year": k.years}), how="cross")
     mode = grid["project"].map(lambda p: decisions[p][0])
     online_year = grid["project"].map(lambda p: decisions[p][1])
     fixed_on = (mode == "in") & (grid["year"] >= online_year)
     lb = np.where(fixed_on, 1.0, 0.0)
-    ub = np.where(mode == "out", 0.0, np.where(mode == "in", lb, 1.0))
     idx = grid[["project", "year"]]
-    online = ctx.b.add_var("project_online", idx, lb=lb, ub=ub, domain="binary",
-                           doc="1 once a major project is online")
+    out: dict[str, object] = {
+        "online": idx, "online_lb": lb,
+        "online_ub": np.where(mode == "out", 0.0, np.where(mode == "in", lb, 1.0)),
+        "online_project_row": grid["project_row"].to_numpy()}
     decide = grid[(mode == "decide") & (grid["year"] >= grid["earliest_year"])][
         ["project", "year"]].reset_index(drop=True)
     if not decide.empty:
-        start = ctx.b.add_var("project_start", decide, lb=0.0, ub=1.0, domain="binary",
-                              doc="1 in the year a decided project comes online")
         rows = grid[mode == "decide"][["project", "year"]]
         pairs = merge(rows, decide.rename(columns={"year": "start_year"}), on="project")
-        pairs = pairs[pairs["start_year"] <= pairs["year"]]
-        ctx.b.add_rows("def_project_online", rows,
-                       [online.terms(rows), start.terms(pairs, -1.0, on={"year": "start_year"})],
-                       lb=0.0, ub=0.0, doc="a project stays online once started")
-        once = decide[["project"]].drop_duplicates()
-        ctx.b.add_rows("res_project_once", once, [start.terms(decide)], ub=1.0,
-                       doc="a project starts at most once")
-    eff = merge(md.project_effects, projects[["project", "sector", "district", "value_added"]],
-                on="project")
-    for kinds, acc, item in ((("energy", "feedstock"), led["energy"], "fuel"),
-                             (("feedstock",), led["feedstock"], "fuel"),
-                             (("process",), led["emissions"], "gas")):
+        out.update(start=decide, decided=rows,
+                   started_by=pairs[pairs["start_year"] <= pairs["year"]],
+                   once=decide[["project"]].drop_duplicates())
+    eff = merge(k.effects.assign(effect_row=np.arange(len(k.effects))),
+                k.projects[["project", "sector", "district"]], on="project")
+    for name, kinds, item in (("energy", ("energy", "feedstock"), "fuel"),
+                              ("feedstock", ("feedstock",), "fuel"),
+                              ("process", ("process",), "gas")):
         e = eff[eff["kind"].isin(kinds)].rename(columns={"item": item})
-        f = merge(idx, e[["project", "sector", "district", item, "value"]], on="project")
-        acc.add(online.terms(f, "value"))
-    bill = project_energy_bill(md)
-    f = merge(idx, projects[["project", "value_added"]], on="project")
-    f = merge(f, bill, on=["project", "year"], how="left").fillna({"bill": 0.0})
-    f["coef"] = -(f["value_added"] * 1e4 + f["bill"])
-    ctx.b.add_cost("project_value", online, f)
+        f = merge(idx, e[["project", "sector", "district", item, "effect_row"]], on="project")
+        out[name] = f.drop(columns="effect_row")
+        out[f"{name}_rows"] = f["effect_row"].to_numpy()
+    return out
 
 
 def project_energy_bill(md) -> pd.DataFrame:

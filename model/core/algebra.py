@@ -367,6 +367,14 @@ class Builder:
     def pyomo(self) -> bool:
         return self.m is not None
 
+    def memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, Any]]
+             ) -> dict[str, Any]:
+        """``compute(inputs)``, reused from the previous build of a batch when ``inputs`` are
+        equal (`LookupCache.memo`); computed every time without a cache."""
+        if self.lookups is None:
+            return compute(inputs)
+        return self.lookups.memo(site, inputs, compute)
+
     # -- variables --------------------------------------------------------------------------
     def add_var(self, name: str, index: pd.DataFrame, *, lb: float | np.ndarray | None = 0.0,
                 ub: float | np.ndarray | None = None, domain: str | np.ndarray = "continuous",

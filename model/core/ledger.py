@@ -45,7 +45,6 @@ Accounts (units):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,7 +157,7 @@ class Ledger:
         self.stock = b.add_var("stock", idx, lb=0.0, ub=stock_ub, unit="measure unit",
                                doc="measure units in use (adoption level)")
         self.measure_index = avail.assign(kind=kind.to_numpy())
-        pairs = self._memo("vintages", VintageInputs(idx, md.measures[["measure", "lifetime"]]),
+        pairs = self.b.memo("vintages", VintageInputs(idx, md.measures[["measure", "lifetime"]]),
                            vintage_pairs)["pairs"]
         self.b.add_rows("def_stock", idx,
                         [self.stock.terms(idx, 1.0),
@@ -194,32 +193,25 @@ class Ledger:
             sum_{m switch in s} stock[m,d,y] <= A[s,d,y]                 (res_route_share)
             stock[i,d,y] + sum_{m switch in s} stock[m,d,y] <= A[s,d,y]  (res_improve_incumbent)
         """
-        mode = meas["mode"].replace("", "add") if "mode" in meas else None
-        if mode is None or not mode.isin(["switch", "improve"]).any():
+        if "mode" not in meas or not meas["mode"].isin(["switch", "improve"]).any():
             return
-        act = self.md.activity.rename(columns={"value": "act"})
-        si = self.stock.index.assign(sector=lambda f: f["measure"].map(meas["sector"]),
-                                     mode=lambda f: f["measure"].map(mode))
-        sw = si[si["mode"] == "switch"]
-        if len(sw):
-            keys = merge(sw[["sector", "district", "year"]].drop_duplicates(), act,
-                         on=["sector", "district", "year"])
-            self.b.add_rows("res_route_share", keys[["sector", "district", "year"]],
-                            [self.stock.terms(sw[["measure", "district", "year", "sector"]])],
-                            ub=keys["act"].to_numpy(float), unit="activity unit",
+        md = self.md
+        k = self.b.memo("technologies", TechnologyInputs(
+            self.stock.index, md.measures[["measure", "sector", "mode"]],
+            md.activity[["sector", "district", "year"]]), technology_keys)
+        act = md.activity["value"].to_numpy(float)
+        if "route_rows" in k:
+            self.b.add_rows("res_route_share", k["route_rows"], [self.stock.terms(k["switch"])],
+                            ub=act[k["route_act"]], unit="activity unit",
                             doc="new technologies share the sector's activity with the "
                                 "incumbent")
-        imp = merge(si[si["mode"] == "improve"], act, on=["sector", "district", "year"])
-        if len(imp):
-            keys = imp[["measure", "district", "year"]]
-            pairs = merge(keys.assign(sector=imp["sector"].to_numpy()),
-                          sw[["measure", "sector", "district", "year"]].rename(
-                              columns={"measure": "switch"}), on=["sector", "district", "year"])
+        if "improve_rows" in k:
+            keys = k["improve_rows"]
             terms = [self.stock.terms(keys)]
-            if len(pairs):
-                terms.append(self.stock.terms(pairs, 1.0, on={"measure": "switch"}))
+            if len(k["improve_pairs"]):
+                terms.append(self.stock.terms(k["improve_pairs"], 1.0, on={"measure": "switch"}))
             self.b.add_rows("res_improve_incumbent", keys, terms,
-                            ub=imp["act"].to_numpy(float), unit="activity unit",
+                            ub=act[k["improve_act"]], unit="activity unit",
                             doc="an improvement acts only on the incumbent's activity")
 
     def _diffusion(self, avail: pd.DataFrame, meas: pd.DataFrame) -> None:
@@ -327,14 +319,6 @@ class Ledger:
         self.account("investment", keys["investment"], unit="万元",
                      doc="capital spending by bureau group")
 
-    def _memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, Any]]
-              ) -> dict[str, Any]:
-        """``compute(inputs)``, reused from the previous build of a batch when its inputs
-        are equal (`LookupCache.memo`)."""
-        if self.b.lookups is None:
-            return compute(inputs)
-        return self.b.lookups.memo(site, inputs, compute)
-
     def _account_keys(self) -> dict[str, pd.DataFrame]:
         """The index of each multi-dimensional account (`account_keys`), made once for a
         structure: a batch's variants change numbers, not names, so the next build reuses
@@ -356,7 +340,7 @@ class Ledger:
             process_base=md.process_base[["sector", "district", "gas", "year"]],
             activity=md.activity[["sector", "district", "year"]],
             feedstock=md.feedstock[["sector", "fuel"]])
-        return self._memo("account_keys", inputs, account_keys)
+        return self.b.memo("account_keys", inputs, account_keys)
 
     def _generic_contributions(self) -> None:
         md = self.md
@@ -364,7 +348,7 @@ class Ledger:
         stock_idx = self.stock.index
         # measure effects on energy, process emissions and generation, per unit in use
         eff = md.effects
-        joins = self._memo("effects", EffectInputs(
+        joins = self.b.memo("effects", EffectInputs(
             stock_idx, eff[["kind", "measure", "year", "sector", "item"]]), effect_joins)
         value = eff["value"].to_numpy(float)
         for name, acc in (("energy", energy), ("feedstock", self["feedstock"]),
@@ -549,6 +533,40 @@ def _group_sums(value: np.ndarray, rows: np.ndarray, groups: np.ndarray) -> np.n
     if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one row a group: nothing to add
         return v
     return pd.Series(v).groupby(groups, sort=False).sum().to_numpy()
+
+
+@dataclass(frozen=True)
+class TechnologyInputs:
+    stock: pd.DataFrame  # measure, district, year of the stock block
+    measures: pd.DataFrame  # measure, sector, mode
+    activity: pd.DataFrame  # sector, district, year of md.activity, in its row order
+
+
+def technology_keys(k: TechnologyInputs) -> dict[str, Any]:
+    """The rows of `Ledger._technology_shares`: ``route_rows`` (sector, district, year with a
+    switch measure) and ``switch`` (their stock terms); ``improve_rows`` (each improve
+    measure's stock entry) and ``improve_pairs`` (the switch measures of its sector, district
+    and year); ``*_act``: the activity row that bounds each row."""
+    meas = k.measures.set_index("measure")
+    act = k.activity.assign(act=np.arange(len(k.activity)))
+    si = k.stock.assign(sector=lambda f: f["measure"].map(meas["sector"]),
+                        mode=lambda f: f["measure"].map(meas["mode"].replace("", "add")))
+    sw = si[si["mode"] == "switch"]
+    out: dict[str, Any] = {}
+    if len(sw):
+        keys = merge(sw[["sector", "district", "year"]].drop_duplicates(), act,
+                     on=["sector", "district", "year"])
+        out.update(route_rows=keys[["sector", "district", "year"]],
+                   switch=sw[["measure", "district", "year", "sector"]],
+                   route_act=keys["act"].to_numpy())
+    imp = merge(si[si["mode"] == "improve"], act, on=["sector", "district", "year"])
+    if len(imp):
+        keys = imp[["measure", "district", "year"]]
+        pairs = merge(keys.assign(sector=imp["sector"].to_numpy()),
+                      sw[["measure", "sector", "district", "year"]].rename(
+                          columns={"measure": "switch"}), on=["sector", "district", "year"])
+        out.update(improve_rows=keys, improve_pairs=pairs, improve_act=imp["act"].to_numpy())
+    return out
 
 
 def capital_recovery_factor(rate: float, life: np.ndarray | int) -> np.ndarray:

@@ -26,6 +26,8 @@ ren_new dropped from energy_total when new renewables are excluded (the 2021 rul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -46,14 +48,10 @@ def _heat_supply(ctx: Context) -> None:
     heat_fuels = md.fuel_ids(("heat",))
     if not heat_sectors or md.heat_intensity.empty:
         return
-    rows = energy.index[energy.index["sector"].isin(heat_sectors)
-                        & energy.index["fuel"].isin(md.heat_intensity["fuel"])]
-    rows = merge(rows, md.heat_intensity.rename(columns={"value": "coef"}), on=["fuel", "year"])
-    users = energy.index[energy.index["fuel"].isin(heat_fuels)
-                         & ~energy.index["sector"].isin(heat_sectors)]
-    users = users.rename(columns={"sector": "user", "fuel": "heat_fuel"})
-    f = merge(rows, users, on=["district", "year"])
-    energy.add(energy.var.terms(f, "coef", on={"sector": "user", "fuel": "heat_fuel"}))
+    k = ctx.b.memo("heat_supply", HeatInputs(energy.index, heat_sectors, heat_fuels,
+                                             md.heat_intensity[["fuel", "year"]]), heat_terms)
+    coef = md.heat_intensity["value"].to_numpy(float)[k["intensity_row"]]
+    energy.add(energy.var.terms(k["terms"], coef, on={"sector": "user", "fuel": "heat_fuel"}))
 
 
 def _purchased_electricity(ctx: Context) -> None:
@@ -93,3 +91,26 @@ def _purchased_electricity(ctx: Context) -> None:
         names.append("energy_total")
     for name in names:
         led[name].add(led.stock.terms(new, coef))
+
+
+@dataclass(frozen=True)
+class HeatInputs:
+    energy: pd.DataFrame  # sector, fuel, district, year: the energy account's index
+    heat_sectors: list[str]
+    heat_fuels: list[str]  # the carriers of delivered heat
+    intensity: pd.DataFrame  # fuel, year of md.heat_intensity, in its row order
+
+
+def heat_terms(k: HeatInputs) -> dict[str, object]:
+    """``terms``: each heat sector's fuel entry (sector, fuel, district, year) beside each
+    user of heat in that district and year (user, heat_fuel); ``intensity_row``: the row of
+    the heat intensity I_heat[f,y] that is its coefficient."""
+    e = k.energy
+    rows = e[e["sector"].isin(k.heat_sectors) & e["fuel"].isin(k.intensity["fuel"])]
+    rows = merge(rows, k.intensity.assign(intensity_row=np.arange(len(k.intensity))),
+                 on=["fuel", "year"])
+    users = e[e["fuel"].isin(k.heat_fuels) & ~e["sector"].isin(k.heat_sectors)]
+    users = users.rename(columns={"sector": "user", "fuel": "heat_fuel"})
+    f = merge(rows, users, on=["district", "year"])
+    return {"terms": f.drop(columns="intensity_row"),
+            "intensity_row": f["intensity_row"].to_numpy()}
