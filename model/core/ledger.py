@@ -355,27 +355,24 @@ class Ledger:
                           ("process", em), ("generation", self["generation"])):
             acc.add(self.stock.terms(joins[name], _group_sums(value, joins[f"{name}_rows"],
                                                               joins[f"{name}_groups"])))
+        k = self.b.memo("totals", TotalInputs(
+            energy.index, em.index, md.emission_factor[["fuel", "year"]],
+            md.sector_ids(role="sink"), md.fuel_ids(COMBUSTIBLE), md.fuel_ids(("biomass",)),
+            self.build.index, md.capex[["measure", "year"]], md.measures[["measure", "group"]]),
+            total_terms)
         # combustion CO2 of every burned fuel
-        ef = md.emission_factor.rename(columns={"value": "ef"})
-        e = merge(energy.index, ef, on=["fuel", "year"])
-        em.add(energy.terms(e.assign(gas="CO2"), "ef"))
+        ef = md.emission_factor["value"].to_numpy(float)[k["burned_ef_row"]]
+        em.add(energy.terms(k["burned"], ef))
         # city totals
-        e = merge(energy.index, ef[["fuel"]].drop_duplicates(), on="fuel")
-        self["fuel_use"].add(energy.terms(e))
-        sinks = md.sector_ids(role="sink")
-        co2 = em.index[(em.index["gas"] == "CO2") & ~em.index["sector"].isin(sinks)]
-        self["co2_scope1"].add(em.terms(co2))
+        self["fuel_use"].add(energy.terms(k["fuel_use"]))
+        self["co2_scope1"].add(em.terms(k["co2_scope1"]))
         self["co2_total"].add(self["co2_scope1"].terms(self.year_frame()))
-        comb = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))]
-        self["energy_total"].add(energy.terms(comb))
-        self["primary_energy"].add(energy.terms(comb))
-        bio = energy.index[energy.index["fuel"].isin(md.fuel_ids(("biomass",)))]
-        self["non_fossil"].add(energy.terms(bio))
+        self["energy_total"].add(energy.terms(k["combustible"]))
+        self["primary_energy"].add(energy.terms(k["combustible"]))
+        self["non_fossil"].add(energy.terms(k["biomass"]))
         # investment by bureau group
-        bi = merge(self.build.index, md.capex, on=["measure", "year"])
-        bi["group"] = bi["measure"].map(md.measures.set_index("measure")["group"])
-        self["investment"].add(self.build.terms(bi, "value"))
-
+        capex = md.capex["value"].to_numpy(float)[k["investment_capex_row"]]
+        self["investment"].add(self.build.terms(k["investment"], capex))
 
 POWER_ROLES = ("power", "renewable_power")
 
@@ -567,6 +564,41 @@ def technology_keys(k: TechnologyInputs) -> dict[str, Any]:
                           columns={"measure": "switch"}), on=["sector", "district", "year"])
         out.update(improve_rows=keys, improve_pairs=pairs, improve_act=imp["act"].to_numpy())
     return out
+
+
+@dataclass(frozen=True)
+class TotalInputs:
+    energy: pd.DataFrame  # sector, fuel, district, year: the energy account's index
+    emissions: pd.DataFrame  # sector, gas, district, year: the emissions account's index
+    emission_factor: pd.DataFrame  # fuel, year of md.emission_factor, in its row order
+    sinks: list[str]  # sink sectors
+    combustible: list[str]
+    biomass: list[str]
+    build: pd.DataFrame  # measure, district, year of the build block
+    capex: pd.DataFrame  # measure, year of md.capex, in its row order
+    groups: pd.DataFrame  # measure, group (bureau)
+
+
+def total_terms(k: TotalInputs) -> dict[str, Any]:
+    """The terms of the city totals: ``burned`` (energy entries with an emission factor, as
+    CO2) and ``burned_ef_row`` (the factor's row), ``fuel_use``, ``co2_scope1`` (CO2 of
+    sectors other than sinks), ``combustible``, ``biomass``, and ``investment`` (builds by
+    bureau group) with ``investment_capex_row``."""
+    ef = k.emission_factor.assign(ef_row=np.arange(len(k.emission_factor)))
+    burned = merge(k.energy, ef, on=["fuel", "year"])
+    em = k.emissions
+    bi = merge(k.build, k.capex.assign(capex_row=np.arange(len(k.capex))),
+               on=["measure", "year"])
+    bi["group"] = bi["measure"].map(k.groups.set_index("measure")["group"])
+    return {"burned": burned.drop(columns="ef_row").assign(gas="CO2"),
+            "burned_ef_row": burned["ef_row"].to_numpy(),
+            "fuel_use": merge(k.energy, k.emission_factor[["fuel"]].drop_duplicates(),
+                              on="fuel"),
+            "co2_scope1": em[(em["gas"] == "CO2") & ~em["sector"].isin(k.sinks)],
+            "combustible": k.energy[k.energy["fuel"].isin(k.combustible)],
+            "biomass": k.energy[k.energy["fuel"].isin(k.biomass)],
+            "investment": bi.drop(columns="capex_row"),
+            "investment_capex_row": bi["capex_row"].to_numpy()}
 
 
 def capital_recovery_factor(rate: float, life: np.ndarray | int) -> np.ndarray:
