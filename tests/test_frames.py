@@ -125,3 +125,19 @@ def _modules_using_merge() -> list:
     return [m for n, m in list(sys.modules.items())
             if n.startswith("peakpath.") and m is not frames
             and getattr(m, "merge", None) is frames.merge]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_group_sums_have_the_bits_of_a_frame_groupby(seed):
+    """`frames.group_sums` (a sum planned once per structure) gives the bits pandas' groupby
+    gives on the frame: groups of one, two and many values in any order, -0.0 included."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    keys = pd.DataFrame({"a": text(rng.choice(["x", "y", "z"], n).tolist()),
+                         "b": rng.integers(0, 3 if seed % 2 else 60, n)})
+    value = rng.normal(scale=10.0 ** rng.integers(-3, 12, n), size=n)
+    value[rng.random(n) < 0.2] = -0.0
+    want = keys.assign(v=value).groupby(["a", "b"], sort=False)["v"].sum().to_numpy()
+    groups = keys.groupby(["a", "b"], sort=False).ngroup().to_numpy()
+    got = frames.group_sums(value, groups)
+    assert got.tobytes() == want.tobytes()

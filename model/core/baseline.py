@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from peakpath.core.frames import merge
+from peakpath.core.frames import group_sums, merge
 from peakpath.errors import InputError, Problem
 from peakpath.io.inputs import InputData
 from peakpath.io.scenario import DEFAULTS, Scenario
@@ -35,6 +36,9 @@ from peakpath.io.units import (
     electricity_price_to_energy_price,
     grid_factor_to_energy_factor,
 )
+
+if TYPE_CHECKING:  # not at run time: the algebra module imports Pyomo
+    from peakpath.core.algebra import LookupCache
 
 COMBUSTIBLE = ("coal", "oil", "gas", "biomass")  # fuel categories counted as primary energy
 
@@ -140,8 +144,10 @@ def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
     return pd.DataFrame(out)[cols]
 
 
-def derive(data: InputData, scenario: Scenario) -> ModelData:
-    """Derive the model data of ``scenario`` from a validated dataset."""
+def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = None
+           ) -> ModelData:
+    """Derive the model data of ``scenario`` from a validated dataset (``lookups``: a batch's
+    cache of what depends on names only, `peakpath.core.algebra.LookupCache`)."""
     base, years = scenario.base_year, scenario.years
     all_years = [base, *years]
     check_base_year(data, scenario)
@@ -170,7 +176,7 @@ def derive(data: InputData, scenario: Scenario) -> ModelData:
     potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
                                   ["measure"], all_years)
     capex = _capex(measures, years, base)
-    effects = measure_effects(data, measures, activity, energy_base, all_years)
+    effects = measure_effects(data, measures, activity, energy_base, all_years, lookups)
     if problems:
         raise InputError(problems)
     return ModelData(
@@ -528,7 +534,8 @@ def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame) -> pd
 
 
 def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
-                    energy_base: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+                    energy_base: pd.DataFrame, years: list[int],
+                    lookups: LookupCache | None = None) -> pd.DataFrame:
     """Effects per unit in use of every measure and year (measure, kind, item, sector, year,
     value; canonical units). ``add`` measures keep their effects in every year. A ``switch``
     unit moves one unit of its sector's activity to the new technology::
@@ -540,34 +547,69 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
         effect[m,f,y] = share[m,f] * I[s,f,y]      (its energy_share effects)
 
     so no fuel of a sector can fall below what its remaining incumbent stock needs (with the
-    share rows of `peakpath.core.ledger`)."""
-    eff = data["measure_effects"].copy()
-    sector = measures.set_index("measure")["sector"]
-    mode = measures.set_index("measure")["mode"].replace("", "add") if "mode" in measures \
-        else pd.Series("add", index=sector.index)
+    share rows of `peakpath.core.ledger`). Which rows add up to which effect depends on names
+    only (`effect_plan`); a batch reuses it through ``lookups``."""
+    eff = data["measure_effects"]
+    inc = incumbent_intensity(activity, energy_base)
+    mode = measures["mode"] if "mode" in measures else pd.Series("", index=measures.index)
+    inputs = EffectPlanInputs(eff[["measure", "kind", "item", "sector"]],
+                              measures[["measure", "sector"]].assign(mode=mode.to_numpy()),
+                              list(years), inc[["sector", "fuel", "year"]])
+    plan = lookups.memo("effect_plan", inputs, effect_plan) if lookups is not None \
+        else effect_plan(inputs)
+    v_eff = eff["value"].to_numpy(float)
+    v_inc = inc["value"].to_numpy(float)
+    # the contributions in the plan's order: effects as given, incumbent intensity taken by
+    # a switch, shares of the incumbent intensity
+    value = np.concatenate([v_eff[plan["given"]], -v_inc[plan["taken"]],
+                            v_eff[plan["share"]] * v_inc[plan["share_inc"]]])
+    out = plan["keys"].assign(value=group_sums(value, plan["groups"]))
+    return out[plan["in_years"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class EffectPlanInputs:
+    effects: pd.DataFrame  # measure, kind, item, sector of measure_effects.csv, in row order
+    measures: pd.DataFrame  # measure, sector, mode
+    years: list[int]
+    incumbent: pd.DataFrame  # sector, fuel, year of `incumbent_intensity`, in row order
+
+
+def effect_plan(k: EffectPlanInputs) -> dict[str, object]:
+    """How `measure_effects` is summed: the contributions (``given``: rows of the effects
+    table, each in every year; ``taken``: rows of the incumbent intensity a switch unit takes
+    off; ``share`` and ``share_inc``: effect rows times incumbent rows), the effect each adds
+    to (``groups``, numbered in order of first appearance), the effects' keys and the mask of
+    those in the model years."""
+    eff = k.effects.assign(row=np.arange(len(k.effects)))
+    sector = k.measures.set_index("measure")["sector"]
+    mode = k.measures.set_index("measure")["mode"].replace("", "add")
     eff["sector"] = eff["sector"].where(eff["sector"] != "", eff["measure"].map(sector))
     eff["mode"] = eff["measure"].map(mode)
-    yf = pd.DataFrame({"year": years})
-    cols = ["measure", "kind", "item", "sector", "year", "value"]
+    yf = pd.DataFrame({"year": k.years})
+    cols = ["measure", "kind", "item", "sector", "year"]
+    inc = k.incumbent.assign(inc_row=np.arange(len(k.incumbent)))
     relative = (eff["mode"] == "switch") & (eff["kind"] == "energy") | (
         eff["kind"] == "energy_share")
-    parts = [merge(eff[~relative], yf, how="cross")[cols]]
-    inc = incumbent_intensity(activity, energy_base).rename(columns={"value": "inc"})
+    given = [merge(eff[~relative], yf, how="cross")]
+    taken = []
     switch = mode.index[mode == "switch"]
     if len(switch):
-        own = merge(eff[relative & (eff["kind"] == "energy")], yf, how="cross")[cols]
-        taken = merge(pd.DataFrame({"measure": switch, "sector": sector[switch].to_numpy()}),
-                      inc, on="sector")
-        taken = taken.assign(kind="energy", item=taken["fuel"], value=-taken["inc"])[cols]
-        parts += [own, taken]
+        given.append(merge(eff[relative & (eff["kind"] == "energy")], yf, how="cross"))
+        t = merge(pd.DataFrame({"measure": switch, "sector": sector[switch].to_numpy()}), inc,
+                  on="sector")
+        taken.append(t.assign(kind="energy", item=t["fuel"]))
     share = merge(eff[eff["kind"] == "energy_share"], inc.rename(columns={"fuel": "item"}),
-                  on=["sector", "item"])
-    if len(share):
-        parts.append(share.assign(kind="energy", value=share["value"] * share["inc"])[cols])
-    out = pd.concat(parts, ignore_index=True)
-    out = out.groupby(["measure", "kind", "item", "sector", "year"], as_index=False,
-                      sort=False)["value"].sum()
-    return out[out["year"].isin(years)].reset_index(drop=True)
+                  on=["sector", "item"]).assign(kind="energy")
+    parts = [*given, *taken, *([share] if len(share) else [])]
+    keys = pd.concat([p[cols] for p in parts], ignore_index=True)
+    groups = keys.groupby(cols, sort=False).ngroup().to_numpy()
+    first = keys.drop_duplicates(cols).reset_index(drop=True)
+    return {"given": np.concatenate([p["row"].to_numpy() for p in given]),
+            "taken": np.concatenate([np.asarray(p["inc_row"], dtype=np.int64)
+                                     for p in taken]) if taken else np.zeros(0, np.int64),
+            "share": share["row"].to_numpy(), "share_inc": share["inc_row"].to_numpy(),
+            "groups": groups, "keys": first, "in_years": first["year"].isin(k.years).to_numpy()}
 
 
 def delivered_prices(md: ModelData) -> pd.DataFrame:

@@ -148,3 +148,13 @@ def _take(col: pd.Series, idx: np.ndarray) -> object:
             out[idx < 0] = np.nan
         return out
     return values.take(idx, allow_fill=True)
+
+
+def group_sums(value: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Sum of ``value`` by group (groups numbered in order of first appearance), as pandas'
+    groupby sums a frame's column: the same bits (its compensated sum, in row order), so that
+    a sum planned once per structure equals the frame-by-frame one. Adding 0.0 to single
+    values turns -0.0 into 0.0, as pandas' sum does."""
+    if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one value a group
+        return value + 0.0
+    return pd.Series(value).groupby(groups, sort=False).sum().to_numpy()

@@ -53,7 +53,7 @@ import pandas as pd
 
 from peakpath.core.algebra import Builder, Terms, VarBlock
 from peakpath.core.baseline import COMBUSTIBLE, ModelData
-from peakpath.core.frames import merge
+from peakpath.core.frames import group_sums, merge
 
 
 @dataclass
@@ -353,8 +353,8 @@ class Ledger:
         value = eff["value"].to_numpy(float)
         for name, acc in (("energy", energy), ("feedstock", self["feedstock"]),
                           ("process", em), ("generation", self["generation"])):
-            acc.add(self.stock.terms(joins[name], _group_sums(value, joins[f"{name}_rows"],
-                                                              joins[f"{name}_groups"])))
+            acc.add(self.stock.terms(joins[name], group_sums(value[joins[f"{name}_rows"]],
+                                                             joins[f"{name}_groups"])))
         k = self.b.memo("totals", TotalInputs(
             energy.index, em.index, md.emission_factor[["fuel", "year"]],
             md.sector_ids(role="sink"), md.fuel_ids(COMBUSTIBLE), md.fuel_ids(("biomass",)),
@@ -501,7 +501,7 @@ def effect_joins(k: EffectInputs) -> dict[str, Any]:
     """Where each stock entry's effects go, for each account of `EFFECT_ACCOUNTS`: ``<name>``
     the term keys (stock keys, sector and item; effect rows on one key are one term, summed
     as pandas' groupby sums), ``<name>_rows`` the effect rows feeding them, in order, and
-    ``<name>_groups`` the term each row adds to (`_group_sums`)."""
+    ``<name>_groups`` the term each row adds to (`group_sums`)."""
     out: dict[str, Any] = {}
     effects = k.effects.assign(row=np.arange(len(k.effects)))
     for name, (kinds, item) in EFFECT_ACCOUNTS.items():
@@ -521,15 +521,6 @@ def effect_joins(k: EffectInputs) -> dict[str, Any]:
         out[f"{name}_rows"] = f["row"].to_numpy()
         out[f"{name}_groups"] = groups
     return out
-
-
-def _group_sums(value: np.ndarray, rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Sum of ``value[rows]`` by group (groups numbered in order of first appearance), with
-    pandas' groupby sum: the same bits as grouping the joined frame itself."""
-    v = value[rows]
-    if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one row a group: nothing to add
-        return v
-    return pd.Series(v).groupby(groups, sort=False).sum().to_numpy()
 
 
 @dataclass(frozen=True)

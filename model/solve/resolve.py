@@ -96,7 +96,7 @@ class Resolver:
         t0 = time.perf_counter()
         scenario = with_levels(data, scenario)
         options = {**self.options, **scenario.solver}
-        md = derive(data, scenario)
+        md = derive(data, scenario, self.lookups)
         t1 = time.perf_counter()
         arrays = build_model(md, elastic=elastic, pyomo=False, lookups=self.lookups)
         t2 = time.perf_counter()
