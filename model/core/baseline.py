@@ -88,6 +88,16 @@ class ModelData:
     def all_years(self) -> list[int]:
         return [self.base_year, *self.years]
 
+    def activity_added(self) -> np.ndarray:
+        """max(A[s,d,y] - A[s,d,y-1], 0) for each row of ``activity`` (NaN in a sector and
+        district's first year): the activity added over the previous year, as new floor
+        area or new vehicles (activity units)."""
+        if "activity_added" not in self._ids:
+            a = self.activity.sort_values("year")
+            added = a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0)
+            self._ids["activity_added"] = added.reindex(self.activity.index).to_numpy(float)
+        return self._ids["activity_added"]
+
     def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
         key = ("sector", role, group)
         if key not in self._ids:

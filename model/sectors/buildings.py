@@ -9,6 +9,11 @@ floor area added in the year::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
 from peakpath.core.context import Context
 from peakpath.core.frames import merge
 
@@ -18,14 +23,36 @@ def add(ctx: Context) -> None:
     meas = md.measures
     new_area = meas[(meas["potential_basis"] == "activity_growth")
                     & meas["sector"].isin(md.sector_ids(group="buildings"))]
-    idx = led.build.index[led.build.index["measure"].isin(new_area["measure"])]
-    if idx.empty:
+    k = ctx.b.memo("new_floor_area", NewAreaInputs(
+        led.build.index, new_area[["measure", "sector"]],
+        md.activity[["sector", "district", "year"]],
+        md.potential_input[["measure", "year"]]), new_area_rows)
+    if "rows" not in k:
         return
-    a = md.activity.sort_values("year")
-    a = a.assign(added=a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0))
-    f = merge(idx, new_area[["measure", "sector"]], on="measure")
-    f = merge(f, a[["sector", "district", "year", "added"]], on=["sector", "district", "year"])
-    f = merge(f, md.potential_input.rename(columns={"value": "share"}), on=["measure", "year"])
-    ctx.b.add_rows("res_new_floor_area", f[["measure", "district", "year"]],
-                   [led.build.terms(f)], ub=(f["added"] * f["share"]).to_numpy(float),
+    share = md.potential_input["value"].to_numpy(float)[k["share_row"]]
+    ub = md.activity_added()[k["activity_row"]] * share
+    ctx.b.add_rows("res_new_floor_area", k["rows"], [led.build.terms(k["rows"])], ub=ub,
                    unit="万m2", doc="new-building standards only for floor area built that year")
+
+
+@dataclass(frozen=True)
+class NewAreaInputs:
+    build: pd.DataFrame  # measure, district, year of the build block
+    new_area: pd.DataFrame  # measure, sector of the new-building measures
+    activity: pd.DataFrame  # sector, district, year of md.activity, in its row order
+    potential_input: pd.DataFrame  # measure, year of md.potential_input, in its row order
+
+
+def new_area_rows(k: NewAreaInputs) -> dict[str, object]:
+    """``rows``: each build of a new-building measure, with the activity row of its sector,
+    district and year (``activity_row``) and the row of its share (``share_row``)."""
+    idx = k.build[k.build["measure"].isin(k.new_area["measure"])]
+    if idx.empty:
+        return {}
+    f = merge(idx, k.new_area, on="measure")
+    f = merge(f, k.activity.assign(activity_row=np.arange(len(k.activity))),
+              on=["sector", "district", "year"])
+    f = merge(f, k.potential_input.assign(share_row=np.arange(len(k.potential_input))),
+              on=["measure", "year"])
+    return {"rows": f[["measure", "district", "year"]],
+            "activity_row": f["activity_row"].to_numpy(), "share_row": f["share_row"].to_numpy()}

@@ -13,6 +13,11 @@ electric one is one that would have been replaced anyway).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
 from peakpath.core.context import Context
 from peakpath.core.frames import merge
 
@@ -22,15 +27,36 @@ def add(ctx: Context) -> None:
     meas = md.measures
     fleet = meas[(meas["potential_basis"] == "activity_share")
                  & meas["sector"].isin(md.sector_ids(group="transport"))]
-    idx = merge(led.build.index, fleet[["measure", "sector"]], on="measure")
-    if idx.empty:
+    k = ctx.b.memo("fleet", FleetInputs(led.build.index, fleet[["measure", "sector", "lifetime"]],
+                                        md.activity[["sector", "district", "year"]]),
+                   fleet_rows)
+    if "rows" not in k:
         return
-    life = fleet.groupby("sector")["lifetime"].min()
-    a = md.activity.sort_values("year")
-    a = a.assign(added=a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0))
-    rows = merge(idx[["sector", "district", "year"]].drop_duplicates(), a,
-                 on=["sector", "district", "year"])
-    ub = rows["value"] / rows["sector"].map(life) + rows["added"]
-    ctx.b.add_rows("res_fleet_turnover", rows[["sector", "district", "year"]],
-                   [led.build.terms(idx)], ub=ub.to_numpy(float), unit="万辆",
+    row = k["activity_row"]
+    ub = md.activity["value"].to_numpy(float)[row] / k["life"] + md.activity_added()[row]
+    ctx.b.add_rows("res_fleet_turnover", k["rows"], [led.build.terms(k["terms"])], ub=ub,
+                   unit="万辆",
                    doc="vehicle replacements and fleet growth bound new vehicle builds")
+
+
+@dataclass(frozen=True)
+class FleetInputs:
+    build: pd.DataFrame  # measure, district, year of the build block
+    fleet: pd.DataFrame  # measure, sector, lifetime of the vehicle measures
+    activity: pd.DataFrame  # sector, district, year of md.activity, in its row order
+
+
+def fleet_rows(k: FleetInputs) -> dict[str, object]:
+    """``terms``: the builds of vehicle measures with their sector; ``rows``: the (sector,
+    district, year) they compete in, with the activity row (``activity_row``) and the
+    sector's shortest vehicle lifetime L_s (``life``) of each."""
+    idx = merge(k.build, k.fleet[["measure", "sector"]], on="measure")
+    if idx.empty:
+        return {}
+    life = k.fleet.groupby("sector")["lifetime"].min()
+    rows = merge(idx[["sector", "district", "year"]].drop_duplicates(),
+                 k.activity.assign(activity_row=np.arange(len(k.activity))),
+                 on=["sector", "district", "year"])
+    return {"terms": idx, "rows": rows[["sector", "district", "year"]],
+            "activity_row": rows["activity_row"].to_numpy(),
+            "life": rows["sector"].map(life).to_numpy(float)}
