@@ -24,30 +24,39 @@ def expect_same(left, right, **kw):
     return got
 
 
-def text(values):
-    return pd.array(values, dtype=pd.StringDtype(STRING_STORAGE))
+#: text columns as the model's frames hold them (the dtype pandas infers under
+#: `peakpath.pandas_setup`), and pandas' other text dtype with pd.NA as its missing value
+TEXT_DTYPES = {"inferred": pd.Series(["a"]).dtype,
+               "pd.NA": pd.StringDtype(STRING_STORAGE)}
+TEXT = TEXT_DTYPES["inferred"]
 
 
-def random_pair(rng, n_left, n_right):
+def text(values, dtype=None):
+    return pd.array(values, dtype=dtype or TEXT)
+
+
+def random_pair(rng, n_left, n_right, dtype):
     """Two frames sharing keys `k1` (text, with a missing value) and `k2` (int), both with
     repeated keys, and a value column named alike in both."""
     words = ["a", "b", "c", "d", np.nan]
-    left = pd.DataFrame({"k1": text(rng.choice(words, n_left).tolist()),
+    left = pd.DataFrame({"k1": text(rng.choice(words, n_left).tolist(), dtype),
                          "k2": rng.integers(0, 4, n_left),
                          "v": rng.normal(size=n_left),
                          "flag": rng.integers(0, 2, n_left).astype(bool)})
     right = pd.DataFrame({"k2": rng.integers(0, 5, n_right),
                           "v": rng.normal(size=n_right),
-                          "k1": text(rng.choice(words, n_right).tolist()),
-                          "w": text(rng.choice(["x", "y"], n_right).tolist())})
+                          "k1": text(rng.choice(words, n_right).tolist(), dtype),
+                          "w": text(rng.choice(["x", "y"], n_right).tolist(), dtype)})
     return left, right
 
 
+@pytest.mark.parametrize("dtype", TEXT_DTYPES)
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("how", ["inner", "left"])
-def test_random_joins_match_pandas(seed, how):
+def test_random_joins_match_pandas(seed, how, dtype):
     rng = np.random.default_rng(seed)
-    left, right = random_pair(rng, int(rng.integers(0, 40)), int(rng.integers(0, 40)))
+    left, right = random_pair(rng, int(rng.integers(0, 40)), int(rng.integers(0, 40)),
+                              TEXT_DTYPES[dtype])
     for on in (["k1", "k2"], ["k2", "k1"], "k1", ["k2"]):
         expect_same(left, right, on=on, how=how)
         expect_same(left, right, on=on, how=how, suffixes=("", "_r"))
@@ -84,6 +93,20 @@ def test_unmatched_left_rows_upcast_as_pandas_does():
                           "s": text(["u", "v"])})
     got = expect_same(left, right, on="k", how="left")
     assert got["n"].dtype == np.float64
+
+
+def test_what_pandas_decides_is_left_to_pandas():
+    """Keys pandas infers (no ``on``), keys given to a cross join, a suffix of None, and the
+    labels of the result's columns (their dtype and name) are pandas' own."""
+    a = pd.DataFrame({"k": [1, 2, 3], "x": [1.0, 2.0, 3.0]})
+    b = pd.DataFrame({"k": [2, 3, 4], "y": [5.0, 6.0, 7.0]})
+    assert len(expect_same(a, b)) == 2
+    with pytest.raises(pd.errors.MergeError):
+        frames.merge(a, b, on="k", how="cross")
+    expect_same(a.assign(y=1.0), b, on="k", suffixes=(None, "_r"))
+    named = a.copy()
+    named.columns = pd.Index(["k", "x"], dtype=object, name="cols")
+    expect_same(named, b, on="k")
 
 
 def test_keys_of_different_dtypes_are_left_to_pandas():
@@ -130,14 +153,24 @@ def _modules_using_merge() -> list:
 @pytest.mark.parametrize("seed", range(6))
 def test_group_sums_have_the_bits_of_a_frame_groupby(seed):
     """`frames.group_sums` (a sum planned once per structure) gives the bits pandas' groupby
-    gives on the frame: groups of one, two and many values in any order, -0.0 included."""
+    gives on the frame: groups of one, two and many values in any order, -0.0 and missing
+    values included."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 60))
     keys = pd.DataFrame({"a": text(rng.choice(["x", "y", "z"], n).tolist()),
                          "b": rng.integers(0, 3 if seed % 2 else 60, n)})
     value = rng.normal(scale=10.0 ** rng.integers(-3, 12, n), size=n)
     value[rng.random(n) < 0.2] = -0.0
+    value[rng.random(n) < 0.1] = np.nan
     want = keys.assign(v=value).groupby(["a", "b"], sort=False)["v"].sum().to_numpy()
     groups = keys.groupby(["a", "b"], sort=False).ngroup().to_numpy()
     got = frames.group_sums(value, groups)
     assert got.tobytes() == want.tobytes()
+
+
+def test_group_sums_of_single_values_are_pandas_sums():
+    value = np.array([1.5, np.nan, -0.0])
+    groups = np.arange(3)
+    want = pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
+    assert frames.group_sums(value, groups).tobytes() == want.tobytes()
+    assert want.tolist() == [1.5, 0.0, 0.0]

@@ -187,8 +187,8 @@ class LookupCache:
         """``compute(inputs)``, or its answer for the previous build when ``inputs`` (a
         dataclass of frames, lists and scalars) is equal to that build's, element by element.
         ``compute`` must read nothing but ``inputs`` and answer a dict of frames and arrays.
-        The frames handed out are shallow copies (copy-on-write) and the arrays read-only, so
-        a caller cannot change the stored answer."""
+        The frames handed out are copies (shallow under copy-on-write, pandas 3; deep without
+        it) and the arrays read-only, so a caller cannot change the stored answer."""
         cols = _flatten(inputs)
         hit = self.get(("memo", site), cols)
         self.memo_hits[site] += hit is not None
@@ -201,8 +201,18 @@ class LookupCache:
                 if isinstance(v, np.ndarray):
                     v.flags.writeable = False
             self.put(("memo", site), cols, hit)
-        return {k: v.copy(deep=False) if isinstance(v, pd.DataFrame) else v
+        deep = not _copy_on_write()
+        return {k: v.copy(deep=deep) if isinstance(v, pd.DataFrame) else v
                 for k, v in hit.items()}
+
+
+def _copy_on_write() -> bool:
+    """Whether a shallow copy of a frame is safe to hand out: pandas 3 always copies on
+    write; pandas 2 only with ``mode.copy_on_write`` on."""
+    return _PANDAS_MAJOR >= 3 or pd.get_option("mode.copy_on_write") is True
+
+
+_PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
 def _flatten(inputs: object) -> list[np.ndarray]:

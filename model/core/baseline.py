@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # not at run time: the algebra module imports Pyomo
     from peakpath.core.algebra import LookupCache
 
 COMBUSTIBLE = ("coal", "oil", "gas", "biomass")  # fuel categories counted as primary energy
+POWER_ROLES = ("power", "renewable_power")  # sector roles with local generation
 
 
 @dataclass
@@ -80,8 +81,8 @@ class ModelData:
     #: the fuels coal caps, coal limits and the coal accounts count (`coal_fuels`)
     coal_fuels: list[str] = field(default_factory=list)
     digest: str = ""
-    #: sector_ids / fuel_ids answers (called thousands of times per build; the tables they read
-    #: are fixed once the data are derived)
+    #: answers of sector_ids / fuel_ids (called thousands of times per build) and
+    #: activity_added: the tables they read are fixed once the data are derived
     _ids: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -95,7 +96,9 @@ class ModelData:
         if "activity_added" not in self._ids:
             a = self.activity.sort_values("year")
             added = a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0)
-            self._ids["activity_added"] = added.reindex(self.activity.index).to_numpy(float)
+            added = added.reindex(self.activity.index).to_numpy(float)
+            added.flags.writeable = False  # kept for every caller
+            self._ids["activity_added"] = added
         return self._ids["activity_added"]
 
     def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
@@ -788,7 +791,7 @@ def reference_co2(md: ModelData) -> pd.DataFrame:
     out["co2_scope1"] = by_year(burn, "co2") + by_year(
         p[(p["gas"] == "CO2") & ~p["sector"].isin(sinks)], "value")
     elec = by_year(e[e["fuel"].isin(md.fuel_ids(("electricity",)))], "value")
-    power = md.sectors.loc[md.sectors["role"].isin(["power", "renewable_power"]), "sector"]
+    power = md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"]
     gen = by_year(md.activity[md.activity["sector"].isin(power)], "value")
     grid = merge(out, md.grid, on="year")
     out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid["ef"].to_numpy()

@@ -34,29 +34,33 @@ def merge(left: pd.DataFrame, right: pd.DataFrame, *, on: str | Sequence[str] | 
           how: str = "inner", suffixes: tuple[str, str] = ("_x", "_y")) -> pd.DataFrame:
     """``pandas.merge(left, right, on=on, how=how, suffixes=suffixes)``, the same frame."""
     keys = [] if on is None else [on] if isinstance(on, str) else list(on)
-    names = _result_names(left, right, keys, suffixes) if how in _FAST_HOWS else None
+    # pandas decides itself: keys it infers (no ``on``), keys given to a cross join (an
+    # error), suffixes that are not text (None: no suffix)
+    covered = (how in _FAST_HOWS and (how == "cross") == (not keys)
+               and all(isinstance(x, str) for x in suffixes))
+    names = _result_names(left, right, keys, suffixes) if covered else None
     if names is None or not _fast_dtypes(dict(left.dtypes.items()), dict(right.dtypes.items()),
                                          keys):
-        return _pandas_merge(left, right, keys, how, suffixes)
+        return _pandas_merge(left, right, on, how, suffixes)
     if how == "cross":
         li = np.repeat(np.arange(len(left)), len(right))
         ri = np.tile(np.arange(len(right)), len(left))
     else:
         li, ri = _join_indexers(left, right, keys, how)
         if how == "left" and (ri < 0).any() and not _fill_keeps_dtypes(right, keys):
-            return _pandas_merge(left, right, keys, how, suffixes)
+            return _pandas_merge(left, right, on, how, suffixes)
     out = left.take(li)
     out.index = pd.RangeIndex(len(li))
-    if names[0] != list(left.columns):
-        out.columns = names[0]
     for name, col in zip(names[1], [c for c in right.columns if c not in keys], strict=True):
         out[name] = _take(right[col], ri)
+    # the labels as pandas makes them: inferred dtype, no name
+    out.columns = pd.Index(names[0] + names[1])
     return out
 
 
-def _pandas_merge(left: pd.DataFrame, right: pd.DataFrame, keys: list[str], how: str,
-                  suffixes: tuple[str, str]) -> pd.DataFrame:
-    return pd.merge(left, right, on=keys or None, how=how, suffixes=suffixes)
+def _pandas_merge(left: pd.DataFrame, right: pd.DataFrame, on: str | Sequence[str] | None,
+                  how: str, suffixes: tuple[str, str]) -> pd.DataFrame:
+    return pd.merge(left, right, on=on, how=how, suffixes=suffixes)
 
 
 def _result_names(left: pd.DataFrame, right: pd.DataFrame, keys: list[str],
@@ -153,8 +157,8 @@ def _take(col: pd.Series, idx: np.ndarray) -> object:
 def group_sums(value: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Sum of ``value`` by group (groups numbered in order of first appearance), as pandas'
     groupby sums a frame's column: the same bits (its compensated sum, in row order), so that
-    a sum planned once per structure equals the frame-by-frame one. Adding 0.0 to single
-    values turns -0.0 into 0.0, as pandas' sum does."""
+    a sum planned once per structure equals the frame-by-frame one. As pandas' sum, a group
+    of one -0.0 sums to 0.0 and missing values count as 0."""
     if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one value a group
-        return value + 0.0
+        return np.where(np.isnan(value), 0.0, value + 0.0)  # pandas skips a missing value
     return pd.Series(value).groupby(groups, sort=False).sum().to_numpy()

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.algebra import Builder, Terms, VarBlock
-from peakpath.core.baseline import COMBUSTIBLE, ModelData
+from peakpath.core.baseline import COMBUSTIBLE, POWER_ROLES, ModelData
 from peakpath.core.frames import group_sums, merge
 
 
@@ -373,9 +373,6 @@ class Ledger:
         # investment by bureau group
         capex = md.capex["value"].to_numpy(float)[k["investment_capex_row"]]
         self["investment"].add(self.build.terms(k["investment"], capex))
-
-POWER_ROLES = ("power", "renewable_power")
-
 
 @dataclass(frozen=True)
 class AccountKeyInputs:
