@@ -104,6 +104,9 @@ def test_what_pandas_decides_is_left_to_pandas():
     with pytest.raises(pd.errors.MergeError):
         frames.merge(a, b, on="k", how="cross")
     expect_same(a.assign(y=1.0), b, on="k", suffixes=(None, "_r"))
+    # a right column that takes the left one's own name once that one is suffixed
+    got = expect_same(a.assign(y=1.0), b, on="k", suffixes=("_l", ""))
+    assert got["y"].tolist() == [5.0, 6.0] and got["y_l"].tolist() == [1.0, 1.0]
     named = a.copy()
     named.columns = pd.Index(["k", "x"], dtype=object, name="cols")
     expect_same(named, b, on="k")

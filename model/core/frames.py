@@ -51,6 +51,7 @@ def merge(left: pd.DataFrame, right: pd.DataFrame, *, on: str | Sequence[str] | 
             return _pandas_merge(left, right, on, how, suffixes)
     out = left.take(li)
     out.index = pd.RangeIndex(len(li))
+    out.columns = pd.Index(names[0])  # suffixed first: a right column may take a left name
     for name, col in zip(names[1], [c for c in right.columns if c not in keys], strict=True):
         out[name] = _take(right[col], ri)
     # the labels as pandas makes them: inferred dtype, no name
