@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge
+from peakpath.core.frames import merge, numbered
 from peakpath.errors import InputError, Problem
 
 
@@ -82,7 +82,7 @@ def project_keys(k: ProjectInputs) -> dict[str, object]:
     terms (``energy``, ``feedstock``, ``process``) with the effect rows that give their
     coefficients; ``online_project_row``: the project of each ``online`` entry."""
     decisions = {p: (mode, year) for p, mode, year in k.decisions}
-    projects = k.projects.assign(project_row=np.arange(len(k.projects)))
+    projects = numbered(k.projects, "project_row")
     grid = merge(projects[["project", "earliest_year", "project_row"]],
                  pd.DataFrame({"year": k.years}), how="cross")
     mode = grid["project"].map(lambda p: decisions[p][0])
@@ -102,7 +102,7 @@ def project_keys(k: ProjectInputs) -> dict[str, object]:
         out.update(start=decide, decided=rows,
                    started_by=pairs[pairs["start_year"] <= pairs["year"]],
                    once=decide[["project"]].drop_duplicates())
-    eff = merge(k.effects.assign(effect_row=np.arange(len(k.effects))),
+    eff = merge(numbered(k.effects, "effect_row"),
                 k.projects[["project", "sector", "district"]], on="project")
     for name, kinds, item in (("energy", ("energy", "feedstock"), "fuel"),
                               ("feedstock", ("feedstock",), "fuel"),

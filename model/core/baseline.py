@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from peakpath.core.frames import group_sums, merge
+from peakpath.core.frames import group_sums, merge, numbered
 from peakpath.errors import InputError, Problem
 from peakpath.io.inputs import InputData
 from peakpath.io.scenario import DEFAULTS, Scenario
@@ -594,14 +594,14 @@ def effect_plan(k: EffectPlanInputs) -> dict[str, object]:
     off; ``share`` and ``share_inc``: effect rows times incumbent rows), the effect each adds
     to (``groups``, numbered in order of first appearance), the effects' keys and the mask of
     those in the model years."""
-    eff = k.effects.assign(row=np.arange(len(k.effects)))
+    eff = numbered(k.effects, "row")
     sector = k.measures.set_index("measure")["sector"]
     mode = k.measures.set_index("measure")["mode"].replace("", "add")
     eff["sector"] = eff["sector"].where(eff["sector"] != "", eff["measure"].map(sector))
     eff["mode"] = eff["measure"].map(mode)
     yf = pd.DataFrame({"year": k.years})
     cols = ["measure", "kind", "item", "sector", "year"]
-    inc = k.incumbent.assign(inc_row=np.arange(len(k.incumbent)))
+    inc = numbered(k.incumbent, "inc_row")
     relative = (eff["mode"] == "switch") & (eff["kind"] == "energy") | (
         eff["kind"] == "energy_share")
     given = [merge(eff[~relative], yf, how="cross")]

@@ -59,6 +59,13 @@ def merge(left: pd.DataFrame, right: pd.DataFrame, *, on: str | Sequence[str] | 
     return out
 
 
+def numbered(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with ``column`` = each row's position (0, 1, ...): carried through joins
+    planned once per structure, it says which row of the frame each result row reads its
+    numbers from."""
+    return frame.assign(**{column: np.arange(len(frame))})
+
+
 def _pandas_merge(left: pd.DataFrame, right: pd.DataFrame, on: str | Sequence[str] | None,
                   how: str, suffixes: tuple[str, str]) -> pd.DataFrame:
     return pd.merge(left, right, on=on, how=how, suffixes=suffixes)

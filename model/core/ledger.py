@@ -53,7 +53,7 @@ import pandas as pd
 
 from peakpath.core.algebra import Builder, Terms, VarBlock
 from peakpath.core.baseline import COMBUSTIBLE, POWER_ROLES, ModelData
-from peakpath.core.frames import group_sums, merge
+from peakpath.core.frames import group_sums, merge, numbered
 
 
 @dataclass
@@ -500,7 +500,7 @@ def effect_joins(k: EffectInputs) -> dict[str, Any]:
     as pandas' groupby sums), ``<name>_rows`` the effect rows feeding them, in order, and
     ``<name>_groups`` the term each row adds to (`group_sums`)."""
     out: dict[str, Any] = {}
-    effects = k.effects.assign(row=np.arange(len(k.effects)))
+    effects = numbered(k.effects, "row")
     for name, (kinds, item) in EFFECT_ACCOUNTS.items():
         e = effects[effects["kind"].isin(kinds)]
         cols = ["measure", "year", "sector", "row"]
@@ -533,7 +533,7 @@ def technology_keys(k: TechnologyInputs) -> dict[str, Any]:
     measure's stock entry) and ``improve_pairs`` (the switch measures of its sector, district
     and year); ``*_act``: the activity row that bounds each row."""
     meas = k.measures.set_index("measure")
-    act = k.activity.assign(act=np.arange(len(k.activity)))
+    act = numbered(k.activity, "act")
     si = k.stock.assign(sector=lambda f: f["measure"].map(meas["sector"]),
                         mode=lambda f: f["measure"].map(meas["mode"].replace("", "add")))
     sw = si[si["mode"] == "switch"]
@@ -572,10 +572,10 @@ def total_terms(k: TotalInputs) -> dict[str, Any]:
     CO2) and ``burned_ef_row`` (the factor's row), ``fuel_use``, ``co2_scope1`` (CO2 of
     sectors other than sinks), ``combustible``, ``biomass``, and ``investment`` (builds by
     bureau group) with ``investment_capex_row``."""
-    ef = k.emission_factor.assign(ef_row=np.arange(len(k.emission_factor)))
+    ef = numbered(k.emission_factor, "ef_row")
     burned = merge(k.energy, ef, on=["fuel", "year"])
     em = k.emissions
-    bi = merge(k.build, k.capex.assign(capex_row=np.arange(len(k.capex))),
+    bi = merge(k.build, numbered(k.capex, "capex_row"),
                on=["measure", "year"])
     bi["group"] = bi["measure"].map(k.groups.set_index("measure")["group"])
     return {"burned": burned.drop(columns="ef_row").assign(gas="CO2"),

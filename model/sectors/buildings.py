@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge
+from peakpath.core.frames import merge, numbered
 
 
 def add(ctx: Context) -> None:
@@ -50,9 +49,9 @@ def new_area_rows(k: NewAreaInputs) -> dict[str, object]:
     if idx.empty:
         return {}
     f = merge(idx, k.new_area, on="measure")
-    f = merge(f, k.activity.assign(activity_row=np.arange(len(k.activity))),
+    f = merge(f, numbered(k.activity, "activity_row"),
               on=["sector", "district", "year"])
-    f = merge(f, k.potential_input.assign(share_row=np.arange(len(k.potential_input))),
+    f = merge(f, numbered(k.potential_input, "share_row"),
               on=["measure", "year"])
     return {"rows": f[["measure", "district", "year"]],
             "activity_row": f["activity_row"].to_numpy(), "share_row": f["share_row"].to_numpy()}

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge
+from peakpath.core.frames import merge, numbered
 from peakpath.core.objective import add_taxed_cost
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
@@ -107,7 +107,7 @@ def heat_terms(k: HeatInputs) -> dict[str, object]:
     the heat intensity I_heat[f,y] that is its coefficient."""
     e = k.energy
     rows = e[e["sector"].isin(k.heat_sectors) & e["fuel"].isin(k.intensity["fuel"])]
-    rows = merge(rows, k.intensity.assign(intensity_row=np.arange(len(k.intensity))),
+    rows = merge(rows, numbered(k.intensity, "intensity_row"),
                  on=["fuel", "year"])
     users = e[e["fuel"].isin(k.heat_fuels) & ~e["sector"].isin(k.heat_sectors)]
     users = users.rename(columns={"sector": "user", "fuel": "heat_fuel"})

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge
+from peakpath.core.frames import merge, numbered
 
 
 def add(ctx: Context) -> None:
@@ -55,7 +54,7 @@ def fleet_rows(k: FleetInputs) -> dict[str, object]:
         return {}
     life = k.fleet.groupby("sector")["lifetime"].min()
     rows = merge(idx[["sector", "district", "year"]].drop_duplicates(),
-                 k.activity.assign(activity_row=np.arange(len(k.activity))),
+                 numbered(k.activity, "activity_row"),
                  on=["sector", "district", "year"])
     return {"terms": idx, "rows": rows[["sector", "district", "year"]],
             "activity_row": rows["activity_row"].to_numpy(),
