@@ -160,6 +160,47 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
     assert made == []
 
 
+def test_planned_result_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base):
+    """The reference path and the measures' unit effects, read through plans a batch reuses
+    (`LookupCache`), equal those computed without a cache, bit for bit: when the numbers
+    change (GDP, prices, grid factor), when the structure changes (district model) and when
+    an accounting rule changes what adds up (gases, sinks, GWP)."""
+    import numpy as np
+
+    from peakpath.core.algebra import LookupCache
+    from peakpath.core.baseline import derive, reference_co2
+    from peakpath.core.unit_effects import measure_unit_effects
+
+    def bits(frame):
+        return [frame[c].to_numpy().view(np.int64) if frame[c].dtype.kind == "f"
+                else frame[c].to_numpy() for c in frame.columns]
+
+    scenarios = [
+        base,
+        variant(base, overrides=[{"table": "growth", "where": {"variable": "gdp"},
+                                  "column": "rate", "scale": 1.2},
+                                 {"table": "prices", "where": {"fuel": "coal"}, "scale": 1.4},
+                                 {"table": "grid", "where": {"variable": "emission_factor"},
+                                  "scale": 0.9}]),
+        variant(base, districts=True),
+        variant(base, **{"accounting.target_gases": ["CO2", "CH4", "N2O"],
+                         "accounting.count_sinks": False, "gwp": {"CH4": 25.0, "N2O": 298.0}}),
+        base,
+    ]
+    cache = LookupCache()
+    for sc in scenarios:
+        md = derive(apply_overrides(wuhan, sc), sc)
+        for f in (reference_co2, measure_unit_effects):
+            kept, fresh = f(md, cache), f(md)
+            assert list(kept.columns) == list(fresh.columns)
+            assert all(np.array_equal(a, b) for a, b in zip(bits(kept), bits(fresh),
+                                                             strict=True)), f.__name__
+    # the reference is reused for the second scenario only (the others change names or
+    # rules); the unit effects, per measure and year, also for the district model
+    assert cache.memo_hits["reference_plan"] == 1
+    assert cache.memo_hits["unit_effect_plan"] == 2
+
+
 def test_a_memo_reuses_its_answer_and_verification_catches_a_stale_one():
     """`LookupCache.memo` reuses the answer for equal inputs, hands out copies the caller may
     change, and, verifying (as in every test), fails when its answer depended on something

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from peakpath.core.frames import group_sums, merge, numbered
+from peakpath.core.frames import group_sums, merge, numbered, sums_at, take_or_zero
 from peakpath.errors import InputError, Problem
 from peakpath.io.inputs import InputData
 from peakpath.io.scenario import DEFAULTS, Scenario
@@ -763,43 +763,122 @@ def _capex(measures: pd.DataFrame, years: list[int], base: int) -> pd.DataFrame:
 
 
 
-def reference_co2(md: ModelData) -> pd.DataFrame:
+def reference_co2(md: ModelData, lookups: LookupCache | None = None) -> pd.DataFrame:
     """CO2 of the reference path: baseline activity and intensity, no measures, no major
     projects (万t; columns year, co2_scope1, scope2, sinks, non_co2, co2_total). The same
-    accounting as the model's accounts, from data alone."""
+    accounting as the model's accounts, from data alone::
+
+        heat[d,f,y]  = Σ_heat fuels E[s,h,d,y] · h[f,y]       (the heat sector burns it)
+        scope1[y]    = Σ (E + heat)[s,f,d,y] · EF[f,y] · (1 − feedstock[s,f]) + P_CO2[y]
+        scope2[y]    = max(Σ elec (E + heat) − 1.229 · G[y], 0) · EF_grid[y]
+        sinks[y]     = P_CO2 of sink sectors (when counted);  non_co2[y] = Σ_g P_g · GWP_g
+
+    with G the local generation (亿kWh) and P the process emissions (万t of gas). Which row
+    adds to which year depends on names only (`reference_plan`); a batch reuses it through
+    ``lookups``."""
     acc = md.scenario.accounting
-    e = md.energy_base
-    heat_fuels = md.fuel_ids(("heat",))
-    heat_use = e[e["fuel"].isin(heat_fuels)].groupby(["district", "year"], as_index=False)[
-        "value"].sum()
-    heat = merge(heat_use, md.heat_intensity.rename(columns={"value": "k"}), on="year")
-    heat = heat.assign(sector=md.sector_ids(role="heat")[0] if md.sector_ids(role="heat")
-                       else "heat", value=heat["value"] * heat["k"])
-    e = pd.concat([e, heat[["sector", "fuel", "district", "year", "value"]]], ignore_index=True)
-    burn = merge(e, md.emission_factor.rename(columns={"value": "ef"}), on=["fuel", "year"])
-    burn = merge(burn, md.feedstock, on=["sector", "fuel"], how="left").fillna({"share": 0.0})
-    burn["co2"] = burn["value"] * burn["ef"] * (1.0 - burn["share"])
-    sinks = md.sector_ids(role="sink")
-    p = md.process_base
-    years = pd.DataFrame({"year": md.all_years})
-    out = years.copy()
+    heat_sector = md.sector_ids(role="heat")[:1] or ["heat"]
+    inputs = ReferenceInputs(
+        md.energy_base[["sector", "fuel", "district", "year"]],
+        md.heat_intensity[["fuel", "year"]], md.emission_factor[["fuel", "year"]],
+        md.feedstock[["sector", "fuel"]], md.process_base[["sector", "gas", "year"]],
+        md.activity[["sector", "year"]], md.grid["year"].tolist(), md.all_years,
+        md.fuel_ids(("heat",)), md.fuel_ids(("electricity",)), heat_sector,
+        md.sector_ids(role="sink"),
+        md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"].tolist(),
+        list(acc["target_gases"]), sorted(md.gwp.items()))
+    plan = lookups.memo("reference_plan", inputs, reference_plan) if lookups is not None \
+        else reference_plan(inputs)
+    e = md.energy_base["value"].to_numpy(float)
+    heat_use = group_sums(e[plan["heat_use_rows"]], plan["heat_use_groups"])[
+        plan["heat_use_order"]]
+    k = md.heat_intensity["value"].to_numpy(float)
+    e = np.concatenate([e, heat_use[plan["heat_use_of"]] * k[plan["heat_k_of"]]])
+    share = take_or_zero(md.feedstock["share"].to_numpy(float), plan["burn_feedstock"])
+    co2 = e[plan["burn_energy"]] * md.emission_factor["value"].to_numpy(float)[
+        plan["burn_ef"]] * (1.0 - share)
+    p = md.process_base["value"].to_numpy(float)
 
-    def by_year(frame: pd.DataFrame, col: str) -> np.ndarray:
-        s = frame.groupby("year")[col].sum()
-        return s.reindex(out["year"]).fillna(0.0).to_numpy()
+    def by_year(value: np.ndarray, part: str) -> np.ndarray:
+        return sums_at(value[plan[f"{part}_rows"]], plan[f"{part}_groups"],
+                       plan[f"{part}_at"])
 
-    out["co2_scope1"] = by_year(burn, "co2") + by_year(
-        p[(p["gas"] == "CO2") & ~p["sector"].isin(sinks)], "value")
-    elec = by_year(e[e["fuel"].isin(md.fuel_ids(("electricity",)))], "value")
-    power = md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"]
-    gen = by_year(md.activity[md.activity["sector"].isin(power)], "value")
-    grid = merge(out, md.grid, on="year")
-    out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid["ef"].to_numpy()
-    out["sinks"] = by_year(p[(p["gas"] == "CO2") & p["sector"].isin(sinks)], "value") if acc[
-        "count_sinks"] else 0.0
-    gases = [g for g in acc["target_gases"] if g != "CO2"]
-    nc = p[p["gas"].isin(gases)].assign(
-        v=lambda f: f["value"] * f["gas"].map(md.gwp).astype(float))  # float when empty too
-    out["non_co2"] = by_year(nc, "v") if len(nc) else 0.0
+    out = pd.DataFrame({"year": md.all_years})
+    out["co2_scope1"] = by_year(co2, "burn") + by_year(p, "process_co2")
+    elec = by_year(e, "electricity")
+    gen = by_year(md.activity["value"].to_numpy(float), "generation")
+    grid_ef = md.grid["ef"].to_numpy(float)[plan["grid_rows"]]
+    out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid_ef
+    out["sinks"] = by_year(p, "sink") if acc["count_sinks"] else 0.0
+    out["non_co2"] = by_year(p * plan["gwp"], "non_co2") if plan["non_co2_rows"].size \
+        else 0.0
     out["co2_total"] = out["co2_scope1"] + out["scope2"] + out["sinks"] + out["non_co2"]
+    return out
+
+
+@dataclass(frozen=True)
+class ReferenceInputs:
+    energy: pd.DataFrame  # sector, fuel, district, year of energy_base, in row order
+    heat: pd.DataFrame  # fuel, year of heat_intensity, in row order
+    emission: pd.DataFrame  # fuel, year of the emission factors, in row order
+    feedstock: pd.DataFrame  # sector, fuel of the feedstock shares, in row order
+    process: pd.DataFrame  # sector, gas, year of process_base, in row order
+    activity: pd.DataFrame  # sector, year of activity, in row order
+    grid_years: list[int]
+    years: list[int]  # all years, the base year first
+    heat_fuels: list[str]
+    electricity: list[str]
+    heat_sector: list[str]  # the sector that burns the heat sector's fuels (one name)
+    sinks: list[str]
+    power: list[str]  # sectors with local generation
+    target_gases: list[str]
+    gwp: list  # (gas, GWP) pairs
+
+
+def reference_plan(k: ReferenceInputs) -> dict[str, np.ndarray]:
+    """The rows `reference_co2` reads and how they add up. Energy rows are those of
+    energy_base, then one per heat use (district, year, sorted) and heat-sector fuel
+    (``heat_use_of``, ``heat_k_of``); ``burn_*`` pair each with its emission factor and
+    feedstock share (−1: none); ``<part>_rows`` select the rows of a yearly sum, numbered by
+    year in order of first appearance (``<part>_groups``) and read at the model's years
+    (``<part>_at``, −1: none)."""
+    e = k.energy
+    heat_rows = np.flatnonzero(e["fuel"].isin(k.heat_fuels).to_numpy())
+    use = e.iloc[heat_rows][["district", "year"]].reset_index(drop=True)
+    cols = ["district", "year"]
+    first = use.groupby(cols, sort=False).ngroup().to_numpy()
+    ranked = use.groupby(cols, sort=True).ngroup().to_numpy()
+    order = np.zeros(len(np.unique(first)), dtype=np.int64)
+    order[ranked] = first
+    sorted_use = numbered(use.assign(_n=0).groupby(cols, as_index=False).sum()[cols], "use_row")
+    heat = merge(sorted_use, numbered(k.heat, "k_row"), on="year")
+    heat = heat.assign(sector=k.heat_sector[0])
+    energy = numbered(pd.concat([e, heat[["sector", "fuel", "district", "year"]]],
+                                ignore_index=True), "e_row")
+    burn = merge(energy, numbered(k.emission, "ef_row"), on=["fuel", "year"])
+    burn = merge(burn, numbered(k.feedstock, "fs_row"), on=["sector", "fuel"], how="left")
+    p = k.process
+    co2 = (p["gas"] == "CO2").to_numpy()
+    sink = p["sector"].isin(k.sinks).to_numpy()
+    non_co2 = np.flatnonzero(p["gas"].isin([g for g in k.target_gases if g != "CO2"]).to_numpy())
+    out = {"heat_use_rows": heat_rows, "heat_use_groups": first, "heat_use_order": order,
+           "heat_use_of": heat["use_row"].to_numpy(), "heat_k_of": heat["k_row"].to_numpy(),
+           "burn_energy": burn["e_row"].to_numpy(), "burn_ef": burn["ef_row"].to_numpy(),
+           "burn_feedstock": burn["fs_row"].fillna(-1).to_numpy().astype(np.int64),
+           "grid_rows": merge(pd.DataFrame({"year": k.years}),
+                              numbered(pd.DataFrame({"year": k.grid_years}), "g"),
+                              on="year")["g"].to_numpy(),
+           "gwp": p["gas"].map(dict(k.gwp)).astype(float).to_numpy()}
+    parts = {"burn": (np.arange(len(burn)), burn["year"]),
+             "process_co2": (np.flatnonzero(co2 & ~sink), p["year"]),
+             "electricity": (np.flatnonzero(energy["fuel"].isin(k.electricity).to_numpy()),
+                             energy["year"]),
+             "generation": (np.flatnonzero(k.activity["sector"].isin(k.power).to_numpy()),
+                            k.activity["year"]),
+             "sink": (np.flatnonzero(co2 & sink), p["year"]),
+             "non_co2": (non_co2, p["year"])}
+    for part, (rows, year) in parts.items():
+        groups, uniques = pd.factorize(year.to_numpy()[rows])
+        out |= {f"{part}_rows": rows, f"{part}_groups": groups,
+                f"{part}_at": pd.Index(uniques).get_indexer(k.years)}
     return out

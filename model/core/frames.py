@@ -170,3 +170,19 @@ def group_sums(value: np.ndarray, groups: np.ndarray) -> np.ndarray:
     if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one value a group
         return np.where(np.isnan(value), 0.0, value + 0.0)  # pandas skips a missing value
     return pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
+
+
+def take_or_zero(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``values[pos]`` with 0 where ``pos`` is −1 (no such key) or the value is missing: what
+    ``reindex(...).fillna(0.0)`` gives, read through positions planned once per structure."""
+    if len(values) == 0:
+        return np.zeros(len(pos))
+    out = np.where(pos >= 0, values[pos], 0.0)
+    return np.where(np.isnan(out), 0.0, out)
+
+
+def sums_at(value: np.ndarray, groups: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """`group_sums` of ``value`` read at the groups ``pos`` (−1 or a missing sum: 0): a
+    frame's ``groupby(key).sum().reindex(wanted).fillna(0.0)`` with ``groups`` the keys'
+    first-appearance numbers and ``pos`` each wanted key's group."""
+    return take_or_zero(group_sums(value, groups), pos)

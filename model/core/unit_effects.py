@@ -3,15 +3,18 @@ results, MAC curves, wedges and measure accounts (`measure_unit_effects`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import COMBUSTIBLE, ModelData, delivered_prices
-from peakpath.core.frames import merge
+from peakpath.core.frames import group_sums, merge, numbered, sums_at, take_or_zero
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
-def measure_unit_effects(md: ModelData) -> pd.DataFrame:
+def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> pd.DataFrame:
     """Per measure and model year, per unit in use (columns measure, year, bill_per_unit 万元,
     co2_per_unit 万t CO2 on the target boundary, negative abates; energy_per_unit 万tce on
     the accounting rules). The one definition of a measure's effect per unit: results.nc
@@ -21,60 +24,144 @@ def measure_unit_effects(md: ModelData) -> pd.DataFrame:
     as delivered (network charge included); heat burns the heat sector's fuels; generation
     displaces purchased electricity at the grid factor and the energy price (the network
     charge is paid on consumption either way); process effects count per the target gases
-    and the sinks switch."""
+    and the sinks switch. For effect row e of measure m in year y::
+
+        co2[e]    = v·EF[f,y] (burned) | v·EF_grid[y] (electricity) | v·Σ_f h[f,y]·EF[f,y]
+                    (heat) | −1.229·v·EF_grid[y] (generation) | v·GWP (counted process gas)
+        energy[e] = v | v (feedstock, unless excluded) | v·k[y] | v·Σ_f h[f,y] (combustible)
+                    | −1.229·v·k[y] (+ the same back for counted new renewables)
+        bill[e]   = v·p[f,y] | v·Σ_f h[f,y]·p_f[f,y] (heat) | −1.229·v·p_elec[y]
+
+    summed over the rows of (m, y); k = 1 or the coal-equivalent multiplier, 1.229 万tce per
+    亿kWh. Which row reads which number depends on names only (`unit_effect_plan`); a batch
+    reuses it through ``lookups``."""
     acc = md.scenario.accounting
-    grid = md.grid[["year", "ef", "kce"]].copy()
-    grid["k"] = 1.0 if acc["electricity"] == "equivalent" else grid["kce"]
-    eff = merge(md.effects[md.effects["year"].isin(md.years)], grid, on="year")
-    combustible = set(md.fuel_ids(COMBUSTIBLE))
-    elec = set(md.fuel_ids(("electricity",)))
-    heat = set(md.fuel_ids(("heat",)))
-    ef = md.emission_factor.set_index(["fuel", "year"])["value"]
-    price = delivered_prices(md).set_index(["fuel", "year"])["value"]
-    energy_price = md.prices.set_index(["fuel", "year"])["value"]
-    # a unit of heat burns the heat sector's fuels
-    hi = merge(md.heat_intensity, md.emission_factor.rename(columns={"value": "ef"}),
-               on=["fuel", "year"], how="left").fillna({"ef": 0.0})
-    hi = merge(hi, md.prices.rename(columns={"value": "p"}), on=["fuel", "year"], how="left")
-    hi["co2"] = hi["value"] * hi["ef"]
-    hi["bill"] = hi["value"] * hi["p"].fillna(0.0)
-    hi["en"] = hi["value"].where(hi["fuel"].isin(combustible), 0.0)
-    heat_y = hi.groupby("year")[["co2", "bill", "en"]].sum()
+    delivered = delivered_prices(md)
+    inputs = UnitEffectInputs(
+        md.effects[["measure", "kind", "item", "sector", "year"]], list(md.years),
+        md.grid["year"].tolist(), md.emission_factor[["fuel", "year"]],
+        md.prices[["fuel", "year"]], delivered[["fuel", "year"]],
+        md.heat_intensity[["fuel", "year"]],
+        md.fuel_ids(COMBUSTIBLE), md.fuel_ids(("electricity",)), md.fuel_ids(("heat",)),
+        md.sector_ids(role="sink"),
+        [bool(acc["exclude_new_renewables"]), bool(acc["count_sinks"]),
+         *acc["target_gases"]],
+        sorted(md.gwp.items()))
+    plan = lookups.memo("unit_effect_plan", inputs, unit_effect_plan) if lookups is not None \
+        else unit_effect_plan(inputs)
+    v = md.effects["value"].to_numpy(float)[plan["row"]]
+    grid_ef = md.grid["ef"].to_numpy(float)[plan["grid_row"]]
+    grid_k = (np.ones(len(v)) if acc["electricity"] == "equivalent"
+              else md.grid["kce"].to_numpy(float)[plan["grid_row"]])
+    ef = md.emission_factor["value"].to_numpy(float)
+    price = md.prices["value"].to_numpy(float)
+    ef_v = take_or_zero(ef, plan["ef_pos"])
+    price_v = take_or_zero(delivered["value"].to_numpy(float), plan["price_pos"])
+    eprice = take_or_zero(price, plan["eprice_pos"])
+    hy = _heat_per_unit(md, plan)
+    tce = v * WAN_TCE_PER_YI_KWH
+    conds = [plan[c] for c in ("burned", "feedstock", "electricity", "heat", "generation",
+                               "process")]
+    co2 = np.select(conds, [v * ef_v, 0.0, v * grid_ef, v * hy["co2"], -tce * grid_ef,
+                            np.where(plan["proc_counted"], v * plan["gwp"], 0.0)], 0.0)
+    en = np.select(conds, [v, 0.0 if acc["exclude_feedstock"] else v, v * grid_k,
+                           v * hy["en"], -tce * grid_k + np.where(
+                               plan["ren_counted"], tce * grid_k, 0.0), 0.0], 0.0)
+    bill = np.select(conds, [v * price_v, v * price_v, v * price_v, v * hy["bill"],
+                             -tce * eprice, 0.0], 0.0)
+    groups, order = plan["groups"], plan["order"]
+    return plan["keys"].assign(bill_per_unit=group_sums(bill, groups)[order],
+                               co2_per_unit=group_sums(co2, groups)[order],
+                               energy_per_unit=group_sums(en, groups)[order])
+
+
+def _heat_per_unit(md: ModelData, plan: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per effect row, what one 万tce of heat burns in its year: CO2 (万t), bill (万元) and
+    combustible energy (万tce), Σ_f h[f,y]·(EF, price, 1) over the heat sector's fuels."""
+    h = md.heat_intensity["value"].to_numpy(float)[plan["heat_row"]]
+    sums = {
+        "co2": h * take_or_zero(md.emission_factor["value"].to_numpy(float), plan["heat_ef"]),
+        "bill": h * take_or_zero(md.prices["value"].to_numpy(float), plan["heat_price"]),
+        "en": np.where(plan["heat_combustible"], h, 0.0)}
+    return {k: sums_at(s, plan["heat_groups"], plan["heat_of_row"]) for k, s in sums.items()}
+
+
+@dataclass(frozen=True)
+class UnitEffectInputs:
+    effects: pd.DataFrame  # measure, kind, item, sector, year of the effects, in row order
+    years: list[int]  # model years
+    grid_years: list[int]  # years of the grid table, in row order
+    emission: pd.DataFrame  # fuel, year of the emission factors, in row order
+    prices: pd.DataFrame  # fuel, year of the prices, in row order
+    delivered: pd.DataFrame  # fuel, year of the delivered prices, in row order
+    heat: pd.DataFrame  # fuel, year of the heat sector's fuel intensity, in row order
+    combustible: list[str]
+    electricity: list[str]
+    heat_fuels: list[str]
+    sinks: list[str]  # sink sectors
+    accounting: list  # exclude_new_renewables, count_sinks, then the target gases
+    gwp: list  # (gas, GWP) pairs
+
+
+def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
+    """Which numbers each effect row of `measure_unit_effects` reads (``row`` of the effects,
+    ``grid_row``; positions of its fuel and year in the emission factors, prices and the
+    electricity price, −1 when absent), which account rule applies to it (first match wins),
+    and how the rows add up: ``groups`` numbered in order of first appearance, ``order`` of
+    the groups sorted by measure and year, and their ``keys``."""
+    exclude_new_renewables, count_sinks, *gases = k.accounting
+    eff = numbered(k.effects, "row")
+    eff = merge(eff[eff["year"].isin(k.years)],
+                numbered(pd.DataFrame({"year": k.grid_years}), "grid_row"), on="year")
     y = eff["year"].astype(int).to_numpy()
-    v = eff["value"].to_numpy(float)
     item, kind = eff["item"], eff["kind"]
     at = pd.MultiIndex.from_arrays([item, y])
-    ef_v = ef.reindex(at).fillna(0.0).to_numpy(float)
-    price_v = price.reindex(at).fillna(0.0).to_numpy(float)
-    hy = heat_y.reindex(y).fillna(0.0)
-    grid_ef, grid_k = eff["ef"].to_numpy(float), eff["k"].to_numpy(float)
-    elec_fuel = md.fuel_ids(("electricity",))[:1]
-    eprice = (energy_price.reindex(pd.MultiIndex.from_arrays([elec_fuel * len(y), y]))
-              .fillna(0.0).to_numpy(float) if elec_fuel else np.zeros(len(y)))
-    tce = v * WAN_TCE_PER_YI_KWH
     energy = (kind == "energy").to_numpy()
-    case = {  # which account rule applies to each effect row (first match wins)
-        "burned": energy & item.isin(combustible).to_numpy(),
+    out: dict[str, object] = {
+        "row": eff["row"].to_numpy(), "grid_row": eff["grid_row"].to_numpy(),
+        "ef_pos": _positions(k.emission, at), "price_pos": _positions(k.delivered, at),
+        "eprice_pos": _positions(k.prices, pd.MultiIndex.from_arrays(
+            [k.electricity[:1] * len(y), y])) if k.electricity else np.full(len(y), -1),
+        "burned": energy & item.isin(k.combustible).to_numpy(),
         "feedstock": (kind == "feedstock").to_numpy(),
-        "electricity": energy & item.isin(elec).to_numpy(),
-        "heat": energy & item.isin(heat).to_numpy(),
+        "electricity": energy & item.isin(k.electricity).to_numpy(),
+        "heat": energy & item.isin(k.heat_fuels).to_numpy(),
         "generation": kind.isin(["generation", "renewable_generation"]).to_numpy(),
         "process": (kind == "process").to_numpy(),
-    }
-    # new local renewables count in the energy total only when they are not excluded
-    ren_counted = ((kind == "renewable_generation").to_numpy()
-                   & (not acc["exclude_new_renewables"]))
-    proc_counted = ((item == "CO2") | item.isin(acc["target_gases"])).to_numpy() & (
-        acc["count_sinks"] | ~eff["sector"].isin(md.sector_ids(role="sink")).to_numpy())
-    gwp = item.map(md.gwp).astype(float).fillna(0.0).to_numpy()
-    conds = list(case.values())
-    co2 = np.select(conds, [v * ef_v, 0.0, v * grid_ef, v * hy["co2"].to_numpy(),
-                            -tce * grid_ef, np.where(proc_counted, v * gwp, 0.0)], 0.0)
-    en = np.select(conds, [v, 0.0 if acc["exclude_feedstock"] else v, v * grid_k,
-                           v * hy["en"].to_numpy(), -tce * grid_k + np.where(
-                               ren_counted, tce * grid_k, 0.0), 0.0], 0.0)
-    bill = np.select(conds, [v * price_v, v * price_v, v * price_v, v * hy["bill"].to_numpy(),
-                             -tce * eprice, 0.0], 0.0)
-    f = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y, "bill_per_unit": bill,
-                      "co2_per_unit": co2, "energy_per_unit": en})
-    return f.groupby(["measure", "year"], as_index=False).sum()
+        # new local renewables count in the energy total only when they are not excluded
+        "ren_counted": (kind == "renewable_generation").to_numpy() & (
+            not exclude_new_renewables),
+        "proc_counted": ((item == "CO2") | item.isin(gases)).to_numpy() & (
+            count_sinks | ~eff["sector"].isin(k.sinks).to_numpy()),
+        "gwp": item.map(dict(k.gwp)).astype(float).fillna(0.0).to_numpy()}
+    out.update(_heat_plan(k, y))
+    keys = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y})
+    cols = ["measure", "year"]
+    first = keys.groupby(cols, sort=False).ngroup().to_numpy()
+    ranked = keys.groupby(cols, sort=True).ngroup().to_numpy()
+    order = np.zeros(len(np.unique(first)), dtype=np.int64)
+    order[ranked] = first
+    out.update(groups=first, order=order,
+               keys=keys.assign(_n=0).groupby(cols, as_index=False).sum()[cols])
+    return out
+
+
+def _heat_plan(k: UnitEffectInputs, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Rows of the heat sector's fuel intensity with the positions of their emission factor
+    and price (−1: none), their year groups and the group of each effect row's year."""
+    hi = merge(numbered(k.heat, "heat_row"), numbered(k.emission, "ef_row"),
+               on=["fuel", "year"], how="left")
+    hi = merge(hi, numbered(k.prices, "price_row"), on=["fuel", "year"], how="left")
+    groups = hi.groupby("year", sort=False).ngroup().to_numpy()
+    years = pd.Index(hi["year"].drop_duplicates())
+    return {"heat_row": hi["heat_row"].to_numpy(),
+            "heat_ef": hi["ef_row"].fillna(-1).to_numpy().astype(np.int64),
+            "heat_price": hi["price_row"].fillna(-1).to_numpy().astype(np.int64),
+            "heat_combustible": hi["fuel"].isin(k.combustible).to_numpy(),
+            "heat_groups": groups, "heat_of_row": years.get_indexer(y)}
+
+
+def _positions(keys: pd.DataFrame, at: pd.MultiIndex) -> np.ndarray:
+    """Row of ``keys`` (fuel, year; unique) at each of ``at``, −1 where there is none."""
+    rows = pd.Series(np.arange(len(keys)), index=pd.MultiIndex.from_frame(keys))
+    return rows.reindex(at).fillna(-1).to_numpy().astype(np.int64)

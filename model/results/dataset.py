@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 import peakpath
+from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
 from peakpath.core.frames import merge
@@ -206,7 +207,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         _import_substitution(md, v, grid_ef, years), ["year"], "万t CO2",
         "CO2 of local generation that measures replace with grid imports, credited at the "
         "grid's average factor: emissions moved to other provinces (leakage), not avoided")
-    out.update(_measure_unit_arrays(md, labels["measure"]))
+    out.update(_measure_unit_arrays(md, labels["measure"], built.ctx.b.lookups))
     cut = lookup["measure"].get_indexer(output_cut_measures(md))
     out["output_cut_co2"] = _var(
         (out["adoption"][1].sum(axis=2)[:, cut] * -out["measure_co2_per_unit"][1][:, cut])
@@ -237,7 +238,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                                    "energy per GDP")
     out["carbon_intensity"] = _var(out["co2_total"][1] / gdp, ["year"], "t CO2/万元",
                                    "CO2 per GDP")
-    ref = reference_co2(md).set_index("year")
+    ref = reference_co2(md, built.ctx.b.lookups).set_index("year")
     out["co2_reference"] = _var(ref["co2_total"].reindex(years).to_numpy(), ["year"],
                                 "万t CO2", "reference path: no measures, no major projects")
     # costs by year and component (undiscounted 万元)
@@ -300,10 +301,11 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     return ds
 
 
-def _measure_unit_arrays(md: ModelData, measures: list[str]) -> dict[str, Var]:
+def _measure_unit_arrays(md: ModelData, measures: list[str], lookups: LookupCache | None
+                         ) -> dict[str, Var]:
     """Each measure's effect per unit in use on the model years (`peakpath.core.unit_effects`):
     CO2 on the target boundary, energy on the accounting rules, energy bill."""
-    u = measure_unit_effects(md)  # one row per measure and model year
+    u = measure_unit_effects(md, lookups)  # one row per measure and model year
     years = md.all_years  # the base year has no measures: zeros
     at = (pd.Index(years).get_indexer(u["year"]), pd.Index(measures).get_indexer(u["measure"]))
     known = (at[0] >= 0) & (at[1] >= 0)
