@@ -177,3 +177,29 @@ def test_group_sums_of_single_values_are_pandas_sums():
     want = pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
     assert frames.group_sums(value, groups).tobytes() == want.tobytes()
     assert want.tolist() == [1.5, 0.0, 0.0]
+
+
+def test_column_values_are_the_columns_numpy_values_read_only():
+    """`frames.column_values` gives ``frame[name].to_numpy()`` for every dtype a frame may
+    hold (text with missing values, numbers, booleans, categories, dates), after the frame's
+    blocks were consolidated or split; a duplicated name goes through pandas; the values
+    cannot be written through (they are the frame's own)."""
+    f = pd.DataFrame({"i": [1, 2, 3], "f": [0.5, np.nan, -0.0], "b": [True, False, True],
+                      "s": pd.Series(["a", None, "c"], dtype=TEXT_DTYPES["inferred"]),
+                      "na": pd.Series(["a", None, "c"], dtype=TEXT_DTYPES["pd.NA"]),
+                      "o": np.array(["x", 1, None], dtype=object),
+                      "c": pd.Categorical(["p", "q", "p"]),
+                      "d": pd.to_datetime(["2020-01-01", "2021-01-01", None])})
+    f["g"] = f["f"] * 2  # a second float block
+    for frame in (f, f.copy(), f[["g", "s", "i", "f"]], f.iloc[[2, 0]]):
+        for name in frame.columns:
+            got, want = frames.column_values(frame, name), frame[name].to_numpy()
+            assert got.dtype == want.dtype and got.shape == want.shape, name
+            missing = pd.isna(want)
+            assert (pd.isna(got) == missing).all(), name
+            np.testing.assert_array_equal(got[~missing], want[~missing], strict=True)
+            assert not got.flags.writeable, name
+    dup = pd.DataFrame([[1, 2]], columns=["k", "k"])
+    np.testing.assert_array_equal(frames.column_values(dup, "k"), dup["k"].to_numpy())
+    with pytest.raises(KeyError):
+        frames.column_values(f, "absent")

@@ -27,6 +27,8 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from peakpath.core.frames import column_values
+
 INF = float("inf")
 
 
@@ -141,7 +143,7 @@ def _labels_of(frame: pd.DataFrame) -> pd.Index:
 
 
 def _key_columns(frame: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
-    return [frame[c].to_numpy() for c in columns]
+    return [column_values(frame, c) for c in columns]
 
 
 class LookupCache:
@@ -223,7 +225,7 @@ def _flatten(inputs: object) -> list[np.ndarray]:
         v = getattr(inputs, f.name)
         if isinstance(v, pd.DataFrame):
             out.append(np.array(list(v.columns), dtype=object))
-            out.extend(v[c].to_numpy() for c in v.columns)
+            out.extend(column_values(v, c) for c in v.columns)
         else:
             out.append(np.array(v, dtype=object))
     return out
