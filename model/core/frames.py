@@ -39,8 +39,7 @@ def merge(left: pd.DataFrame, right: pd.DataFrame, *, on: str | Sequence[str] | 
     covered = (how in _FAST_HOWS and (how == "cross") == (not keys)
                and all(isinstance(x, str) for x in suffixes))
     names = _result_names(left, right, keys, suffixes) if covered else None
-    if names is None or not _fast_dtypes(dict(left.dtypes.items()), dict(right.dtypes.items()),
-                                         keys):
+    if names is None or not _fast_dtypes(_dtypes(left), _dtypes(right), keys):
         return _pandas_merge(left, right, on, how, suffixes)
     if how == "cross":
         li = np.repeat(np.arange(len(left)), len(right))
@@ -49,14 +48,13 @@ def merge(left: pd.DataFrame, right: pd.DataFrame, *, on: str | Sequence[str] | 
         li, ri = _join_indexers(left, right, keys, how)
         if how == "left" and (ri < 0).any() and not _fill_keeps_dtypes(right, keys):
             return _pandas_merge(left, right, on, how, suffixes)
-    out = left.take(li)
-    out.index = pd.RangeIndex(len(li))
-    out.columns = pd.Index(names[0])  # suffixed first: a right column may take a left name
-    for name, col in zip(names[1], [c for c in right.columns if c not in keys], strict=True):
-        out[name] = _take(right[col], ri)
-    # the labels as pandas makes them: inferred dtype, no name
-    out.columns = pd.Index(names[0] + names[1])
-    return out
+    rest = [i for i, c in enumerate(right.columns) if c not in keys]
+    # one frame from the gathered columns: inserting them one by one into a taken frame cost
+    # twice as much; the labels come out as pandas makes them (inferred dtype, no name)
+    out = {name: _take(left._get_column_array(i), li) for i, name in enumerate(names[0])}
+    out |= {name: _take(right._get_column_array(i), ri)
+            for i, name in zip(rest, names[1], strict=True)}
+    return pd.DataFrame(out, copy=False)
 
 
 def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -103,6 +101,11 @@ def _result_names(left: pd.DataFrame, right: pd.DataFrame, keys: list[str],
     if len(set(lnames + rnames)) != len(lnames) + len(rnames):
         return None
     return lnames, rnames
+
+
+def _dtypes(frame: pd.DataFrame) -> dict[str, object]:
+    """Column name -> dtype (``frame.dtypes`` builds a Series: ten times slower)."""
+    return dict(zip(frame.columns, frame._mgr.get_dtypes(), strict=True))
 
 
 def _fast_kind(dtype: object) -> bool:
@@ -164,9 +167,8 @@ def _codes(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
     return total[:nl], total[nl:]
 
 
-def _take(col: pd.Series, idx: np.ndarray) -> object:
-    """The values of ``col`` at ``idx`` (-1: missing)."""
-    values = col.array if isinstance(col.dtype, pd.StringDtype) else col.to_numpy()
+def _take(values: np.ndarray | pd.api.extensions.ExtensionArray, idx: np.ndarray) -> object:
+    """``values`` (a column's NumPy or text array) at ``idx`` (-1: missing)."""
     if isinstance(values, np.ndarray):
         out = values.take(np.maximum(idx, 0)) if len(values) else np.empty(len(idx),
                                                                            values.dtype)
