@@ -123,9 +123,10 @@ def test_not_utf8(copy):
     assert found["prices.csv"].row == 3 and "GBK" not in found["prices.csv"].message
 
 
-def test_an_override_rehashes_only_its_table_and_leaves_the_base_alone(wuhan):
-    """The variant's digest (kept per table) equals a digest of its tables from scratch, and
-    the base dataset's tables and digest are untouched."""
+def test_an_override_rehashes_only_its_column_and_leaves_the_base_alone(wuhan):
+    """The variant's digest (kept per column) equals a digest of its tables from scratch, and
+    the base dataset's tables and digest are untouched. A change of one value, of another
+    column of the same table, or of which column holds the values changes the digest."""
     from peakpath.io.inputs import apply_overrides, digest_tables
     from tests.conftest import shipped
 
@@ -140,6 +141,18 @@ def test_an_override_rehashes_only_its_table_and_leaves_the_base_alone(wuhan):
     for k, v in before.items():
         pd.testing.assert_frame_equal(wuhan.tables[k], v)
     assert out.tables["prices"] is not wuhan.tables["prices"]
+    measures = {"table": "measures", "where": {"measure": "pv_rooftop"}}
+    seen = {out.digest, wuhan.digest}
+    for changes in ([{**measures, "column": "capex", "scale": 1.1}],
+                    [{**measures, "column": "capex", "scale": 1.1},
+                     {**measures, "column": "om", "scale": 1.1}],
+                    [{**measures, "column": "om", "scale": 1.1}]):
+        again = apply_overrides(wuhan, sc.with_settings({"overrides": changes}))
+        assert again.digest == digest_tables(again.tables) not in seen
+        seen.add(again.digest)
+    swapped = {**wuhan.tables, "prices": wuhan.tables["prices"].rename(
+        columns={"fuel": "year", "year": "fuel"})}
+    assert digest_tables(swapped) != wuhan.digest
     assert out.tables["fuels"] is wuhan.tables["fuels"]  # unchanged tables are shared
     # the shared tables stay untouched through the variant's derivation and build
     from peakpath.core.build import build

@@ -33,9 +33,9 @@ class InputData:
     digest: str = ""
     #: line number in the source file of each row, per table (kept for later located errors)
     lines: dict[str, np.ndarray] = field(default_factory=dict)
-    #: each table's share of ``digest`` (`digest_tables`), kept so that a variant which
-    #: changes two tables re-hashes only those two
-    digest_parts: dict[str, bytes] = field(default_factory=dict, repr=False)
+    #: each column's share of ``digest`` by (table, column) (`digest_tables`), kept so that a
+    #: variant which changes two columns re-hashes only those two
+    digest_parts: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -139,21 +139,23 @@ def _digest_dir(root: Path) -> str:
     return h.hexdigest()
 
 
-def digest_tables(tables: dict[str, pd.DataFrame], parts: dict[str, bytes] | None = None
-                  ) -> str:
+def digest_tables(tables: dict[str, pd.DataFrame],
+                  parts: dict[tuple[str, str], bytes] | None = None) -> str:
     """Hash of validated tables (values, not file bytes): identical data, identical digest.
+    It covers each table's name, its column names and the hash of each column's values.
 
-    ``parts`` caches each table's contribution (its name, columns and row hashes); a table
-    missing from it is hashed and added. The caller drops the parts of the tables it changes.
-    """
+    ``parts`` caches each column's hash by (table, column); a column missing from it is hashed
+    and added. The caller drops the parts of the columns it changes: a Monte Carlo draw
+    changes one column of a few tables, and re-hashing whole tables cost ≈ 4 ms a variant."""
     parts = {} if parts is None else parts
     h = hashlib.sha256()
     for name in sorted(tables):
-        if name not in parts:
-            t = tables[name]
-            parts[name] = (name.encode() + ",".join(map(str, t.columns)).encode()
-                           + pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes())
-        h.update(parts[name])
+        t = tables[name]
+        h.update(b"\0".join([name.encode(), *(str(c).encode() for c in t.columns), b""]))
+        for col in t.columns:
+            if (name, col) not in parts:
+                parts[(name, col)] = pd.util.hash_array(t[col].to_numpy()).tobytes()
+            h.update(parts[(name, col)])
     return h.hexdigest()
 
 
@@ -192,7 +194,7 @@ def validate_tables(raw: dict[str, pd.DataFrame], *, source: str, file_of,
     for t in TABLES:
         if t.optional and t.name not in converted:
             converted[t.name] = _empty(t)
-    parts: dict[str, bytes] = {}
+    parts: dict[tuple[str, str], bytes] = {}
     return InputData(source, converted, digest_tables(converted, parts), lines, parts)
 
 
@@ -776,9 +778,9 @@ def apply_overrides(data: InputData, scenario) -> InputData:
         name, col, values = done
         if name not in changed:
             data.tables[name] = data.tables[name].copy()
-            data.digest_parts.pop(name, None)
             changed[name] = set()
         data.tables[name][col] = values
+        data.digest_parts.pop((name, col), None)
         changed[name].add(col)
     if problems:
         raise InputError(problems)
