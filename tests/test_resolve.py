@@ -160,11 +160,12 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
     assert made == []
 
 
-def test_planned_result_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base):
-    """The reference path and the measures' unit effects, read through plans a batch reuses
-    (`LookupCache`), equal those computed without a cache, bit for bit: when the numbers
-    change (GDP, prices, grid factor), when the structure changes (district model) and when
-    an accounting rule changes what adds up (gases, sinks, GWP)."""
+def test_planned_data_and_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base):
+    """The derived potentials and effects, the reference path and the measures' unit
+    effects, read through plans a batch reuses (`LookupCache`), equal those computed without
+    a cache, bit for bit: when the numbers change (GDP, prices, grid factor), when the
+    structure changes (district model) and when an accounting rule changes what adds up
+    (gases, sinks, GWP)."""
     import numpy as np
 
     from peakpath.core.algebra import LookupCache
@@ -187,18 +188,23 @@ def test_planned_result_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base):
                          "accounting.count_sinks": False, "gwp": {"CH4": 25.0, "N2O": 298.0}}),
         base,
     ]
+    def same(kept, fresh):
+        return list(kept.columns) == list(fresh.columns) and all(
+            np.array_equal(a, b) for a, b in zip(bits(kept), bits(fresh), strict=True))
+
     cache = LookupCache()
     for sc in scenarios:
-        md = derive(apply_overrides(wuhan, sc), sc)
+        data = apply_overrides(wuhan, sc)
+        md, md_fresh = derive(data, sc, cache), derive(data, sc)
+        for name in ("potential", "group_potential", "effects"):
+            assert same(getattr(md, name), getattr(md_fresh, name)), name
         for f in (reference_co2, measure_unit_effects):
-            kept, fresh = f(md, cache), f(md)
-            assert list(kept.columns) == list(fresh.columns)
-            assert all(np.array_equal(a, b) for a, b in zip(bits(kept), bits(fresh),
-                                                             strict=True)), f.__name__
+            assert same(f(md, cache), f(md_fresh)), f.__name__
     # the reference is reused for the second scenario only (the others change names or
     # rules); the unit effects, per measure and year, also for the district model
     assert cache.memo_hits["reference_plan"] == 1
     assert cache.memo_hits["unit_effect_plan"] == 2
+    assert cache.memo_hits["potentials"] == 2  # the accounting rules leave them as they are
 
 
 def test_a_memo_reuses_its_answer_and_verification_catches_a_stale_one():

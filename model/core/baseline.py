@@ -184,7 +184,7 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
                                                              "value": 0.0})
     measures = merge(data["measures"], sectors[["sector", "group"]], on="sector")
     potential, group_pot = measure_potentials(data, measures, activity, districts, all_years,
-                                              shares, problems)
+                                              shares, problems, lookups)
     projects = _place_projects(data, districts, problems)
     potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
                                   ["measure"], all_years)
@@ -660,7 +660,8 @@ def _hurdle_rates(data: InputData, measures: pd.DataFrame, scenario: Scenario) -
 def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
                        districts: pd.DataFrame, years: list[int],
                        shares: pd.DataFrame | None = None,
-                       problems: list[Problem] | None = None
+                       problems: list[Problem] | None = None,
+                       lookups: LookupCache | None = None
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Potential[measure, district, year] in measure units, and exclusive-group potentials.
 
@@ -673,42 +674,82 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
         base_activity_share   potential = share[m,y] * min(A[s,d,base], A[s,d,y])
                               (the existing stock, as far as it still stands)
 
-    A group's shared potential is split like its first member's potential.
+    A group's shared potential is split like its first member's potential. All but the
+    activity's numbers is planned once (`potential_plan`); a batch reuses it through
+    ``lookups``.
     """
     problems = [] if problems is None else problems
     shares = sector_shares(data, districts) if shares is None else shares
-    pot = interpolate(data["measure_potential"][["measure", "year", "value"]], ["measure"],
-                      years)
-    pot = merge(pot, measures[["measure", "sector", "potential_basis", "host_sector"]],
+    inputs = PotentialInputs(
+        data["measure_potential"][["measure", "year", "value"]],
+        measures[[c for c in _POTENTIAL_MEASURE_COLUMNS if c in measures]],
+        activity[["sector", "district", "year"]], districts[["district"]], shares,
+        data["measure_sites"][["measure", "district", "share"]],
+        data["measure_groups"][["group", "year", "value"]], list(years))
+    plan = lookups.memo("potentials", inputs, potential_plan) if lookups is not None \
+        else potential_plan(inputs)
+    problems.extend(plan["problems"])
+    a = activity["value"].to_numpy(float)
+    act = a[plan["act_rows"]]
+    base = np.where(plan["base_rows"] >= 0, a[plan["base_rows"]], np.nan) if len(a) \
+        else np.full(len(act), np.nan)
+    basis = plan["basis"]
+    of = np.select([basis == "activity_share", basis == "base_activity_share"],
+                   [act, np.minimum(base, act)], np.maximum(act - base, 0.0))
+    shared = plan["shared"].assign(value=plan["shared_value"] * of)
+    return pd.concat([plan["fixed"], shared], ignore_index=True), plan["groups"]
+
+
+_POTENTIAL_MEASURE_COLUMNS = ("measure", "sector", "potential_basis", "host_sector", "kind",
+                              "exclusive_group")
+
+
+@dataclass(frozen=True)
+class PotentialInputs:
+    potential: pd.DataFrame  # measure_potential.csv: measure, year, value
+    measures: pd.DataFrame  # measure, sector, potential_basis, host_sector, kind, group
+    activity: pd.DataFrame  # sector, district, year of the activity, in row order
+    districts: pd.DataFrame  # the model's districts
+    shares: pd.DataFrame  # sector, district, share of the city's activity
+    sites: pd.DataFrame  # measure_sites.csv: measure, district, share
+    groups: pd.DataFrame  # measure_groups.csv: group, year, value
+    years: list[int]  # all years, the base year first
+
+
+def potential_plan(k: PotentialInputs) -> dict[str, object]:
+    """What `measure_potentials` computes from the data no draw of the activity changes: the
+    fixed potentials and the group potentials (whole), and for the share-based rows their
+    keys, share (``shared_value``), basis and the activity rows of their year and of the
+    base year (``act_rows``, ``base_rows``; −1: none); the problems found on the way."""
+    problems: list[Problem] = []
+    pot = interpolate(k.potential, ["measure"], k.years)
+    pot = merge(pot, k.measures[["measure", "sector", "potential_basis", "host_sector"]],
                 on="measure")
-    mshare = _measure_shares(data, measures, districts, shares, problems)
+    mshare = _measure_shares(k.sites, k.measures, k.districts, k.shares, problems)
     fixed = merge(pot[pot["potential_basis"] == "fixed"], mshare, on="measure")
     fixed["value"] = fixed["value"] * fixed["share"]
-    shared = merge(pot[pot["potential_basis"] != "fixed"],
-                   activity.rename(columns={"value": "act"}), on=["sector", "year"])
-    base_act = activity[activity["year"] == years[0]].set_index(["sector", "district"])["value"]
+    act = numbered(k.activity, "act_row")
+    shared = merge(pot[pot["potential_basis"] != "fixed"], act, on=["sector", "year"])
+    base_rows = act[act["year"] == k.years[0]].set_index(["sector", "district"])["act_row"]
     at = pd.MultiIndex.from_arrays([shared["sector"], shared["district"]])
-    base = base_act.reindex(at).to_numpy(float)
-    growth = shared["act"].to_numpy(float) - base
-    basis = shared["potential_basis"].to_numpy()
-    act = shared["act"].to_numpy(float)
-    of = np.select([basis == "activity_share", basis == "base_activity_share"],
-                   [act, np.minimum(base, act)], np.maximum(growth, 0.0))
-    shared["value"] = shared["value"].to_numpy(float) * of
     cols = ["measure", "district", "year", "value"]
-    potential = pd.concat([fixed[cols], shared[cols]], ignore_index=True)
-    groups = data["measure_groups"]
-    if groups.empty:
+    if k.groups.empty:
         gp = pd.DataFrame(columns=["group", "district", "year", "value"])
     else:
-        gp = interpolate(groups[["group", "year", "value"]], ["group"], years)
-        first = measures[measures["exclusive_group"] != ""].groupby("exclusive_group")[
-            "measure"].first()
+        gp = interpolate(k.groups, ["group"], k.years)
+        m = k.measures
+        first = m[m["exclusive_group"] != ""].groupby("exclusive_group")["measure"].first()
         gp["measure"] = gp["group"].map(first)
         gp = merge(gp, mshare, on="measure")
         gp["value"] = gp["value"] * gp["share"]
         gp = gp[["group", "district", "year", "value"]]
-    return potential, gp
+    found = np.empty(len(problems), dtype=object)
+    found[:] = problems
+    return {"fixed": fixed[cols], "shared": shared[["measure", "district", "year"]],
+            "shared_value": shared["value"].to_numpy(float),
+            "act_rows": shared["act_row"].to_numpy(),
+            "base_rows": base_rows.reindex(at).fillna(-1).to_numpy().astype(np.int64),
+            "basis": shared["potential_basis"].to_numpy(), "groups": gp, "problems": found}
 
 
 def measure_district_shares(data: InputData, measures: pd.DataFrame,
@@ -718,7 +759,7 @@ def measure_district_shares(data: InputData, measures: pd.DataFrame,
     their sector's activity shares. Used to place a city pathway's measures in districts."""
     problems: list[Problem] = []
     shares = sector_shares(data, districts)
-    fixed = _measure_shares(data, measures, districts, shares, problems)
+    fixed = _measure_shares(data["measure_sites"], measures, districts, shares, problems)
     if problems:
         raise InputError(problems)
     rest = measures.loc[measures["potential_basis"] != "fixed", ["measure", "sector"]]
@@ -726,17 +767,17 @@ def measure_district_shares(data: InputData, measures: pd.DataFrame,
     return pd.concat([fixed, rest], ignore_index=True)
 
 
-def _measure_shares(data: InputData, measures: pd.DataFrame, districts: pd.DataFrame,
+def _measure_shares(sites: pd.DataFrame, measures: pd.DataFrame, districts: pd.DataFrame,
                     shares: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """share[measure, district] of each fixed-potential measure (columns measure, district,
-    share): its sites, else its sector's (a capture measure's host sector's) shares."""
+    share): its sites (measure_sites.csv), else its sector's (a capture measure's host
+    sector's) shares."""
     fixed = measures.loc[measures["potential_basis"] == "fixed",
                          ["measure", "sector", "host_sector", "kind"]]
     fixed = fixed.assign(share_sector=fixed["host_sector"].where(fixed["host_sector"] != "",
                                                                  fixed["sector"]))
     if not is_split(districts):
         return fixed[["measure"]].assign(district=districts["district"].iloc[0], share=1.0)
-    sites = data["measure_sites"]
     sites = sites[sites["measure"].isin(fixed["measure"])][["measure", "district", "share"]]
     rest = fixed[~fixed["measure"].isin(sites["measure"])]
     lumpy = rest[rest["kind"] != "continuous"]
