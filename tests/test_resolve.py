@@ -161,7 +161,7 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
 
 
 def test_planned_data_and_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base):
-    """The derived potentials and effects, the reference path and the measures' unit
+    """The derived baseline energy, potentials and effects, the reference path and the measures' unit
     effects, read through plans a batch reuses (`LookupCache`), equal those computed without
     a cache, bit for bit: when the numbers change (GDP, prices, grid factor), when the
     structure changes (district model) and when an accounting rule changes what adds up
@@ -196,7 +196,8 @@ def test_planned_data_and_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base)
     for sc in scenarios:
         data = apply_overrides(wuhan, sc)
         md, md_fresh = derive(data, sc, cache), derive(data, sc)
-        for name in ("potential", "group_potential", "effects"):
+        for name in ("energy_base", "heat_intensity", "potential", "group_potential",
+                     "effects"):
             assert same(getattr(md, name), getattr(md_fresh, name)), name
         for f in (reference_co2, measure_unit_effects):
             assert same(f(md, cache), f(md_fresh)), f.__name__
@@ -204,7 +205,8 @@ def test_planned_data_and_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base)
     # rules); the unit effects, per measure and year, also for the district model
     assert cache.memo_hits["reference_plan"] == 1
     assert cache.memo_hits["unit_effect_plan"] == 2
-    assert cache.memo_hits["potentials"] == 2  # the accounting rules leave them as they are
+    # the accounting rules leave the derived data as they are
+    assert cache.memo_hits["potentials"] == cache.memo_hits["baseline_energy"] == 2
 
 
 def test_a_memo_reuses_its_answer_and_verification_catches_a_stale_one():

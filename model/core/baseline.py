@@ -172,7 +172,7 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
     macro = project_macro(data, all_years, problems)
     shares = sector_shares(data, districts)
     activity = project_activity(data, scenario, districts, macro, problems, shares)
-    energy_base, heat_int = baseline_energy(data, base, years, activity, problems)
+    energy_base, heat_int = baseline_energy(data, base, years, activity, problems, lookups)
     process = baseline_process(data, all_years, activity)
     ef = _emission_factors(data, all_years, problems)
     grid = _grid(data, all_years, problems)
@@ -426,65 +426,122 @@ def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
     return out.groupby(["sector", "district"], as_index=False, sort=False)["value"].sum()
 
 
-def intensity_rates(efficiency: pd.DataFrame, keys: pd.DataFrame
+def intensity_rates(efficiency: pd.DataFrame, rows: dict[str, np.ndarray]
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Autonomous intensity change (1/yr) of each (sector, fuel) row of ``keys`` and the last
-    year it applies: the row of efficiency.csv for that sector and fuel, else the sector's row
-    without a fuel, else 0 (a sector without a row has no autonomous trend; its intensity moves
-    through measures). An empty ``end_year`` applies the rate in every year."""
-    eff = efficiency.copy()
-    eff["fuel"] = eff["fuel"].fillna("") if "fuel" in eff else ""
-    end = eff["end_year"] if "end_year" in eff else pd.Series(-1, index=eff.index)
-    eff["end"] = end.where(end > 0, 9999)
-    own = eff[eff["fuel"] != ""].set_index(["sector", "fuel"])
-    every = eff[eff["fuel"] == ""].set_index("sector")
-    idx = pd.MultiIndex.from_frame(keys[["sector", "fuel"]])
+    """Autonomous intensity change (1/yr) of each (sector, fuel) key and the last year it
+    applies: the row of efficiency.csv for that sector and fuel, else the sector's row
+    without a fuel, else 0 (a sector without a row has no autonomous trend; its intensity
+    moves through measures). An empty ``end_year`` applies the rate in every year. ``rows``:
+    each key's two candidate rows (`trend_rows`)."""
+    n = len(efficiency)
+    end = efficiency["end_year"].to_numpy(float) if "end_year" in efficiency else np.full(
+        n, -1.0)
     out = []
-    for col, empty in (("rate", 0.0), ("end", 9999)):
-        by_fuel = pd.Series(idx.map(own[col].to_dict()), index=keys.index)
-        out.append(by_fuel.fillna(keys["sector"].map(every[col])).fillna(empty).to_numpy(
-            dtype=float))
+    for values, empty in ((efficiency["rate"].to_numpy(float), 0.0),
+                          (np.where(end > 0, end, 9999.0), 9999.0)):
+        own, every = (np.where(rows[k] >= 0, values[rows[k]] if n else 0.0, np.nan)
+                      for k in ("own", "every"))
+        out.append(np.where(np.isnan(own), np.where(np.isnan(every), empty, every), own))
     return out[0], out[1]
 
 
+def trend_rows(efficiency: pd.DataFrame, keys: pd.DataFrame) -> dict[str, np.ndarray]:
+    """For each (sector, fuel) of ``keys``, the row of ``efficiency`` (sector, fuel; fuel
+    empty or missing: every fuel) with its own trend (``own``) and its sector's trend
+    (``every``); −1: none, the last row where a key is given twice."""
+    sector = efficiency["sector"].to_numpy()
+    fuel = efficiency["fuel"].fillna("").to_numpy() if "fuel" in efficiency else np.full(
+        len(efficiency), "", dtype=object)
+    rows = np.arange(len(efficiency))
+    has = fuel != ""
+    own = dict(zip(zip(sector[has], fuel[has], strict=True), rows[has], strict=True))
+    every = dict(zip(sector[~has], rows[~has], strict=True))
+    wanted = zip(keys["sector"], keys["fuel"], strict=True)
+    return {"own": np.array([own.get(k, -1) for k in wanted], dtype=np.int64),
+            "every": np.array([every.get(k, -1) for k in keys["sector"]], dtype=np.int64)}
+
+
 def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.DataFrame,
-                    problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Baseline energy of non-heat sectors, and the heat sector's fuel per unit heat."""
-    e = data["energy"]
-    e = e[e["year"] == base][["sector", "fuel", "value"]]
-    roles = data["sectors"].set_index("sector")["role"]
-    heat_sectors = roles.index[roles == "heat"]
+                    problems: list[Problem], lookups: LookupCache | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Baseline energy of non-heat sectors, and the heat sector's fuel per unit heat::
+
+        E[s,f,d,y] = A[s,d,y] · E[s,f,base] / A[s,base] · (1 + r[s,f])^(min(y, last) − base)
+
+    with r the autonomous trend (`intensity_rates`); the heat sector's fuels are the base
+    year's per unit of heat used, in every year. What depends on names and the base year's
+    data only is planned once (`baseline_energy_plan`); a batch reuses it through
+    ``lookups``."""
     ab = activity[activity["year"] == base].groupby("sector")["value"].sum()
-    plain = e[~e["sector"].isin(heat_sectors)]
-    no_act = plain[~plain["sector"].isin(ab.index[ab > 0])]
-    for s in no_act["sector"].unique():
+    roles = data["sectors"].set_index("sector")["role"]
+    e = data["energy"]
+    inputs = BaselineEnergyInputs(
+        e[e["year"] == base][["sector", "fuel", "value"]],
+        roles.index[roles == "heat"].tolist(),
+        data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"].tolist(),
+        ab.index[ab > 0].tolist(), data["efficiency"][["sector", "fuel"]],
+        activity[["sector", "district", "year"]], base, [base, *years])
+    plan = lookups.memo("baseline_energy", inputs, baseline_energy_plan) \
+        if lookups is not None else baseline_energy_plan(inputs)
+    problems.extend(plan["problems"])
+    intensity = plan["plain_value"] / ab.to_numpy(float)[plan["plain_ab"]]
+    rate, last = intensity_rates(data["efficiency"], plan)
+    p, year = plan["plain_row"], plan["year"]
+    value = activity["value"].to_numpy(float)[plan["act_row"]] * intensity[p] * (
+        1.0 + rate[p]) ** (np.minimum(year, last[p]) - base)
+    return plan["energy"].assign(value=value), plan["heat"]
+
+
+@dataclass(frozen=True)
+class BaselineEnergyInputs:
+    energy: pd.DataFrame  # sector, fuel, value of energy.csv in the base year
+    heat_sectors: list[str]
+    heat_fuels: list[str]
+    active: list[str]  # sectors with activity in the base year
+    efficiency: pd.DataFrame  # sector, fuel of efficiency.csv, in row order
+    activity: pd.DataFrame  # sector, district, year of the activity, in row order
+    base: int
+    years: list[int]  # all years, the base year first
+
+
+def baseline_energy_plan(k: BaselineEnergyInputs) -> dict[str, object]:
+    """The rows of `baseline_energy`: each (sector, fuel) of the base year with activity
+    (``plain_value``, its sector's place among the base-year sectors ``plain_ab``, its trend
+    rows ``own``/``every``), each result row's activity row, (sector, fuel) row and year, the
+    result's keys; the heat sector's fuel per unit of heat (whole: base-year data); the
+    problems found."""
+    e = k.energy
+    problems = []
+    plain = e[~e["sector"].isin(k.heat_sectors)]
+    for s in plain.loc[~plain["sector"].isin(k.active), "sector"].unique():
         problems.append(Problem("energy.csv", None, "sector", "activity",
-                                f"sector '{s}' uses energy in {base} but has no activity",
+                                f"sector '{s}' uses energy in {k.base} but has no activity",
                                 "有能耗但无活动水平"))
-    plain = plain[plain["sector"].isin(ab.index[ab > 0])].copy()
-    plain["intensity"] = plain["value"] / plain["sector"].map(ab)
-    # the trend is one per sector and fuel: found before the rows spread over districts/years
-    rate, last = intensity_rates(data["efficiency"], plain[["sector", "fuel"]])
-    plain = plain.assign(rate=rate, last=last)
-    act = merge(activity, plain[["sector", "fuel", "intensity", "rate", "last"]], on="sector")
-    act["value"] = act["value"] * act["intensity"] * (1.0 + act["rate"].to_numpy()) ** (
-        np.minimum(act["year"].to_numpy(), act["last"].to_numpy()) - base)
-    energy = act[["sector", "fuel", "district", "year", "value"]]
-    heat_fuels = data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"]
-    heat_use = e.loc[e["fuel"].isin(heat_fuels), "value"].sum()
-    hi = e[e["sector"].isin(heat_sectors)].copy()
+    plain = numbered(plain[plain["sector"].isin(k.active)].reset_index(drop=True), "plain_row")
+    base_sectors = pd.Index(sorted(set(k.activity.loc[k.activity["year"] == k.base,
+                                                      "sector"])))
+    act = merge(numbered(k.activity, "act_row"),
+                plain[["sector", "fuel", "plain_row"]], on="sector")
+    heat_use = e.loc[e["fuel"].isin(k.heat_fuels), "value"].sum()
+    hi = e[e["sector"].isin(k.heat_sectors)].copy()
     if len(hi) and heat_use <= 0:
         problems.append(Problem("energy.csv", None, "fuel", "heat",
                                 "the heat sector uses fuel but no sector uses heat",
                                 "有供热燃料但无热力消费"))
     hi["value"] = hi["value"] / heat_use if heat_use > 0 else 0.0
-    all_years = [base, *years]  # the base-year mix in every year, year by year
-    heat = pd.DataFrame({
-        "fuel": np.tile(hi["fuel"].to_numpy(), len(all_years)),
-        "year": np.repeat(np.asarray(all_years, dtype=np.int64), len(hi)),
-        "value": np.tile(hi["value"].to_numpy(float), len(all_years)),
+    heat = pd.DataFrame({  # the base-year mix in every year, year by year
+        "fuel": np.tile(hi["fuel"].to_numpy(), len(k.years)),
+        "year": np.repeat(np.asarray(k.years, dtype=np.int64), len(hi)),
+        "value": np.tile(hi["value"].to_numpy(float), len(k.years)),
     }) if len(hi) else pd.DataFrame(columns=["fuel", "year", "value"])
-    return energy.reset_index(drop=True), heat
+    found = np.empty(len(problems), dtype=object)
+    found[:] = problems
+    return {"plain_value": plain["value"].to_numpy(float),
+            "plain_ab": base_sectors.get_indexer(plain["sector"]),
+            **trend_rows(k.efficiency, plain), "plain_row": act["plain_row"].to_numpy(),
+            "act_row": act["act_row"].to_numpy(), "year": act["year"].to_numpy(),
+            "energy": act[["sector", "fuel", "district", "year"]], "heat": heat,
+            "problems": found}
 
 
 def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame) -> pd.DataFrame:
