@@ -147,7 +147,8 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
     # every memo of the build (account indices, vintages, effect joins, ...) was reused
     # where the names stayed (growth, peak year), and made again for the district model and
     # after it
-    assert {"account_keys", "vintages", "effects", "projects"} <= set(cache.memo_hits)
+    assert {"account_keys", "measures", "vintages", "effects", "projects"} <= set(
+        cache.memo_hits)
     assert set(cache.memo_hits.values()) == {2}
     md = md_of(scenarios[1])  # the same structure as the last build, other numbers
     made = []

@@ -139,46 +139,53 @@ class Ledger:
 
     # -- measures ----------------------------------------------------------------------------
     def _measures(self) -> None:
+        """The build and stock blocks, their stock-by-vintage rows and the rows and costs
+        of `_semicontinuous`, `_diffusion`, `_technology_shares`, `_exclusive_groups` and
+        `_capital_and_om_costs`. Which entries exist depends on names and the measures' data
+        only (`measure_rows`); a variant reads its potentials and costs through it."""
         md, b = self.md, self.b
-        meas = md.measures.set_index("measure")
-        pot = md.potential[md.potential["year"].isin(md.years)]
-        first = pot["measure"].map(meas["first_year"])
-        avail = pot[pot["year"] >= first].reset_index(drop=True)
-        kind = avail["measure"].map(meas["kind"])
-        share = avail["measure"].map(meas["max_build_share"]).to_numpy(float)
-        build_ub = share * avail["value"].to_numpy(float)
-        build_ub = np.where(kind == "integer", np.floor(build_ub + 1e-9), build_ub)
-        domain = np.where(kind == "integer", "integer", "continuous")
-        idx = avail[["measure", "district", "year"]]
-        self.build = b.add_var("build", idx, lb=0.0, ub=build_ub, domain=domain,
+        m = md.measures
+        k = b.memo("measures", MeasureInputs(
+            md.potential[["measure", "district", "year"]],
+            m[["measure", "first_year", "kind", "lifetime", "exclusive_group"]].assign(
+                limited=m["max_growth"].notna().to_numpy()),
+            md.group_potential[["group", "district", "year"]], list(md.years),
+            md.capex[["measure", "year"]], md.hurdle_rate.index.tolist()), measure_rows)
+        self.measure_plan = k
+        pot = md.potential["value"].to_numpy(float)[k["avail_rows"]]
+        build_ub = _measure_values(m, "max_build_share", k["meas_row"]) * pot
+        integer = k["integer"]
+        build_ub = np.where(integer, np.floor(build_ub + 1e-9), build_ub)
+        idx = k["idx"]
+        self.build = b.add_var("build", idx, lb=0.0, ub=build_ub, domain=k["domain"],
                                unit="measure unit/yr", doc="new builds of a measure")
-        stock_ub = avail["value"].to_numpy(float)
-        stock_ub = np.where(kind == "integer", np.floor(stock_ub + 1e-9), stock_ub)
+        stock_ub = np.where(integer, np.floor(pot + 1e-9), pot)
         self.stock = b.add_var("stock", idx, lb=0.0, ub=stock_ub, unit="measure unit",
                                doc="measure units in use (adoption level)")
-        self.measure_index = avail.assign(kind=kind.to_numpy())
+        self.measure_index = idx.assign(value=pot, kind=k["kind"])
         pairs = self.b.memo("vintages", VintageInputs(idx, md.measures[["measure", "lifetime"]]),
-                           vintage_pairs)["pairs"]
+                            vintage_pairs)["pairs"]
         self.b.add_rows("def_stock", idx,
                         [self.stock.terms(idx, 1.0),
                          self.build.terms(pairs, -1.0, on={"year": "vintage"})],
                         lb=0.0, ub=0.0, unit="measure unit", doc="stock by vintage")
-        self._semicontinuous(avail, build_ub, meas)
-        self._diffusion(avail, meas)
+        meas = m.set_index("measure")
+        self._semicontinuous(build_ub)
+        self._diffusion(pot)
         self._technology_shares(meas)
-        self._exclusive_groups(meas)
-        self._capital_and_om_costs(meas)
+        self._exclusive_groups()
+        self._capital_and_om_costs()
 
-    def _semicontinuous(self, avail: pd.DataFrame, build_ub: np.ndarray,
-                        meas: pd.DataFrame) -> None:
-        semi = (avail["measure"].map(meas["kind"]) == "semicontinuous").to_numpy()
+    def _semicontinuous(self, build_ub: np.ndarray) -> None:
+        k = self.measure_plan
+        semi = k["semi"]
         if not semi.any():
             return
-        idx = avail.loc[semi, ["measure", "district", "year"]].reset_index(drop=True)
+        idx = k["semi_idx"]
         on = self.b.add_var("build_on", idx, lb=0.0, ub=1.0, domain="binary",
                             doc="1 if a semicontinuous measure is built that year")
         ub = build_ub[semi]
-        mn = idx["measure"].map(meas["min_build"]).to_numpy(float)
+        mn = _measure_values(self.md.measures, "min_build", k["meas_row"][semi])
         # a year whose diffusion limit is below the minimum build cannot build at all
         self.b.add_rows("res_build_max", idx, [self.build.terms(idx), on.terms(idx, -ub)],
                         ub=0.0, unit="measure unit/yr", doc="build only when switched on")
@@ -214,71 +221,61 @@ class Ledger:
                             ub=act[k["improve_act"]], unit="activity unit",
                             doc="an improvement acts only on the incumbent's activity")
 
-    def _diffusion(self, avail: pd.DataFrame, meas: pd.DataFrame) -> None:
+    def _diffusion(self, pot: np.ndarray) -> None:
         """stock[y] - (1 + g) * stock[y-1] <= seed[y] for measures with a growth limit; in a
         measure's first available year the previous stock is zero."""
-        g = avail["measure"].map(meas["max_growth"]).to_numpy(float)
-        has = ~np.isnan(g)
-        if not has.any():
+        k, m = self.measure_plan, self.md.measures
+        rows = k["diffusion_rows"]
+        if not len(rows):
             return
-        rows = avail.loc[has, ["measure", "district", "year", "value"]].reset_index(drop=True)
-        share = rows["measure"].map(meas["growth_seed"]).fillna(0.0).to_numpy(float)
-        seed = share * rows["value"].to_numpy(float)
-        prev = rows.assign(prev=rows["year"] - 1)
-        prev = merge(prev, self.stock.index.rename(columns={"year": "prev"}),
-                     on=["measure", "district", "prev"])
-        growth = prev["measure"].map(meas["max_growth"]).to_numpy(float)
-        keys = rows[["measure", "district", "year"]]
+        share = _measure_values(m, "growth_seed", k["meas_row"][rows])
+        seed = np.where(np.isnan(share), 0.0, share) * pot[rows]
+        growth = _measure_values(m, "max_growth", k["prev_meas_row"])
+        keys = k["diffusion_keys"]
         self.b.add_rows("res_diffusion", keys,
                         [self.stock.terms(keys, 1.0),
-                         self.stock.terms(prev, -(1.0 + growth), on={"year": "prev"})],
+                         self.stock.terms(k["prev"], -(1.0 + growth), on={"year": "prev"})],
                         ub=seed, unit="measure unit", doc="diffusion: the stock grows at most "
                         "max_growth a year beyond a start-up amount")
 
-    def _exclusive_groups(self, meas: pd.DataFrame) -> None:
-        gp = self.md.group_potential
-        if gp.empty:
+    def _exclusive_groups(self) -> None:
+        k = self.measure_plan
+        if "group_idx" not in k:
             return
-        members = self.measure_index[["measure", "district", "year"]].copy()
-        members["group"] = members["measure"].map(meas["exclusive_group"])
-        members = members[members["group"] != ""]
-        gp = gp[gp["year"].isin(self.md.years)]
-        idx = gp[["group", "district", "year"]].drop_duplicates().reset_index(drop=True)
-        members = merge(members, idx, on=["group", "district", "year"])
-        ub = merge(idx, gp, on=["group", "district", "year"])["value"].to_numpy(float)
-        self.b.add_rows("res_exclusive_group", idx, [self.stock.terms(members)], ub=ub,
+        ub = self.md.group_potential["value"].to_numpy(float)[k["group_rows"]]
+        self.b.add_rows("res_exclusive_group", k["group_idx"],
+                        [self.stock.terms(k["group_members"])], ub=ub,
                         unit="measure unit", doc="mutually exclusive measures share a potential")
 
-    def _capital_and_om_costs(self, meas: pd.DataFrame) -> None:
+    def _capital_and_om_costs(self) -> None:
         """Capex is annualised over the build's lifetime and counted only for years inside
         the horizon (no end effect): at the social rate (resource cost, ``capex``) plus the
         difference to the actor's hurdle rate (``hurdle``); O&M and hidden costs per unit in
         use."""
-        r = self.md.scenario.discount_rate
-        end = self.md.years[-1]
-        bi = self.build.index.copy()
-        life = bi["measure"].map(meas["lifetime"]).to_numpy(int)
-        hurdle = bi["measure"].map(self.md.hurdle_rate).to_numpy(float)
-        crf = capital_recovery_factor(r, life)
+        md, k = self.md, self.measure_plan
+        life = k["life"]
+        rates = md.hurdle_rate.to_numpy(float)
+        hurdle = np.where(k["hurdle_row"] >= 0, rates[k["hurdle_row"]], np.nan) if len(
+            rates) else np.full(len(life), np.nan)
+        crf = capital_recovery_factor(md.scenario.discount_rate, life)
         crf_h = capital_recovery_factor_each(hurdle, life)
-        capex = merge(bi, self.md.capex, on=["measure", "year"], how="left")["value"].to_numpy()
-        # build i of year v pays in years v + k, k < its lifetime, inside the horizon; terms
-        # are ordered by k, then by build (bi is the build block's own index: position i)
-        n, horizon = len(bi), int(life.max()) if len(life) else 0
-        k = np.repeat(np.arange(horizon), n)
-        i = np.tile(np.arange(n), horizon)
-        cost_year = bi["year"].to_numpy(int)[i] + k
-        keep = (k < life[i]) & (cost_year <= end)
-        i, cost_year = i[keep], cost_year[keep]
+        capex = np.where(k["capex_row"] >= 0, md.capex["value"].to_numpy(float)[
+            k["capex_row"]], np.nan) if len(md.capex) else np.full(len(life), np.nan)
+        # build i of year v pays in years v + j, j < its lifetime, inside the horizon
+        # (`measure_rows`: ordered by j, then by build)
+        i, cost_year = k["cost_build"], k["cost_year"]
         self.b.add_cost_at("capex", self.build, i, cost_year, (capex * crf)[i])
         gap = (capex * (crf_h - crf))[i]
         nonzero = gap != 0
         self.b.add_cost_at("hurdle", self.build, i[nonzero], cost_year[nonzero], gap[nonzero])
-        si = self.stock.index.copy()
-        si["coef"] = si["measure"].map(meas["om"]).to_numpy(float)
-        self.b.add_cost("om", self.stock, si[si["coef"] != 0])
-        si["coef"] = si["measure"].map(meas["hidden_cost"]).fillna(0.0).to_numpy(float)
-        self.b.add_cost("hidden", self.stock, si[si["coef"] != 0])
+        year = self.stock.index["year"].to_numpy(int)
+        for component, column in (("om", "om"), ("hidden", "hidden_cost")):
+            coef = _measure_values(md.measures, column, k["meas_row"])
+            if component == "hidden":
+                coef = np.where(np.isnan(coef), 0.0, coef)
+            at = np.flatnonzero(coef != 0)
+            if len(at):
+                self.b.add_cost_at(component, self.stock, at, year[at], coef[at])
 
     # -- accounts ----------------------------------------------------------------------------
     def _accounts(self) -> None:
@@ -462,6 +459,80 @@ def _by_year(keys: pd.DataFrame, yr: pd.DataFrame, dims: list[str]) -> pd.DataFr
     """``keys`` in every year, sorted by its dimensions and then the year."""
     out = merge(keys, yr, how="cross")[[*dims, "year"]]
     return out.sort_values([*dims, "year"]).reset_index(drop=True)
+
+
+def _measure_values(measures: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+    """``measures[column]`` (float) at ``rows`` (−1: missing)."""
+    values = measures[column].to_numpy(float)
+    return np.where(rows >= 0, values[rows], np.nan) if len(values) else np.full(
+        len(rows), np.nan)
+
+
+@dataclass(frozen=True)
+class MeasureInputs:
+    potential: pd.DataFrame  # measure, district, year of md.potential, in row order
+    measures: pd.DataFrame  # measure, first_year, kind, lifetime, exclusive_group, limited
+    group_potential: pd.DataFrame  # group, district, year of md.group_potential
+    years: list[int]  # model years
+    capex: pd.DataFrame  # measure, year of md.capex, in row order
+    hurdle: list[str]  # the measures of md.hurdle_rate, in order
+
+
+def measure_rows(k: MeasureInputs) -> dict[str, Any]:
+    """The entries of the measure blocks and where each reads its numbers (−1: nowhere):
+
+    - ``avail_rows``: the potential's rows in the model years from the measure's first year,
+      with ``idx`` (measure, district, year; the build and stock index), ``meas_row`` (the
+      measure's row), ``kind``, ``integer`` and ``domain``;
+    - ``semi``/``semi_idx``: semicontinuous entries;
+    - ``diffusion_rows``/``diffusion_keys``: entries with a growth limit, and ``prev``
+      (with ``prev_meas_row``) those whose previous year is an entry too;
+    - ``group_idx``, ``group_members``, ``group_rows``: exclusive groups, their members and
+      the group potential's row of each group entry (absent without group potentials);
+    - ``life``, ``hurdle_row``, ``capex_row`` per build, and ``cost_build``, ``cost_year``:
+      each build's annuity years inside the horizon, ordered by year of life, then build."""
+    meas = numbered(k.measures, "meas_row").set_index("measure")
+    pot = numbered(k.potential, "avail_rows")
+    pot = pot[pot["year"].isin(k.years)]
+    first = pot["measure"].map(meas["first_year"])
+    avail = pot[pot["year"] >= first].reset_index(drop=True)
+    idx = avail[["measure", "district", "year"]]
+    kind = avail["measure"].map(meas["kind"]).to_numpy()
+    integer = kind == "integer"
+    meas_row = avail["measure"].map(meas["meas_row"]).fillna(-1).to_numpy().astype(np.int64)
+    semi = kind == "semicontinuous"
+    out: dict[str, Any] = {
+        "avail_rows": avail["avail_rows"].to_numpy(), "idx": idx, "meas_row": meas_row,
+        "kind": kind, "integer": integer,
+        "domain": np.where(integer, "integer", "continuous"),
+        "semi": semi, "semi_idx": idx[semi].reset_index(drop=True)}
+    limited = avail["measure"].map(meas["limited"]).fillna(False).to_numpy(bool)
+    rows = np.flatnonzero(limited)
+    keys = idx.iloc[rows].reset_index(drop=True)
+    prev = merge(numbered(keys.assign(prev=keys["year"] - 1), "row"),
+                 idx.rename(columns={"year": "prev"}), on=["measure", "district", "prev"])
+    out |= {"diffusion_rows": rows, "diffusion_keys": keys, "prev": prev.drop(columns="row"),
+            "prev_meas_row": meas_row[rows][prev["row"].to_numpy()]}
+    if len(k.group_potential):
+        members = idx.assign(group=idx["measure"].map(meas["exclusive_group"]))
+        members = members[members["group"] != ""]
+        gp = numbered(k.group_potential, "gp_row")
+        gp = gp[gp["year"].isin(k.years)]
+        gidx = gp[["group", "district", "year"]].drop_duplicates().reset_index(drop=True)
+        out |= {"group_idx": gidx,
+                "group_members": merge(members, gidx, on=["group", "district", "year"]),
+                "group_rows": merge(gidx, gp, on=["group", "district", "year"])[
+                    "gp_row"].to_numpy()}
+    life = idx["measure"].map(meas["lifetime"]).to_numpy(int)
+    n, horizon = len(idx), int(life.max()) if len(life) else 0
+    j = np.repeat(np.arange(horizon), n)
+    i = np.tile(np.arange(n), horizon)
+    cost_year = idx["year"].to_numpy(int)[i] + j
+    keep = (j < life[i]) & (cost_year <= k.years[-1])
+    capex = merge(idx, numbered(k.capex, "capex_row"), on=["measure", "year"], how="left")
+    return out | {"life": life, "hurdle_row": pd.Index(k.hurdle).get_indexer(idx["measure"]),
+                  "capex_row": capex["capex_row"].fillna(-1).to_numpy().astype(np.int64),
+                  "cost_build": i[keep], "cost_year": cost_year[keep]}
 
 
 @dataclass(frozen=True)
