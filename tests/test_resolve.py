@@ -164,9 +164,9 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
 def test_planned_data_and_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base):
     """The derived baseline energy, potentials and effects, the reference path and the
     measures' unit effects, read through plans a batch reuses (`LookupCache`), equal those
-    computed without a cache, bit for bit: when the numbers change (GDP, prices, grid factor), when the
-    structure changes (district model) and when an accounting rule changes what adds up
-    (gases, sinks, GWP)."""
+    computed without a cache, bit for bit: when the numbers change (GDP, prices, grid
+    factor), when the structure changes (district model) and when an accounting rule changes
+    what adds up (gases, sinks, GWP)."""
     import numpy as np
 
     from peakpath.core.algebra import LookupCache
