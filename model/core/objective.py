@@ -26,6 +26,8 @@ costs and assembles the single objective.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
@@ -33,7 +35,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from peakpath.core.baseline import COMBUSTIBLE
 from peakpath.core.context import Context
-from peakpath.core.frames import merge
+from peakpath.core.frames import merge, numbered, take_or_zero
 from peakpath.core.ledger import discount_factors
 
 UNDISCOUNTED = ("penalty",)
@@ -42,34 +44,89 @@ UNDISCOUNTED = ("penalty",)
 def add(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
     energy = led["energy"]
-    burned = energy.index[energy.index["fuel"].isin(md.fuel_ids(COMBUSTIBLE))
-                          & energy.index["year"].isin(md.years)]
-    burned = merge(burned, md.prices.rename(columns={"value": "coef"}), on=["fuel", "year"])
-    add_taxed_cost(ctx, "fuel", energy.var, burned)
     pc = md.price_components
-    net = pc[(pc["component"] == "network") & pc["year"].isin(md.years)]
-    elec = merge(energy.index[energy.index["fuel"].isin(net["fuel"])],
-                 net.rename(columns={"value": "coef"})[["fuel", "year", "coef"]],
-                 on=["fuel", "year"])
-    ctx.b.add_cost("network", energy.var, elec[elec["coef"] != 0])
-    cp = md.carbon_price[md.carbon_price["year"].isin(md.years)]
-    cp = cp[cp["value"] != 0].rename(columns={"value": "coef"})
-    ctx.b.add_cost("carbon", led["co2_total"].var, cp)
+    k = ctx.b.memo("objective", ObjectiveInputs(
+        energy.index, md.fuel_ids(COMBUSTIBLE), list(md.years), md.prices[["fuel", "year"]],
+        pc[["fuel", "component", "year"]]), objective_rows)
+    add_taxed_cost(ctx, "fuel", energy.var, k["burned"],
+                   md.prices["value"].to_numpy(float)[k["price_row"]])
+    net = pc["value"].to_numpy(float)[k["network_row"]]
+    nonzero = np.flatnonzero(net != 0)
+    if len(nonzero):
+        keys = k["network"].iloc[nonzero]
+        ctx.b.add_cost_at("network", energy.var, energy.var.pos(keys),
+                          keys["year"].to_numpy(int), net[nonzero])
+    cp = md.carbon_price
+    year, price = cp["year"].to_numpy(int), cp["value"].to_numpy(float)
+    charged = np.flatnonzero(np.isin(year, md.years) & (price != 0))
+    if len(charged):
+        co2 = led["co2_total"].var
+        ctx.b.add_cost_at("carbon", co2, co2.pos(cp.iloc[charged]), year[charged],
+                          price[charged])
     ctx.cost = cost_vector(ctx)
     if ctx.b.pyomo:
         ctx.b.m.objective = pyo.Objective(expr=objective_expression(ctx), sense=pyo.minimize)
 
 
-def add_taxed_cost(ctx: Context, component: str, var, frame: pd.DataFrame) -> None:
-    """Register ``frame.coef`` (a price paid, tax included) as two components: the resource
-    cost and the tax part of price_components (a transfer), which add up to the price."""
+def add_taxed_cost(ctx: Context, component: str, var, keys: pd.DataFrame,
+                   price: np.ndarray) -> None:
+    """Register ``price`` (paid per unit of ``var`` at the entries ``keys``, with their fuel
+    and year; tax included) as two components: the resource cost ``price − tax`` and the tax
+    part of price_components (a transfer), which add up to the price. Zero parts are left
+    out. Which tax row each entry reads is planned once per structure (`tax_rows`)."""
     pc = ctx.md.price_components
-    tax = pc[pc["component"] == "tax"][["fuel", "year", "value"]].rename(
-        columns={"value": "tax"})
-    f = merge(frame, tax, on=["fuel", "year"], how="left").fillna({"tax": 0.0})
-    resource = f.assign(coef=f["coef"] - f["tax"])
-    ctx.b.add_cost(component, var, resource[resource["coef"] != 0])
-    ctx.b.add_cost("tax", var, f.assign(coef=f["tax"])[f["tax"] != 0])
+    k = ctx.b.memo(f"taxed_cost:{component}", TaxInputs(
+        keys, pc[["fuel", "component", "year"]]), tax_rows)
+    keys = k["keys"]
+    price = price[k["key_row"]]
+    tax = take_or_zero(pc["value"].to_numpy(float), k["tax_row"])
+    pos, year = var.pos(keys), keys["year"].to_numpy(int)
+    for name, coef in ((component, price - tax), ("tax", tax)):
+        at = np.flatnonzero(coef != 0)
+        if len(at):
+            ctx.b.add_cost_at(name, var, pos[at], year[at], coef[at])
+
+
+@dataclass(frozen=True)
+class TaxInputs:
+    keys: pd.DataFrame  # the priced entries: the variable's dimensions with fuel and year
+    components: pd.DataFrame  # fuel, component, year of md.price_components, in row order
+
+
+def tax_rows(k: TaxInputs) -> dict[str, object]:
+    """Each priced entry (``keys``; ``key_row``: its row of the given keys) beside the row of
+    price_components holding its tax (``tax_row``; −1: untaxed)."""
+    pc = numbered(k.components, "tax_row")
+    tax = pc[pc["component"] == "tax"][["fuel", "year", "tax_row"]]
+    f = merge(numbered(k.keys, "key_row"), tax, on=["fuel", "year"], how="left")
+    return {"keys": f.drop(columns=["key_row", "tax_row"]), "key_row": f["key_row"].to_numpy(),
+            "tax_row": f["tax_row"].fillna(-1).to_numpy().astype(np.int64)}
+
+
+@dataclass(frozen=True)
+class ObjectiveInputs:
+    energy: pd.DataFrame  # sector, fuel, district, year: the energy account's index
+    combustible: list[str]
+    years: list[int]  # model years
+    prices: pd.DataFrame  # fuel, year of md.prices, in row order
+    components: pd.DataFrame  # fuel, component, year of md.price_components, in row order
+
+
+def objective_rows(k: ObjectiveInputs) -> dict[str, object]:
+    """The energy entries that buy fuel (``burned``: combustible fuels in the model years,
+    with the row of their price, ``price_row``) and those that pay a network charge
+    (``network``, with the row of price_components, ``network_row``)."""
+    e = k.energy
+    burned = e[e["fuel"].isin(k.combustible) & e["year"].isin(k.years)]
+    burned = merge(burned, numbered(k.prices, "price_row"), on=["fuel", "year"])
+    pc = numbered(k.components, "network_row")
+    net = pc[(pc["component"] == "network") & pc["year"].isin(k.years)]
+    network = merge(e[e["fuel"].isin(net["fuel"])], net[["fuel", "year", "network_row"]],
+                    on=["fuel", "year"])
+    return {"burned": burned.drop(columns="price_row"),
+            "price_row": burned["price_row"].to_numpy(),
+            "network": network.drop(columns="network_row"),
+            "network_row": network["network_row"].to_numpy()}
 
 
 def cost_weights(ctx: Context, component: str, year: np.ndarray) -> np.ndarray:

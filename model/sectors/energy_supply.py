@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered
+from peakpath.core.frames import merge, numbered, sums_at
 from peakpath.core.objective import add_taxed_cost
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
@@ -57,40 +57,87 @@ def _heat_supply(ctx: Context) -> None:
 def _purchased_electricity(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
     acc = md.scenario.accounting
-    years = pd.DataFrame({"year": md.all_years})
-    grid = merge(years, md.grid, on="year")
+    energy, gen = led["energy"], led["generation"]
+    renewable = md.effects["kind"] == "renewable_generation"
+    k = ctx.b.memo("purchased_electricity", PurchaseInputs(
+        md.all_years, md.grid["year"].tolist(), energy.index, md.fuel_ids(("electricity",)),
+        md.prices[["fuel", "year"]], list(ctx.years), md.activity[["sector", "year"]],
+        md.sector_ids(role="renewable_power"), led.stock.index,
+        md.effects.loc[renewable, ["measure", "year"]],
+        np.flatnonzero(renewable.to_numpy())), purchase_rows)
+    years = k["years"]
     purchased = led.account("purchased_electricity", years, lb=0.0, unit="万tce",
                             doc="electricity bought from the grid (calorific equivalent)")
-    energy, gen = led["energy"], led["generation"]
-    elec = md.fuel_ids(("electricity",))
-    purchased.add(energy.terms(energy.index[energy.index["fuel"].isin(elec)]))
+    purchased.add(energy.terms(k["electricity"]))
     purchased.add(gen.terms(gen.index, -WAN_TCE_PER_YI_KWH))
-    led["co2_total"].add(purchased.terms(grid, "ef"))
-    grid = grid.assign(k=np.ones(len(grid)) if acc["electricity"] == "equivalent"
-                       else grid["kce"].to_numpy())
-    led["energy_total"].add(purchased.terms(grid, "k"))
-    led["primary_energy"].add(purchased.terms(grid, "k"))
-    led["non_fossil"].add(purchased.terms(grid, (grid["k"] * grid["nf_share"]).to_numpy()))
-    price = md.prices[md.prices["fuel"].isin(elec) & md.prices["year"].isin(ctx.years)]
-    add_taxed_cost(ctx, "electricity", purchased.var, price.rename(columns={"value": "coef"}))
+    grid = md.grid.iloc[k["grid_rows"]]
+    at_grid = k["grid_years"]
+    kk = np.ones(len(grid)) if acc["electricity"] == "equivalent" else grid["kce"].to_numpy()
+    led["co2_total"].add(purchased.terms(at_grid, grid["ef"].to_numpy(float)))
+    led["energy_total"].add(purchased.terms(at_grid, kk))
+    led["primary_energy"].add(purchased.terms(at_grid, kk))
+    led["non_fossil"].add(purchased.terms(at_grid, kk * grid["nf_share"].to_numpy()))
+    add_taxed_cost(ctx, "electricity", purchased.var, k["price"],
+                   md.prices["value"].to_numpy(float)[k["price_rows"]])
     # local renewable power: existing solar and wind plants (a constant) and new renewable
     # generation of measures (solar, wind, waste-to-energy)
-    ren_base = md.activity[md.activity["sector"].isin(md.sector_ids(role="renewable_power"))]
-    ren_base = ren_base.groupby("year", as_index=False)["value"].sum()
-    ren_base = merge(years, ren_base, on="year", how="left").fillna({"value": 0.0})
-    ren_base = merge(ren_base, grid[["year", "k"]], on="year")
-    base = ren_base.assign(value=ren_base["value"] * WAN_TCE_PER_YI_KWH * ren_base["k"])
+    ren = sums_at(md.activity["value"].to_numpy(float)[k["ren_rows"]], k["ren_groups"],
+                  k["ren_at"])
+    base = at_grid.assign(value=ren * WAN_TCE_PER_YI_KWH * kk)
     for name in ("energy_total", "primary_energy", "non_fossil"):
         led[name].add_constant(base)
-    eff = md.effects[md.effects["kind"] == "renewable_generation"]
-    new = merge(led.stock.index, eff[["measure", "year", "value"]], on=["measure", "year"])
-    new = merge(new, grid[["year", "k"]], on="year")
-    coef = (new["value"] * WAN_TCE_PER_YI_KWH * new["k"]).to_numpy()
+    coef = md.effects["value"].to_numpy(float)[k["new_effect_rows"]] * WAN_TCE_PER_YI_KWH * \
+        kk[k["new_grid_at"]]
     names = ["primary_energy", "non_fossil"]
     if not acc["exclude_new_renewables"]:
         names.append("energy_total")
     for name in names:
-        led[name].add(led.stock.terms(new, coef))
+        led[name].add(led.stock.terms(k["new"], coef))
+
+
+@dataclass(frozen=True)
+class PurchaseInputs:
+    years: list[int]  # all years
+    grid_years: list[int]  # years of md.grid, in row order
+    energy: pd.DataFrame  # sector, fuel, district, year: the energy account's index
+    electricity: list[str]
+    prices: pd.DataFrame  # fuel, year of md.prices, in row order
+    model_years: list[int]
+    activity: pd.DataFrame  # sector, year of md.activity, in row order
+    renewable: list[str]  # sectors of existing renewable plants
+    stock: pd.DataFrame  # measure, district, year: the stock block's index
+    effects: pd.DataFrame  # measure, year of the renewable-generation effects
+    effect_rows: np.ndarray  # their rows in md.effects
+
+
+def purchase_rows(k: PurchaseInputs) -> dict[str, object]:
+    """The entries of purchased electricity and where each reads its numbers: ``years``
+    (the account's index), ``grid_rows`` and ``grid_years`` (the years the grid covers, its
+    rows), ``electricity`` (energy entries of electricity), ``price``/``price_rows`` (the
+    electricity prices of the model years), ``ren_*`` (existing renewable generation summed
+    by year, read at the grid's years), ``new`` with ``new_effect_rows`` and
+    ``new_grid_at`` (stock entries with a renewable-generation effect, its row in
+    md.effects and the position of its year among ``grid_years``)."""
+    years = pd.DataFrame({"year": k.years})
+    grid = merge(years, numbered(pd.DataFrame({"year": k.grid_years}), "grid_row"),
+                 on="year")
+    at_grid = grid[["year"]]
+    e = k.energy
+    price = numbered(k.prices, "price_row")
+    price = price[price["fuel"].isin(k.electricity) & price["year"].isin(k.model_years)]
+    ren = np.flatnonzero(k.activity["sector"].isin(k.renewable).to_numpy())
+    groups, uniques = pd.factorize(k.activity["year"].to_numpy()[ren])
+    eff = k.effects.assign(effect_row=k.effect_rows)
+    new = merge(k.stock, eff, on=["measure", "year"])
+    new = merge(new, numbered(at_grid, "grid_at"), on="year")
+    return {"years": years, "grid_rows": grid["grid_row"].to_numpy(), "grid_years": at_grid,
+            "electricity": e[e["fuel"].isin(k.electricity)],
+            "price": price[["fuel", "year"]], "price_rows": price["price_row"].to_numpy(),
+            "ren_rows": ren, "ren_groups": groups,
+            "ren_at": pd.Index(uniques).get_indexer(at_grid["year"]),
+            "new": new[["measure", "district", "year"]],
+            "new_effect_rows": new["effect_row"].to_numpy(),
+            "new_grid_at": new["grid_at"].to_numpy()}
 
 
 @dataclass(frozen=True)
