@@ -144,16 +144,6 @@ def cost_weights(ctx: Context, component: str, year: np.ndarray) -> np.ndarray:
     return factor[at]
 
 
-def cost_frame(ctx: Context) -> pd.DataFrame:
-    """All registered cost terms: component, block, pos, year, coef (undiscounted 万元),
-    and df (the weight in the objective)."""
-    parts = [pd.DataFrame({"component": c.component, "block": c.block.name, "pos": c.var_pos,
-                           "year": c.year, "coef": c.coef,
-                           "weight": cost_weights(ctx, c.component, c.year)})
-             for c in ctx.b.costs]
-    return pd.concat(parts, ignore_index=True)
-
-
 def cost_vector(ctx: Context) -> np.ndarray:
     """Objective coefficient of every column of the builder (万元 present value per unit):
     c[j] = Σ_terms of j coef × weight, summed in the order the terms were registered."""

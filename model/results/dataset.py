@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,8 @@ import peakpath
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
-from peakpath.core.frames import merge
-from peakpath.core.objective import cost_frame
+from peakpath.core.frames import group_sums, merge
+from peakpath.core.objective import cost_weights
 from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, Problem
 from peakpath.io.atomic import (
@@ -241,28 +242,17 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     ref = reference_co2(md, built.ctx.b.lookups).set_index("year")
     out["co2_reference"] = _var(ref["co2_total"].reindex(years).to_numpy(), ["year"],
                                 "万t CO2", "reference path: no measures, no major projects")
-    # costs by year and component (undiscounted 万元)
-    cf = cost_frame(built.ctx)
-    vals = np.concatenate([v[b].to_numpy() for b in built.ctx.b.vars])
-    offsets = {}
-    o = 0
-    for b in built.ctx.b.vars:
-        offsets[b] = o
-        o += len(v[b])
-    cf["value"] = cf["coef"] * vals[cf["block"].map(offsets).to_numpy() + cf["pos"].to_numpy()]
-    cost = cf.groupby(["year", "component"])["value"].sum().unstack(fill_value=0.0)
-    out["cost"] = _var(cost.reindex(years).fillna(0.0).to_numpy(), ["year", "component"],
-                       "万元 (2020 prices, undiscounted)")
-    # the same terms at their weight in the objective: cost_pv[c] = sum_t cost[t, c] * df_t
-    # (df_t = (1 + r)^-(t - base); 1 for the undiscounted penalty); they add up to the
-    # objective, and every present value downstream reads them
-    pv = (cf["value"] * cf["weight"]).groupby(cf["component"]).sum()
-    out["cost_pv"] = _var(pv.reindex(cost.columns).fillna(0.0).to_numpy(), ["component"],
-                          "万元 (present value, base-year money)",
+    # costs by year and component (undiscounted 万元), and the same terms at their weight in
+    # the objective: cost_pv[c] = sum_t cost[t, c] * df_t (df_t = (1 + r)^-(t - base); 1 for
+    # the undiscounted penalty); they add up to the objective, and every present value
+    # downstream reads them
+    cost, cost_pv, components = _cost_arrays(built, v, years)
+    out["cost"] = _var(cost, ["year", "component"], "万元 (2020 prices, undiscounted)")
+    out["cost_pv"] = _var(cost_pv, ["component"], "万元 (present value, base-year money)",
                           "cost by component as weighted in the objective")
     targets, target_coords = _target_arrays(target_table(built, sol), years)
     out.update(targets)
-    coords = {**coords, "component": np.asarray(cost.columns.tolist()), **target_coords}
+    coords = {**coords, "component": np.asarray(components), **target_coords}
     names = md.sectors.set_index("sector")
     ds = xr.Dataset(out, coords=_used(coords, out) | {
         "sector_name_zh": ("sector", names["name_zh"].reindex(coords["sector"]).to_numpy()),
@@ -323,6 +313,59 @@ def _measure_unit_arrays(md: ModelData, measures: list[str], lookups: LookupCach
         arr[at] = np.where(np.isnan(x), 0.0, x)
         out[name] = _var(arr, ["year", "measure"], unit, long)
     return out
+
+
+def _cost_arrays(built: BuiltModel, v: dict, years: list[int]
+                 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The registered cost terms at the solution: Σ coef × level by year and component
+    (undiscounted 万元; years × components, sorted by name), the same weighted as in the
+    objective (present value by component) and the components. Which cell each term adds to
+    is planned once per structure (`cost_layout`)."""
+    ctx = built.ctx
+    costs = ctx.b.costs
+    offsets = np.cumsum([0, *(len(v[b]) for b in ctx.b.vars)])[:-1]
+    offset = dict(zip(ctx.b.vars, offsets.tolist(), strict=True))
+    parts = [(c.component, offset[c.block.name]) for c in costs]
+    lengths = [len(c.var_pos) for c in costs]
+    terms = pd.DataFrame({"part": np.repeat(np.arange(len(costs)), lengths),
+                          "pos": np.concatenate([c.var_pos for c in costs]),
+                          "year": np.concatenate([c.year for c in costs])})
+    k = ctx.b.memo("cost_layout", CostInputs(terms, parts, list(years)), cost_layout)
+    vals = np.concatenate([v[b].to_numpy() for b in ctx.b.vars])
+    value = np.concatenate([c.coef for c in costs]) * vals[k["column"]]
+    weight = np.concatenate([cost_weights(ctx, c.component, c.year) for c in costs])
+    cost = np.zeros((len(years), len(k["components"])))
+    sums, cell = group_sums(value, k["groups"]), k["cell_year"] >= 0
+    cost[k["cell_year"][cell], k["cell_component"][cell]] = sums[cell]
+    pv = group_sums(value * weight, k["component_groups"])[k["component_order"]]
+    return (np.where(np.isnan(cost), 0.0, cost), np.where(np.isnan(pv), 0.0, pv),
+            k["components"])
+
+
+@dataclass(frozen=True)
+class CostInputs:
+    terms: pd.DataFrame  # part, pos, year of each registered cost term, in order
+    parts: list  # (component, column offset of its variable block) of each part
+    years: list[int]  # all years
+
+
+def cost_layout(k: CostInputs) -> dict[str, object]:
+    """Where each cost term reads its level (``column``) and which sums it adds to: the
+    (year, component) cells (``groups``, numbered in order of first appearance, with each
+    cell's year row, −1 outside the years, and component column) and the components
+    (``component_groups``; ``component_order``: the groups in sorted order)."""
+    component = np.array([c for c, _ in k.parts], dtype=object)[k.terms["part"].to_numpy()]
+    offset = np.array([o for _, o in k.parts], dtype=np.int64)[k.terms["part"].to_numpy()]
+    cells = pd.DataFrame({"year": k.terms["year"].to_numpy(), "component": component})
+    groups = cells.groupby(["year", "component"], sort=False).ngroup().to_numpy()
+    first = cells.drop_duplicates().reset_index(drop=True)
+    components = sorted(set(component))
+    comp_groups, comp_first = pd.factorize(component)
+    return {"column": offset + k.terms["pos"].to_numpy(), "groups": groups,
+            "cell_year": pd.Index(k.years).get_indexer(first["year"]),
+            "cell_component": pd.Index(components).get_indexer(first["component"]),
+            "components": components, "component_groups": comp_groups,
+            "component_order": pd.Index(comp_first).get_indexer(components)}
 
 
 def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.ndarray]:
