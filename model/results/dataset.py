@@ -23,7 +23,7 @@ import peakpath
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
-from peakpath.core.frames import group_sums, merge
+from peakpath.core.frames import group_sums, merge, numbered, sums_at
 from peakpath.core.objective import cost_weights
 from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, Problem
@@ -205,7 +205,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                          "purchased-electricity CO2 by user sector (local generation credited "
                          "to its plants)")
     out["import_substitution_co2"] = _var(
-        _import_substitution(md, v, grid_ef, years), ["year"], "万t CO2",
+        _import_substitution(md, v, grid_ef, years, built.ctx.b.lookups), ["year"], "万t CO2",
         "CO2 of local generation that measures replace with grid imports, credited at the "
         "grid's average factor: emissions moved to other provinces (leakage), not avoided")
     out.update(_measure_unit_arrays(md, labels["measure"], built.ctx.b.lookups))
@@ -374,15 +374,47 @@ def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.nd
     return {d: coords[d] for d in dims}
 
 
-def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int]
-                         ) -> np.ndarray:
+def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int],
+                         lookups: LookupCache | None = None) -> np.ndarray:
     """Σ_m (−generation effect of m, 亿kWh) × stock × 1.229 × EF_grid (万t CO2): local
-    generation that measures take off and the grid supplies instead (leakage flag)."""
-    eff = md.effects[(md.effects["kind"] == "generation") & (md.effects["value"] < 0)]
-    stock = v["stock"].groupby(level=["measure", "year"]).sum().rename("stock").reset_index()
-    f = merge(stock, eff[["measure", "year", "value"]], on=["measure", "year"])
-    gen = (-f["value"] * f["stock"]).groupby(f["year"]).sum()
-    return gen.reindex(years).fillna(0.0).to_numpy() * WAN_TCE_PER_YI_KWH * grid_ef
+    generation that measures take off and the grid supplies instead (leakage flag). Which
+    stock and effect rows pair up is planned once per structure (`substitution_plan`)."""
+    e = md.effects
+    value = e["value"].to_numpy(float)
+    rows = np.flatnonzero(((e["kind"] == "generation").to_numpy()) & (value < 0))
+    stock = v["stock"]
+    inputs = SubstitutionInputs(stock.index.to_frame(index=False)[["measure", "year"]],
+                                e.iloc[rows][["measure", "year"]], rows, list(years))
+    k = lookups.memo("import_substitution", inputs, substitution_plan) if lookups is not None \
+        else substitution_plan(inputs)
+    by_measure_year = group_sums(stock.to_numpy(float), k["stock_groups"])[k["stock_order"]]
+    gen = -value[k["effect_rows"]] * by_measure_year[k["stock_of"]]
+    return sums_at(gen, k["year_groups"], k["year_at"]) * WAN_TCE_PER_YI_KWH * grid_ef
+
+
+@dataclass(frozen=True)
+class SubstitutionInputs:
+    stock: pd.DataFrame  # measure, year of the stock levels, in order
+    effects: pd.DataFrame  # measure, year of the generation effects that take output off
+    effect_rows: np.ndarray  # their rows in md.effects
+    years: list[int]  # all years
+
+
+def substitution_plan(k: SubstitutionInputs) -> dict[str, np.ndarray]:
+    """The stock summed by measure and year (``stock_groups`` in order of first appearance,
+    ``stock_order``: sorted), each such sum beside the generation effects of its measure
+    and year (``stock_of``, ``effect_rows``), and the yearly sums of the pairs (``year_*``)."""
+    cols = ["measure", "year"]
+    first = k.stock.groupby(cols, sort=False).ngroup().to_numpy()
+    ranked = k.stock.groupby(cols, sort=True).ngroup().to_numpy()
+    order = np.zeros(len(np.unique(first)), dtype=np.int64)
+    order[ranked] = first
+    sums = numbered(k.stock.assign(_n=0).groupby(cols, as_index=False).sum()[cols], "sum_row")
+    pairs = merge(sums, k.effects.assign(effect_row=k.effect_rows), on=cols)
+    year_groups, years = pd.factorize(pairs["year"].to_numpy())
+    return {"stock_groups": first, "stock_order": order,
+            "stock_of": pairs["sum_row"].to_numpy(), "effect_rows": pairs["effect_row"].to_numpy(),
+            "year_groups": year_groups, "year_at": pd.Index(years).get_indexer(k.years)}
 
 
 def output_cut_measures(md: ModelData) -> list[str]:
