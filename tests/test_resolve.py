@@ -246,3 +246,35 @@ def test_a_memo_reuses_its_answer_and_verification_catches_a_stale_one():
     cache.verify = True
     with pytest.raises(AssertionError, match="stale 'f'"):
         cache.memo("site", Names(["a", "c"], pd.DataFrame({"x": [1, 2]})), compute)
+
+
+def test_a_table_memo_reuses_its_answer_only_for_the_same_tables_and_settings():
+    """`LookupCache.memo_tables` reuses the answer while the build reads the same table
+    objects with equal settings (a draw's unchanged tables), computes it again for a table
+    an override copied or other settings, and, verifying, fails when a table was changed in
+    place (the rule it relies on)."""
+    import pandas as pd
+
+    from peakpath.core.algebra import LookupCache
+
+    table = pd.DataFrame({"x": [1.0, 2.0]})
+    calls = []
+
+    def compute(t=table):
+        calls.append(1)
+        return {"f": t.assign(y=t["x"] * 2)}
+
+    cache = LookupCache()
+    cache.verify = False
+    first = cache.memo_tables("site", (table,), (2020,), compute)
+    first["f"]["y"] = 0.0  # the caller's copy
+    again = cache.memo_tables("site", (table,), (2020,), compute)
+    assert len(calls) == 1 and again["f"]["y"].tolist() == [2.0, 4.0]
+    copy = table.copy()
+    cache.memo_tables("site", (copy,), (2020,), lambda: compute(copy))
+    cache.memo_tables("site", (copy,), (2021,), lambda: compute(copy))
+    assert len(calls) == 3 and cache.memo_hits["site"] == 1
+    cache.verify = True
+    copy.loc[0, "x"] = 5.0  # in place: what no peakpath code does
+    with pytest.raises(AssertionError, match="stale 'f'"):
+        cache.memo_tables("site", (copy,), (2021,), lambda: compute(copy))

@@ -161,6 +161,8 @@ class LookupCache:
     def __init__(self) -> None:
         self.entries: dict[tuple, tuple[list[np.ndarray], object, object]] = {}
         self.memo_hits: collections.Counter[str] = collections.Counter()  # reuses by site
+        #: site -> (tables read, settings, answer) of `memo_tables`
+        self.table_entries: dict[str, tuple[tuple, tuple, dict[str, Any]]] = {}
 
     def get(self, site: tuple, cols: list[np.ndarray], owner: object = None):
         entry = self.entries.get(site)
@@ -203,9 +205,37 @@ class LookupCache:
                 if isinstance(v, np.ndarray):
                     v.flags.writeable = False
             self.put(("memo", site), cols, hit)
-        deep = not _copy_on_write()
-        return {k: v.copy(deep=deep) if isinstance(v, pd.DataFrame) else v
-                for k, v in hit.items()}
+        return _handed_out(hit)
+
+    def memo_tables(self, site: str, tables: tuple[pd.DataFrame, ...], settings: tuple,
+                    compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``compute()``, or its answer for the previous build when that build read the same
+        table objects and equal ``settings``. A batch's variants share every input table no
+        draw changes: `peakpath.io.inputs.apply_overrides` copies a table only to change it,
+        and nothing changes a table in place, so the same object holds the same data. For
+        what reads unchanged tables only (emission factors, tax components, districts);
+        copies are handed out as by `memo`."""
+        entry = self.table_entries.get(site)
+        same = entry is not None and len(entry[0]) == len(tables) and all(
+            a is b for a, b in zip(entry[0], tables, strict=True)) and entry[1] == settings
+        self.memo_hits[site] += same
+        if not same or self.verify:
+            fresh = compute()
+            if same:
+                _assert_same(site, entry[2], fresh)
+            for v in fresh.values():
+                if isinstance(v, np.ndarray):
+                    v.flags.writeable = False
+            entry = (tables, settings, fresh)
+            self.table_entries[site] = entry
+        return _handed_out(entry[2])
+
+
+def _handed_out(answer: dict[str, Any]) -> dict[str, Any]:
+    """A stored answer's frames as copies the caller may change (arrays are read-only)."""
+    deep = not _copy_on_write()
+    return {k: v.copy(deep=deep) if isinstance(v, pd.DataFrame) else v
+            for k, v in answer.items()}
 
 
 def _copy_on_write() -> bool:

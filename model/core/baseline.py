@@ -163,21 +163,30 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
     cache of what depends on names only, `peakpath.core.algebra.LookupCache`)."""
     base, years = scenario.base_year, scenario.years
     all_years = [base, *years]
-    check_base_year(data, scenario)
+    t = data.tables.get
+    _unchanged(lookups, "check_base_year", (t("activity"), t("energy")), (base,),
+               lambda: check_base_year(data, scenario) or {})
     problems: list[Problem] = []
     coal = coal_fuels(data, scenario, problems)
     sectors = merge(data["sectors"], data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
                     on="group")
-    districts = _districts(data, scenario)
+    districts = _unchanged(lookups, "districts", (t("districts"),),
+                           (bool(scenario.settings["districts"]),),
+                           lambda: {"districts": _districts(data, scenario)})["districts"]
     macro = project_macro(data, all_years, problems)
     shares = sector_shares(data, districts)
     activity = project_activity(data, scenario, districts, macro, problems, shares)
     energy_base, heat_int = baseline_energy(data, base, years, activity, problems, lookups)
     process = baseline_process(data, all_years, activity)
-    ef = _emission_factors(data, all_years, problems)
+    ef = _unchanged(lookups, "emission_factors", (t("fuels"), t("emission_factors")),
+                    tuple(all_years), lambda: _found(_emission_factors, data, all_years))
+    problems.extend(ef["problems"])
+    ef = ef["value"]
     grid = _grid(data, all_years, problems)
     prices = _prices(data, all_years, problems)
-    components = _price_components(data, all_years)
+    components = _unchanged(lookups, "price_components", (t("price_components"),),
+                            tuple(all_years),
+                            lambda: {"value": _price_components(data, all_years)})["value"]
     cp = scenario.settings.get("carbon_price") or {}
     carbon = interpolate(pd.DataFrame({"year": list(cp), "value": list(cp.values())}), [],
                          all_years) if cp else pd.DataFrame({"year": all_years,
@@ -186,8 +195,10 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
     potential, group_pot = measure_potentials(data, measures, activity, districts, all_years,
                                               shares, problems, lookups)
     projects = _place_projects(data, districts, problems)
-    potential_input = interpolate(data["measure_potential"][["measure", "year", "value"]],
-                                  ["measure"], all_years)
+    potential_input = _unchanged(
+        lookups, "potential_input", (t("measure_potential"),), tuple(all_years),
+        lambda: {"value": interpolate(data["measure_potential"][["measure", "year", "value"]],
+                                      ["measure"], all_years)})["value"]
     capex = _capex(measures, years, base)
     effects = measure_effects(data, measures, activity, energy_base, all_years, lookups)
     if problems:
@@ -204,6 +215,23 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
         coal_fuels=coal, digest=data.digest,
     )
+
+
+def _unchanged(lookups: LookupCache | None, site: str, tables: tuple, settings: tuple,
+               compute) -> dict:
+    """``compute()``, reused by a batch while it reads the same table objects with the same
+    settings (`LookupCache.memo_tables`): what derives from tables no draw changes."""
+    return compute() if lookups is None else lookups.memo_tables(site, tables, settings,
+                                                                 compute)
+
+
+def _found(derive_part, *args) -> dict:
+    """``derive_part(*args, problems)`` as an answer: its value and the problems it found."""
+    problems: list[Problem] = []
+    value = derive_part(*args, problems)
+    found = np.empty(len(problems), dtype=object)
+    found[:] = problems
+    return {"value": value, "problems": found}
 
 
 def table_file(data: InputData, table: str) -> str:
