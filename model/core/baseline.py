@@ -149,12 +149,19 @@ def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
     vals = np.concatenate([np.interp(ys, x[a:b], y[a:b]) for a, b in zip(starts, ends,
                                                                              strict=True)])
     n = len(years)
-    out = {}
-    for col in by:
-        out[col] = np.repeat(df[col].to_numpy()[order][starts], n)
+    out = {col: np.repeat(df[col].to_numpy()[order][starts], n) for col in by}
     out["year"] = np.tile(np.asarray(years), len(starts))
     out[value] = vals
-    return pd.DataFrame(out)[cols]
+    return pd.DataFrame({c: out[c] for c in cols})
+
+
+def series_at(given: pd.DataFrame, mask: np.ndarray, years: list[int]) -> np.ndarray:
+    """The values of the rows ``mask`` of ``given`` (year, value) at ``years``: linear between
+    given years, flat outside them; what `interpolate` gives for them without keys."""
+    x = given["year"].to_numpy(float)[mask]
+    order = np.lexsort([x])
+    return np.interp(np.asarray(years, dtype=float), x[order],
+                     given["value"].to_numpy(float)[mask][order])
 
 
 def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = None
@@ -175,7 +182,7 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
                            lambda: {"districts": _districts(data, scenario)})["districts"]
     macro = project_macro(data, all_years, problems)
     shares = sector_shares(data, districts)
-    activity = project_activity(data, scenario, districts, macro, problems, shares)
+    activity = project_activity(data, scenario, districts, macro, problems, shares, lookups)
     energy_base, heat_int = baseline_energy(data, base, years, activity, problems, lookups)
     process = baseline_process(data, all_years, activity)
     ef = _unchanged(lookups, "emission_factors", (t("fuels"), t("emission_factors")),
@@ -353,10 +360,11 @@ def project_macro(data: InputData, years: list[int], problems: list[Problem]) ->
     m = data["macro"]
     out = pd.DataFrame({"year": years})
     growth = data["growth"]
+    variable, grows = m["variable"].to_numpy(), growth["variable"].to_numpy()
     for var in ("gdp", "population"):
-        rows = m[m["variable"] == var]
-        hist = dict(zip(rows["year"].astype(int).tolist(), rows["value"].astype(float).tolist(),
-                        strict=True))
+        rows = variable == var
+        hist = dict(zip(m["year"].to_numpy()[rows].astype(int).tolist(),
+                        m["value"].to_numpy()[rows].astype(float).tolist(), strict=True))
         series = {y: hist[y] for y in years if y in hist}
         last = max((y for y in hist if y <= years[0]), default=None)
         if last is None:
@@ -365,9 +373,9 @@ def project_macro(data: InputData, years: list[int], problems: list[Problem]) ->
                                     "缺少基准年宏观数据"))
             continue
         level = hist[last]
-        g = growth[growth["variable"] == var]
-        start, end = g["start_year"].to_numpy(), g["end_year"].to_numpy()
-        rate = g["rate"].to_numpy(float)
+        g = grows == var
+        start, end = growth["start_year"].to_numpy()[g], growth["end_year"].to_numpy()[g]
+        rate = growth["rate"].to_numpy(float)[g]
         for y in range(last + 1, years[-1] + 1):
             covering = np.flatnonzero((start <= y) & (end >= y))  # the first row given wins
             if y in hist:
@@ -380,31 +388,36 @@ def project_macro(data: InputData, years: list[int], problems: list[Problem]) ->
             else:
                 level *= 1.0 + float(rate[covering[0]])
             series[y] = level
-        out[var] = out["year"].map(series)
+        out[var] = np.array([series.get(y, np.nan) for y in years], dtype=float)
     for share, col in (("secondary_share", "industry_va"), ("tertiary_share", "services_va")):
-        sh = m[m["variable"] == share]
-        if sh.empty:
+        sh = variable == share
+        if not sh.any():
             problems.append(Problem("macro.csv", None, "variable", "required",
                                     f"no {share} rows", "缺少产业结构数据"))
             continue
-        s = interpolate(sh[["year", "value"]], [], years)["value"].to_numpy()
-        out[col] = out["gdp"].to_numpy() * s
+        out[col] = out["gdp"].to_numpy() * series_at(m, sh, years)
     return out
 
 
 def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFrame,
                      macro: pd.DataFrame, problems: list[Problem],
-                     shares: pd.DataFrame | None = None) -> pd.DataFrame:
+                     shares: pd.DataFrame | None = None,
+                     lookups: LookupCache | None = None) -> pd.DataFrame:
     """activity[sector, district, year] for every sector with a base-year activity. With
-    districts, rows given for the whole city are split by ``shares`` (district_shares.csv)."""
+    districts, rows given for the whole city are split by ``shares`` (district_shares.csv)::
+
+        A[s,d,y] = A[s,d,base] · (driver[y] / driver[base])^elasticity[s]
+
+    The base-year rows come from tables no draw changes: a batch reuses them
+    (`LookupCache.memo_tables`)."""
     base = scenario.base_year
-    a = data["activity"]
-    a = a[a["year"] == base]
-    if not is_split(districts):  # whole city: sum the districts
-        a = a.groupby("sector", as_index=False)["value"].sum()
-        a["district"] = districts["district"].iloc[0]
-    else:
-        a = _split_city_rows(data, a, districts, shares, problems)
+    t = data.tables.get
+    a = _unchanged(lookups, "base_activity",
+                   (t("activity"), t("districts"), t("district_shares")),
+                   (base, bool(scenario.settings["districts"])),
+                   lambda: _found(_base_activity, data, base, districts, shares))
+    problems.extend(a["problems"])
+    a = a["value"]
     sec = data["sectors"].set_index("sector")
     need = sec.index[~sec["role"].isin(["heat", "ccus"])]
     for s in need.difference(a["sector"].unique()):
@@ -423,15 +436,29 @@ def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFram
     code, sectors = pd.factorize(a["sector"])
     growth = rel.to_numpy().T
     factor = np.ones((len(sectors), len(rel)))
+    elasticity = sec.loc[sectors, "elasticity"].to_numpy(float)
     for k, c in enumerate(rel.columns.get_indexer(sec.loc[sectors, "driver"])):
         if c >= 0:  # a scalar exponent, as numpy computes it for one sector's series
-            factor[k] = growth[c] ** float(sec.loc[sectors[k], "elasticity"])
+            factor[k] = growth[c] ** elasticity[k]
     factor = factor[code]
     n = len(rel)
     return pd.DataFrame({"sector": np.repeat(a["sector"].to_numpy(), n),
                          "district": np.repeat(a["district"].to_numpy(), n),
                          "year": np.tile(rel.index.to_numpy(), len(a)),
                          "value": (a["value"].to_numpy(float)[:, None] * factor).ravel()})
+
+
+def _base_activity(data: InputData, base: int, districts: pd.DataFrame,
+                   shares: pd.DataFrame | None, problems: list[Problem]) -> pd.DataFrame:
+    """The base year's activity by sector and district (sector, value, district): the
+    districts summed for the whole city, or the city's rows split by ``shares``."""
+    a = data["activity"]
+    a = a[a["year"] == base]
+    if not is_split(districts):  # whole city: sum the districts
+        a = a.groupby("sector", as_index=False)["value"].sum()
+        a["district"] = districts["district"].iloc[0]
+        return a
+    return _split_city_rows(data, a, districts, shares, problems)
 
 
 def _split_city_rows(data: InputData, a: pd.DataFrame, districts: pd.DataFrame,
@@ -595,14 +622,15 @@ def _emission_factors(data: InputData, years: list[int], problems: list[Problem]
 def _grid(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
     g = data["grid"]
     out = pd.DataFrame({"year": years})
+    variable = g["variable"].to_numpy()
     for var in ("emission_factor", "non_fossil_share", "coal_rate"):
-        rows = g[g["variable"] == var]
-        if rows.empty:
+        rows = variable == var
+        if not rows.any():
             problems.append(Problem("grid.csv", None, "variable", "required",
                                     f"no rows for '{var}'", "缺少电网数据"))
             out[var] = np.nan
             continue
-        out[var] = interpolate(rows[["year", "value"]], [], years)["value"].to_numpy()
+        out[var] = series_at(g, rows, years)
     out["ef"] = grid_factor_to_energy_factor(out["emission_factor"])
     out["kce"] = coal_equivalent_multiplier(out["coal_rate"])
     out["nf_share"] = out["non_fossil_share"]
