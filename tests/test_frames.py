@@ -203,3 +203,19 @@ def test_column_values_are_the_columns_numpy_values_read_only():
     np.testing.assert_array_equal(frames.column_values(dup, "k"), dup["k"].to_numpy())
     with pytest.raises(KeyError):
         frames.column_values(f, "absent")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sorted_groups_give_a_frame_groupby_sum_bit_for_bit(seed):
+    """`frames.sorted_groups` with `group_sums`: the sorted sums and keys of
+    ``groupby(cols, as_index=False).sum()``, value for value and bit for bit."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    f = pd.DataFrame({"a": rng.choice(["x", "y", "z", "w"], n), "b": rng.integers(0, 9, n),
+                      "v": rng.normal(size=n) * 10.0 ** rng.integers(-8, 8, n)})
+    f.loc[rng.choice(n, 20), "v"] = np.nan
+    groups, order, keys = frames.sorted_groups(f, ["a", "b"])
+    want = f.groupby(["a", "b"], as_index=False)["v"].sum()
+    assert_frame_equal(keys, want[["a", "b"]], check_exact=True)
+    got = frames.group_sums(f["v"].to_numpy(), groups)[order]
+    assert np.array_equal(got.view(np.int64), want["v"].to_numpy().view(np.int64))

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from peakpath.core.frames import group_sums, merge, numbered, sums_at, take_or_zero
+from peakpath.core.frames import (
+    group_sums,
+    merge,
+    numbered,
+    sorted_groups,
+    sums_at,
+    take_or_zero,
+)
 from peakpath.errors import InputError, Problem
 from peakpath.io.inputs import InputData
 from peakpath.io.scenario import DEFAULTS, Scenario
@@ -649,14 +656,45 @@ def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.Da
     return interpolate(p[["fuel", "year", "value"]], ["fuel"], years)
 
 
-def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame) -> pd.DataFrame:
+def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame,
+                        lookups: LookupCache | None = None) -> pd.DataFrame:
     """I[s,f,y]: energy of the incumbent technology per unit of activity (万tce per unit; the
-    base year's mix with the autonomous trend), from the city totals."""
-    a = activity.groupby(["sector", "year"], as_index=False)["value"].sum()
-    e = energy_base.groupby(["sector", "fuel", "year"], as_index=False)["value"].sum()
-    f = merge(e, a.rename(columns={"value": "act"}), on=["sector", "year"])
-    f = f[f["act"] > 0]
-    return f.assign(value=f["value"] / f["act"])[["sector", "fuel", "year", "value"]]
+    base year's mix with the autonomous trend), from the city totals::
+
+        I[s,f,y] = Σ_d E[s,f,d,y] / Σ_d A[s,d,y]        where Σ_d A[s,d,y] > 0
+
+    Which rows add up is planned once per structure (`incumbent_plan`)."""
+    k = IncumbentInputs(activity[["sector", "year"]], energy_base[["sector", "fuel", "year"]])
+    plan = lookups.memo("incumbent", k, incumbent_plan) if lookups is not None \
+        else incumbent_plan(k)
+    act = group_sums(activity["value"].to_numpy(float), plan["act_groups"])[
+        plan["act_order"]][plan["act_of"]]
+    energy = group_sums(energy_base["value"].to_numpy(float), plan["energy_groups"])[
+        plan["energy_order"]][plan["energy_of"]]
+    used = act > 0
+    return plan["keys"][used].assign(value=energy[used] / act[used])
+
+
+@dataclass(frozen=True)
+class IncumbentInputs:
+    activity: pd.DataFrame  # sector, year of the activity, in row order
+    energy: pd.DataFrame  # sector, fuel, year of the baseline energy, in row order
+
+
+def incumbent_plan(k: IncumbentInputs) -> dict[str, object]:
+    """The city sums of `incumbent_intensity`: activity by sector and year and energy by
+    sector, fuel and year (``*_groups`` in order of first appearance, ``*_order`` sorted),
+    and for each (sector, fuel, year) of energy with activity its two sums (``*_of``)."""
+    out: dict[str, object] = {}
+    sums = {}
+    for name, frame, cols in (("act", k.activity, ["sector", "year"]),
+                              ("energy", k.energy, ["sector", "fuel", "year"])):
+        groups, order, keys = sorted_groups(frame, cols)
+        out |= {f"{name}_groups": groups, f"{name}_order": order}
+        sums[name] = numbered(keys, f"{name}_of")
+    f = merge(sums["energy"], sums["act"], on=["sector", "year"])
+    return out | {"keys": f[["sector", "fuel", "year"]], "act_of": f["act_of"].to_numpy(),
+                  "energy_of": f["energy_of"].to_numpy()}
 
 
 def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
@@ -676,7 +714,7 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     share rows of `peakpath.core.ledger`). Which rows add up to which effect depends on names
     only (`effect_plan`); a batch reuses it through ``lookups``."""
     eff = data["measure_effects"]
-    inc = incumbent_intensity(activity, energy_base)
+    inc = incumbent_intensity(activity, energy_base, lookups)
     mode = measures["mode"] if "mode" in measures else pd.Series("", index=measures.index)
     inputs = EffectPlanInputs(eff[["measure", "kind", "item", "sector"]],
                               measures[["measure", "sector"]].assign(mode=mode.to_numpy()),
@@ -999,12 +1037,8 @@ def reference_plan(k: ReferenceInputs) -> dict[str, np.ndarray]:
     e = k.energy
     heat_rows = np.flatnonzero(e["fuel"].isin(k.heat_fuels).to_numpy())
     use = e.iloc[heat_rows][["district", "year"]].reset_index(drop=True)
-    cols = ["district", "year"]
-    first = use.groupby(cols, sort=False).ngroup().to_numpy()
-    ranked = use.groupby(cols, sort=True).ngroup().to_numpy()
-    order = np.zeros(len(np.unique(first)), dtype=np.int64)
-    order[ranked] = first
-    sorted_use = numbered(use.assign(_n=0).groupby(cols, as_index=False).sum()[cols], "use_row")
+    first, order, sorted_use = sorted_groups(use, ["district", "year"])
+    sorted_use = numbered(sorted_use, "use_row")
     heat = merge(sorted_use, numbered(k.heat, "k_row"), on="year")
     heat = heat.assign(sector=k.heat_sector[0])
     energy = numbered(pd.concat([e, heat[["sector", "fuel", "district", "year"]]],

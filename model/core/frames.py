@@ -202,3 +202,17 @@ def sums_at(value: np.ndarray, groups: np.ndarray, pos: np.ndarray) -> np.ndarra
     frame's ``groupby(key).sum().reindex(wanted).fillna(0.0)`` with ``groups`` the keys'
     first-appearance numbers and ``pos`` each wanted key's group."""
     return take_or_zero(group_sums(value, groups), pos)
+
+
+def sorted_groups(frame: pd.DataFrame, cols: list[str]
+                  ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """How ``frame.groupby(cols, as_index=False).sum()`` adds up the rows, planned once:
+    each row's group numbered in order of first appearance (for `group_sums`), the groups in
+    sorted order (``group_sums(v, groups)[order]`` are the sorted sums) and their keys as
+    that groupby gives them."""
+    groups = frame.groupby(cols, sort=False).ngroup().to_numpy()
+    ranked = frame.groupby(cols, sort=True).ngroup().to_numpy()
+    order = np.zeros(len(np.unique(groups)), dtype=np.int64)
+    order[ranked] = groups
+    keys = frame[cols].assign(_n=0).groupby(cols, as_index=False).sum()[cols]
+    return groups, order, keys

@@ -10,7 +10,14 @@ import pandas as pd
 
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import COMBUSTIBLE, ModelData, delivered_prices
-from peakpath.core.frames import group_sums, merge, numbered, sums_at, take_or_zero
+from peakpath.core.frames import (
+    group_sums,
+    merge,
+    numbered,
+    sorted_groups,
+    sums_at,
+    take_or_zero,
+)
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
@@ -136,14 +143,8 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
         "gwp": item.map(dict(k.gwp)).astype(float).fillna(0.0).to_numpy()}
     out.update(_heat_plan(k, y))
     keys = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y})
-    cols = ["measure", "year"]
-    first = keys.groupby(cols, sort=False).ngroup().to_numpy()
-    ranked = keys.groupby(cols, sort=True).ngroup().to_numpy()
-    order = np.zeros(len(np.unique(first)), dtype=np.int64)
-    order[ranked] = first
-    out.update(groups=first, order=order,
-               keys=keys.assign(_n=0).groupby(cols, as_index=False).sum()[cols])
-    return out
+    groups, order, keys = sorted_groups(keys, ["measure", "year"])
+    return out | {"groups": groups, "order": order, "keys": keys}
 
 
 def _heat_plan(k: UnitEffectInputs, y: np.ndarray) -> dict[str, np.ndarray]:

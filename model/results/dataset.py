@@ -23,7 +23,7 @@ import peakpath
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
-from peakpath.core.frames import group_sums, merge, numbered, sums_at
+from peakpath.core.frames import group_sums, merge, numbered, sorted_groups, sums_at
 from peakpath.core.objective import cost_weights
 from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, Problem
@@ -405,12 +405,9 @@ def substitution_plan(k: SubstitutionInputs) -> dict[str, np.ndarray]:
     ``stock_order``: sorted), each such sum beside the generation effects of its measure
     and year (``stock_of``, ``effect_rows``), and the yearly sums of the pairs (``year_*``)."""
     cols = ["measure", "year"]
-    first = k.stock.groupby(cols, sort=False).ngroup().to_numpy()
-    ranked = k.stock.groupby(cols, sort=True).ngroup().to_numpy()
-    order = np.zeros(len(np.unique(first)), dtype=np.int64)
-    order[ranked] = first
-    sums = numbered(k.stock.assign(_n=0).groupby(cols, as_index=False).sum()[cols], "sum_row")
-    pairs = merge(sums, k.effects.assign(effect_row=k.effect_rows), on=cols)
+    first, order, sums = sorted_groups(k.stock, cols)
+    pairs = merge(numbered(sums, "sum_row"), k.effects.assign(effect_row=k.effect_rows),
+                  on=cols)
     year_groups, years = pd.factorize(pairs["year"].to_numpy())
     return {"stock_groups": first, "stock_order": order,
             "stock_of": pairs["sum_row"].to_numpy(), "effect_rows": pairs["effect_row"].to_numpy(),
