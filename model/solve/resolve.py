@@ -163,9 +163,13 @@ class Resolver:
             h.changeRowsBounds(changed.size, changed.astype(np.int32), new.row_lb[changed],
                                new.row_ub[changed])
         diff = (new.A - old.A).tocoo()
-        for r, c in zip(diff.row[diff.data != 0].tolist(), diff.col[diff.data != 0].tolist(),
-                        strict=True):
-            h.changeCoeff(r, c, float(new.A[r, c]))
+        moved = diff.data != 0
+        rows, cols = diff.row[moved], diff.col[moved]
+        # the new values read at once: one element at a time cost ≈ 15 µs each, and a Monte
+        # Carlo draw changes ≈ 300 coefficients
+        values = np.asarray(new.A[rows, cols]).ravel() if rows.size else np.zeros(0)
+        for r, c, x in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+            h.changeCoeff(r, c, x)
         entry.lp = new
         return new
 
