@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from peakpath.core.algebra import LookupCache
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered
+from peakpath.core.frames import group_sums, merge, numbered, sorted_groups, take_or_zero
 from peakpath.errors import InputError, Problem
 
 
@@ -59,12 +60,12 @@ def add(ctx: Context) -> None:
     for name, acc in (("energy", led["energy"]), ("feedstock", led["feedstock"]),
                       ("process", led["emissions"])):
         acc.add(online.terms(k[name], value[k[f"{name}_rows"]]))
-    f = k["online"].assign(
-        value_added=projects["value_added"].to_numpy(float)[k["online_project_row"]])
-    f = merge(f, project_energy_bill(md), on=["project", "year"], how="left").fillna(
-        {"bill": 0.0})
-    f["coef"] = -(f["value_added"] * 1e4 + f["bill"])
-    ctx.b.add_cost("project_value", online, f)
+    idx = k["online"]
+    plan = _bill_plan(md, ctx.b.lookups, idx)
+    bill = take_or_zero(_bills(md, plan), plan["online_at"])
+    value_added = projects["value_added"].to_numpy(float)[k["online_project_row"]]
+    ctx.b.add_cost_at("project_value", online, np.arange(len(idx)),
+                      idx["year"].to_numpy(int), -(value_added * 1e4 + bill))
 
 
 @dataclass(frozen=True)
@@ -114,19 +115,61 @@ def project_keys(k: ProjectInputs) -> dict[str, object]:
     return out
 
 
-def project_energy_bill(md) -> pd.DataFrame:
+def project_energy_bill(md, lookups: LookupCache | None = None) -> pd.DataFrame:
     """What each project pays for its energy in each year (project, year, bill 万元): fuel and
     feedstock at their prices plus the network charge on its electricity, as the model charges
-    them (CNY/tce × 万tce = 万元)."""
-    use = md.project_effects[md.project_effects["kind"].isin(["energy", "feedstock"])]
-    use = use.rename(columns={"item": "fuel"})[["project", "fuel", "value"]]
-    pc = md.price_components
-    net = pc[pc["component"] == "network"][["fuel", "year", "value"]].rename(
-        columns={"value": "network"})
-    cost = merge(use, md.prices, on="fuel", suffixes=("", "_price"))
-    cost = merge(cost, net, on=["fuel", "year"], how="left").fillna({"network": 0.0})
-    cost["bill"] = cost["value"] * (cost["value_price"] + cost["network"])
-    return cost.groupby(["project", "year"], as_index=False)["bill"].sum()
+    them (CNY/tce × 万tce = 万元)::
+
+        bill[p,y] = Σ_f use[p,f] · (price[f,y] + network[f,y])
+
+    Which rows add up is planned once per structure (`bill_plan`)."""
+    plan = _bill_plan(md, lookups, pd.DataFrame({"project": [], "year": []}))
+    return plan["keys"].assign(bill=_bills(md, plan))
+
+
+def _bill_plan(md, lookups: LookupCache | None, online: pd.DataFrame) -> dict[str, object]:
+    k = BillInputs(md.project_effects[["kind", "project", "item"]], md.prices[["fuel", "year"]],
+                   md.price_components[["fuel", "component", "year"]], online)
+    return lookups.memo("project_bill", k, bill_plan) if lookups is not None else bill_plan(k)
+
+
+def _bills(md, plan: dict[str, object]) -> np.ndarray:
+    """bill[p,y] (万元) in the order of the plan's keys."""
+    use = md.project_effects["value"].to_numpy(float)[plan["use_rows"]]
+    price = md.prices["value"].to_numpy(float)[plan["price_rows"]]
+    network = take_or_zero(md.price_components["value"].to_numpy(float), plan["network_rows"])
+    return group_sums(use * (price + network), plan["groups"])[plan["order"]]
+
+
+@dataclass(frozen=True)
+class BillInputs:
+    effects: pd.DataFrame  # kind, project, item of md.project_effects, in row order
+    prices: pd.DataFrame  # fuel, year of md.prices, in row order
+    components: pd.DataFrame  # fuel, component, year of md.price_components, in row order
+    online: pd.DataFrame  # project, year: the entries to read the bills at
+
+
+def bill_plan(k: BillInputs) -> dict[str, object]:
+    """Each project's energy use beside each year's price of its fuel (``use_rows``,
+    ``price_rows``) and network charge (``network_rows``, −1: none), summed by project and
+    year (``groups``, ``order``, ``keys`` as `frames.sorted_groups`), and the bill of each
+    ``online`` entry (``online_at``, −1: none)."""
+    e = numbered(k.effects, "use_row")
+    use = e[e["kind"].isin(["energy", "feedstock"])].rename(columns={"item": "fuel"})
+    cost = merge(use[["project", "fuel", "use_row"]], numbered(k.prices, "price_row"),
+                 on="fuel")
+    pc = numbered(k.components, "network_row")
+    net = pc[pc["component"] == "network"][["fuel", "year", "network_row"]]
+    cost = merge(cost, net, on=["fuel", "year"], how="left")
+    groups, order, keys = sorted_groups(cost, ["project", "year"])
+    at = merge(numbered(k.online, "online_row"), numbered(keys, "bill_row"),
+               on=["project", "year"], how="left")
+    online_at = np.full(len(k.online), -1, dtype=np.int64)
+    found = at["bill_row"].notna().to_numpy()
+    online_at[at["online_row"].to_numpy()[found]] = at["bill_row"].to_numpy()[found]
+    return {"use_rows": cost["use_row"].to_numpy(), "price_rows": cost["price_row"].to_numpy(),
+            "network_rows": cost["network_row"].fillna(-1).to_numpy().astype(np.int64),
+            "groups": groups, "order": order, "keys": keys, "online_at": online_at}
 
 
 def _decisions(ctx: Context) -> dict[str, tuple[str, int]]:
