@@ -150,9 +150,9 @@ def test_reused_key_lookups_give_the_builds_made_without_them(wuhan, base, monke
     assert {"account_keys", "measures", "vintages", "effects", "projects"} <= set(
         cache.memo_hits)
     hits = dict(cache.memo_hits)
-    # the city's purchased electricity has no district: its prices are the same entries in
-    # the district model
-    assert hits.pop("taxed_cost:electricity") == 4
+    # the city's purchased electricity and the projects' bills have no district: they are
+    # the same entries in the district model
+    assert hits.pop("taxed_cost:electricity") == hits.pop("project_bill") == 4
     assert set(hits.values()) == {2}
     md = md_of(scenarios[1])  # the same structure as the last build, other numbers
     made = []
