@@ -99,3 +99,24 @@ def test_draws_of_different_years_are_aligned_with_gaps():
     row = got["co2_total"].sel(scenario="b").values
     assert row[0] == 1.0 and np.isnan(row[1]) and np.isnan(row[2]) and row[3] == 2.0
     assert got["co2_total"].attrs == {"units": "万t CO2"}
+
+
+def test_as_dict_is_xarrays_to_dict():
+    """`batch_store.as_dict` gives what ``Dataset.to_dict(data="array")`` gives: coordinates
+    (text, numbers, non-index ones), variables with units, NumPy attributes made native."""
+    from peakpath.analysis.batch_store import as_dict
+
+    ds = xr.Dataset(
+        {"co2": (("year", "sector"), np.arange(6.0).reshape(3, 2), {"units": "万t"}),
+         "n": ("sector", np.array([1, 2]))},
+        coords={"year": [2020, 2025, 2030], "sector": ["steel", "power"],
+                "sector_name_zh": ("sector", np.array(["钢铁", "电力"]))},
+        attrs={"status": "optimal", "base_year": np.int64(2020), "ys": np.array([1, 2])})
+    want, got = ds.to_dict(data="array"), as_dict(ds)
+    assert got.keys() == want.keys() and got["attrs"] == want["attrs"]
+    assert got["dims"] == want["dims"] and type(got["attrs"]["base_year"]) is int
+    for part in ("coords", "data_vars"):
+        assert list(got[part]) == list(want[part])
+        for name, v in want[part].items():
+            assert got[part][name]["dims"] == v["dims"] and got[part][name]["attrs"] == v["attrs"]
+            np.testing.assert_array_equal(got[part][name]["data"], v["data"], strict=True)
