@@ -110,13 +110,12 @@ class ModelData:
 
     def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
         key = ("sector", role, group)
-        if key not in self._ids:
+        if key not in self._ids:  # plain lists: a frame filter costs ≈ 0.3 ms a call
             s = self.sectors
-            if role is not None:
-                s = s[s["role"] == role]
-            if group is not None:
-                s = s[s["group"] == group]
-            self._ids[key] = s["sector"].tolist()
+            self._ids[key] = [
+                x for x, r, g in zip(s["sector"].tolist(), s["role"].tolist(),
+                                     s["group"].tolist(), strict=True)
+                if (role is None or r == role) and (group is None or g == group)]
         return list(self._ids[key])
 
     def reference_co2_max(self) -> float:
@@ -126,8 +125,10 @@ class ModelData:
     def fuel_ids(self, categories: tuple[str, ...]) -> list[str]:
         key = ("fuel", tuple(categories))
         if key not in self._ids:
-            self._ids[key] = self.fuels.loc[self.fuels["category"].isin(categories),
-                                            "fuel"].tolist()
+            wanted = set(categories)
+            self._ids[key] = [f for f, c in zip(self.fuels["fuel"].tolist(),
+                                                self.fuels["category"].tolist(), strict=True)
+                              if c in wanted]
         return list(self._ids[key])
 
 

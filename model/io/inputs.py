@@ -867,9 +867,10 @@ def _override_one(data: InputData, base: InputData, changed: dict[str, set[str]]
             s = old[mask].astype("float64") + float(o["add"])
         else:
             s = np.full(int(mask.sum()), float(o["set"]))
-    out_of_range = _range_problems(t.column(col), pd.Series(s),
-                                   pd.Series(np.ones(len(s), dtype=bool)), "", t.name,
-                                   lambda _t, j: None)
+    everywhere = np.ones(len(s), dtype=bool)
+    out_of_range = [] if _all_in_range(t.column(col), s.astype("float64"), everywhere) else \
+        _range_problems(t.column(col), pd.Series(s), pd.Series(everywhere), "", t.name,
+                        lambda _t, j: None)
     for p in out_of_range[:3]:  # the first few rows say enough
         bad(key, "range", f"{t.name}.{col}: {p.message}", p.hint_zh)
     if len(out_of_range) > 3:
