@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.algebra import LookupCache
-from peakpath.core.baseline import COMBUSTIBLE, ModelData, delivered_prices
+from peakpath.core.baseline import COMBUSTIBLE, ModelData
 from peakpath.core.frames import (
     group_sums,
     merge,
@@ -43,11 +43,11 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
     亿kWh. Which row reads which number depends on names only (`unit_effect_plan`); a batch
     reuses it through ``lookups``."""
     acc = md.scenario.accounting
-    delivered = delivered_prices(md)
+    pc = md.price_components
     inputs = UnitEffectInputs(
         md.effects[["measure", "kind", "item", "sector", "year"]], list(md.years),
         md.grid["year"].tolist(), md.emission_factor[["fuel", "year"]],
-        md.prices[["fuel", "year"]], delivered[["fuel", "year"]],
+        md.prices[["fuel", "year"]], pc[["fuel", "component", "year"]],
         md.heat_intensity[["fuel", "year"]],
         md.fuel_ids(COMBUSTIBLE), md.fuel_ids(("electricity",)), md.fuel_ids(("heat",)),
         md.sector_ids(role="sink"),
@@ -63,7 +63,10 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
     ef = md.emission_factor["value"].to_numpy(float)
     price = md.prices["value"].to_numpy(float)
     ef_v = take_or_zero(ef, plan["ef_pos"])
-    price_v = take_or_zero(delivered["value"].to_numpy(float), plan["price_pos"])
+    # delivered prices (`peakpath.core.baseline.delivered_prices`): price plus network charge
+    delivered = price[plan["delivered_price"]] + take_or_zero(
+        pc["value"].to_numpy(float), plan["delivered_network"])
+    price_v = take_or_zero(delivered, plan["price_pos"])
     eprice = take_or_zero(price, plan["eprice_pos"])
     hy = _heat_per_unit(md, plan)
     tce = v * WAN_TCE_PER_YI_KWH
@@ -100,7 +103,7 @@ class UnitEffectInputs:
     grid_years: list[int]  # years of the grid table, in row order
     emission: pd.DataFrame  # fuel, year of the emission factors, in row order
     prices: pd.DataFrame  # fuel, year of the prices, in row order
-    delivered: pd.DataFrame  # fuel, year of the delivered prices, in row order
+    components: pd.DataFrame  # fuel, component, year of the price components, in row order
     heat: pd.DataFrame  # fuel, year of the heat sector's fuel intensity, in row order
     combustible: list[str]
     electricity: list[str]
@@ -124,9 +127,12 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
     item, kind = eff["item"], eff["kind"]
     at = pd.MultiIndex.from_arrays([item, y])
     energy = (kind == "energy").to_numpy()
+    delivered = _delivered_plan(k)
+    delivered_keys = delivered.pop("delivered_keys")
     out: dict[str, object] = {
         "row": eff["row"].to_numpy(), "grid_row": eff["grid_row"].to_numpy(),
-        "ef_pos": _positions(k.emission, at), "price_pos": _positions(k.delivered, at),
+        **delivered, "price_pos": _positions(delivered_keys, at),
+        "ef_pos": _positions(k.emission, at),
         "eprice_pos": _positions(k.prices, pd.MultiIndex.from_arrays(
             [k.electricity[:1] * len(y), y])) if k.electricity else np.full(len(y), -1),
         "burned": energy & item.isin(k.combustible).to_numpy(),
@@ -145,6 +151,18 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
     keys = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y})
     groups, order, keys = sorted_groups(keys, ["measure", "year"])
     return out | {"groups": groups, "order": order, "keys": keys}
+
+
+def _delivered_plan(k: UnitEffectInputs) -> dict[str, np.ndarray]:
+    """The delivered prices' rows, as `peakpath.core.baseline.delivered_prices` joins them:
+    each price row (``delivered_price``) with its network charge (``delivered_network``, −1:
+    none)."""
+    pc = numbered(k.components, "network_row")
+    net = pc[pc["component"] == "network"][["fuel", "year", "network_row"]]
+    d = merge(numbered(k.prices, "price_row"), net, on=["fuel", "year"], how="left")
+    return {"delivered_price": d["price_row"].to_numpy(),
+            "delivered_network": d["network_row"].fillna(-1).to_numpy().astype(np.int64),
+            "delivered_keys": d[["fuel", "year"]]}
 
 
 def _heat_plan(k: UnitEffectInputs, y: np.ndarray) -> dict[str, np.ndarray]:
