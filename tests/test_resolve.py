@@ -198,6 +198,7 @@ def test_planned_data_and_accounts_equal_unplanned_ones_bit_for_bit(wuhan, base)
             np.array_equal(a, b) for a, b in zip(bits(kept), bits(fresh), strict=True))
 
     cache = LookupCache()
+    cache.verify = False  # reuse for real: verifying would hand out a fresh answer
     for sc in scenarios:
         data = apply_overrides(wuhan, sc)
         md, md_fresh = derive(data, sc, cache), derive(data, sc)
@@ -278,3 +279,19 @@ def test_a_table_memo_reuses_its_answer_only_for_the_same_tables_and_settings():
     copy.loc[0, "x"] = 5.0  # in place: what no peakpath code does
     with pytest.raises(AssertionError, match="stale 'f'"):
         cache.memo_tables("site", (copy,), (2021,), lambda: compute(copy))
+
+
+def test_a_memo_tells_minus_zero_and_a_missing_value_apart():
+    """Key columns that carry numbers are compared bit for bit: −0.0 is not 0.0 to a plan
+    that hands values on, and a missing value matches itself (element-wise equality would
+    reuse the first and miss the second)."""
+    import numpy as np
+
+    from peakpath.core.algebra import LookupCache
+
+    cache = LookupCache()
+    site = ("memo", "x")
+    cache.put(site, [np.array([0.0, np.nan])], "kept")
+    assert cache.get(site, [np.array([0.0, np.nan])]) == "kept"
+    assert cache.get(site, [np.array([-0.0, np.nan])]) is None
+    assert cache.get(site, [np.array([0.0, 1.0])]) is None

@@ -123,11 +123,12 @@ def project_energy_bill(md, lookups: LookupCache | None = None) -> pd.DataFrame:
         bill[p,y] = Σ_f use[p,f] · (price[f,y] + network[f,y])
 
     Which rows add up is planned once per structure (`bill_plan`)."""
-    plan = _bill_plan(md, lookups, pd.DataFrame({"project": [], "year": []}))
+    plan = _bill_plan(md, lookups, None)
     return plan["keys"].assign(bill=_bills(md, plan))
 
 
-def _bill_plan(md, lookups: LookupCache | None, online: pd.DataFrame) -> dict[str, object]:
+def _bill_plan(md, lookups: LookupCache | None, online: pd.DataFrame | None
+               ) -> dict[str, object]:
     k = BillInputs(md.project_effects[["kind", "project", "item"]], md.prices[["fuel", "year"]],
                    md.price_components[["fuel", "component", "year"]], online)
     return lookups.memo("project_bill", k, bill_plan) if lookups is not None else bill_plan(k)
@@ -138,7 +139,7 @@ def _bills(md, plan: dict[str, object]) -> np.ndarray:
     use = md.project_effects["value"].to_numpy(float)[plan["use_rows"]]
     price = md.prices["value"].to_numpy(float)[plan["price_rows"]]
     network = take_or_zero(md.price_components["value"].to_numpy(float), plan["network_rows"])
-    return group_sums(use * (price + network), plan["groups"])[plan["order"]]
+    return group_sums(use * (price + network), plan["groups"], sort=True)
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,14 @@ class BillInputs:
     effects: pd.DataFrame  # kind, project, item of md.project_effects, in row order
     prices: pd.DataFrame  # fuel, year of md.prices, in row order
     components: pd.DataFrame  # fuel, component, year of md.price_components, in row order
-    online: pd.DataFrame  # project, year: the entries to read the bills at
+    online: pd.DataFrame | None  # project, year: the entries to read the bills at
 
 
 def bill_plan(k: BillInputs) -> dict[str, object]:
     """Each project's energy use beside each year's price of its fuel (``use_rows``,
     ``price_rows``) and network charge (``network_rows``, −1: none), summed by project and
-    year (``groups``, ``order``, ``keys`` as `frames.sorted_groups`), and the bill of each
-    ``online`` entry (``online_at``, −1: none)."""
+    year (``groups``, ``keys`` as `frames.sorted_groups`), and the bill of each ``online``
+    entry (``online_at``, −1: none; nothing without ``online``)."""
     e = numbered(k.effects, "use_row")
     use = e[e["kind"].isin(["energy", "feedstock"])].rename(columns={"item": "fuel"})
     cost = merge(use[["project", "fuel", "use_row"]], numbered(k.prices, "price_row"),
@@ -161,15 +162,17 @@ def bill_plan(k: BillInputs) -> dict[str, object]:
     pc = numbered(k.components, "network_row")
     net = pc[pc["component"] == "network"][["fuel", "year", "network_row"]]
     cost = merge(cost, net, on=["fuel", "year"], how="left")
-    groups, order, keys = sorted_groups(cost, ["project", "year"])
-    at = merge(numbered(k.online, "online_row"), numbered(keys, "bill_row"),
-               on=["project", "year"], how="left")
-    online_at = np.full(len(k.online), -1, dtype=np.int64)
-    found = at["bill_row"].notna().to_numpy()
-    online_at[at["online_row"].to_numpy()[found]] = at["bill_row"].to_numpy()[found]
+    groups, keys = sorted_groups(cost, ["project", "year"])
+    online_at = np.zeros(0, dtype=np.int64)
+    if k.online is not None:
+        at = merge(numbered(k.online, "online_row"), numbered(keys, "bill_row"),
+                   on=["project", "year"], how="left")
+        online_at = np.full(len(k.online), -1, dtype=np.int64)
+        found = at["bill_row"].notna().to_numpy()
+        online_at[at["online_row"].to_numpy()[found]] = at["bill_row"].to_numpy()[found]
     return {"use_rows": cost["use_row"].to_numpy(), "price_rows": cost["price_row"].to_numpy(),
             "network_rows": cost["network_row"].fillna(-1).to_numpy().astype(np.int64),
-            "groups": groups, "order": order, "keys": keys, "online_at": online_at}
+            "groups": groups, "keys": keys, "online_at": online_at}
 
 
 def _decisions(ctx: Context) -> dict[str, tuple[str, int]]:

@@ -170,8 +170,7 @@ class LookupCache:
             return None
         stored, value, _ = entry
         same = len(stored) == len(cols) and all(
-            a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
-            for a, b in zip(stored, cols, strict=True))
+            _same_values(a, b) for a, b in zip(stored, cols, strict=True))
         return value if same else None
 
     def put(self, site: tuple, cols: list[np.ndarray], value: object,
@@ -229,6 +228,16 @@ class LookupCache:
             entry = (tables, settings, fresh)
             self.table_entries[site] = entry
         return _handed_out(entry[2])
+
+
+def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two key arrays hold the same values: numbers bit for bit (−0.0 is not 0.0 to a
+    plan that carries values, and a missing value matches itself), others element by element."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind == "f":
+        return np.array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"))
+    return np.array_equal(a, b)
 
 
 def _handed_out(answer: dict[str, Any]) -> dict[str, Any]:

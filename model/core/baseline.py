@@ -668,10 +668,10 @@ def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame,
     k = IncumbentInputs(activity[["sector", "year"]], energy_base[["sector", "fuel", "year"]])
     plan = lookups.memo("incumbent", k, incumbent_plan) if lookups is not None \
         else incumbent_plan(k)
-    act = group_sums(activity["value"].to_numpy(float), plan["act_groups"])[
-        plan["act_order"]][plan["act_of"]]
-    energy = group_sums(energy_base["value"].to_numpy(float), plan["energy_groups"])[
-        plan["energy_order"]][plan["energy_of"]]
+    act = group_sums(activity["value"].to_numpy(float), plan["act_groups"], sort=True)[
+        plan["act_of"]]
+    energy = group_sums(energy_base["value"].to_numpy(float), plan["energy_groups"],
+                        sort=True)[plan["energy_of"]]
     used = act > 0
     return plan["keys"][used].assign(value=energy[used] / act[used])
 
@@ -684,14 +684,14 @@ class IncumbentInputs:
 
 def incumbent_plan(k: IncumbentInputs) -> dict[str, object]:
     """The city sums of `incumbent_intensity`: activity by sector and year and energy by
-    sector, fuel and year (``*_groups`` in order of first appearance, ``*_order`` sorted),
-    and for each (sector, fuel, year) of energy with activity its two sums (``*_of``)."""
+    sector, fuel and year (``*_groups``, numbered by sorted key: `frames.sorted_groups`), and
+    for each (sector, fuel, year) of energy with activity its two sums (``*_of``)."""
     out: dict[str, object] = {}
     sums = {}
     for name, frame, cols in (("act", k.activity, ["sector", "year"]),
                               ("energy", k.energy, ["sector", "fuel", "year"])):
-        groups, order, keys = sorted_groups(frame, cols)
-        out |= {f"{name}_groups": groups, f"{name}_order": order}
+        groups, keys = sorted_groups(frame, cols)
+        out[f"{name}_groups"] = groups
         sums[name] = numbered(keys, f"{name}_of")
     f = merge(sums["energy"], sums["act"], on=["sector", "year"])
     return out | {"keys": f[["sector", "fuel", "year"]], "act_of": f["act_of"].to_numpy(),
@@ -983,8 +983,7 @@ def reference_co2(md: ModelData, lookups: LookupCache | None = None) -> pd.DataF
     plan = lookups.memo("reference_plan", inputs, reference_plan) if lookups is not None \
         else reference_plan(inputs)
     e = md.energy_base["value"].to_numpy(float)
-    heat_use = group_sums(e[plan["heat_use_rows"]], plan["heat_use_groups"])[
-        plan["heat_use_order"]]
+    heat_use = group_sums(e[plan["heat_use_rows"]], plan["heat_use_groups"], sort=True)
     k = md.heat_intensity["value"].to_numpy(float)
     e = np.concatenate([e, heat_use[plan["heat_use_of"]] * k[plan["heat_k_of"]]])
     share = take_or_zero(md.feedstock["share"].to_numpy(float), plan["burn_feedstock"])
@@ -1033,12 +1032,12 @@ def reference_plan(k: ReferenceInputs) -> dict[str, np.ndarray]:
     energy_base, then one per heat use (district, year, sorted) and heat-sector fuel
     (``heat_use_of``, ``heat_k_of``); ``burn_*`` pair each with its emission factor and
     feedstock share (−1: none); ``<part>_rows`` select the rows of a yearly sum, numbered by
-    year in order of first appearance (``<part>_groups``) and read at the model's years
-    (``<part>_at``, −1: none)."""
+    sorted year (``<part>_groups``, as the groupby by year they replace) and read at the
+    model's years (``<part>_at``, −1: none)."""
     e = k.energy
     heat_rows = np.flatnonzero(e["fuel"].isin(k.heat_fuels).to_numpy())
     use = e.iloc[heat_rows][["district", "year"]].reset_index(drop=True)
-    first, order, sorted_use = sorted_groups(use, ["district", "year"])
+    heat_groups, sorted_use = sorted_groups(use, ["district", "year"])
     sorted_use = numbered(sorted_use, "use_row")
     heat = merge(sorted_use, numbered(k.heat, "k_row"), on="year")
     heat = heat.assign(sector=k.heat_sector[0])
@@ -1050,7 +1049,7 @@ def reference_plan(k: ReferenceInputs) -> dict[str, np.ndarray]:
     co2 = (p["gas"] == "CO2").to_numpy()
     sink = p["sector"].isin(k.sinks).to_numpy()
     non_co2 = np.flatnonzero(p["gas"].isin([g for g in k.target_gases if g != "CO2"]).to_numpy())
-    out = {"heat_use_rows": heat_rows, "heat_use_groups": first, "heat_use_order": order,
+    out = {"heat_use_rows": heat_rows, "heat_use_groups": heat_groups,
            "heat_use_of": heat["use_row"].to_numpy(), "heat_k_of": heat["k_row"].to_numpy(),
            "burn_energy": burn["e_row"].to_numpy(), "burn_ef": burn["ef_row"].to_numpy(),
            "burn_feedstock": burn["fs_row"].fillna(-1).to_numpy().astype(np.int64),
@@ -1067,7 +1066,7 @@ def reference_plan(k: ReferenceInputs) -> dict[str, np.ndarray]:
              "sink": (np.flatnonzero(co2 & sink), p["year"]),
              "non_co2": (non_co2, p["year"])}
     for part, (rows, year) in parts.items():
-        groups, uniques = pd.factorize(year.to_numpy()[rows])
+        groups, uniques = pd.factorize(year.to_numpy()[rows], sort=True)
         out |= {f"{part}_rows": rows, f"{part}_groups": groups,
                 f"{part}_at": pd.Index(uniques).get_indexer(k.years)}
     return out

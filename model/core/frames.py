@@ -66,7 +66,8 @@ def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
     if not isinstance(loc, int):
         return frame[name].to_numpy()
     values = frame._get_column_array(loc)  # the block's values, or the extension array
-    out = values.view() if isinstance(values, np.ndarray) else values.to_numpy()
+    # a read-only view: the text array's values may be the frame's own, which stay writable
+    out = (values if isinstance(values, np.ndarray) else values.to_numpy()).view()
     out.flags.writeable = False
     return out
 
@@ -178,14 +179,14 @@ def _take(values: np.ndarray | pd.api.extensions.ExtensionArray, idx: np.ndarray
     return values.take(idx, allow_fill=True)
 
 
-def group_sums(value: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Sum of ``value`` by group (groups numbered in order of first appearance), as pandas'
-    groupby sums a frame's column: the same bits (its compensated sum, in row order), so that
-    a sum planned once per structure equals the frame-by-frame one. As pandas' sum, a group
-    of one -0.0 sums to 0.0 and missing values count as 0."""
-    if len(groups) == 0 or groups[-1] == len(groups) - 1:  # one value a group
-        return np.where(np.isnan(value), 0.0, value + 0.0)  # pandas skips a missing value
-    return pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
+def group_sums(value: np.ndarray, groups: np.ndarray, sort: bool = False) -> np.ndarray:
+    """Sum of ``value`` by group, in the order of the group numbers, with the bits pandas'
+    groupby gives the frame the plan was made from. ``groups`` must number the rows as that
+    groupby does: in order of first appearance for ``groupby(..., sort=False)``, by sorted
+    key for a sorted groupby (`sorted_groups`, with ``sort=True``). pandas picks how it adds
+    from those numbers (a compensated loop, or ``np.add.reduceat`` when they run in order,
+    pandas ≥ 3.1: a group of one −0.0 then stays −0.0), so pandas adds here too."""
+    return pd.Series(value, copy=False).groupby(groups, sort=sort).sum().to_numpy()
 
 
 def take_or_zero(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -198,21 +199,17 @@ def take_or_zero(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 def sums_at(value: np.ndarray, groups: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """`group_sums` of ``value`` read at the groups ``pos`` (−1 or a missing sum: 0): a
-    frame's ``groupby(key).sum().reindex(wanted).fillna(0.0)`` with ``groups`` the keys'
-    first-appearance numbers and ``pos`` each wanted key's group."""
-    return take_or_zero(group_sums(value, groups), pos)
+    """The sorted `group_sums` of ``value`` read at the groups ``pos`` (−1 or a missing sum:
+    0): a frame's ``groupby(key).sum().reindex(wanted).fillna(0.0)`` with ``groups`` the
+    rows' sorted key numbers (``pandas.factorize(key, sort=True)``) and ``pos`` each wanted
+    key's number."""
+    return take_or_zero(group_sums(value, groups, sort=True), pos)
 
 
-def sorted_groups(frame: pd.DataFrame, cols: list[str]
-                  ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """How ``frame.groupby(cols, as_index=False).sum()`` adds up the rows, planned once:
-    each row's group numbered in order of first appearance (for `group_sums`), the groups in
-    sorted order (``group_sums(v, groups)[order]`` are the sorted sums) and their keys as
-    that groupby gives them."""
-    groups = frame.groupby(cols, sort=False).ngroup().to_numpy()
-    ranked = frame.groupby(cols, sort=True).ngroup().to_numpy()
-    order = np.zeros(len(np.unique(groups)), dtype=np.int64)
-    order[ranked] = groups
+def sorted_groups(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """How ``frame.groupby(cols, as_index=False).sum()`` adds up the rows, planned once: each
+    row's group numbered by sorted key, as that groupby numbers it (``group_sums(v, groups,
+    sort=True)`` are its sums), and the groups' keys as it gives them."""
+    groups = frame.groupby(cols, sort=True).ngroup().to_numpy()
     keys = frame[cols].assign(_n=0).groupby(cols, as_index=False).sum()[cols]
-    return groups, order, keys
+    return groups, keys

@@ -79,10 +79,10 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
                                plan["ren_counted"], tce * grid_k, 0.0), 0.0], 0.0)
     bill = np.select(conds, [v * price_v, v * price_v, v * price_v, v * hy["bill"],
                              -tce * eprice, 0.0], 0.0)
-    groups, order = plan["groups"], plan["order"]
-    return plan["keys"].assign(bill_per_unit=group_sums(bill, groups)[order],
-                               co2_per_unit=group_sums(co2, groups)[order],
-                               energy_per_unit=group_sums(en, groups)[order])
+    groups = plan["groups"]
+    return plan["keys"].assign(bill_per_unit=group_sums(bill, groups, sort=True),
+                               co2_per_unit=group_sums(co2, groups, sort=True),
+                               energy_per_unit=group_sums(en, groups, sort=True))
 
 
 def _heat_per_unit(md: ModelData, plan: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -117,8 +117,8 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
     """Which numbers each effect row of `measure_unit_effects` reads (``row`` of the effects,
     ``grid_row``; positions of its fuel and year in the emission factors, prices and the
     electricity price, −1 when absent), which account rule applies to it (first match wins),
-    and how the rows add up: ``groups`` numbered in order of first appearance, ``order`` of
-    the groups sorted by measure and year, and their ``keys``."""
+    and how the rows add up: ``groups`` numbered by measure and year, sorted, and their
+    ``keys`` (`frames.sorted_groups`)."""
     exclude_new_renewables, count_sinks, *gases = k.accounting
     eff = numbered(k.effects, "row")
     eff = merge(eff[eff["year"].isin(k.years)],
@@ -149,8 +149,8 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
         "gwp": item.map(dict(k.gwp)).astype(float).fillna(0.0).to_numpy()}
     out.update(_heat_plan(k, y))
     keys = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y})
-    groups, order, keys = sorted_groups(keys, ["measure", "year"])
-    return out | {"groups": groups, "order": order, "keys": keys}
+    groups, keys = sorted_groups(keys, ["measure", "year"])
+    return out | {"groups": groups, "keys": keys}
 
 
 def _delivered_plan(k: UnitEffectInputs) -> dict[str, np.ndarray]:
@@ -167,12 +167,13 @@ def _delivered_plan(k: UnitEffectInputs) -> dict[str, np.ndarray]:
 
 def _heat_plan(k: UnitEffectInputs, y: np.ndarray) -> dict[str, np.ndarray]:
     """Rows of the heat sector's fuel intensity with the positions of their emission factor
-    and price (−1: none), their year groups and the group of each effect row's year."""
+    and price (−1: none), their years numbered in sorted order and the number of each effect
+    row's year (the sorted groupby by year they replace)."""
     hi = merge(numbered(k.heat, "heat_row"), numbered(k.emission, "ef_row"),
                on=["fuel", "year"], how="left")
     hi = merge(hi, numbered(k.prices, "price_row"), on=["fuel", "year"], how="left")
-    groups = hi.groupby("year", sort=False).ngroup().to_numpy()
-    years = pd.Index(hi["year"].drop_duplicates())
+    groups, years = pd.factorize(hi["year"].to_numpy(), sort=True)
+    years = pd.Index(years)
     return {"heat_row": hi["heat_row"].to_numpy(),
             "heat_ef": hi["ef_row"].fillna(-1).to_numpy().astype(np.int64),
             "heat_price": hi["price_row"].fillna(-1).to_numpy().astype(np.int64),

@@ -335,9 +335,9 @@ def _cost_arrays(built: BuiltModel, v: dict, years: list[int]
     value = np.concatenate([c.coef for c in costs]) * vals[k["column"]]
     weight = np.concatenate([cost_weights(ctx, c.component, c.year) for c in costs])
     cost = np.zeros((len(years), len(k["components"])))
-    sums, cell = group_sums(value, k["groups"]), k["cell_year"] >= 0
+    sums, cell = group_sums(value, k["groups"], sort=True), k["cell_year"] >= 0
     cost[k["cell_year"][cell], k["cell_component"][cell]] = sums[cell]
-    pv = group_sums(value * weight, k["component_groups"])[k["component_order"]]
+    pv = group_sums(value * weight, k["component_groups"], sort=True)
     return (np.where(np.isnan(cost), 0.0, cost), np.where(np.isnan(pv), 0.0, pv),
             k["components"])
 
@@ -351,21 +351,19 @@ class CostInputs:
 
 def cost_layout(k: CostInputs) -> dict[str, object]:
     """Where each cost term reads its level (``column``) and which sums it adds to: the
-    (year, component) cells (``groups``, numbered in order of first appearance, with each
-    cell's year row, −1 outside the years, and component column) and the components
-    (``component_groups``; ``component_order``: the groups in sorted order)."""
+    (year, component) cells (``groups``, numbered by sorted key as the groupby they replace,
+    with each cell's year row, −1 outside the years, and component column) and the
+    components (``component_groups``, numbered in sorted order)."""
     component = np.array([c for c, _ in k.parts], dtype=object)[k.terms["part"].to_numpy()]
     offset = np.array([o for _, o in k.parts], dtype=np.int64)[k.terms["part"].to_numpy()]
     cells = pd.DataFrame({"year": k.terms["year"].to_numpy(), "component": component})
-    groups = cells.groupby(["year", "component"], sort=False).ngroup().to_numpy()
-    first = cells.drop_duplicates().reset_index(drop=True)
+    groups, first = sorted_groups(cells, ["year", "component"])
     components = sorted(set(component))
-    comp_groups, comp_first = pd.factorize(component)
+    comp_groups, _ = pd.factorize(component, sort=True)
     return {"column": offset + k.terms["pos"].to_numpy(), "groups": groups,
             "cell_year": pd.Index(k.years).get_indexer(first["year"]),
             "cell_component": pd.Index(components).get_indexer(first["component"]),
-            "components": components, "component_groups": comp_groups,
-            "component_order": pd.Index(comp_first).get_indexer(components)}
+            "components": components, "component_groups": comp_groups}
 
 
 def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.ndarray]:
@@ -387,7 +385,7 @@ def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: lis
                                 e.iloc[rows][["measure", "year"]], rows, list(years))
     k = lookups.memo("import_substitution", inputs, substitution_plan) if lookups is not None \
         else substitution_plan(inputs)
-    by_measure_year = group_sums(stock.to_numpy(float), k["stock_groups"])[k["stock_order"]]
+    by_measure_year = group_sums(stock.to_numpy(float), k["stock_groups"], sort=True)
     gen = -value[k["effect_rows"]] * by_measure_year[k["stock_of"]]
     return sums_at(gen, k["year_groups"], k["year_at"]) * WAN_TCE_PER_YI_KWH * grid_ef
 
@@ -401,15 +399,15 @@ class SubstitutionInputs:
 
 
 def substitution_plan(k: SubstitutionInputs) -> dict[str, np.ndarray]:
-    """The stock summed by measure and year (``stock_groups`` in order of first appearance,
-    ``stock_order``: sorted), each such sum beside the generation effects of its measure
+    """The stock summed by measure and year (``stock_groups``: `frames.sorted_groups`),
+    each such sum beside the generation effects of its measure
     and year (``stock_of``, ``effect_rows``), and the yearly sums of the pairs (``year_*``)."""
     cols = ["measure", "year"]
-    first, order, sums = sorted_groups(k.stock, cols)
+    groups, sums = sorted_groups(k.stock, cols)
     pairs = merge(numbered(sums, "sum_row"), k.effects.assign(effect_row=k.effect_rows),
                   on=cols)
-    year_groups, years = pd.factorize(pairs["year"].to_numpy())
-    return {"stock_groups": first, "stock_order": order,
+    year_groups, years = pd.factorize(pairs["year"].to_numpy(), sort=True)
+    return {"stock_groups": groups,
             "stock_of": pairs["sum_row"].to_numpy(), "effect_rows": pairs["effect_row"].to_numpy(),
             "year_groups": year_groups, "year_at": pd.Index(years).get_indexer(k.years)}
 

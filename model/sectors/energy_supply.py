@@ -126,7 +126,7 @@ def purchase_rows(k: PurchaseInputs) -> dict[str, object]:
     price = numbered(k.prices, "price_row")
     price = price[price["fuel"].isin(k.electricity) & price["year"].isin(k.model_years)]
     ren = np.flatnonzero(k.activity["sector"].isin(k.renewable).to_numpy())
-    groups, uniques = pd.factorize(k.activity["year"].to_numpy()[ren])
+    groups, uniques = pd.factorize(k.activity["year"].to_numpy()[ren], sort=True)
     eff = k.effects.assign(effect_row=k.effect_rows)
     new = merge(k.stock, eff, on=["measure", "year"])
     new = merge(new, numbered(at_grid, "grid_at"), on="year")
