@@ -10,14 +10,7 @@ import pandas as pd
 
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import COMBUSTIBLE, ModelData
-from peakpath.core.frames import (
-    group_sums,
-    merge,
-    numbered,
-    sorted_groups,
-    sums_at,
-    take_or_zero,
-)
+from peakpath.core.frames import group_sums, merge, numbered, sorted_groups, sums_at, take_or_zero
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
