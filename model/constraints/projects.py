@@ -30,7 +30,14 @@ import pandas as pd
 
 from peakpath.core.algebra import LookupCache
 from peakpath.core.context import Context
-from peakpath.core.frames import group_sums, merge, numbered, sorted_groups, take_or_zero
+from peakpath.core.frames import (
+    group_sums,
+    merge,
+    numbered,
+    planned,
+    sorted_groups,
+    take_or_zero,
+)
 from peakpath.errors import InputError, Problem
 
 
@@ -131,7 +138,7 @@ def _bill_plan(md, lookups: LookupCache | None, online: pd.DataFrame | None
                ) -> dict[str, object]:
     k = BillInputs(md.project_effects[["kind", "project", "item"]], md.prices[["fuel", "year"]],
                    md.price_components[["fuel", "component", "year"]], online)
-    return lookups.memo("project_bill", k, bill_plan) if lookups is not None else bill_plan(k)
+    return planned(lookups, "project_bill", k, bill_plan)
 
 
 def _bills(md, plan: dict[str, object]) -> np.ndarray:

@@ -27,7 +27,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from peakpath.core.frames import column_values
+from peakpath.core.frames import column_values, planned
 
 INF = float("inf")
 
@@ -420,11 +420,8 @@ class Builder:
 
     def memo(self, site: str, inputs: object, compute: Callable[[Any], dict[str, Any]]
              ) -> dict[str, Any]:
-        """``compute(inputs)``, reused from the previous build of a batch when ``inputs`` are
-        equal (`LookupCache.memo`); computed every time without a cache."""
-        if self.lookups is None:
-            return compute(inputs)
-        return self.lookups.memo(site, inputs, compute)
+        """`planned` with the builder's cache."""
+        return planned(self.lookups, site, inputs, compute)
 
     # -- variables --------------------------------------------------------------------------
     def add_var(self, name: str, index: pd.DataFrame, *, lb: float | np.ndarray | None = 0.0,

@@ -30,6 +30,7 @@ from peakpath.core.frames import (
     group_sums,
     merge,
     numbered,
+    planned,
     sorted_groups,
     sums_at,
     take_or_zero,
@@ -244,9 +245,14 @@ def _found(derive_part, *args) -> dict:
     """``derive_part(*args, problems)`` as an answer: its value and the problems it found."""
     problems: list[Problem] = []
     value = derive_part(*args, problems)
+    return {"value": value, "problems": _problem_array(problems)}
+
+
+def _problem_array(problems: list[Problem]) -> np.ndarray:
+    """``problems`` as a one-dimensional object array, the form a memo's answer keeps."""
     found = np.empty(len(problems), dtype=object)
     found[:] = problems
-    return {"value": value, "problems": found}
+    return found
 
 
 def table_file(data: InputData, table: str) -> str:
@@ -544,8 +550,7 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
         data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"].tolist(),
         ab.index[ab > 0].tolist(), data["efficiency"][["sector", "fuel"]],
         activity[["sector", "district", "year"]], base, [base, *years])
-    plan = lookups.memo("baseline_energy", inputs, baseline_energy_plan) \
-        if lookups is not None else baseline_energy_plan(inputs)
+    plan = planned(lookups, "baseline_energy", inputs, baseline_energy_plan)
     problems.extend(plan["problems"])
     intensity = plan["plain_value"] / ab.to_numpy(float)[plan["plain_ab"]]
     rate, last = intensity_rates(data["efficiency"], plan)
@@ -597,14 +602,12 @@ def baseline_energy_plan(k: BaselineEnergyInputs) -> dict[str, object]:
         "year": np.repeat(np.asarray(k.years, dtype=np.int64), len(hi)),
         "value": np.tile(hi["value"].to_numpy(float), len(k.years)),
     }) if len(hi) else pd.DataFrame(columns=["fuel", "year", "value"])
-    found = np.empty(len(problems), dtype=object)
-    found[:] = problems
     return {"plain_value": plain["value"].to_numpy(float),
             "plain_ab": base_sectors.get_indexer(plain["sector"]),
             **trend_rows(k.efficiency, plain), "plain_row": act["plain_row"].to_numpy(),
             "act_row": act["act_row"].to_numpy(), "year": act["year"].to_numpy(),
             "energy": act[["sector", "fuel", "district", "year"]], "heat": heat,
-            "problems": found}
+            "problems": _problem_array(problems)}
 
 
 def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame) -> pd.DataFrame:
@@ -666,8 +669,7 @@ def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame,
 
     Which rows add up is planned once per structure (`incumbent_plan`)."""
     k = IncumbentInputs(activity[["sector", "year"]], energy_base[["sector", "fuel", "year"]])
-    plan = lookups.memo("incumbent", k, incumbent_plan) if lookups is not None \
-        else incumbent_plan(k)
+    plan = planned(lookups, "incumbent", k, incumbent_plan)
     act = group_sums(activity["value"].to_numpy(float), plan["act_groups"], sort=True)[
         plan["act_of"]]
     energy = group_sums(energy_base["value"].to_numpy(float), plan["energy_groups"],
@@ -720,8 +722,7 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     inputs = EffectPlanInputs(eff[["measure", "kind", "item", "sector"]],
                               measures[["measure", "sector"]].assign(mode=mode.to_numpy()),
                               list(years), inc[["sector", "fuel", "year"]])
-    plan = lookups.memo("effect_plan", inputs, effect_plan) if lookups is not None \
-        else effect_plan(inputs)
+    plan = planned(lookups, "effect_plan", inputs, effect_plan)
     v_eff = eff["value"].to_numpy(float)
     v_inc = inc["value"].to_numpy(float)
     # the contributions in the plan's order: effects as given, incumbent intensity taken by
@@ -838,8 +839,7 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
         activity[["sector", "district", "year"]], districts[["district"]], shares,
         data["measure_sites"][["measure", "district", "share"]],
         data["measure_groups"][["group", "year", "value"]], list(years))
-    plan = lookups.memo("potentials", inputs, potential_plan) if lookups is not None \
-        else potential_plan(inputs)
+    plan = planned(lookups, "potentials", inputs, potential_plan)
     problems.extend(plan["problems"])
     a = activity["value"].to_numpy(float)
     act = a[plan["act_rows"]]
@@ -895,13 +895,12 @@ def potential_plan(k: PotentialInputs) -> dict[str, object]:
         gp = merge(gp, mshare, on="measure")
         gp["value"] = gp["value"] * gp["share"]
         gp = gp[["group", "district", "year", "value"]]
-    found = np.empty(len(problems), dtype=object)
-    found[:] = problems
     return {"fixed": fixed[cols], "shared": shared[["measure", "district", "year"]],
             "shared_value": shared["value"].to_numpy(float),
             "act_rows": shared["act_row"].to_numpy(),
             "base_rows": base_rows.reindex(at).fillna(-1).to_numpy().astype(np.int64),
-            "basis": shared["potential_basis"].to_numpy(), "groups": gp, "problems": found}
+            "basis": shared["potential_basis"].to_numpy(), "groups": gp,
+            "problems": _problem_array(problems)}
 
 
 def measure_district_shares(data: InputData, measures: pd.DataFrame,
@@ -980,8 +979,7 @@ def reference_co2(md: ModelData, lookups: LookupCache | None = None) -> pd.DataF
         md.sector_ids(role="sink"),
         md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"].tolist(),
         list(acc["target_gases"]), sorted(md.gwp.items()))
-    plan = lookups.memo("reference_plan", inputs, reference_plan) if lookups is not None \
-        else reference_plan(inputs)
+    plan = planned(lookups, "reference_plan", inputs, reference_plan)
     e = md.energy_base["value"].to_numpy(float)
     heat_use = group_sums(e[plan["heat_use_rows"]], plan["heat_use_groups"], sort=True)
     k = md.heat_intensity["value"].to_numpy(float)

@@ -22,7 +22,8 @@ in every case."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,15 @@ def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
     out = (values if isinstance(values, np.ndarray) else values.to_numpy()).view()
     out.flags.writeable = False
     return out
+
+
+def planned(lookups, site: str, inputs: object, compute: Callable[[Any], dict[str, Any]]
+            ) -> dict[str, Any]:
+    """``compute(inputs)``, reused from the previous build of a batch when ``inputs`` are
+    equal (``lookups``: a `peakpath.core.algebra.LookupCache`, see its ``memo``); computed
+    every time without one. Here rather than beside the cache, so that derive and the
+    results can plan without importing Pyomo."""
+    return compute(inputs) if lookups is None else lookups.memo(site, inputs, compute)
 
 
 def numbered(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from peakpath.core import frames
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import COMBUSTIBLE, ModelData
-from peakpath.core.frames import group_sums, merge, numbered, sorted_groups, sums_at, take_or_zero
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
@@ -47,20 +47,19 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
         [bool(acc["exclude_new_renewables"]), bool(acc["count_sinks"]),
          *acc["target_gases"]],
         sorted(md.gwp.items()))
-    plan = lookups.memo("unit_effect_plan", inputs, unit_effect_plan) if lookups is not None \
-        else unit_effect_plan(inputs)
+    plan = frames.planned(lookups, "unit_effect_plan", inputs, unit_effect_plan)
     v = md.effects["value"].to_numpy(float)[plan["row"]]
     grid_ef = md.grid["ef"].to_numpy(float)[plan["grid_row"]]
     grid_k = (np.ones(len(v)) if acc["electricity"] == "equivalent"
               else md.grid["kce"].to_numpy(float)[plan["grid_row"]])
     ef = md.emission_factor["value"].to_numpy(float)
     price = md.prices["value"].to_numpy(float)
-    ef_v = take_or_zero(ef, plan["ef_pos"])
+    ef_v = frames.take_or_zero(ef, plan["ef_pos"])
     # delivered prices (`peakpath.core.baseline.delivered_prices`): price plus network charge
-    delivered = price[plan["delivered_price"]] + take_or_zero(
+    delivered = price[plan["delivered_price"]] + frames.take_or_zero(
         pc["value"].to_numpy(float), plan["delivered_network"])
-    price_v = take_or_zero(delivered, plan["price_pos"])
-    eprice = take_or_zero(price, plan["eprice_pos"])
+    price_v = frames.take_or_zero(delivered, plan["price_pos"])
+    eprice = frames.take_or_zero(price, plan["eprice_pos"])
     hy = _heat_per_unit(md, plan)
     tce = v * WAN_TCE_PER_YI_KWH
     conds = [plan[c] for c in ("burned", "feedstock", "electricity", "heat", "generation",
@@ -73,20 +72,21 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
     bill = np.select(conds, [v * price_v, v * price_v, v * price_v, v * hy["bill"],
                              -tce * eprice, 0.0], 0.0)
     groups = plan["groups"]
-    return plan["keys"].assign(bill_per_unit=group_sums(bill, groups, sort=True),
-                               co2_per_unit=group_sums(co2, groups, sort=True),
-                               energy_per_unit=group_sums(en, groups, sort=True))
+    return plan["keys"].assign(bill_per_unit=frames.group_sums(bill, groups, sort=True),
+                               co2_per_unit=frames.group_sums(co2, groups, sort=True),
+                               energy_per_unit=frames.group_sums(en, groups, sort=True))
 
 
 def _heat_per_unit(md: ModelData, plan: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per effect row, what one 万tce of heat burns in its year: CO2 (万t), bill (万元) and
     combustible energy (万tce), Σ_f h[f,y]·(EF, price, 1) over the heat sector's fuels."""
     h = md.heat_intensity["value"].to_numpy(float)[plan["heat_row"]]
+    ef = md.emission_factor["value"].to_numpy(float)
     sums = {
-        "co2": h * take_or_zero(md.emission_factor["value"].to_numpy(float), plan["heat_ef"]),
-        "bill": h * take_or_zero(md.prices["value"].to_numpy(float), plan["heat_price"]),
+        "co2": h * frames.take_or_zero(ef, plan["heat_ef"]),
+        "bill": h * frames.take_or_zero(md.prices["value"].to_numpy(float), plan["heat_price"]),
         "en": np.where(plan["heat_combustible"], h, 0.0)}
-    return {k: sums_at(s, plan["heat_groups"], plan["heat_of_row"]) for k, s in sums.items()}
+    return {k: frames.sums_at(s, plan["heat_groups"], plan["heat_of_row"]) for k, s in sums.items()}
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,10 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
     and how the rows add up: ``groups`` numbered by measure and year, sorted, and their
     ``keys`` (`frames.sorted_groups`)."""
     exclude_new_renewables, count_sinks, *gases = k.accounting
-    eff = numbered(k.effects, "row")
-    eff = merge(eff[eff["year"].isin(k.years)],
-                numbered(pd.DataFrame({"year": k.grid_years}), "grid_row"), on="year")
+    eff = frames.numbered(k.effects, "row")
+    eff = frames.merge(eff[eff["year"].isin(k.years)],
+                       frames.numbered(pd.DataFrame({"year": k.grid_years}), "grid_row"),
+                       on="year")
     y = eff["year"].astype(int).to_numpy()
     item, kind = eff["item"], eff["kind"]
     at = pd.MultiIndex.from_arrays([item, y])
@@ -142,7 +143,7 @@ def unit_effect_plan(k: UnitEffectInputs) -> dict[str, object]:
         "gwp": item.map(dict(k.gwp)).astype(float).fillna(0.0).to_numpy()}
     out.update(_heat_plan(k, y))
     keys = pd.DataFrame({"measure": eff["measure"].to_numpy(), "year": y})
-    groups, keys = sorted_groups(keys, ["measure", "year"])
+    groups, keys = frames.sorted_groups(keys, ["measure", "year"])
     return out | {"groups": groups, "keys": keys}
 
 
@@ -150,9 +151,9 @@ def _delivered_plan(k: UnitEffectInputs) -> dict[str, np.ndarray]:
     """The delivered prices' rows, as `peakpath.core.baseline.delivered_prices` joins them:
     each price row (``delivered_price``) with its network charge (``delivered_network``, −1:
     none)."""
-    pc = numbered(k.components, "network_row")
+    pc = frames.numbered(k.components, "network_row")
     net = pc[pc["component"] == "network"][["fuel", "year", "network_row"]]
-    d = merge(numbered(k.prices, "price_row"), net, on=["fuel", "year"], how="left")
+    d = frames.merge(frames.numbered(k.prices, "price_row"), net, on=["fuel", "year"], how="left")
     return {"delivered_price": d["price_row"].to_numpy(),
             "delivered_network": d["network_row"].fillna(-1).to_numpy().astype(np.int64),
             "delivered_keys": d[["fuel", "year"]]}
@@ -162,9 +163,9 @@ def _heat_plan(k: UnitEffectInputs, y: np.ndarray) -> dict[str, np.ndarray]:
     """Rows of the heat sector's fuel intensity with the positions of their emission factor
     and price (−1: none), their years numbered in sorted order and the number of each effect
     row's year (the sorted groupby by year they replace)."""
-    hi = merge(numbered(k.heat, "heat_row"), numbered(k.emission, "ef_row"),
-               on=["fuel", "year"], how="left")
-    hi = merge(hi, numbered(k.prices, "price_row"), on=["fuel", "year"], how="left")
+    hi = frames.merge(frames.numbered(k.heat, "heat_row"),
+                      frames.numbered(k.emission, "ef_row"), on=["fuel", "year"], how="left")
+    hi = frames.merge(hi, frames.numbered(k.prices, "price_row"), on=["fuel", "year"], how="left")
     groups, years = pd.factorize(hi["year"].to_numpy(), sort=True)
     years = pd.Index(years)
     return {"heat_row": hi["heat_row"].to_numpy(),

@@ -23,7 +23,7 @@ import peakpath
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
-from peakpath.core.frames import group_sums, merge, numbered, sorted_groups, sums_at
+from peakpath.core.frames import group_sums, merge, numbered, planned, sorted_groups, sums_at
 from peakpath.core.objective import cost_weights
 from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, Problem
@@ -323,9 +323,7 @@ def _cost_arrays(built: BuiltModel, v: dict, years: list[int]
     is planned once per structure (`cost_layout`)."""
     ctx = built.ctx
     costs = ctx.b.costs
-    offsets = np.cumsum([0, *(len(v[b]) for b in ctx.b.vars)])[:-1]
-    offset = dict(zip(ctx.b.vars, offsets.tolist(), strict=True))
-    parts = [(c.component, offset[c.block.name]) for c in costs]
+    parts = [(c.component, c.block.offset) for c in costs]
     lengths = [len(c.var_pos) for c in costs]
     terms = pd.DataFrame({"part": np.repeat(np.arange(len(costs)), lengths),
                           "pos": np.concatenate([c.var_pos for c in costs]),
@@ -383,8 +381,7 @@ def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: lis
     stock = v["stock"]
     inputs = SubstitutionInputs(stock.index.to_frame(index=False)[["measure", "year"]],
                                 e.iloc[rows][["measure", "year"]], rows, list(years))
-    k = lookups.memo("import_substitution", inputs, substitution_plan) if lookups is not None \
-        else substitution_plan(inputs)
+    k = planned(lookups, "import_substitution", inputs, substitution_plan)
     by_measure_year = group_sums(stock.to_numpy(float), k["stock_groups"], sort=True)
     gen = -value[k["effect_rows"]] * by_measure_year[k["stock_of"]]
     return sums_at(gen, k["year_groups"], k["year_at"]) * WAN_TCE_PER_YI_KWH * grid_ef
