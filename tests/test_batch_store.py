@@ -71,6 +71,21 @@ def test_a_later_record_of_a_scenario_wins(tmp_path):
     assert dataset_of(got["s0"]["part"])["co2_total"].values[0] == 9.0
 
 
+def test_what_the_writer_keeps_is_what_the_file_gives_back(tmp_path):
+    # the batch combines the kept parts at its end instead of reading the file again
+    write(tmp_path, 2)
+    w = PartsWriter(tmp_path)
+    w.add("s1", "k-new", part_of(*scenario(7)))
+    w.add("s2", "k2", part_of(*scenario(2)))
+    w.close()
+    on_disk = read_parts(tmp_path)
+    assert list(w.written) == ["s1", "s2"]
+    for vid, kept in w.written.items():
+        assert kept["key"] == on_disk[vid]["key"]
+        assert dataset_of(kept["part"]).identical(dataset_of(on_disk[vid]["part"]))
+        pd.testing.assert_frame_equal(iamc_of(kept["part"]), iamc_of(on_disk[vid]["part"]))
+
+
 def _draw(i: int, years=(2020, 2025, 2030)) -> xr.Dataset:
     return xr.Dataset({"co2_total": ("year", np.arange(len(years), dtype=float) + i,
                                      {"units": "万t CO2", "draw": i}),

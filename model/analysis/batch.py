@@ -37,6 +37,7 @@ the solver state they have in an uninterrupted run: the results are identical.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import gc
@@ -69,7 +70,6 @@ from peakpath.analysis.batch_store import (
     part_of,
     read_parts,
 )
-from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
 from peakpath.cli.commands import command_help, positive_int
 from peakpath.errors import InputError, Interrupted, PeakpathError, Problem, line_of
 from peakpath.io.atomic import atomic_path, atomic_write_table, atomic_write_text, sweep_stale
@@ -323,6 +323,10 @@ def _monte_carlo(mc: dict, bad, flagged: set[tuple]
                  ) -> tuple[np.ndarray | None, list[str], list[dict]]:
     """The draws of a Monte Carlo block (None when anything in it is wrong); the parameters
     whose shape `BatchM` accepted are checked further even when other keys are wrong."""
+    # here, not at the top: scipy.stats (≈ 0.4 s) is for the draws only, and every batch
+    # worker imports this module
+    from peakpath.analysis.sampling import check_parameters, correlation_matrix, draw
+
     params = mc.get("parameters") if isinstance(mc.get("parameters"), list) else []
     ok = not _below(flagged, "monte_carlo")
     for i, p in enumerate(params):
@@ -1060,7 +1064,7 @@ def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = Non
                           "again to resume") from None
     parts.close()
     ordered = [records[v.id] for v in spec.variants if v.id in records]
-    write_batch_outputs(spec, out, ordered)
+    write_batch_outputs(spec, out, ordered, parts.written)
     log.rewrite(ordered)
     (out / PARTS_FILE).unlink(missing_ok=True)  # batch.nc holds them now
     return BatchResult(out, ordered, time.monotonic() - t0,
@@ -1078,11 +1082,31 @@ SUMMARY_COLUMNS = ("id", "status", "objective_wan_cny", "peak_year", "peak_co2_w
 TIMING_COLUMNS = ("derive", "build", "load", "solve", "highs", "results", "write")
 
 
-def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None:
+def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict],
+                        parts: dict[str, dict[str, Any]] | None = None) -> None:
     """summary.csv (one row per scenario), batch.nc (scenario dimension, compressed, chunked
     by scenario), targets.csv (each solved scenario's target rows) and iamc.csv. A scenario's
-    data come from `PARTS_FILE`, else its results folder, else the batch.nc of an earlier run
-    in the same folder."""
+    data come from ``parts`` (what this run's `PartsWriter` wrote), else `PARTS_FILE`, else its
+    results folder, else the batch.nc of an earlier run in the same folder.
+
+    The CSV tables are written by a second thread while batch.nc is: the netCDF library
+    compresses without holding the GIL, so the two take about the longer one's time on a
+    machine whose workers have just left a core free."""
+    solved = [r["id"] for r in records if r.get("status") in ("optimal", "infeasible")]
+    datasets, iamc = _scenario_data(out, solved, parts or {})
+    have = [vid for vid in solved if vid in datasets]
+    batch = _batch_dataset(spec, records, have, datasets) if have else None
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        tables = pool.submit(_write_tables, out, records, have, iamc)
+        if batch is not None:
+            with atomic_path(out / "batch.nc") as tmp, interrupts_held():
+                batch.to_netcdf(tmp, engine="netcdf4", encoding=_batch_encoding(batch))
+        tables.result()
+
+
+def _write_tables(out: Path, records: list[dict], have: list[str],
+                  iamc: dict[str, pd.DataFrame]) -> None:
+    """summary.csv, targets.csv and (when a scenario has data) iamc.csv of a batch."""
     rows = []
     for r in records:
         row = {k: r.get(k) for k in SUMMARY_COLUMNS}
@@ -1091,12 +1115,17 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
         rows.append(row)
     table = pd.DataFrame(rows)
     atomic_write_table(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
-    solved = [r["id"] for r in records if r.get("status") in ("optimal", "infeasible")]
-    datasets, iamc = _scenario_data(out, solved)
-    have = [vid for vid in solved if vid in datasets]
     _write_targets(out, [r for r in records if r["id"] in set(have)])
-    if not have:
-        return
+    if have:
+        atomic_write_table(out / "iamc.csv", pd.concat([iamc[v] for v in have],
+                                                       ignore_index=True).to_csv(
+            index=False, float_format="%.6g"))
+
+
+def _batch_dataset(spec: BatchSpec, records: list[dict], have: list[str],
+                   datasets: dict[str, dict | xr.Dataset]) -> xr.Dataset:
+    """What batch.nc holds: the scenarios ``have`` along ``scenario``, with their drawn or
+    swept values (``param_<name>``) and status."""
     batch = combine(have, [datasets[vid] for vid in have])
     by_id = {r["id"]: r for r in records}
     for k in spec.parameters + spec.swept:
@@ -1111,11 +1140,7 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict]) -> None
                    "parameters": json.dumps(spec.parameters),
                    "swept": json.dumps(spec.swept)}
     batch.encoding.pop("unlimited_dims", None)
-    with atomic_path(out / "batch.nc") as tmp, interrupts_held():
-        batch.to_netcdf(tmp, engine="netcdf4", encoding=_batch_encoding(batch))
-    atomic_write_table(out / "iamc.csv", pd.concat([iamc[v] for v in have],
-                                                   ignore_index=True).to_csv(
-        index=False, float_format="%.6g"))
+    return batch
 
 
 #: scenarios per netCDF chunk of batch.nc: reading one scenario touches one chunk, reading a
@@ -1136,11 +1161,12 @@ def _batch_encoding(batch: xr.Dataset) -> dict[str, dict]:
     return enc
 
 
-def _scenario_data(out: Path, ids: list[str]
+def _scenario_data(out: Path, ids: list[str], written: dict[str, dict[str, Any]]
                    ) -> tuple[dict[str, dict | xr.Dataset], dict[str, pd.DataFrame]]:
     """Each scenario's batch variables (a part's dataset dict, or a Dataset) and IAMC rows,
-    from the first place that has them."""
-    parts = read_parts(out)
+    from the first place that has them: ``written`` (this run's parts), `PARTS_FILE` (read
+    only when a scenario is not in ``written``), the scenario's folder, the old batch.nc."""
+    parts = written if all(vid in written for vid in ids) else {**read_parts(out), **written}
     datasets: dict[str, dict | xr.Dataset] = {}
     iamc: dict[str, pd.DataFrame] = {}
     old = None

@@ -136,11 +136,16 @@ def iamc_of(part: dict[str, Any]) -> pd.DataFrame:
 
 
 class PartsWriter:
-    """Appends scenario records to `PARTS_FILE` (one ``write`` and an fsync each)."""
+    """Appends scenario records to `PARTS_FILE` (one ``write`` and an fsync each), and keeps
+    what it wrote in ``written`` (as `read_parts` would read it back): the batch combines
+    them at its end without reading the file again (≈ 0.5 s for 500 scenarios of the Monte
+    Carlo, a step no worker can share). The combined batch.nc holds the same data in memory
+    anyway."""
 
     def __init__(self, folder: Path):
         self.path = Path(folder) / PARTS_FILE
         self.fh = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        self.written: dict[str, dict[str, Any]] = {}
 
     def add(self, scenario: str, key: str | None, part: dict[str, Any]) -> None:
         payload = pickle.dumps({"id": scenario, "key": key, "part": part},
@@ -148,6 +153,7 @@ class PartsWriter:
         self.fh.write(_HEAD.pack(len(payload), hashlib.sha256(payload).digest()) + payload)
         self.fh.flush()
         os.fsync(self.fh.fileno())
+        self.written[str(scenario)] = {"key": key, "part": part}
 
     def close(self) -> None:
         self.fh.close()
