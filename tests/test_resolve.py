@@ -44,6 +44,30 @@ def test_in_place_variants_match_fresh_solves(wuhan, base):
     assert r.counts == {"rebuild": 1, "in_place": 5}
 
 
+def test_shadow_prices_are_read_only_where_there_are_targets(wuhan, base):
+    """The LP re-solve with the integers fixed gives the targets' shadow prices; a model
+    without target rows (the Monte Carlo's least-cost reference) skips it, and the re-solve
+    that follows in place is the same as after a re-solve that read them."""
+    r = Resolver(dict(base.solver))
+    free = shipped("wuhan-baseline")
+    got = {}
+    for name, sc in (("targets", base), ("free", free), ("free again", free),
+                     ("targets again", base)):
+        built, sol = r.solve(wuhan, sc)
+        got[name] = (sol, built)
+    assert got["targets"][0].solver["duals_from"] == "lp with integers fixed"
+    assert got["free"][0].solver["duals_from"] == "not read (no target rows)"
+    assert not got["free"][1].ctx.targets.blocks
+    fresh = run_scenario(free, wuhan, isolate=False)
+    for name in ("free", "free again"):
+        assert got[name][0].objective == pytest.approx(fresh.solution.objective, rel=1e-7)
+    dual = {n: got[n][0].duals for n in ("targets", "targets again")}
+    assert dual["targets"].keys() == dual["targets again"].keys() and dual["targets"]
+    for k, d in dual["targets"].items():
+        assert d == pytest.approx(dual["targets again"][k], rel=1e-6, abs=1e-6, nan_ok=True)
+        assert not all(x != x for x in d)  # shadow prices were read
+
+
 def test_each_variant_is_solved_with_its_own_solver_options(wuhan, base):
     """A batch sweeping solver.mip_rel_gap solved every variant with the batch scenario's gap
     (and the level-finding solve with the variant's): a loaded model takes each variant's."""

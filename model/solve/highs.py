@@ -281,9 +281,11 @@ def pass_lp(h, lp: LPArrays) -> None:
     h.passModel(m)
 
 
-def run_highs(h, lp: LPArrays, time_limit: float) -> RawSolution:
+def run_highs(h, lp: LPArrays, time_limit: float, read_duals: bool = True) -> RawSolution:
     """Run the model already passed to ``h``; for a MIP, re-solve the LP with the integers
-    fixed to read duals."""
+    fixed to read duals, unless the caller reads none (``read_duals`` false: a model without
+    target rows, whose shadow prices are all that the results read of the duals; the
+    re-solve is ≈ 4 ms of each Monte Carlo variant's ≈ 60 ms in HiGHS)."""
     import highspy
 
     h.setOptionValue("time_limit", h.getRunTime() + float(time_limit))
@@ -307,6 +309,10 @@ def run_highs(h, lp: LPArrays, time_limit: float) -> RawSolution:
         idx = np.flatnonzero(lp.integer).astype(np.int32)
         fixed = np.round(x[idx])
         _check_integral(x[idx], fixed, out)
+        if not read_duals:
+            out["duals_from"] = "not read (no target rows)"
+            return RawSolution(status, obj, x, np.full(lp.shape[0], np.nan),
+                               np.asarray(sol.row_value, dtype=float), out)
         h.changeColsIntegrality(len(idx), idx, np.array([highspy.HighsVarType.kContinuous]
                                                         * len(idx)))
         h.changeColsBounds(len(idx), idx, fixed, fixed)

@@ -113,7 +113,8 @@ class Resolver:
             entry = self._load(key, comp, built, options)
             lp, path = comp.lp, "rebuild"
         t3 = time.perf_counter()
-        raw = run_highs(entry.highs, lp, float(options.get("time_limit", 600.0)))
+        raw = run_highs(entry.highs, lp, float(options.get("time_limit", 600.0)),
+                        read_duals=bool(built.ctx.targets.blocks))
         raw.info["solver_version"] = highs_version()
         t4 = time.perf_counter()
         self.counts[path] += 1
