@@ -246,3 +246,40 @@ def test_sorted_groups_give_a_frame_groupby_sum_bit_for_bit(seed, layout):
     g = frames.sorted_groups(f, ["a"])[0]
     by_a = f.groupby("a")["v"].sum().to_numpy()
     assert frames.group_sums(v, g, sort=True).tobytes() == by_a.tobytes()
+
+
+def test_key_columns_compare_and_plan_as_the_selected_frame():
+    """A plan's input given as `frames.key_cols` is compared as the frame it names would be,
+    and the plan gets that frame, with or without a batch's cache."""
+    import dataclasses
+
+    from peakpath.core.algebra import LookupCache, _flatten
+
+    @dataclasses.dataclass(frozen=True)
+    class In:
+        table: object
+        years: list
+
+    f = pd.DataFrame({"sector": ["a", "b", "a"], "year": [2020, 2021, 2022],
+                      "value": [1.0, 2.0, 3.0]})
+    lazy, eager = In(frames.key_cols(f, ["year", "sector"]), [1]), In(f[["year", "sector"]], [1])
+    for a, b in zip(_flatten(lazy), _flatten(eager), strict=True):
+        np.testing.assert_array_equal(a, b, strict=True)
+    seen = []
+
+    def plan(k: In) -> dict:
+        seen.append(k.table)
+        return {"n": np.array([len(k.table)])}
+
+    cache = LookupCache()
+    cache.verify = False  # the tests' verification would compute a reused plan again
+    for lookups in (None, cache, cache):
+        assert frames.planned(lookups, "site", lazy, plan)["n"].tolist() == [3]
+    assert len(seen) == 2 and cache.memo_hits["site"] == 1  # the third call reused
+    for got in seen:
+        assert_frame_equal(got, f[["year", "sector"]])
+    changed = In(frames.key_cols(f.assign(sector=["a", "b", "c"]), ["year", "sector"]), [1])
+    frames.planned(cache, "site", changed, plan)
+    assert len(seen) == 3  # another key: planned again
+    with pytest.raises(KeyError, match="district"):
+        frames.key_cols(f, ["district"])

@@ -32,6 +32,7 @@ from peakpath.core.algebra import LookupCache
 from peakpath.core.context import Context
 from peakpath.core.frames import (
     group_sums,
+    key_cols,
     merge,
     numbered,
     planned,
@@ -48,9 +49,9 @@ def add(ctx: Context) -> None:
         return
     decisions = _decisions(ctx)
     k = ctx.b.memo("projects", ProjectInputs(
-        projects[["project", "earliest_year", "sector", "district"]],
+        key_cols(projects, ["project", "earliest_year", "sector", "district"]),
         [(p, mode, year) for p, (mode, year) in decisions.items()], list(ctx.years),
-        md.project_effects[["kind", "project", "item"]]), project_keys)
+        key_cols(md.project_effects, ["kind", "project", "item"])), project_keys)
     online = ctx.b.add_var("project_online", k["online"], lb=k["online_lb"], ub=k["online_ub"],
                            domain="binary", doc="1 once a major project is online")
     if "start" in k:
@@ -136,8 +137,9 @@ def project_energy_bill(md, lookups: LookupCache | None = None) -> pd.DataFrame:
 
 def _bill_plan(md, lookups: LookupCache | None, online: pd.DataFrame | None
                ) -> dict[str, object]:
-    k = BillInputs(md.project_effects[["kind", "project", "item"]], md.prices[["fuel", "year"]],
-                   md.price_components[["fuel", "component", "year"]], online)
+    k = BillInputs(key_cols(md.project_effects, ["kind", "project", "item"]),
+                   key_cols(md.prices, ["fuel", "year"]),
+                   key_cols(md.price_components, ["fuel", "component", "year"]), online)
     return planned(lookups, "project_bill", k, bill_plan)
 
 

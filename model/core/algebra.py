@@ -27,7 +27,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from peakpath.core.frames import column_values, planned
+from peakpath.core.frames import Keys, column_values, planned, selected
 
 INF = float("inf")
 
@@ -196,7 +196,7 @@ class LookupCache:
         hit = self.get(("memo", site), cols)
         self.memo_hits[site] += hit is not None
         if hit is None or self.verify:
-            fresh = compute(inputs)
+            fresh = compute(selected(inputs))
             if hit is not None:
                 _assert_same(site, hit, fresh)
             hit = fresh
@@ -258,13 +258,16 @@ _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 def _flatten(inputs: object) -> list[np.ndarray]:
     """The fields of a dataclass as arrays to compare: a frame's column names, then its
-    columns; a list or scalar as an array."""
+    columns (the same for `Keys` of a frame); a list or scalar as an array."""
     out = []
     for f in dataclasses.fields(inputs):
         v = getattr(inputs, f.name)
         if isinstance(v, pd.DataFrame):
             out.append(np.array(list(v.columns), dtype=object))
             out.extend(column_values(v, c) for c in v.columns)
+        elif isinstance(v, Keys):
+            out.append(np.array(list(v.columns), dtype=object))
+            out.extend(v.values())
         else:
             out.append(np.array(v, dtype=object))
     return out

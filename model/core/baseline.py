@@ -28,6 +28,7 @@ import pandas as pd
 
 from peakpath.core.frames import (
     group_sums,
+    key_cols,
     merge,
     numbered,
     planned,
@@ -548,8 +549,8 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
         e[e["year"] == base][["sector", "fuel", "value"]],
         roles.index[roles == "heat"].tolist(),
         data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"].tolist(),
-        ab.index[ab > 0].tolist(), data["efficiency"][["sector", "fuel"]],
-        activity[["sector", "district", "year"]], base, [base, *years])
+        ab.index[ab > 0].tolist(), key_cols(data["efficiency"], ["sector", "fuel"]),
+        key_cols(activity, ["sector", "district", "year"]), base, [base, *years])
     plan = planned(lookups, "baseline_energy", inputs, baseline_energy_plan)
     problems.extend(plan["problems"])
     intensity = plan["plain_value"] / ab.to_numpy(float)[plan["plain_ab"]]
@@ -668,7 +669,8 @@ def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame,
         I[s,f,y] = Σ_d E[s,f,d,y] / Σ_d A[s,d,y]        where Σ_d A[s,d,y] > 0
 
     Which rows add up is planned once per structure (`incumbent_plan`)."""
-    k = IncumbentInputs(activity[["sector", "year"]], energy_base[["sector", "fuel", "year"]])
+    k = IncumbentInputs(key_cols(activity, ["sector", "year"]),
+                        key_cols(energy_base, ["sector", "fuel", "year"]))
     plan = planned(lookups, "incumbent", k, incumbent_plan)
     act = group_sums(activity["value"].to_numpy(float), plan["act_groups"], sort=True)[
         plan["act_of"]]
@@ -719,9 +721,9 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     eff = data["measure_effects"]
     inc = incumbent_intensity(activity, energy_base, lookups)
     mode = measures["mode"] if "mode" in measures else pd.Series("", index=measures.index)
-    inputs = EffectPlanInputs(eff[["measure", "kind", "item", "sector"]],
+    inputs = EffectPlanInputs(key_cols(eff, ["measure", "kind", "item", "sector"]),
                               measures[["measure", "sector"]].assign(mode=mode.to_numpy()),
-                              list(years), inc[["sector", "fuel", "year"]])
+                              list(years), key_cols(inc, ["sector", "fuel", "year"]))
     plan = planned(lookups, "effect_plan", inputs, effect_plan)
     v_eff = eff["value"].to_numpy(float)
     v_inc = inc["value"].to_numpy(float)
@@ -834,11 +836,12 @@ def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.Dat
     problems = [] if problems is None else problems
     shares = sector_shares(data, districts) if shares is None else shares
     inputs = PotentialInputs(
-        data["measure_potential"][["measure", "year", "value"]],
-        measures[[c for c in _POTENTIAL_MEASURE_COLUMNS if c in measures]],
-        activity[["sector", "district", "year"]], districts[["district"]], shares,
-        data["measure_sites"][["measure", "district", "share"]],
-        data["measure_groups"][["group", "year", "value"]], list(years))
+        key_cols(data["measure_potential"], ["measure", "year", "value"]),
+        key_cols(measures, [c for c in _POTENTIAL_MEASURE_COLUMNS if c in measures]),
+        key_cols(activity, ["sector", "district", "year"]), key_cols(districts, ["district"]),
+        shares,
+        key_cols(data["measure_sites"], ["measure", "district", "share"]),
+        key_cols(data["measure_groups"], ["group", "year", "value"]), list(years))
     plan = planned(lookups, "potentials", inputs, potential_plan)
     problems.extend(plan["problems"])
     a = activity["value"].to_numpy(float)
@@ -971,10 +974,11 @@ def reference_co2(md: ModelData, lookups: LookupCache | None = None) -> pd.DataF
     acc = md.scenario.accounting
     heat_sector = md.sector_ids(role="heat")[:1] or ["heat"]
     inputs = ReferenceInputs(
-        md.energy_base[["sector", "fuel", "district", "year"]],
-        md.heat_intensity[["fuel", "year"]], md.emission_factor[["fuel", "year"]],
-        md.feedstock[["sector", "fuel"]], md.process_base[["sector", "gas", "year"]],
-        md.activity[["sector", "year"]], md.grid["year"].tolist(), md.all_years,
+        key_cols(md.energy_base, ["sector", "fuel", "district", "year"]),
+        key_cols(md.heat_intensity, ["fuel", "year"]),
+        key_cols(md.emission_factor, ["fuel", "year"]), key_cols(md.feedstock, ["sector", "fuel"]),
+        key_cols(md.process_base, ["sector", "gas", "year"]),
+        key_cols(md.activity, ["sector", "year"]), md.grid["year"].tolist(), md.all_years,
         md.fuel_ids(("heat",)), md.fuel_ids(("electricity",)), heat_sector,
         md.sector_ids(role="sink"),
         md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"].tolist(),

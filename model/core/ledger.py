@@ -53,7 +53,7 @@ import pandas as pd
 
 from peakpath.core.algebra import Builder, Terms, VarBlock
 from peakpath.core.baseline import COMBUSTIBLE, POWER_ROLES, ModelData
-from peakpath.core.frames import group_sums, merge, numbered
+from peakpath.core.frames import group_sums, key_cols, merge, numbered
 
 
 @dataclass
@@ -146,11 +146,11 @@ class Ledger:
         md, b = self.md, self.b
         m = md.measures
         k = b.memo("measures", MeasureInputs(
-            md.potential[["measure", "district", "year"]],
+            key_cols(md.potential, ["measure", "district", "year"]),
             m[["measure", "first_year", "kind", "lifetime", "exclusive_group"]].assign(
                 limited=m["max_growth"].notna().to_numpy()),
-            md.group_potential[["group", "district", "year"]], list(md.years),
-            md.capex[["measure", "year"]], md.hurdle_rate.index.tolist()), measure_rows)
+            key_cols(md.group_potential, ["group", "district", "year"]), list(md.years),
+            key_cols(md.capex, ["measure", "year"]), md.hurdle_rate.index.tolist()), measure_rows)
         self.measure_plan = k
         pot = md.potential["value"].to_numpy(float)[k["avail_rows"]]
         build_ub = _measure_values(m, "max_build_share", k["meas_row"]) * pot
@@ -163,8 +163,8 @@ class Ledger:
         self.stock = b.add_var("stock", idx, lb=0.0, ub=stock_ub, unit="measure unit",
                                doc="measure units in use (adoption level)")
         self.measure_index = idx.assign(value=pot, kind=k["kind"])
-        pairs = self.b.memo("vintages", VintageInputs(idx, md.measures[["measure", "lifetime"]]),
-                            vintage_pairs)["pairs"]
+        pairs = self.b.memo("vintages", VintageInputs(
+            idx, key_cols(md.measures, ["measure", "lifetime"])), vintage_pairs)["pairs"]
         self.b.add_rows("def_stock", idx,
                         [self.stock.terms(idx, 1.0),
                          self.build.terms(pairs, -1.0, on={"year": "vintage"})],
@@ -204,8 +204,8 @@ class Ledger:
             return
         md = self.md
         k = self.b.memo("technologies", TechnologyInputs(
-            self.stock.index, md.measures[["measure", "sector", "mode"]],
-            md.activity[["sector", "district", "year"]]), technology_keys)
+            self.stock.index, key_cols(md.measures, ["measure", "sector", "mode"]),
+            key_cols(md.activity, ["sector", "district", "year"])), technology_keys)
         act = md.activity["value"].to_numpy(float)
         if "route_rows" in k:
             self.b.add_rows("res_route_share", k["route_rows"], [self.stock.terms(k["switch"])],
@@ -328,15 +328,15 @@ class Ledger:
             power_sectors=md.sectors.loc[md.sectors["role"].isin(POWER_ROLES),
                                          "sector"].tolist(),
             groups=md.groups["group"].tolist(),
-            energy_base=md.energy_base[["sector", "fuel", "district", "year"]],
-            effects=md.effects[["kind", "measure", "sector", "item"]],
-            measure_districts=self.measure_index[["measure", "district"]],
+            energy_base=key_cols(md.energy_base, ["sector", "fuel", "district", "year"]),
+            effects=key_cols(md.effects, ["kind", "measure", "sector", "item"]),
+            measure_districts=key_cols(self.measure_index, ["measure", "district"]),
             project_effects=pe,
-            projects=md.projects[["project", "sector", "district"]],
-            heat_fuels=md.heat_intensity[["fuel"]],
-            process_base=md.process_base[["sector", "district", "gas", "year"]],
-            activity=md.activity[["sector", "district", "year"]],
-            feedstock=md.feedstock[["sector", "fuel"]])
+            projects=key_cols(md.projects, ["project", "sector", "district"]),
+            heat_fuels=key_cols(md.heat_intensity, ["fuel"]),
+            process_base=key_cols(md.process_base, ["sector", "district", "gas", "year"]),
+            activity=key_cols(md.activity, ["sector", "district", "year"]),
+            feedstock=key_cols(md.feedstock, ["sector", "fuel"]))
         return self.b.memo("account_keys", inputs, account_keys)
 
     def _generic_contributions(self) -> None:
@@ -346,16 +346,17 @@ class Ledger:
         # measure effects on energy, process emissions and generation, per unit in use
         eff = md.effects
         joins = self.b.memo("effects", EffectInputs(
-            stock_idx, eff[["kind", "measure", "year", "sector", "item"]]), effect_joins)
+            stock_idx, key_cols(eff, ["kind", "measure", "year", "sector", "item"])), effect_joins)
         value = eff["value"].to_numpy(float)
         for name, acc in (("energy", energy), ("feedstock", self["feedstock"]),
                           ("process", em), ("generation", self["generation"])):
             acc.add(self.stock.terms(joins[name], group_sums(value[joins[f"{name}_rows"]],
                                                              joins[f"{name}_groups"])))
         k = self.b.memo("totals", TotalInputs(
-            energy.index, em.index, md.emission_factor[["fuel", "year"]],
+            energy.index, em.index, key_cols(md.emission_factor, ["fuel", "year"]),
             md.sector_ids(role="sink"), md.fuel_ids(COMBUSTIBLE), md.fuel_ids(("biomass",)),
-            self.build.index, md.capex[["measure", "year"]], md.measures[["measure", "group"]]),
+            self.build.index, key_cols(md.capex, ["measure", "year"]),
+            key_cols(md.measures, ["measure", "group"])),
             total_terms)
         # combustion CO2 of every burned fuel
         ef = md.emission_factor["value"].to_numpy(float)[k["burned_ef_row"]]

@@ -35,7 +35,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from peakpath.core.baseline import COMBUSTIBLE
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered, take_or_zero
+from peakpath.core.frames import key_cols, merge, numbered, take_or_zero
 from peakpath.core.ledger import discount_factors
 
 UNDISCOUNTED = ("penalty",)
@@ -46,8 +46,9 @@ def add(ctx: Context) -> None:
     energy = led["energy"]
     pc = md.price_components
     k = ctx.b.memo("objective", ObjectiveInputs(
-        energy.index, md.fuel_ids(COMBUSTIBLE), list(md.years), md.prices[["fuel", "year"]],
-        pc[["fuel", "component", "year"]]), objective_rows)
+        energy.index, md.fuel_ids(COMBUSTIBLE), list(md.years),
+        key_cols(md.prices, ["fuel", "year"]), key_cols(pc, ["fuel", "component", "year"])),
+        objective_rows)
     add_taxed_cost(ctx, "fuel", energy.var, k["burned"],
                    md.prices["value"].to_numpy(float)[k["price_row"]])
     net = pc["value"].to_numpy(float)[k["network_row"]]
@@ -76,7 +77,7 @@ def add_taxed_cost(ctx: Context, component: str, var, keys: pd.DataFrame,
     out. Which tax row each entry reads is planned once per structure (`tax_rows`)."""
     pc = ctx.md.price_components
     k = ctx.b.memo(f"taxed_cost:{component}", TaxInputs(
-        keys, pc[["fuel", "component", "year"]]), tax_rows)
+        keys, key_cols(pc, ["fuel", "component", "year"])), tax_rows)
     keys = k["keys"]
     price = price[k["key_row"]]
     tax = take_or_zero(pc["value"].to_numpy(float), k["tax_row"])

@@ -38,10 +38,11 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
     acc = md.scenario.accounting
     pc = md.price_components
     inputs = UnitEffectInputs(
-        md.effects[["measure", "kind", "item", "sector", "year"]], list(md.years),
-        md.grid["year"].tolist(), md.emission_factor[["fuel", "year"]],
-        md.prices[["fuel", "year"]], pc[["fuel", "component", "year"]],
-        md.heat_intensity[["fuel", "year"]],
+        frames.key_cols(md.effects, ["measure", "kind", "item", "sector", "year"]), list(md.years),
+        md.grid["year"].tolist(), frames.key_cols(md.emission_factor, ["fuel", "year"]),
+        frames.key_cols(md.prices, ["fuel", "year"]),
+        frames.key_cols(pc, ["fuel", "component", "year"]),
+        frames.key_cols(md.heat_intensity, ["fuel", "year"]),
         md.fuel_ids(COMBUSTIBLE), md.fuel_ids(("electricity",)), md.fuel_ids(("heat",)),
         md.sector_ids(role="sink"),
         [bool(acc["exclude_new_renewables"]), bool(acc["count_sinks"]),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered
+from peakpath.core.frames import key_cols, merge, numbered
 
 
 def add(ctx: Context) -> None:
@@ -23,9 +23,9 @@ def add(ctx: Context) -> None:
     new_area = meas[(meas["potential_basis"] == "activity_growth")
                     & meas["sector"].isin(md.sector_ids(group="buildings"))]
     k = ctx.b.memo("new_floor_area", NewAreaInputs(
-        led.build.index, new_area[["measure", "sector"]],
-        md.activity[["sector", "district", "year"]],
-        md.potential_input[["measure", "year"]]), new_area_rows)
+        led.build.index, key_cols(new_area, ["measure", "sector"]),
+        key_cols(md.activity, ["sector", "district", "year"]),
+        key_cols(md.potential_input, ["measure", "year"])), new_area_rows)
     if "rows" not in k:
         return
     share = md.potential_input["value"].to_numpy(float)[k["share_row"]]

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered
+from peakpath.core.frames import key_cols, merge, numbered
 
 
 def add(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
     e = md.effects
     k = ctx.b.memo("capture", CaptureInputs(
-        md.measures[["measure", "host_sector"]], e[["kind", "item", "measure", "year"]],
+        key_cols(md.measures, ["measure", "host_sector"]),
+        key_cols(e, ["kind", "item", "measure", "year"]),
         led.stock.index), capture_rows)
     rows = k["rows"]
     if rows.empty:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered, sums_at
+from peakpath.core.frames import key_cols, merge, numbered, sums_at
 from peakpath.core.objective import add_taxed_cost
 from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
@@ -48,8 +48,9 @@ def _heat_supply(ctx: Context) -> None:
     heat_fuels = md.fuel_ids(("heat",))
     if not heat_sectors or md.heat_intensity.empty:
         return
-    k = ctx.b.memo("heat_supply", HeatInputs(energy.index, heat_sectors, heat_fuels,
-                                             md.heat_intensity[["fuel", "year"]]), heat_terms)
+    k = ctx.b.memo("heat_supply", HeatInputs(
+        energy.index, heat_sectors, heat_fuels, key_cols(md.heat_intensity, ["fuel", "year"])),
+        heat_terms)
     coef = md.heat_intensity["value"].to_numpy(float)[k["intensity_row"]]
     energy.add(energy.var.terms(k["terms"], coef, on={"sector": "user", "fuel": "heat_fuel"}))
 
@@ -61,7 +62,8 @@ def _purchased_electricity(ctx: Context) -> None:
     renewable = md.effects["kind"] == "renewable_generation"
     k = ctx.b.memo("purchased_electricity", PurchaseInputs(
         md.all_years, md.grid["year"].tolist(), energy.index, md.fuel_ids(("electricity",)),
-        md.prices[["fuel", "year"]], list(ctx.years), md.activity[["sector", "year"]],
+        key_cols(md.prices, ["fuel", "year"]), list(ctx.years),
+        key_cols(md.activity, ["sector", "year"]),
         md.sector_ids(role="renewable_power"), led.stock.index,
         md.effects.loc[renewable, ["measure", "year"]],
         np.flatnonzero(renewable.to_numpy())), purchase_rows)

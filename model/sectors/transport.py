@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from peakpath.core.context import Context
-from peakpath.core.frames import merge, numbered
+from peakpath.core.frames import key_cols, merge, numbered
 
 
 def add(ctx: Context) -> None:
@@ -26,9 +26,9 @@ def add(ctx: Context) -> None:
     meas = md.measures
     fleet = meas[(meas["potential_basis"] == "activity_share")
                  & meas["sector"].isin(md.sector_ids(group="transport"))]
-    k = ctx.b.memo("fleet", FleetInputs(led.build.index, fleet[["measure", "sector", "lifetime"]],
-                                        md.activity[["sector", "district", "year"]]),
-                   fleet_rows)
+    k = ctx.b.memo("fleet", FleetInputs(
+        led.build.index, key_cols(fleet, ["measure", "sector", "lifetime"]),
+        key_cols(md.activity, ["sector", "district", "year"])), fleet_rows)
     if "rows" not in k:
         return
     row = k["activity_row"]
