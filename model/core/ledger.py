@@ -321,7 +321,6 @@ class Ledger:
         structure: a batch's variants change numbers, not names, so the next build reuses
         them when the names they are made of are unchanged (`LookupCache.memo`)."""
         md = self.md
-        pe = md.project_effects[["kind", "project", "item"]]
         inputs = AccountKeyInputs(
             years=list(self.years), districts=list(self.districts),
             combustible=md.fuel_ids(COMBUSTIBLE), heat_sectors=md.sector_ids(role="heat"),
@@ -331,7 +330,8 @@ class Ledger:
             energy_base=key_cols(md.energy_base, ["sector", "fuel", "district", "year"]),
             effects=key_cols(md.effects, ["kind", "measure", "sector", "item"]),
             measure_districts=key_cols(self.measure_index, ["measure", "district"]),
-            project_effects=pe,
+            project_effects=key_cols(
+                md.project_effects, ["kind", "project", "item"]),
             projects=key_cols(md.projects, ["project", "sector", "district"]),
             heat_fuels=key_cols(md.heat_intensity, ["fuel"]),
             process_base=key_cols(md.process_base, ["sector", "district", "gas", "year"]),
