@@ -319,3 +319,31 @@ def test_a_memo_tells_minus_zero_and_a_missing_value_apart():
     assert cache.get(site, [np.array([0.0, np.nan])]) == "kept"
     assert cache.get(site, [np.array([-0.0, np.nan])]) is None
     assert cache.get(site, [np.array([0.0, 1.0])]) is None
+
+
+def test_a_batch_reuses_the_dataset_coordinates_only_where_they_are_equal(wuhan, base):
+    """Variants of one structure share their results' coordinates (made once, read-only); a
+    variant with other names (districts) gets its own, and each is what a run without the
+    batch's cache makes."""
+    import xarray as xr
+
+    from peakpath.results.dataset import to_dataset
+
+    r = Resolver(dict(base.solver))
+    gas = variant(base, overrides=[{"table": "prices", "where": {"fuel": "natural_gas"},
+                                    "scale": 1.3}])
+    districts = variant(base, districts=True)
+    got = {}
+    # the first solve of a structure builds it with Pyomo, without the cache
+    for name, sc in (("first", base), ("base", base), ("gas", gas), ("districts", districts)):
+        built, sol = r.solve(apply_overrides(wuhan, sc), sc)
+        got[name] = to_dataset(built, sol)
+    assert got["gas"].xindexes["sector"] is got["base"].xindexes["sector"]
+    assert got["gas"]["sector_name_zh"].values is got["base"]["sector_name_zh"].values
+    assert got["districts"].sizes["district"] > got["base"].sizes["district"]
+    for name, sc in (("gas", gas), ("districts", districts)):
+        fresh = run_scenario(sc, wuhan, isolate=False).dataset
+        xr.testing.assert_identical(got[name].coords.to_dataset().drop_attrs(),
+                                    fresh.coords.to_dataset().drop_attrs())
+    with pytest.raises(ValueError, match="read-only"):
+        got["gas"]["sector_name_zh"].values[0] = "改"

@@ -254,7 +254,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     out.update(targets)
     coords = {**coords, "component": np.asarray(components), **target_coords}
     names = md.sectors.set_index("sector")
-    ds = xr.Dataset(out, coords=_used(coords, out) | {
+    ds = xr.Dataset(out, coords=_coordinates(_used(coords, out) | {
         "sector_name_zh": ("sector", names["name_zh"].reindex(coords["sector"]).to_numpy()),
         "sector_name_en": ("sector", names["name_en"].reindex(coords["sector"]).to_numpy()),
         "sector_group": ("sector", names["group"].reindex(coords["sector"]).to_numpy()),
@@ -269,7 +269,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
         "measure_name_en": ("measure", md.measures["name_en"].to_numpy()),
         "measure_sector": ("measure", md.measures["sector"].to_numpy()),
         "measure_unit": ("measure", md.measures["unit"].to_numpy()),
-    })
+    }, built.ctx.b.lookups))
     ds.attrs.update({
         "scenario": md.scenario.name, "status": sol.status,
         "objective_wan_cny": float(sol.objective) if sol.objective == sol.objective else "nan",
@@ -362,6 +362,30 @@ def cost_layout(k: CostInputs) -> dict[str, object]:
             "cell_year": pd.Index(k.years).get_indexer(first["year"]),
             "cell_component": pd.Index(components).get_indexer(first["component"]),
             "components": components, "component_groups": comp_groups}
+
+
+def _coordinates(coords: dict[str, np.ndarray | tuple[str, np.ndarray]],
+                 lookups: LookupCache | None) -> xr.Coordinates:
+    """The Dataset's coordinates (``name: values`` for a dimension, ``name: (dimension,
+    values)`` for the labels along one) with their indexes. A batch's variants of one
+    structure have the same ones: with ``lookups`` the previous variant's are reused when
+    every name and value is equal, instead of xarray making an index of each again (≈ 1.7 of
+    the 2.6 ms it takes to make a Monte Carlo variant's Dataset). Their arrays (xarray's
+    copies) are read-only then, so that no Dataset can change what the next one is given."""
+    if lookups is None:
+        return xr.Coordinates(coords)
+    dims = [c[0] if isinstance(c, tuple) else name for name, c in coords.items()]
+    values = [np.asarray(c[1] if isinstance(c, tuple) else c) for c in coords.values()]
+    key = [np.array(list(coords), dtype=object), np.array(dims, dtype=object), *values]
+    hit = lookups.get(("dataset_coordinates",), key)
+    if hit is None:
+        hit = xr.Coordinates({name: (d, v) for name, d, v in zip(coords, dims, values,
+                                                                   strict=True)})
+        for var in hit.variables.values():  # the labels; an index's are immutable already
+            if isinstance(var.data, np.ndarray):
+                var.data.flags.writeable = False
+        lookups.put(("dataset_coordinates",), key, hit)
+    return hit
 
 
 def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.ndarray]:
