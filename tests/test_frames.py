@@ -171,6 +171,32 @@ def test_group_sums_have_the_bits_of_a_frame_groupby(seed):
     assert got.tobytes() == want.tobytes()
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_group_sums_are_pandas_sums_bit_for_bit(seed):
+    """`frames.group_sums` adds as pandas' groupby does, whichever way pandas picks: groups
+    in and out of order, of one to many rows (the compensated loop run here, or pandas' own
+    beyond `frames.KAHAN_ROUNDS` rows), values that cancel (where the compensation shows),
+    −0.0, infinities and missing values."""
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(1, 400))
+    ngroups = int(rng.integers(1, n + 1)) if seed % 4 else max(1, n // 30)
+    groups = rng.integers(0, ngroups, n)
+    if seed % 3 == 0:
+        groups = np.sort(groups)  # in order: pandas ≥ 3.1 adds these with reduceat
+    sort = bool(seed % 2)
+    groups = pd.factorize(groups, sort=sort)[0]  # numbered as that groupby numbers them
+    scale = 10.0 ** rng.integers(-3, 16, n)
+    value = rng.normal(scale=scale, size=n)
+    value[rng.random(n) < 0.1] = -0.0
+    if seed % 5 == 1:
+        value[rng.random(n) < 0.1] = np.nan
+    if seed % 7 == 2:
+        value[rng.integers(0, n)] = np.inf
+    want = pd.Series(value).groupby(groups, sort=sort).sum().to_numpy()
+    got = frames.group_sums(value, groups, sort)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
 def test_group_sums_of_single_values_are_pandas_sums():
     """Groups of one value, with and without a missing value, in and out of order: pandas
     3.1 adds numbers whose groups run in order with ``np.add.reduceat`` (−0.0 stays −0.0)
