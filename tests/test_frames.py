@@ -309,3 +309,22 @@ def test_key_columns_compare_and_plan_as_the_selected_frame():
     assert len(seen) == 3  # another key: planned again
     with pytest.raises(KeyError, match="district"):
         frames.key_cols(f, ["district"])
+
+
+@pytest.mark.parametrize("settings", [{}, {"districts": True}, {"years.end": 2050}])
+def test_activity_added_is_the_groupby_difference_clipped(wuhan, settings):
+    """The activity added over the previous year (new floor area, new vehicles), read
+    through planned previous rows, is pandas' ``groupby(...).diff().clip(lower=0)`` over the
+    rows sorted by year, bit for bit, with or without a batch's cache."""
+    from peakpath.core.algebra import LookupCache
+
+    sc = shipped("wuhan-stretch").with_settings(settings) if settings else shipped(
+        "wuhan-stretch")
+    sc = with_levels(wuhan, sc)
+    md = derive(wuhan, sc)
+    a = md.activity.sort_values("year")
+    want = a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0).reindex(
+        md.activity.index).to_numpy(float)
+    assert np.isnan(want).any() and (want == 0).any() and (want > 0).any()
+    assert md.activity_added().tobytes() == want.tobytes()
+    assert derive(wuhan, sc).activity_added(LookupCache()).tobytes() == want.tobytes()

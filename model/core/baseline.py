@@ -99,14 +99,20 @@ class ModelData:
     def all_years(self) -> list[int]:
         return [self.base_year, *self.years]
 
-    def activity_added(self) -> np.ndarray:
-        """max(A[s,d,y] - A[s,d,y-1], 0) for each row of ``activity`` (NaN in a sector and
-        district's first year): the activity added over the previous year, as new floor
-        area or new vehicles (activity units)."""
+    def activity_added(self, lookups: LookupCache | None = None) -> np.ndarray:
+        """max(A[s,d,y] - A[s,d,y'], 0) for each row of ``activity``, y' the sector and
+        district's previous year (NaN in its first year): the activity added over the
+        previous year, as new floor area or new vehicles (activity units). Which row is the
+        previous one is planned once per structure (`previous_rows`; ``lookups``: a batch's
+        cache)."""
         if "activity_added" not in self._ids:
-            a = self.activity.sort_values("year")
-            added = a.groupby(["sector", "district"])["value"].diff().clip(lower=0.0)
-            added = added.reindex(self.activity.index).to_numpy(float)
+            prev = planned(lookups, "previous_activity", PreviousInputs(
+                key_cols(self.activity, ["sector", "district", "year"])), previous_rows)["rows"]
+            value = self.activity["value"].to_numpy(float)
+            diff = np.where(prev >= 0, value - value[np.maximum(prev, 0)], np.nan)
+            # Series.clip(lower=0): a missing value stays missing, −0.0 stays −0.0
+            with np.errstate(invalid="ignore"):
+                added = np.where(np.isnan(diff) | (diff >= 0.0), diff, 0.0)
             added.flags.writeable = False  # kept for every caller
             self._ids["activity_added"] = added
         return self._ids["activity_added"]
@@ -237,6 +243,26 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
         coal_fuels=coal, digest=data.digest,
     )
+
+
+@dataclass(frozen=True)
+class PreviousInputs:
+    activity: pd.DataFrame  # sector, district, year of the activity rows, in order
+
+
+def previous_rows(k: PreviousInputs) -> dict[str, np.ndarray]:
+    """For each activity row, the row of the same sector and district in the latest earlier
+    year (−1: none, or a missing key), what ``groupby([sector, district]).diff()`` over the
+    rows sorted by year subtracts."""
+    a = k.activity
+    codes = [pd.factorize(a[c])[0] for c in ("sector", "district")]
+    group = codes[0].astype(np.int64) * (int(codes[1].max(initial=0)) + 1) + codes[1]
+    group[(codes[0] < 0) | (codes[1] < 0)] = -1
+    order = np.lexsort([a["year"].to_numpy(), group])  # by group, then year
+    same = np.r_[False, group[order][1:] == group[order][:-1]] & (group[order] >= 0)
+    prev = np.full(len(a), -1, dtype=np.int64)
+    prev[order[same]] = order[np.flatnonzero(same) - 1]
+    return {"rows": prev}
 
 
 def _unchanged(lookups: LookupCache | None, site: str, tables: tuple, settings: tuple,

@@ -29,7 +29,7 @@ def add(ctx: Context) -> None:
     if "rows" not in k:
         return
     share = md.potential_input["value"].to_numpy(float)[k["share_row"]]
-    ub = md.activity_added()[k["activity_row"]] * share
+    ub = md.activity_added(ctx.b.lookups)[k["activity_row"]] * share
     ctx.b.add_rows("res_new_floor_area", k["rows"], [led.build.terms(k["rows"])], ub=ub,
                    unit="万m2", doc="new-building standards only for floor area built that year")
 

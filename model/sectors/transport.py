@@ -32,7 +32,8 @@ def add(ctx: Context) -> None:
     if "rows" not in k:
         return
     row = k["activity_row"]
-    ub = md.activity["value"].to_numpy(float)[row] / k["life"] + md.activity_added()[row]
+    added = md.activity_added(ctx.b.lookups)
+    ub = md.activity["value"].to_numpy(float)[row] / k["life"] + added[row]
     ctx.b.add_rows("res_fleet_turnover", k["rows"], [led.build.terms(k["terms"])], ub=ub,
                    unit="万辆",
                    doc="vehicle replacements and fleet growth bound new vehicle builds")
