@@ -689,9 +689,11 @@ def _grid(data: InputData, years: list[int], problems: list[Problem]) -> pd.Data
 
 
 def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
-    p = data["prices"].copy()
-    elec = p["unit"] == "CNY/kWh"
-    p.loc[elec, "value"] = electricity_price_to_energy_price(p.loc[elec, "value"])
+    p = data["prices"]
+    value = p["value"].to_numpy(float).copy()
+    elec = (p["unit"] == "CNY/kWh").to_numpy(bool)
+    value[elec] = electricity_price_to_energy_price(value[elec])
+    p = p.assign(value=value)  # a new column, not a copy of the table set through .loc
     priced = data["fuels"].loc[data["fuels"]["category"].isin((*COMBUSTIBLE, "electricity")),
                                "fuel"]
     for f in priced[~priced.isin(p["fuel"])]:

@@ -115,15 +115,15 @@ class Ledger:
         unit retirements) would each take a part of it."""
         if "must_run" not in self.md.sectors:
             return
-        share = self.md.sectors.set_index("sector")["must_run"]
-        f = act.assign(share=act["sector"].map(share).astype(float))
-        f = f[f["share"].fillna(0.0) > 0].reset_index(drop=True)
-        if f.empty:
+        s = self.md.sectors
+        k = self.b.memo("must_run", MustRunInputs(
+            key_cols(act, ["sector", "district", "year"]), key_cols(s, ["sector", "must_run"])),
+            must_run_rows)
+        if not len(k["rows"]):
             return
-        idx = f[["sector", "district", "year"]]
-        self.b.add_rows("res_must_run", idx, [gen.var.terms(idx)],
-                        lb=(f["share"] * f["value"]).to_numpy(float), unit="亿kWh",
-                        doc="local generation keeps its must-run share")
+        lb = k["share"] * act["value"].to_numpy(float)[k["rows"]]
+        self.b.add_rows("res_must_run", k["index"], [gen.var.terms(k["index"])], lb=lb,
+                        unit="亿kWh", doc="local generation keeps its must-run share")
 
     def year_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"year": self.years})
@@ -371,6 +371,22 @@ class Ledger:
         # investment by bureau group
         capex = md.capex["value"].to_numpy(float)[k["investment_capex_row"]]
         self["investment"].add(self.build.terms(k["investment"], capex))
+
+@dataclass(frozen=True)
+class MustRunInputs:
+    activity: pd.DataFrame  # sector, district, year of the power sectors' activity rows
+    shares: pd.DataFrame  # sector, must_run (share of output, missing: none)
+
+
+def must_run_rows(k: MustRunInputs) -> dict[str, object]:
+    """The activity rows of sectors with a must-run share above 0 (``rows``), their keys
+    (``index``) and shares (``share``)."""
+    share = k.activity["sector"].map(k.shares.set_index("sector")["must_run"]).astype(float)
+    share = share.to_numpy(float)
+    rows = np.flatnonzero(np.where(np.isnan(share), 0.0, share) > 0)
+    return {"rows": rows, "share": share[rows],
+            "index": k.activity.iloc[rows].reset_index(drop=True)}
+
 
 @dataclass(frozen=True)
 class AccountKeyInputs:
