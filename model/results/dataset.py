@@ -23,7 +23,15 @@ import peakpath
 from peakpath.core.algebra import LookupCache
 from peakpath.core.baseline import ModelData, reference_co2
 from peakpath.core.build import BuiltModel
-from peakpath.core.frames import group_sums, merge, numbered, planned, sorted_groups, sums_at
+from peakpath.core.frames import (
+    column_values,
+    group_sums,
+    merge,
+    numbered,
+    planned,
+    sorted_groups,
+    sums_at,
+)
 from peakpath.core.objective import cost_weights
 from peakpath.core.unit_effects import measure_unit_effects
 from peakpath.errors import InputError, Problem
@@ -197,7 +205,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     out["fuel_use"] = da(v["fuel_use"], ["year", "fuel"], "万tce", "city use of fuels")
     out["investment"] = da(v["investment"], ["year", "group"], "万元",
                            "capital spending by bureau group")
-    grid_ef = md.grid.set_index("year")["ef"].reindex(years).to_numpy()
+    grid_ef = _at(md.grid, "year", years, "ef")
     electricity = lookup["fuel"].get_indexer(md.fuel_ids(("electricity",)))
     elec = out["energy"][1][:, :, electricity, :].sum(axis=2)
     out["scope2"] = _var((elec - WAN_TCE_PER_YI_KWH * out["generation"][1])
@@ -228,10 +236,9 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                                     "accounting basis"),
             ("purchased_electricity", "万tce", "electricity bought from the grid")):
         out[name] = da(v[name], ["year"], unit, long)
-    macro = md.macro.set_index("year")
-    gdp = macro["gdp"].reindex(years).to_numpy()
+    gdp = _at(md.macro, "year", years, "gdp")
     out["gdp"] = _var(gdp, ["year"], "亿元 (2020 prices)", "GDP")
-    out["population"] = _var(macro["population"].reindex(years).to_numpy(), ["year"], "万人")
+    out["population"] = _var(_at(md.macro, "year", years, "population"), ["year"], "万人")
     out["non_fossil_share"] = _var(out["non_fossil"][1] / out["primary_energy"][1], ["year"],
                                    "1", "non-fossil share of primary energy (electricity on "
                                    "the accounting basis)")
@@ -239,8 +246,8 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                                    "energy per GDP")
     out["carbon_intensity"] = _var(out["co2_total"][1] / gdp, ["year"], "t CO2/万元",
                                    "CO2 per GDP")
-    ref = reference_co2(md, built.ctx.b.lookups).set_index("year")
-    out["co2_reference"] = _var(ref["co2_total"].reindex(years).to_numpy(), ["year"],
+    ref = reference_co2(md, built.ctx.b.lookups)
+    out["co2_reference"] = _var(_at(ref, "year", years, "co2_total"), ["year"],
                                 "万t CO2", "reference path: no measures, no major projects")
     # costs by year and component (undiscounted 万元), and the same terms at their weight in
     # the objective: cost_pv[c] = sum_t cost[t, c] * df_t (df_t = (1 + r)^-(t - base); 1 for
@@ -253,11 +260,10 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     targets, target_coords = _target_arrays(target_table(built, sol), years)
     out.update(targets)
     coords = {**coords, "component": np.asarray(components), **target_coords}
-    names = md.sectors.set_index("sector")
     ds = xr.Dataset(out, coords=_coordinates(_used(coords, out) | {
-        "sector_name_zh": ("sector", names["name_zh"].reindex(coords["sector"]).to_numpy()),
-        "sector_name_en": ("sector", names["name_en"].reindex(coords["sector"]).to_numpy()),
-        "sector_group": ("sector", names["group"].reindex(coords["sector"]).to_numpy()),
+        "sector_name_zh": ("sector", _at(md.sectors, "sector", coords["sector"], "name_zh")),
+        "sector_name_en": ("sector", _at(md.sectors, "sector", coords["sector"], "name_en")),
+        "sector_group": ("sector", _at(md.sectors, "sector", coords["sector"], "group")),
         "group_name_zh": ("group", md.groups["name_zh"].to_numpy()),
         "group_name_en": ("group", md.groups["name_en"].to_numpy()),
         "group_bureau_zh": ("group", md.groups["bureau_zh"].to_numpy()),
@@ -364,6 +370,17 @@ def cost_layout(k: CostInputs) -> dict[str, object]:
             "components": components, "component_groups": comp_groups}
 
 
+def _at(frame: pd.DataFrame, key: str, labels: list | np.ndarray, column: str
+        ) -> np.ndarray:
+    """``frame.set_index(key)[column].reindex(labels).to_numpy()``: read directly when the
+    frame's ``key`` column is ``labels`` already (the model's years and sectors, in order),
+    as it mostly is; through pandas otherwise."""
+    have = column_values(frame, key)
+    if len(have) == len(labels) and (have == np.asarray(labels)).all():
+        return frame[column].to_numpy(copy=True)
+    return frame.set_index(key)[column].reindex(labels).to_numpy()
+
+
 def _coordinates(coords: dict[str, np.ndarray | tuple[str, np.ndarray]],
                  lookups: LookupCache | None) -> xr.Coordinates:
     """The Dataset's coordinates (``name: values`` for a dimension, ``name: (dimension,
@@ -436,10 +453,10 @@ def substitution_plan(k: SubstitutionInputs) -> dict[str, np.ndarray]:
 def output_cut_measures(md: ModelData) -> list[str]:
     """Switch measures that make nothing in place of what they take off (no effect of their
     own is positive): output reductions, such as a crude-steel cut."""
-    mode = md.measures.set_index("measure")["mode"] if "mode" in md.measures else pd.Series(
-        dtype=str)
-    switch = set(mode.index[mode == "switch"])
-    makes = set(md.effects.loc[md.effects["value"] > 0, "measure"])
+    m, e = md.measures, md.effects
+    switch = set(column_values(m, "measure")[column_values(m, "mode") == "switch"]) \
+        if "mode" in m else set()
+    makes = set(column_values(e, "measure")[column_values(e, "value") > 0])
     return sorted(switch - makes)
 
 
