@@ -17,3 +17,12 @@ import pandas as pd
 STRING_STORAGE = "python"
 
 pd.set_option("mode.string_storage", STRING_STORAGE)
+
+
+def copies_on_write() -> bool:
+    """Whether a shallow copy of a frame is safe to change or hand out: pandas 3 always copies
+    on write; pandas 2 only with ``mode.copy_on_write`` on."""
+    return _PANDAS_MAJOR >= 3 or pd.get_option("mode.copy_on_write") is True
+
+
+_PANDAS_MAJOR = int(pd.__version__.split(".")[0])

@@ -28,6 +28,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from peakpath.core.frames import Keys, column_values, planned, selected
+from peakpath.pandas_setup import copies_on_write
 
 INF = float("inf")
 
@@ -242,18 +243,11 @@ def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
 
 def _handed_out(answer: dict[str, Any]) -> dict[str, Any]:
     """A stored answer's frames as copies the caller may change (arrays are read-only)."""
-    deep = not _copy_on_write()
+    deep = not copies_on_write()
     return {k: v.copy(deep=deep) if isinstance(v, pd.DataFrame) else v
             for k, v in answer.items()}
 
 
-def _copy_on_write() -> bool:
-    """Whether a shallow copy of a frame is safe to hand out: pandas 3 always copies on
-    write; pandas 2 only with ``mode.copy_on_write`` on."""
-    return _PANDAS_MAJOR >= 3 or pd.get_option("mode.copy_on_write") is True
-
-
-_PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
 def _flatten(inputs: object) -> list[np.ndarray]:
