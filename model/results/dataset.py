@@ -675,13 +675,14 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
     add("Population", "million", v["population"].values / 100)
     add("Investment|Abatement measures", "billion CNY_2020/yr",
         v["investment"].sum("group").values / 1e5)
-    out = pd.DataFrame([r[2] for r in rows], columns=years)
-    out.insert(0, "unit", [r[1] for r in rows])
-    out.insert(0, "variable", [r[0] for r in rows])
-    out.insert(0, "region", "Wuhan")
-    out.insert(0, "scenario", ds.attrs["scenario"])
-    out.insert(0, "model", f"peakpath {ds.attrs.get('peakpath_version', '')}")
-    return out
+    n = len(rows)
+    # the text columns, then the years: two frames joined once (each column inserted into a
+    # frame cost pandas ≈ 0.1 ms)
+    labels = pd.DataFrame({"model": [f"peakpath {ds.attrs.get('peakpath_version', '')}"] * n,
+                           "scenario": [ds.attrs["scenario"]] * n, "region": ["Wuhan"] * n,
+                           "variable": [r[0] for r in rows], "unit": [r[1] for r in rows]})
+    return pd.concat([labels, pd.DataFrame(np.vstack([r[2] for r in rows]), columns=years)],
+                     axis=1)
 
 
 # --------------------------------------------------------------------------------------------
