@@ -347,3 +347,21 @@ def test_a_batch_reuses_the_dataset_coordinates_only_where_they_are_equal(wuhan,
                                     fresh.coords.to_dataset().drop_attrs())
     with pytest.raises(ValueError, match="read-only"):
         got["gas"]["sector_name_zh"].values[0] = "改"
+
+
+def test_block_members_are_each_blocks_positions_in_order():
+    """A compiled model's columns and rows by block (read once per structure to spread each
+    solution over the blocks) are ``flatnonzero(block == k)`` for every block, empty ones
+    included."""
+    import numpy as np
+
+    from peakpath.solve.highs import _members
+
+    rng = np.random.default_rng(3)
+    for n in (1, 4, 9):
+        block = rng.integers(0, n, 200)
+        block[block == n - 1] = 0  # the last block has no member
+        got = _members(block, n)
+        assert len(got) == n
+        for k in range(n):
+            assert got[k].tolist() == np.flatnonzero(block == k).tolist()
