@@ -470,34 +470,61 @@ def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFram
                    lambda: _found(_base_activity, data, base, districts, shares))
     problems.extend(a["problems"])
     a = a["value"]
-    sec = data["sectors"].set_index("sector")
-    need = sec.index[~sec["role"].isin(["heat", "ccus"])]
-    for s in need.difference(a["sector"].unique()):
-        problems.append(Problem("activity.csv", None, "sector", "base-year",
-                                f"sector '{s}' has no activity in the base year {base}",
-                                "缺少基准年活动水平"))
-    drivers = macro.set_index("year")
-    drivers = pd.DataFrame({
-        "gdp": drivers["gdp"], "population": drivers["population"],
-        "industry_va": drivers["industry_va"], "services_va": drivers["services_va"],
-        "constant": 1.0})
-    rel = drivers / drivers.loc[base]
-    # one row per sector and district (sectors in order, districts as given), times the
-    # driver's growth since the base year to the sector's elasticity (1 without a driver)
-    a = a.sort_values("sector", kind="stable")
-    code, sectors = pd.factorize(a["sector"])
-    growth = rel.to_numpy().T
-    factor = np.ones((len(sectors), len(rel)))
-    elasticity = sec.loc[sectors, "elasticity"].to_numpy(float)
-    for k, c in enumerate(rel.columns.get_indexer(sec.loc[sectors, "driver"])):
-        if c >= 0:  # a scalar exponent, as numpy computes it for one sector's series
+    plan = planned(lookups, "activity", ActivityInputs(
+        key_cols(a, ["sector", "district"]), key_cols(data["sectors"], ["sector", "role",
+                                                                         "driver"]),
+        macro["year"].tolist(), base), activity_plan)
+    problems.extend(plan["problems"])
+    # each driver's growth since the base year (a frame divided by its base-year row, as
+    # columns), then one sector's series at a time to its elasticity (1 without a driver):
+    # the exponent a scalar, as NumPy computes it for one sector's series
+    growth = []
+    for d in DRIVERS:
+        x = macro[d].to_numpy(float) if d != "constant" else np.ones(len(macro))
+        growth.append(x / x[plan["base_row"]])
+    elasticity = data["sectors"]["elasticity"].to_numpy(float)[plan["sector_row"]]
+    factor = np.ones((len(elasticity), len(macro)))
+    for k, c in enumerate(plan["driver"]):
+        if c >= 0:
             factor[k] = growth[c] ** elasticity[k]
-    factor = factor[code]
-    n = len(rel)
-    return pd.DataFrame({"sector": np.repeat(a["sector"].to_numpy(), n),
+    value = a["value"].to_numpy(float)[plan["order"]]
+    return plan["keys"].assign(value=(value[:, None] * factor[plan["code"]]).ravel())
+
+
+#: what a sector's activity may follow (sectors.csv ``driver``), the columns of macro
+DRIVERS = ("gdp", "population", "industry_va", "services_va", "constant")
+
+
+@dataclass(frozen=True)
+class ActivityInputs:
+    base: pd.DataFrame  # sector, district of the base-year activity rows, in order
+    sectors: pd.DataFrame  # sector, role, driver of sectors.csv
+    years: list[int]  # the years of macro (the model's, the base year first)
+    base_year: int
+
+
+def activity_plan(k: ActivityInputs) -> dict[str, object]:
+    """How the base-year rows grow into ``activity``: the rows sorted by sector (stable,
+    ``order``), each one's sector number (``code``) and, per sector, its row in sectors.csv
+    and its driver (position in `DRIVERS`, −1: none); the keys of the result (sector,
+    district, year: each row in every year) and the sectors without base-year activity."""
+    sec = k.sectors.set_index("sector")
+    need = sec.index[~sec["role"].isin(["heat", "ccus"])]
+    problems = [Problem("activity.csv", None, "sector", "base-year",
+                        f"sector '{s}' has no activity in the base year {k.base_year}",
+                        "缺少基准年活动水平")
+                for s in need.difference(k.base["sector"].unique())]
+    a = numbered(k.base, "row").sort_values("sector", kind="stable")
+    code, sectors = pd.factorize(a["sector"])
+    n = len(k.years)
+    keys = pd.DataFrame({"sector": np.repeat(a["sector"].to_numpy(), n),
                          "district": np.repeat(a["district"].to_numpy(), n),
-                         "year": np.tile(rel.index.to_numpy(), len(a)),
-                         "value": (a["value"].to_numpy(float)[:, None] * factor).ravel()})
+                         "year": np.tile(np.asarray(k.years), len(a))})
+    return {"order": a["row"].to_numpy(), "code": code,
+            "sector_row": pd.Index(k.sectors["sector"]).get_indexer(sectors),
+            "driver": pd.Index(DRIVERS).get_indexer(sec.loc[sectors, "driver"]),
+            "base_row": k.years.index(k.base_year), "keys": keys,
+            "problems": _problem_array(problems)}
 
 
 def _base_activity(data: InputData, base: int, districts: pd.DataFrame,
