@@ -328,3 +328,18 @@ def test_activity_added_is_the_groupby_difference_clipped(wuhan, settings):
     assert np.isnan(want).any() and (want == 0).any() and (want > 0).any()
     assert md.activity_added().tobytes() == want.tobytes()
     assert derive(wuhan, sc).activity_added(LookupCache()).tobytes() == want.tobytes()
+
+
+def test_a_sector_without_activity_is_named_with_or_without_a_plan(wuhan):
+    """The activity projection's plan keeps derive's message for a sector that has no
+    activity at all (its base-year row is what every later year grows from)."""
+    from peakpath.core.algebra import LookupCache
+    from peakpath.errors import InputError
+
+    data = wuhan.copy()
+    a = data.tables["activity"]
+    data.tables["activity"] = a[a["sector"] != "rice"].reset_index(drop=True)
+    sc = with_levels(wuhan, shipped("wuhan-baseline"))
+    for lookups in (None, LookupCache()):
+        with pytest.raises(InputError, match="sector 'rice' has no activity in the base year"):
+            derive(data, sc, lookups)
