@@ -205,7 +205,7 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
     shares = sector_shares(data, districts)
     activity = project_activity(data, scenario, districts, macro, problems, shares, lookups)
     energy_base, heat_int = baseline_energy(data, base, years, activity, problems, lookups)
-    process = baseline_process(data, all_years, activity)
+    process = baseline_process(data, all_years, activity, lookups)
     ef = _unchanged(lookups, "emission_factors", (t("fuels"), t("emission_factors")),
                     tuple(all_years), lambda: _found(_emission_factors, data, all_years))
     problems.extend(ef["problems"])
@@ -675,11 +675,37 @@ def baseline_energy_plan(k: BaselineEnergyInputs) -> dict[str, object]:
             "problems": _problem_array(problems)}
 
 
-def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame) -> pd.DataFrame:
-    p = interpolate(data["process"], ["sector", "gas"], years)  # reads those columns only
-    out = merge(activity, p.rename(columns={"value": "factor"}), on=["sector", "year"])
-    out["value"] = out["value"] * out["factor"]
-    return out[["sector", "gas", "district", "year", "value"]].reset_index(drop=True)
+def baseline_process(data: InputData, years: list[int], activity: pd.DataFrame,
+                     lookups: LookupCache | None = None) -> pd.DataFrame:
+    """P[s,g,d,y] = A[s,d,y] · p[s,g,y] (万t of gas): process emissions per unit of activity
+    (process.csv, interpolated over the years) times activity. The interpolated factors are
+    reused while the table is (no draw changes it), and which rows pair up is planned once
+    per structure (`process_rows`)."""
+    p = _unchanged(lookups, "process_factors", (data.tables.get("process"),), tuple(years),
+                   lambda: {"value": interpolate(data["process"], ["sector", "gas"], years)}
+                   )["value"]
+    plan = planned(lookups, "process_rows", ProcessInputs(
+        key_cols(activity, ["sector", "district", "year"]), key_cols(p, ["sector", "gas",
+                                                                         "year"])),
+        process_rows)
+    value = activity["value"].to_numpy(float)[plan["act_row"]] * \
+        p["value"].to_numpy(float)[plan["factor_row"]]
+    return plan["keys"].assign(value=value)
+
+
+@dataclass(frozen=True)
+class ProcessInputs:
+    activity: pd.DataFrame  # sector, district, year of the activity rows, in order
+    factors: pd.DataFrame  # sector, gas, year of the interpolated process factors, in order
+
+
+def process_rows(k: ProcessInputs) -> dict[str, object]:
+    """Each process-emission row's activity row and factor row, in the order of the join of
+    the two on sector and year, and its keys (sector, gas, district, year)."""
+    out = merge(numbered(k.activity, "act_row"), numbered(k.factors, "factor_row"),
+                on=["sector", "year"])
+    return {"act_row": out["act_row"].to_numpy(), "factor_row": out["factor_row"].to_numpy(),
+            "keys": out[["sector", "gas", "district", "year"]].reset_index(drop=True)}
 
 
 def _emission_factors(data: InputData, years: list[int], problems: list[Problem]
