@@ -606,23 +606,43 @@ def baseline_energy(data: InputData, base: int, years: list[int], activity: pd.D
     year's per unit of heat used, in every year. What depends on names and the base year's
     data only is planned once (`baseline_energy_plan`); a batch reuses it through
     ``lookups``."""
-    ab = activity[activity["year"] == base].groupby("sector")["value"].sum()
-    roles = data["sectors"].set_index("sector")["role"]
-    e = data["energy"]
+    # the base year's activity by sector (sorted), as groupby("sector").sum() of its rows
+    at_base = planned(lookups, "base_year_sectors", BaseYearInputs(
+        key_cols(activity, ["sector", "year"]), base), base_year_sectors)
+    ab = group_sums(activity["value"].to_numpy(float)[at_base["rows"]], at_base["groups"],
+                    sort=True)
+    sectors, fuels = data["sectors"], data["fuels"]
+    e = _unchanged(lookups, "base_year_energy", (data.tables.get("energy"),), (base,),
+                   lambda: {"value": data["energy"][data["energy"]["year"] == base]})["value"]
     inputs = BaselineEnergyInputs(
-        key_cols(e[e["year"] == base], ["sector", "fuel", "value"]),
-        roles.index[roles == "heat"].tolist(),
-        data["fuels"].loc[data["fuels"]["category"] == "heat", "fuel"].tolist(),
-        ab.index[ab > 0].tolist(), key_cols(data["efficiency"], ["sector", "fuel"]),
+        key_cols(e, ["sector", "fuel", "value"]),
+        column_values(sectors, "sector")[column_values(sectors, "role") == "heat"].tolist(),
+        column_values(fuels, "fuel")[column_values(fuels, "category") == "heat"].tolist(),
+        [s for s, v in zip(at_base["sectors"], ab, strict=True) if v > 0],
+        key_cols(data["efficiency"], ["sector", "fuel"]),
         key_cols(activity, ["sector", "district", "year"]), base, [base, *years])
     plan = planned(lookups, "baseline_energy", inputs, baseline_energy_plan)
     problems.extend(plan["problems"])
-    intensity = plan["plain_value"] / ab.to_numpy(float)[plan["plain_ab"]]
+    intensity = plan["plain_value"] / ab[plan["plain_ab"]]
     rate, last = intensity_rates(data["efficiency"], plan)
     p, year = plan["plain_row"], plan["year"]
     value = activity["value"].to_numpy(float)[plan["act_row"]] * intensity[p] * (
         1.0 + rate[p]) ** (np.minimum(year, last[p]) - base)
     return plan["energy"].assign(value=value), plan["heat"]
+
+
+@dataclass(frozen=True)
+class BaseYearInputs:
+    activity: pd.DataFrame  # sector, year of the activity rows, in order
+    base: int
+
+
+def base_year_sectors(k: BaseYearInputs) -> dict[str, object]:
+    """The base year's activity rows (``rows``), each one's sector numbered in sorted order
+    (``groups``, as a groupby by sector numbers them) and those sectors (``sectors``)."""
+    rows = np.flatnonzero(k.activity["year"].to_numpy() == k.base)
+    groups, sectors = pd.factorize(k.activity["sector"].to_numpy()[rows], sort=True)
+    return {"rows": rows, "groups": groups, "sectors": np.asarray(sectors, dtype=object)}
 
 
 @dataclass(frozen=True)
