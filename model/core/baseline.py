@@ -791,6 +791,8 @@ def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame,
     energy = group_sums(energy_base["value"].to_numpy(float), plan["energy_groups"],
                         sort=True)[plan["energy_of"]]
     used = act > 0
+    if used.all():  # the keys as they are: what the filter keeps, index and all
+        return plan["keys"].assign(value=energy / act)
     return plan["keys"][used].assign(value=energy[used] / act[used])
 
 
@@ -834,9 +836,9 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     only (`effect_plan`); a batch reuses it through ``lookups``."""
     eff = data["measure_effects"]
     inc = incumbent_intensity(activity, energy_base, lookups)
-    mode = measures["mode"] if "mode" in measures else pd.Series("", index=measures.index)
-    inputs = EffectPlanInputs(key_cols(eff, ["measure", "kind", "item", "sector"]),
-                              measures[["measure", "sector"]].assign(mode=mode.to_numpy()),
+    ms = key_cols(measures, ["measure", "sector", "mode"]) if "mode" in measures else \
+        measures[["measure", "sector"]].assign(mode="")
+    inputs = EffectPlanInputs(key_cols(eff, ["measure", "kind", "item", "sector"]), ms,
                               list(years), key_cols(inc, ["sector", "fuel", "year"]))
     plan = planned(lookups, "effect_plan", inputs, effect_plan)
     v_eff = eff["value"].to_numpy(float)
@@ -845,8 +847,7 @@ def measure_effects(data: InputData, measures: pd.DataFrame, activity: pd.DataFr
     # a switch, shares of the incumbent intensity
     value = np.concatenate([v_eff[plan["given"]], -v_inc[plan["taken"]],
                             v_eff[plan["share"]] * v_inc[plan["share_inc"]]])
-    out = plan["keys"].assign(value=group_sums(value, plan["groups"]))
-    return out[plan["in_years"]].reset_index(drop=True)
+    return plan["kept_keys"].assign(value=group_sums(value, plan["groups"])[plan["kept"]])
 
 
 @dataclass(frozen=True)
@@ -861,8 +862,8 @@ def effect_plan(k: EffectPlanInputs) -> dict[str, object]:
     """How `measure_effects` is summed: the contributions (``given``: rows of the effects
     table, each in every year; ``taken``: rows of the incumbent intensity a switch unit takes
     off; ``share`` and ``share_inc``: effect rows times incumbent rows), the effect each adds
-    to (``groups``, numbered in order of first appearance), the effects' keys and the mask of
-    those in the model years."""
+    to (``groups``, numbered in order of first appearance), which effects fall in the model
+    years (``kept``) and their keys (``kept_keys``)."""
     eff = numbered(k.effects, "row")
     sector = k.measures.set_index("measure")["sector"]
     mode = k.measures.set_index("measure")["mode"].replace("", "add")
@@ -887,11 +888,12 @@ def effect_plan(k: EffectPlanInputs) -> dict[str, object]:
     keys = pd.concat([p[cols] for p in parts], ignore_index=True)
     groups = keys.groupby(cols, sort=False).ngroup().to_numpy()
     first = keys.drop_duplicates(cols).reset_index(drop=True)
+    kept = first["year"].isin(k.years).to_numpy()
     return {"given": np.concatenate([p["row"].to_numpy() for p in given]),
             "taken": np.concatenate([np.asarray(p["inc_row"], dtype=np.int64)
                                      for p in taken]) if taken else np.zeros(0, np.int64),
             "share": share["row"].to_numpy(), "share_inc": share["inc_row"].to_numpy(),
-            "groups": groups, "keys": first, "in_years": first["year"].isin(k.years).to_numpy()}
+            "groups": groups, "kept": kept, "kept_keys": first[kept].reset_index(drop=True)}
 
 
 def delivered_prices(md: ModelData) -> pd.DataFrame:
