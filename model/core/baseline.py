@@ -410,7 +410,7 @@ def _place_projects(data: InputData, districts: pd.DataFrame, problems: list[Pro
 def project_macro(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
     """GDP (亿元, 2020 prices), population (万人) and value added of industry and services."""
     m = data["macro"]
-    out = pd.DataFrame({"year": years})
+    out: dict[str, object] = {"year": years}  # made a frame once, at the end
     growth = data["growth"]
     variable, grows = m["variable"].to_numpy(), growth["variable"].to_numpy()
     for var in ("gdp", "population"):
@@ -447,8 +447,9 @@ def project_macro(data: InputData, years: list[int], problems: list[Problem]) ->
             problems.append(Problem("macro.csv", None, "variable", "required",
                                     f"no {share} rows", "缺少产业结构数据"))
             continue
-        out[col] = out["gdp"].to_numpy() * series_at(m, sh, years)
-    return out
+        if "gdp" in out:  # without GDP its problem is reported already
+            out[col] = out["gdp"] * series_at(m, sh, years)
+    return pd.DataFrame(out)
 
 
 def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFrame,
