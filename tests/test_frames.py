@@ -345,3 +345,28 @@ def test_a_sector_without_activity_is_named_with_or_without_a_plan(wuhan):
             derive(data, sc, lookups)
         assert [p.message for p in e.value.problems] == [
             "sector 'rice' has no activity in the base year 2020"]
+
+
+@pytest.mark.parametrize("case", ["lookup", "missing", "duplicate", "collision", "index"])
+def test_lookup_join_is_the_merge(case):
+    """`frames.lookup_join` gives the merge's frame, value for value and dtype for dtype:
+    added columns where each left row finds one right row, the merge itself where one finds
+    none or two, a name collides or the index is not 0 … n−1; with a cache and without."""
+    from peakpath.core.algebra import LookupCache
+
+    left = pd.DataFrame({"sector": text(["s1", "s2", "s1", "s3"]), "x": [1.0, 2.0, 3.0, 4.0]})
+    right = pd.DataFrame({"sector": text(["s3", "s1", "s2"]), "group": text(["g3", "g1", "g2"]),
+                          "k": [0.5, 1.5, 2.5]})
+    if case == "missing":
+        right = right.iloc[:2]
+    elif case == "duplicate":
+        right = pd.concat([right, right.iloc[:1]], ignore_index=True)
+    elif case == "collision":
+        left = left.assign(k=9.0)
+    elif case == "index":
+        left.index = [3, 2, 1, 0]
+    want = frames.merge(left, right[["sector", "group", "k"]], on=["sector"])
+    cache = LookupCache()
+    for lookups in (None, cache, cache):
+        got = frames.lookup_join(lookups, "site", left, right, ["sector"], ["group", "k"])
+        assert_frame_equal(got, want, check_exact=True)

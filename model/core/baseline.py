@@ -30,6 +30,7 @@ from peakpath.core.frames import (
     column_values,
     group_sums,
     key_cols,
+    lookup_join,
     merge,
     numbered,
     planned,
@@ -196,8 +197,8 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
                       lambda: _found(_coal_fuel_array, data, scenario))
     problems.extend(coal["problems"])
     coal = list(coal["value"])
-    sectors = merge(data["sectors"], data["sector_groups"][["group", "bureau_zh", "bureau_en"]],
-                    on="group")
+    sectors = lookup_join(lookups, "sector_groups", data["sectors"], data["sector_groups"],
+                          ["group"], ["bureau_zh", "bureau_en"])
     districts = _unchanged(lookups, "districts", (t("districts"),),
                            (bool(scenario.settings["districts"]),),
                            lambda: {"districts": _districts(data, scenario)})["districts"]
@@ -219,7 +220,8 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
     carbon = interpolate(pd.DataFrame({"year": list(cp), "value": list(cp.values())}), [],
                          all_years) if cp else pd.DataFrame({"year": all_years,
                                                              "value": 0.0})
-    measures = merge(data["measures"], sectors[["sector", "group"]], on="sector")
+    measures = lookup_join(lookups, "measure_groups", data["measures"], sectors, ["sector"],
+                           ["group"])
     potential, group_pot = measure_potentials(data, measures, activity, districts, all_years,
                                               shares, problems, lookups)
     projects = _place_projects(data, districts, problems)

@@ -119,6 +119,45 @@ def selected(inputs: Any) -> Any:
     return dataclasses.replace(inputs, **swap) if swap else inputs
 
 
+def lookup_join(lookups, site: str, left: pd.DataFrame, right: pd.DataFrame, on: list[str],
+                take: list[str]) -> pd.DataFrame:
+    """``merge(left, right[on + take], on=on)``: ``left`` with the ``take`` columns of the
+    row of ``right`` each of its rows matches, when each matches exactly one (a lookup, such
+    as a sector's group), the rows stay as they are and no name collides; which row that is
+    is planned once per structure (``lookups``: a batch's cache, see `planned`). Otherwise
+    the merge itself. One column added to a frame costs ≈ 0.1 ms where the merge that
+    gathers every column of the left frame again cost ≈ 0.5 ms."""
+    plan = planned(lookups, site, JoinInputs(key_cols(left, on), key_cols(right, on),
+                                             list(left.columns), list(take)), lookup_rows)
+    index = left.index
+    if not plan["lookup"][0] or not (isinstance(index, pd.RangeIndex) and index.start == 0
+                                     and index.step == 1):
+        return merge(left, right[[*on, *take]], on=on)
+    rows = plan["right_row"]
+    return left.assign(**{c: _take(right._get_column_array(right.columns.get_loc(c)), rows)
+                          for c in take})
+
+
+@dataclasses.dataclass(frozen=True)
+class JoinInputs:
+    left: pd.DataFrame  # the key columns of the left frame, in row order
+    right: pd.DataFrame  # the key columns of the right frame, in row order
+    left_columns: list[str]
+    take: list[str]
+
+
+def lookup_rows(k: JoinInputs) -> dict[str, np.ndarray]:
+    """Whether the join of `lookup_join` is a lookup (``lookup``) and, if so, the right row
+    each left row reads (``right_row``)."""
+    on = list(k.left.columns)
+    m = merge(numbered(k.left, "_left_row"), numbered(k.right, "_right_row"), on=on)
+    lookup = (len(m) == len(k.left) and bool((m["_left_row"].to_numpy()
+                                               == np.arange(len(m))).all())
+              and not set(k.take) & (set(k.left_columns) | set(on))
+              and len(set(k.take)) == len(k.take))
+    return {"lookup": np.array([lookup]), "right_row": m["_right_row"].to_numpy()}
+
+
 def numbered(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """``frame`` with ``column`` = each row's position (0, 1, ...): carried through joins
     planned once per structure, it says which row of the frame each result row reads its
