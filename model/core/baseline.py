@@ -34,6 +34,7 @@ from peakpath.core.frames import (
     merge,
     numbered,
     planned,
+    selected,
     sorted_groups,
     sums_at,
     take_or_zero,
@@ -146,31 +147,51 @@ class ModelData:
 
 
 def interpolate(df: pd.DataFrame, by: list[str], years: list[int],
-                value: str = "value") -> pd.DataFrame:
+                value: str = "value", lookups: LookupCache | None = None,
+                site: str | None = None) -> pd.DataFrame:
     """Values of ``df`` (columns ``by`` + year + value) at ``years``: linear between given
-    years, flat outside them."""
+    years, flat outside them. Which rows make up each series, and the result's keys, depend
+    on names only: with ``lookups`` (a batch's cache) they are planned once per structure at
+    ``site``."""
     cols = [*by, "year", value]
     if df.empty:
         return pd.DataFrame(columns=cols)
+    inputs = InterpolationInputs(key_cols(df, [*by, "year"]), list(by), list(years))
+    plan = (planned(lookups, site, inputs, interpolation_plan) if site is not None
+            else interpolation_plan(selected(inputs)))
     ys = np.asarray(years, dtype=float)
-    # rows in the order of sort_values([*by, "year"]): each key column coded in sorted order
-    codes = [pd.factorize(df[c], sort=True)[0] for c in by]
+    x, y = plan["x"], df[value].to_numpy(float)[plan["order"]]
+    vals = np.concatenate([np.interp(ys, x[a:b], y[a:b]) for a, b in zip(
+        plan["starts"], plan["ends"], strict=True)])
+    return plan["keys"].assign(**{value: vals})
+
+
+@dataclass(frozen=True)
+class InterpolationInputs:
+    keys: pd.DataFrame  # the ``by`` columns and year of the given rows, in order
+    by: list[str]
+    years: list[int]
+
+
+def interpolation_plan(k: InterpolationInputs) -> dict[str, object]:
+    """The given rows in the order of sort_values([*by, "year"]) (``order``, each key column
+    coded in sorted order), where each series starts and ends in it, their years (``x``)
+    and the keys of `interpolate`'s result (each series in every year)."""
+    df = k.keys
+    codes = [pd.factorize(df[c], sort=True)[0] for c in k.by]
     x_all = df["year"].to_numpy(float)
     order = np.lexsort([x_all, *codes[::-1]])  # the last key sorts first
     group = np.zeros(len(df), dtype=np.int64)
     for c in codes:
         group = group * (int(c.max()) + 1) + c
     group = group[order]
-    x, y = x_all[order], df[value].to_numpy(float)[order]
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], len(group)]
-    vals = np.concatenate([np.interp(ys, x[a:b], y[a:b]) for a, b in zip(starts, ends,
-                                                                             strict=True)])
-    n = len(years)
-    out = {col: np.repeat(df[col].to_numpy()[order][starts], n) for col in by}
-    out["year"] = np.tile(np.asarray(years), len(starts))
-    out[value] = vals
-    return pd.DataFrame({c: out[c] for c in cols})
+    n = len(k.years)
+    keys = {col: np.repeat(df[col].to_numpy()[order][starts], n) for col in k.by}
+    keys["year"] = np.tile(np.asarray(k.years), len(starts))
+    return {"order": order, "starts": starts, "ends": ends, "x": x_all[order],
+            "keys": pd.DataFrame(keys)}
 
 
 def series_at(given: pd.DataFrame, mask: np.ndarray, years: list[int]) -> np.ndarray:
@@ -212,7 +233,7 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
     problems.extend(ef["problems"])
     ef = ef["value"]
     grid = _grid(data, all_years, problems)
-    prices = _prices(data, all_years, problems)
+    prices = _prices(data, all_years, problems, lookups)
     components = _unchanged(lookups, "price_components", (t("price_components"),),
                             tuple(all_years),
                             lambda: {"value": _price_components(data, all_years)})["value"]
@@ -764,7 +785,8 @@ def _grid(data: InputData, years: list[int], problems: list[Problem]) -> pd.Data
                          "coal_rate": given["coal_rate"]})
 
 
-def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.DataFrame:
+def _prices(data: InputData, years: list[int], problems: list[Problem],
+            lookups: LookupCache | None = None) -> pd.DataFrame:
     p = data["prices"]
     value = p["value"].to_numpy(float).copy()
     elec = (p["unit"] == "CNY/kWh").to_numpy(bool)
@@ -775,7 +797,7 @@ def _prices(data: InputData, years: list[int], problems: list[Problem]) -> pd.Da
     for f in priced[~priced.isin(p["fuel"])]:
         problems.append(Problem("prices.csv", None, "fuel", "required",
                                 f"fuel '{f}' is bought but has no price", "缺少价格"))
-    return interpolate(p, ["fuel"], years)  # reads fuel, year and value only
+    return interpolate(p, ["fuel"], years, lookups=lookups, site="prices")
 
 
 def incumbent_intensity(activity: pd.DataFrame, energy_base: pd.DataFrame,
