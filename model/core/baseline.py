@@ -262,7 +262,7 @@ def derive(data: InputData, scenario: Scenario, lookups: LookupCache | None = No
         prices=prices, carbon_price=carbon, measures=measures, potential=potential,
         potential_input=potential_input, capex=capex, effects=effects, group_potential=group_pot,
         projects=projects, project_effects=data["project_effects"],
-        price_components=components, hurdle_rate=_hurdle_rates(data, measures, scenario),
+        price_components=components, hurdle_rate=_hurdle_rates(data, measures, scenario, lookups),
         gwp={"CO2": 1.0, **{k: float(v) for k, v in scenario.settings["gwp"].items()}},
         coal_fuels=coal, digest=data.digest,
     )
@@ -943,14 +943,44 @@ def _price_components(data: InputData, years: list[int]) -> pd.DataFrame:
     return interpolate(p[cols], ["fuel", "component"], years)[cols]
 
 
-def _hurdle_rates(data: InputData, measures: pd.DataFrame, scenario: Scenario) -> pd.Series:
+def _hurdle_rates(data: InputData, measures: pd.DataFrame, scenario: Scenario,
+                  lookups: LookupCache | None = None) -> pd.Series:
     """measure -> the hurdle rate its investor applies (actors.csv); measures without an
-    actor annualise at the scenario's social discount rate."""
+    actor annualise at the scenario's social discount rate. Which actor's row each measure
+    reads is planned once per structure (``lookups``)."""
+    if "actors" in data.tables and not data["actors"].empty and "actor" in measures:
+        actors = data["actors"]
+        plan = planned(lookups, "hurdle_rates", HurdleInputs(
+            key_cols(measures, ["measure", "actor"]), key_cols(actors, ["actor"])), hurdle_rows)
+        if plan["row"].size == len(measures):
+            row = plan["row"]
+            rate = np.where(row >= 0, actors["hurdle_rate"].to_numpy(float)[
+                np.maximum(row, 0)], np.nan)
+            rate = np.where(np.isnan(rate), scenario.discount_rate, rate)
+            return pd.Series(rate, index=plan["index"], name="actor")
     rates = (data["actors"].set_index("actor")["hurdle_rate"]
              if "actors" in data.tables and not data["actors"].empty else pd.Series(dtype=float))
     actor = measures.set_index("measure")["actor"] if "actor" in measures else pd.Series(
         "", index=measures["measure"])
     return actor.map(rates).fillna(scenario.discount_rate).astype(float)
+
+
+@dataclass(frozen=True)
+class HurdleInputs:
+    measures: pd.DataFrame  # measure, actor of the measures, in order
+    actors: pd.DataFrame  # actor of actors.csv, in order
+
+
+def hurdle_rows(k: HurdleInputs) -> dict[str, object]:
+    """Each measure's row of actors.csv (−1: no actor, or one not listed) and the index of
+    the hurdle rates (the measures). No rows when an actor is listed twice: the lookup is
+    then pandas' (which refuses it)."""
+    actors = pd.Index(k.actors["actor"])
+    if not actors.is_unique:
+        return {"row": np.zeros(0, dtype=np.int64), "index": k.measures.set_index(
+            "measure").index}
+    return {"row": actors.get_indexer(k.measures["actor"]),
+            "index": k.measures.set_index("measure").index}
 
 
 def measure_potentials(data: InputData, measures: pd.DataFrame, activity: pd.DataFrame,
