@@ -283,7 +283,7 @@ class Ledger:
         years = self.years
         yr = pd.DataFrame({"year": years})
         keys = self._account_keys()
-        eb = md.energy_base[md.energy_base["year"].isin(years)]
+        eb = _rows_where(md.energy_base, md.energy_base["year"].isin(years))
         energy = self.account("energy", keys["energy"], lb=0.0, unit="万tce",
                               doc="energy use by sector, carrier, district and year")
         energy.add_constant(eb)
@@ -295,11 +295,12 @@ class Ledger:
         feedstock.add_constant(share.assign(value=share["value"] * share["share"]))
         em = self.account("emissions", keys["emissions"], unit="万t",
                           doc="direct (scope-1) emissions by sector and gas, mass of the gas")
-        em.add_constant(md.process_base[md.process_base["year"].isin(years)])
+        em.add_constant(_rows_where(md.process_base, md.process_base["year"].isin(years)))
         gen = self.account("generation", keys["generation"], lb=0.0, unit="亿kWh",
                            doc="local electricity generation")
         power = md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"]
-        act = md.activity[md.activity["sector"].isin(power) & md.activity["year"].isin(years)]
+        act = _rows_where(md.activity, md.activity["sector"].isin(power)
+                          & md.activity["year"].isin(years))
         gen.add_constant(act)
         self._must_run(gen, act)
         self.account("fuel_use", keys["fuel_use"], unit="万tce", doc="city use of each fuel")
@@ -476,6 +477,12 @@ def _by_year(keys: pd.DataFrame, yr: pd.DataFrame, dims: list[str]) -> pd.DataFr
     """``keys`` in every year, sorted by its dimensions and then the year."""
     out = merge(keys, yr, how="cross")[[*dims, "year"]]
     return out.sort_values([*dims, "year"]).reset_index(drop=True)
+
+
+def _rows_where(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """``frame[mask]``; ``frame`` itself when every row is kept (the filter would copy it,
+    ≈ 0.3 ms, for the same rows and index)."""
+    return frame if bool(mask.all()) else frame[mask]
 
 
 def _measure_values(measures: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
