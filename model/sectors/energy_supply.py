@@ -59,14 +59,12 @@ def _purchased_electricity(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
     acc = md.scenario.accounting
     energy, gen = led["energy"], led["generation"]
-    renewable = md.effects["kind"] == "renewable_generation"
     k = ctx.b.memo("purchased_electricity", PurchaseInputs(
         md.all_years, md.grid["year"].tolist(), energy.index, md.fuel_ids(("electricity",)),
         key_cols(md.prices, ["fuel", "year"]), list(ctx.years),
         key_cols(md.activity, ["sector", "year"]),
         md.sector_ids(role="renewable_power"), led.stock.index,
-        md.effects.loc[renewable, ["measure", "year"]],
-        np.flatnonzero(renewable.to_numpy())), purchase_rows)
+        key_cols(md.effects, ["measure", "year", "kind"])), purchase_rows)
     years = k["years"]
     purchased = led.account("purchased_electricity", years, lb=0.0, unit="万tce",
                             doc="electricity bought from the grid (calorific equivalent)")
@@ -108,8 +106,7 @@ class PurchaseInputs:
     activity: pd.DataFrame  # sector, year of md.activity, in row order
     renewable: list[str]  # sectors of existing renewable plants
     stock: pd.DataFrame  # measure, district, year: the stock block's index
-    effects: pd.DataFrame  # measure, year of the renewable-generation effects
-    effect_rows: np.ndarray  # their rows in md.effects
+    effects: pd.DataFrame  # measure, year, kind of md.effects, in row order
 
 
 def purchase_rows(k: PurchaseInputs) -> dict[str, object]:
@@ -129,7 +126,8 @@ def purchase_rows(k: PurchaseInputs) -> dict[str, object]:
     price = price[price["fuel"].isin(k.electricity) & price["year"].isin(k.model_years)]
     ren = np.flatnonzero(k.activity["sector"].isin(k.renewable).to_numpy())
     groups, uniques = pd.factorize(k.activity["year"].to_numpy()[ren], sort=True)
-    eff = k.effects.assign(effect_row=k.effect_rows)
+    rows = np.flatnonzero((k.effects["kind"] == "renewable_generation").to_numpy())
+    eff = k.effects.iloc[rows][["measure", "year"]].assign(effect_row=rows)
     new = merge(k.stock, eff, on=["measure", "year"])
     new = merge(new, numbered(at_grid, "grid_at"), on="year")
     return {"years": years, "grid_rows": grid["grid_row"].to_numpy(), "grid_years": at_grid,
