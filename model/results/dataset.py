@@ -26,6 +26,7 @@ from peakpath.core.build import BuiltModel
 from peakpath.core.frames import (
     column_values,
     group_sums,
+    key_cols,
     merge,
     numbered,
     planned,
@@ -213,7 +214,8 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
                          "purchased-electricity CO2 by user sector (local generation credited "
                          "to its plants)")
     out["import_substitution_co2"] = _var(
-        _import_substitution(md, v, grid_ef, years, built.ctx.b.lookups), ["year"], "万t CO2",
+        _import_substitution(md, v, grid_ef, years, built.ctx.b.lookups,
+                             built.ctx.b.vars["stock"].index), ["year"], "万t CO2",
         "CO2 of local generation that measures replace with grid imports, credited at the "
         "grid's average factor: emissions moved to other provinces (leakage), not avoided")
     out.update(_measure_unit_arrays(md, labels["measure"], built.ctx.b.lookups))
@@ -412,7 +414,8 @@ def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.nd
 
 
 def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: list[int],
-                         lookups: LookupCache | None = None) -> np.ndarray:
+                         lookups: LookupCache | None = None,
+                         stock_keys: pd.DataFrame | None = None) -> np.ndarray:
     """Σ_m (−generation effect of m, 亿kWh) × stock × 1.229 × EF_grid (万t CO2): local
     generation that measures take off and the grid supplies instead (leakage flag). Which
     stock and effect rows pair up is planned once per structure (`substitution_plan`)."""
@@ -420,8 +423,10 @@ def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: lis
     value = e["value"].to_numpy(float)
     rows = np.flatnonzero(((e["kind"] == "generation").to_numpy()) & (value < 0))
     stock = v["stock"]
-    inputs = SubstitutionInputs(stock.index.to_frame(index=False)[["measure", "year"]],
-                                e.iloc[rows][["measure", "year"]], rows, list(years))
+    if stock_keys is None:  # the stock block's index (measure, district, year), in order
+        stock_keys = stock.index.to_frame(index=False)
+    inputs = SubstitutionInputs(key_cols(stock_keys, ["measure", "year"]),
+                                key_cols(e, ["measure", "year"]), rows, list(years))
     k = planned(lookups, "import_substitution", inputs, substitution_plan)
     by_measure_year = group_sums(stock.to_numpy(float), k["stock_groups"], sort=True)
     gen = -value[k["effect_rows"]] * by_measure_year[k["stock_of"]]
@@ -431,8 +436,8 @@ def _import_substitution(md: ModelData, v: dict, grid_ef: np.ndarray, years: lis
 @dataclass(frozen=True)
 class SubstitutionInputs:
     stock: pd.DataFrame  # measure, year of the stock levels, in order
-    effects: pd.DataFrame  # measure, year of the generation effects that take output off
-    effect_rows: np.ndarray  # their rows in md.effects
+    effects: pd.DataFrame  # measure, year of md.effects, in row order
+    effect_rows: np.ndarray  # the rows of generation effects that take output off (< 0)
     years: list[int]  # all years
 
 
@@ -442,8 +447,8 @@ def substitution_plan(k: SubstitutionInputs) -> dict[str, np.ndarray]:
     and year (``stock_of``, ``effect_rows``), and the yearly sums of the pairs (``year_*``)."""
     cols = ["measure", "year"]
     groups, sums = sorted_groups(k.stock, cols)
-    pairs = merge(numbered(sums, "sum_row"), k.effects.assign(effect_row=k.effect_rows),
-                  on=cols)
+    taken_off = k.effects.iloc[k.effect_rows].assign(effect_row=k.effect_rows)
+    pairs = merge(numbered(sums, "sum_row"), taken_off, on=cols)
     year_groups, years = pd.factorize(pairs["year"].to_numpy(), sort=True)
     return {"stock_groups": groups,
             "stock_of": pairs["sum_row"].to_numpy(), "effect_rows": pairs["effect_row"].to_numpy(),
