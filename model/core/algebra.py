@@ -252,7 +252,8 @@ def _handed_out(answer: dict[str, Any]) -> dict[str, Any]:
 
 def _flatten(inputs: object) -> list[np.ndarray]:
     """The fields of a dataclass as arrays to compare: a frame's column names, then its
-    columns (the same for `Keys` of a frame); a list or scalar as an array."""
+    columns (the same for `Keys` of a frame); an array of numbers as it is; a list or
+    scalar as an object array."""
     out = []
     for f in dataclasses.fields(inputs):
         v = getattr(inputs, f.name)
@@ -262,6 +263,8 @@ def _flatten(inputs: object) -> list[np.ndarray]:
         elif isinstance(v, Keys):
             out.append(np.array(list(v.columns), dtype=object))
             out.extend(v.values())
+        elif isinstance(v, np.ndarray) and v.dtype.kind in "biuf":
+            out.append(v)  # compared as it is: numbers bit for bit (`_same_values`)
         else:
             out.append(np.array(v, dtype=object))
     return out

@@ -333,10 +333,9 @@ def _cost_arrays(built: BuiltModel, v: dict, years: list[int]
     costs = ctx.b.costs
     parts = [(c.component, c.block.offset) for c in costs]
     lengths = [len(c.var_pos) for c in costs]
-    terms = pd.DataFrame({"part": np.repeat(np.arange(len(costs)), lengths),
-                          "pos": np.concatenate([c.var_pos for c in costs]),
-                          "year": np.concatenate([c.year for c in costs])})
-    k = ctx.b.memo("cost_layout", CostInputs(terms, parts, list(years)), cost_layout)
+    k = ctx.b.memo("cost_layout", CostInputs(
+        np.repeat(np.arange(len(costs)), lengths), np.concatenate([c.var_pos for c in costs]),
+        np.concatenate([c.year for c in costs]), parts, list(years)), cost_layout)
     vals = np.concatenate([v[b].to_numpy() for b in ctx.b.vars])
     value = np.concatenate([c.coef for c in costs]) * vals[k["column"]]
     weight = np.concatenate([cost_weights(ctx, c.component, c.year) for c in costs])
@@ -350,7 +349,9 @@ def _cost_arrays(built: BuiltModel, v: dict, years: list[int]
 
 @dataclass(frozen=True)
 class CostInputs:
-    terms: pd.DataFrame  # part, pos, year of each registered cost term, in order
+    part: np.ndarray  # the part of each registered cost term, in order
+    pos: np.ndarray  # its position in its variable block
+    year: np.ndarray  # its year
     parts: list  # (component, column offset of its variable block) of each part
     years: list[int]  # all years
 
@@ -360,13 +361,13 @@ def cost_layout(k: CostInputs) -> dict[str, object]:
     (year, component) cells (``groups``, numbered by sorted key as the groupby they replace,
     with each cell's year row, −1 outside the years, and component column) and the
     components (``component_groups``, numbered in sorted order)."""
-    component = np.array([c for c, _ in k.parts], dtype=object)[k.terms["part"].to_numpy()]
-    offset = np.array([o for _, o in k.parts], dtype=np.int64)[k.terms["part"].to_numpy()]
-    cells = pd.DataFrame({"year": k.terms["year"].to_numpy(), "component": component})
+    component = np.array([c for c, _ in k.parts], dtype=object)[k.part]
+    offset = np.array([o for _, o in k.parts], dtype=np.int64)[k.part]
+    cells = pd.DataFrame({"year": k.year, "component": component})
     groups, first = sorted_groups(cells, ["year", "component"])
     components = sorted(set(component))
     comp_groups, _ = pd.factorize(component, sort=True)
-    return {"column": offset + k.terms["pos"].to_numpy(), "groups": groups,
+    return {"column": offset + k.pos, "groups": groups,
             "cell_year": pd.Index(k.years).get_indexer(first["year"]),
             "cell_component": pd.Index(components).get_indexer(first["component"]),
             "components": components, "component_groups": comp_groups}
