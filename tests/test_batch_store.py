@@ -135,3 +135,15 @@ def test_as_dict_is_xarrays_to_dict():
         for name, v in want[part].items():
             assert got[part][name]["dims"] == v["dims"] and got[part][name]["attrs"] == v["attrs"]
             np.testing.assert_array_equal(got[part][name]["data"], v["data"], strict=True)
+
+
+def test_iamc_rows_of_a_part_in_either_form_give_the_same_frame():
+    """A part keeps its IAMC rows one array per column; a part written by an earlier version
+    (rows as lists, ``to_dict(orient="split")``) is read to the same frame, so a batch
+    interrupted before an upgrade still resumes."""
+    ds, iamc = scenario(4)
+    iamc = iamc.assign(unit="Mt CO2/yr", variable=["Emissions|CO2"])
+    new = part_of(ds, iamc)
+    old = {**new, "iamc": iamc.to_dict(orient="split")}
+    pd.testing.assert_frame_equal(iamc_of(new), iamc, check_exact=True)
+    pd.testing.assert_frame_equal(iamc_of(old), iamc_of(new), check_exact=True)

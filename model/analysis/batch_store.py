@@ -45,8 +45,12 @@ def batch_variables(ds: xr.Dataset) -> xr.Dataset:
 
 
 def part_of(ds: xr.Dataset, iamc: pd.DataFrame) -> dict[str, Any]:
-    """One scenario's batch data as plain values: its `batch_variables` and IAMC rows."""
-    return {"dataset": as_dict(batch_variables(ds)), "iamc": iamc.to_dict(orient="split")}
+    """One scenario's batch data as plain values: its `batch_variables` and IAMC rows (as
+    ``{"columns": [...], "arrays": [...]}``, one NumPy array per column: the row lists of
+    ``to_dict(orient="split")`` cost ≈ 0.6 ms a scenario)."""
+    return {"dataset": as_dict(batch_variables(ds)),
+            "iamc": {"columns": list(iamc.columns),
+                     "arrays": [iamc[c].to_numpy() for c in iamc.columns]}}
 
 
 def as_dict(ds: xr.Dataset) -> dict[str, Any]:
@@ -130,8 +134,11 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def iamc_of(part: dict[str, Any]) -> pd.DataFrame:
+    """A part's IAMC rows as a frame (column labels of years come back as ints: pickle)."""
     d = part["iamc"]
-    # JSON-like split form: column labels of years come back as ints already (pickle)
+    if "arrays" in d:
+        return pd.DataFrame(dict(zip(d["columns"], d["arrays"], strict=True)))
+    # the split form (rows as lists) of parts written before 2026-12-04
     return pd.DataFrame(d["data"], columns=d["columns"])
 
 
