@@ -115,14 +115,32 @@ def _var(arr: np.ndarray, dims: list[str], unit: str | None = None,
     return tuple(dims), arr, attrs
 
 
-def _dense(s: pd.Series, dims: list[str], lookup: dict[str, pd.Index]) -> np.ndarray:
+def _dense(s: pd.Series, dims: list[str], lookup: dict[str, pd.Index],
+           cache: LookupCache | None = None, names: list[str] | None = None) -> np.ndarray:
     """Values of a Series on a (multi)index as a dense array on ``dims`` (labels in
-    ``lookup``), zeros where absent."""
+    ``lookup``; ``names``: the index's level names, when they are not its own), zeros where
+    absent, labels that land on one cell added up. Where each value lands depends on the
+    labels only: with ``cache`` (a batch's) it is found once for a variable block's index
+    (the same object while the block's keys are) and these coordinates."""
     arr = np.zeros([len(lookup[d]) for d in dims])
-    if len(s):
-        pos = _positions(s.index, dims, lookup)
+    if not len(s):
+        return arr
+    site, labels = ("dense", *dims), [np.asarray(lookup[d]) for d in dims]
+    hit = cache.get(site, labels, owner=s.index) if cache is not None else None
+    if hit is None:
+        index = s.index if names is None else s.index.set_names(names)
+        pos = _positions(index, dims, lookup)
         ok = np.all([p >= 0 for p in pos], axis=0)
-        np.add.at(arr, tuple(p[ok] for p in pos), s.to_numpy()[ok])
+        at = tuple(p[ok] for p in pos)
+        flat = np.ravel_multi_index(at, arr.shape) if arr.size else np.zeros(0, np.int64)
+        hit = (at, ok, len(np.unique(flat)) == len(flat))  # each label a cell of its own
+        if cache is not None:
+            cache.put(site, labels, hit, owner=s.index)
+    at, ok, distinct = hit
+    if distinct:
+        arr[at] += s.to_numpy()[ok]  # 0 + x, as np.add.at adds it
+    else:
+        np.add.at(arr, at, s.to_numpy()[ok])
     return arr
 
 
@@ -182,14 +200,16 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     coords = {"year": y, **{d: np.asarray(c) for d, c in labels.items()}}
     lookup = {d: pd.Index(c) for d, c in coords.items()}
 
-    def da(s: pd.Series, dims: list[str], unit: str, long: str) -> Var:
-        return _var(_dense(s, dims, lookup), dims, unit, long)
+    def da(s: pd.Series, dims: list[str], unit: str, long: str,
+           names: list[str] | None = None) -> Var:
+        return _var(_dense(s, dims, lookup, built.ctx.b.lookups, names), dims, unit, long)
 
     v = sol.values
-    em = v["emissions"].rename_axis(["sector", "gas", "district", "year"])
     out: dict[str, Var] = {}
-    out["emissions"] = da(em, ["year", "sector", "gas", "district"], "万t (mass of gas)",
-                          "direct (scope-1) emissions; sinks and capture negative")
+    out["emissions"] = da(v["emissions"], ["year", "sector", "gas", "district"],
+                          "万t (mass of gas)",
+                          "direct (scope-1) emissions; sinks and capture negative",
+                          names=["sector", "gas", "district", "year"])
     out["energy"] = da(v["energy"], ["year", "sector", "fuel", "district"], "万tce",
                        "energy use (electricity and heat at the calorific equivalent)")
     out["feedstock"] = da(v["feedstock"], ["year", "sector", "fuel", "district"],
