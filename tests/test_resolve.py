@@ -365,3 +365,30 @@ def test_block_members_are_each_blocks_positions_in_order():
         assert len(got) == n
         for k in range(n):
             assert got[k].tolist() == np.flatnonzero(block == k).tolist()
+
+
+def test_dense_arrays_are_the_same_with_the_batch_cache():
+    """A results array made through positions found once per variable block (a batch's
+    cache) is the one made without it, for a second variant's values too; labels that land
+    on one cell are added up, and other coordinates are not served a stale answer."""
+    import numpy as np
+    import pandas as pd
+
+    from peakpath.core.algebra import LookupCache
+    from peakpath.results.dataset import _dense
+
+    idx = pd.MultiIndex.from_tuples([("a", 2020), ("b", 2021), ("a", 2021), ("c", 2020)],
+                                    names=["sector", "year"])
+    lookup = {"sector": pd.Index(["a", "b"]), "year": pd.Index([2020, 2021])}
+    cache = LookupCache()
+    for values in ([1.0, -0.0, 3.0, 9.0], [4.0, 5.0, -0.0, 9.0]):
+        s = pd.Series(values, index=idx)
+        want = _dense(s, ["year", "sector"], lookup)
+        got = _dense(s, ["year", "sector"], lookup, cache)
+        assert got.tobytes() == want.tobytes()
+    other = {"sector": pd.Index(["b", "a"]), "year": pd.Index([2020, 2021])}
+    assert _dense(s, ["year", "sector"], other, cache).tobytes() == _dense(
+        s, ["year", "sector"], other).tobytes()
+    summed = pd.Series([1.0, 2.0], index=pd.MultiIndex.from_tuples(
+        [("a", 2020, "x"), ("a", 2020, "y")], names=["sector", "year", "gas"]))
+    assert _dense(summed, ["year", "sector"], lookup, cache)[0, 0] == 3.0
