@@ -371,7 +371,6 @@ def test_dense_arrays_are_the_same_with_the_batch_cache():
     """A results array made through positions found once per variable block (a batch's
     cache) is the one made without it, for a second variant's values too; labels that land
     on one cell are added up, and other coordinates are not served a stale answer."""
-    import numpy as np
     import pandas as pd
 
     from peakpath.core.algebra import LookupCache
