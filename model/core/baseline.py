@@ -1157,7 +1157,8 @@ def reference_co2(md: ModelData, lookups: LookupCache | None = None) -> pd.DataF
         key_cols(md.activity, ["sector", "year"]), md.grid["year"].tolist(), md.all_years,
         md.fuel_ids(("heat",)), md.fuel_ids(("electricity",)), heat_sector,
         md.sector_ids(role="sink"),
-        md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"].tolist(),
+        column_values(md.sectors, "sector")[
+            np.isin(column_values(md.sectors, "role"), POWER_ROLES)].tolist(),
         list(acc["target_gases"]), sorted(md.gwp.items()))
     plan = planned(lookups, "reference_plan", inputs, reference_plan)
     e = md.energy_base["value"].to_numpy(float)
@@ -1173,17 +1174,19 @@ def reference_co2(md: ModelData, lookups: LookupCache | None = None) -> pd.DataF
         return sums_at(value[plan[f"{part}_rows"]], plan[f"{part}_groups"],
                        plan[f"{part}_at"])
 
-    out = pd.DataFrame({"year": md.all_years})
-    out["co2_scope1"] = by_year(co2, "burn") + by_year(p, "process_co2")
+    # the columns first, the frame once (each column set on a frame cost ≈ 0.1 ms)
+    n = len(md.all_years)
+    scope1 = by_year(co2, "burn") + by_year(p, "process_co2")
     elec = by_year(e, "electricity")
     gen = by_year(md.activity["value"].to_numpy(float), "generation")
     grid_ef = md.grid["ef"].to_numpy(float)[plan["grid_rows"]]
-    out["scope2"] = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid_ef
-    out["sinks"] = by_year(p, "sink") if acc["count_sinks"] else 0.0
-    out["non_co2"] = by_year(p * plan["gwp"], "non_co2") if plan["non_co2_rows"].size \
-        else 0.0
-    out["co2_total"] = out["co2_scope1"] + out["scope2"] + out["sinks"] + out["non_co2"]
-    return out
+    scope2 = np.maximum(elec - WAN_TCE_PER_YI_KWH * gen, 0.0) * grid_ef
+    sinks = by_year(p, "sink") if acc["count_sinks"] else np.zeros(n)
+    non_co2 = by_year(p * plan["gwp"], "non_co2") if plan["non_co2_rows"].size \
+        else np.zeros(n)
+    return pd.DataFrame({"year": md.all_years, "co2_scope1": scope1, "scope2": scope2,
+                         "sinks": sinks, "non_co2": non_co2,
+                         "co2_total": scope1 + scope2 + sinks + non_co2})
 
 
 @dataclass(frozen=True)
