@@ -15,10 +15,19 @@ from peakpath.io.units import WAN_TCE_PER_YI_KWH
 
 
 def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> pd.DataFrame:
-    """Per measure and model year, per unit in use (columns measure, year, bill_per_unit 万元,
-    co2_per_unit 万t CO2 on the target boundary, negative abates; energy_per_unit 万tce on
-    the accounting rules). The one definition of a measure's effect per unit: results.nc
-    carries it, and the MAC curve, wedges and measure accounts read it from there.
+    """The effects per unit in use (`unit_effect_columns`) as one frame: measure, year,
+    bill_per_unit, co2_per_unit, energy_per_unit."""
+    keys, columns = unit_effect_columns(md, lookups)
+    return keys.assign(**columns)
+
+
+def unit_effect_columns(md: ModelData, lookups: LookupCache | None = None
+                        ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per measure and model year, per unit in use: the keys (measure, year) and the columns
+    bill_per_unit 万元, co2_per_unit 万t CO2 on the target boundary (negative abates) and
+    energy_per_unit 万tce on the accounting rules. The one definition of a measure's effect
+    per unit: results.nc carries it, and the MAC curve, wedges and measure accounts read it
+    from there.
 
     Energy effects are burned fuel (the feedstock share applies to the baseline only) priced
     as delivered (network charge included); heat burns the heat sector's fuels; generation
@@ -73,9 +82,9 @@ def measure_unit_effects(md: ModelData, lookups: LookupCache | None = None) -> p
     bill = np.select(conds, [v * price_v, v * price_v, v * price_v, v * hy["bill"],
                              -tce * eprice, 0.0], 0.0)
     groups = plan["groups"]
-    return plan["keys"].assign(bill_per_unit=frames.group_sums(bill, groups, sort=True),
-                               co2_per_unit=frames.group_sums(co2, groups, sort=True),
-                               energy_per_unit=frames.group_sums(en, groups, sort=True))
+    return plan["keys"], {"bill_per_unit": frames.group_sums(bill, groups, sort=True),
+                          "co2_per_unit": frames.group_sums(co2, groups, sort=True),
+                          "energy_per_unit": frames.group_sums(en, groups, sort=True)}
 
 
 def _heat_per_unit(md: ModelData, plan: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -34,7 +34,7 @@ from peakpath.core.frames import (
     sums_at,
 )
 from peakpath.core.objective import cost_weights
-from peakpath.core.unit_effects import measure_unit_effects
+from peakpath.core.unit_effects import unit_effect_columns
 from peakpath.errors import InputError, Problem
 from peakpath.io.atomic import (
     replace_dir,
@@ -323,9 +323,10 @@ def _measure_unit_arrays(md: ModelData, measures: list[str], lookups: LookupCach
                          ) -> dict[str, Var]:
     """Each measure's effect per unit in use on the model years (`peakpath.core.unit_effects`):
     CO2 on the target boundary, energy on the accounting rules, energy bill."""
-    u = measure_unit_effects(md, lookups)  # one row per measure and model year
+    u, columns = unit_effect_columns(md, lookups)  # one row per measure and model year
     years = md.all_years  # the base year has no measures: zeros
-    at = (pd.Index(years).get_indexer(u["year"]), pd.Index(measures).get_indexer(u["measure"]))
+    at = (pd.Index(years).get_indexer(column_values(u, "year")),
+          pd.Index(measures).get_indexer(column_values(u, "measure")))
     known = (at[0] >= 0) & (at[1] >= 0)
     at = (at[0][known], at[1][known])
     out = {}
@@ -337,7 +338,7 @@ def _measure_unit_arrays(md: ModelData, measures: list[str], lookups: LookupCach
             ("bill_per_unit", "measure_bill_per_unit", "万元 per unit per yr",
              "change of energy bills per unit in use (delivered prices)")):
         arr = np.zeros((len(years), len(measures)))
-        x = u[col].to_numpy(float)[known]
+        x = columns[col][known]
         arr[at] = np.where(np.isnan(x), 0.0, x)
         out[name] = _var(arr, ["year", "measure"], unit, long)
     return out
