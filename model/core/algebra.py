@@ -434,7 +434,9 @@ class Builder:
         lbs = _broadcast(lb, n, -INF)
         ubs = _broadcast(ub, n, INF)
         doms = np.broadcast_to(np.asarray(domain, dtype=object), (n,))
-        integer = doms != "continuous"
+        # one domain for the block: one comparison, not one per column (object arrays)
+        integer = np.full(n, domain != "continuous") if isinstance(domain, str) else \
+            doms != "continuous"
         var, data = None, None
         if self.pyomo:
             var, data = self._pyomo_var(name, index, lbs, ubs, doms, doc)
