@@ -676,24 +676,35 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
     def add(var: str, unit: str, values) -> None:
         rows.append((var, unit, np.asarray(values, dtype=float)))
 
-    def gas(name: str):
+    def total(var: xr.Variable, dims: list[str], keep: tuple[str, ...] | None = None
+              ) -> np.ndarray:
+        """``var.sum(dims)`` (missing values as 0, as xarray adds them) with NumPy, its
+        other dimensions in ``keep``'s order if given: a Variable's reduction costs ≈ 0.1 ms
+        more than its sum."""
+        a = var.values
+        out = np.sum(np.where(np.isnan(a), 0.0, a), axis=tuple(var.dims.index(d)
+                                                                   for d in dims))
+        rest = [d for d in var.dims if d not in dims]
+        return out if keep is None else out.transpose([rest.index(d) for d in keep])
+
+    def gas(name: str) -> xr.Variable:
         return v["emissions"].isel(gas=ds.indexes["gas"].get_loc(name))
 
     add("Emissions|CO2", "Mt CO2/yr", v["co2_total"].values / 100)
     add("Emissions|CO2|Scope 1", "Mt CO2/yr", v["co2_scope1"].values / 100)
-    scope2 = v["scope2"].sum(["sector", "district"]).values
+    scope2 = total(v["scope2"], ["sector", "district"])
     add("Emissions|CO2|Scope 2", "Mt CO2/yr", scope2 / 100)
-    co2 = gas("CO2").sum("district").transpose("sector", "year").values
+    co2 = total(gas("CO2"), ["district"], ("sector", "year"))
     group_names = {}
     if md is not None:
         group_names = dict(zip(md.groups["group"], md.groups["name_en"], strict=True))
     for row, g, name in zip(co2, v["sector_group"].values, v["sector_name_en"].values,
                             strict=True):
         add(f"Emissions|CO2|{group_names.get(g, g)}|{name}", "Mt CO2/yr", row / 100)
-    add("Emissions|CH4", "Mt CH4/yr", gas("CH4").sum(["sector", "district"]).values / 100)
-    add("Emissions|N2O", "kt N2O/yr", gas("N2O").sum(["sector", "district"]).values * 10)
+    add("Emissions|CH4", "Mt CH4/yr", total(gas("CH4"), ["sector", "district"]) / 100)
+    add("Emissions|N2O", "kt N2O/yr", total(gas("N2O"), ["sector", "district"]) * 10)
     add("Emissions|Kyoto Gases", "Mt CO2-equiv/yr",
-        v["emissions_co2e"].sum(["sector", "district"]).values / 100 + scope2 / 100)
+        total(v["emissions_co2e"], ["sector", "district"]) / 100 + scope2 / 100)
     ej = GJ_PER_TCE * 1e4 / 1e9
     add("Primary Energy", "EJ/yr", v["primary_energy"].values * ej)
     fu = v["fuel_use"].transpose("fuel", "year")
@@ -702,11 +713,11 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
     for f, row in zip(v["fuel"].values, fu.values, strict=True):
         add(f"Primary Energy|{fuel_names.get(str(f), str(f))}", "EJ/yr", row * ej)
     add("Secondary Energy|Electricity|Local", "EJ/yr",
-        v["generation"].sum(["sector", "district"]).values * WAN_TCE_PER_YI_KWH * ej)
+        total(v["generation"], ["sector", "district"]) * WAN_TCE_PER_YI_KWH * ej)
     add("GDP|MER", "billion CNY_2020/yr", v["gdp"].values / 10)
     add("Population", "million", v["population"].values / 100)
     add("Investment|Abatement measures", "billion CNY_2020/yr",
-        v["investment"].sum("group").values / 1e5)
+        total(v["investment"], ["group"]) / 1e5)
     n = len(rows)
     # the text columns, then the years: two frames joined once (each column inserted into a
     # frame cost pandas ≈ 0.1 ms)
