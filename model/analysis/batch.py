@@ -619,16 +619,16 @@ TARGET_KEYS = ("id", "family", "year", "binding", "shadow_price", "shadow_unit")
 
 def _record(ds: xr.Dataset, summ: dict) -> dict:
     ok = summ["status"] in ("optimal", "infeasible")
-    co2 = ds["co2_total"].to_series()
-    years = [y for y in co2.index if y > int(ds.attrs["base_year"])]
+    co2 = ds.variables["co2_total"].values
+    later = ds.variables["year"].values > int(ds.attrs["base_year"])
     binding = sorted({f"{t['id']}@{t['year']}" for t in summ["targets"] if t["binding"]})
     unmet = sorted({f"{s['id']}@{s['year']}" for s in summ["shortfalls"]})
     return {"status": summ["status"], "objective_wan_cny": summ["objective_wan_cny"],
             "peak_year": summ["peak_year"], "peak_co2_wan_t": summ["peak_co2_wan_t"],
-            "cum_co2_wan_t": float(co2.loc[years].sum()) if ok else None,
+            "cum_co2_wan_t": float(pd.Series(co2[later]).sum()) if ok else None,
             # the highest model year: the peak level the pathway itself reaches (the base
             # year is history and the same in every variant)
-            "max_model_co2_wan_t": float(co2.loc[years].max()) if ok else None,
+            "max_model_co2_wan_t": float(pd.Series(co2[later]).max()) if ok else None,
             "binding": ";".join(binding), "unmet": ";".join(unmet),
             "input_hash": summ["input_hash"], "path": summ.get("path", "")}
 
