@@ -370,3 +370,17 @@ def test_lookup_join_is_the_merge(case):
     for lookups in (None, cache, cache):
         got = frames.lookup_join(lookups, "site", left, right, ["sector"], ["group", "k"])
         assert_frame_equal(got, want, check_exact=True)
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_large_groups_add_as_pandas_with_or_without_its_kernel(kernel, monkeypatch):
+    """Groups of more than `frames.KAHAN_ROUNDS` rows are added by pandas' own kernel where
+    it agrees with pandas' groupby on a probe, and by the groupby otherwise: the same bits."""
+    monkeypatch.setitem(frames._KERNEL, "ok", kernel)
+    rng = np.random.default_rng(7)
+    value = rng.normal(scale=10.0 ** rng.integers(-3, 16, 3000), size=3000)
+    value[::31] = -0.0
+    groups = pd.factorize(rng.integers(0, 12, 3000))[0]
+    want = pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
+    assert frames.group_sums(value, groups).tobytes() == want.tobytes()
+    assert frames._kernel_agrees()  # the pandas under test has the kernel as called

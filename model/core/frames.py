@@ -292,9 +292,53 @@ def group_sums(value: np.ndarray, groups: np.ndarray, sort: bool = False) -> np.
             return np.add.reduceat(value, starts)
         if not ordered or not _PANDAS_REDUCEAT or missing.any():
             out = _kahan_sums(value, groups, missing)
+            if out is None:
+                out = _kernel_sums(value, groups)
             if out is not None:
                 return out
     return pd.Series(value, copy=False).groupby(groups, sort=sort).sum().to_numpy()
+
+
+def _kernel_sums(value: np.ndarray, groups: np.ndarray) -> np.ndarray | None:
+    """pandas' own compensated group sum (the Cython kernel its groupby calls), for groups
+    numbered 0 … n−1 every one of which is used; None where that kernel is not there as
+    expected (another pandas) or disagrees with pandas' groupby on a probe, so that the
+    groupby itself adds. Skips pandas' factorising and bookkeeping around it (≈ 0.2 ms)."""
+    n = int(groups.max()) + 1
+    if _KERNEL["ok"] is None:
+        _KERNEL["ok"] = _kernel_agrees()
+    if not _KERNEL["ok"] or np.bincount(groups, minlength=n).min() == 0:
+        return None
+    return _call_kernel(value, groups, n)
+
+
+def _call_kernel(value: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    from pandas._libs import groupby as kernels
+
+    out = np.empty((n, 1))
+    kernels.group_sum(out=out, counts=np.zeros(n, dtype=np.int64),
+                      values=np.ascontiguousarray(value).reshape(-1, 1),
+                      labels=groups.astype(np.intp, copy=False), mask=None,
+                      result_mask=None, min_count=0, is_datetimelike=False)
+    return out[:, 0]
+
+
+_KERNEL: dict[str, bool | None] = {"ok": None}
+
+
+def _kernel_agrees() -> bool:
+    """Whether pandas' kernel, called as `_call_kernel` calls it, gives its groupby's bits on
+    a probe of cancelling values, −0.0, infinities and missing values in unordered groups."""
+    rng = np.random.default_rng(0)
+    value = rng.normal(scale=10.0 ** rng.integers(-3, 16, 400), size=400)
+    value[::17], value[5::23], value[9] = -0.0, np.nan, np.inf
+    groups = pd.factorize(rng.integers(0, 7, 400))[0]
+    try:
+        got = _call_kernel(value, groups, int(groups.max()) + 1)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return False
+    want = pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
+    return got.dtype == want.dtype and got.tobytes() == want.tobytes()
 
 
 def _first_appearance(groups: np.ndarray) -> bool:
