@@ -384,3 +384,16 @@ def test_large_groups_add_as_pandas_with_or_without_its_kernel(kernel, monkeypat
     want = pd.Series(value).groupby(groups, sort=False).sum().to_numpy()
     assert frames.group_sums(value, groups).tobytes() == want.tobytes()
     assert frames._kernel_agrees()  # the pandas under test has the kernel as called
+
+
+def test_a_macro_series_missing_is_named_not_an_internal_error(wuhan):
+    """Without the industry share macro cannot make industrial value added, a driver of
+    several sectors: derive names the missing rows (an internal KeyError before)."""
+    from peakpath.errors import InputError
+
+    data = wuhan.copy()
+    m = data.tables["macro"]
+    data.tables["macro"] = m[m["variable"] != "secondary_share"].reset_index(drop=True)
+    with pytest.raises(InputError) as e:
+        derive(data, with_levels(wuhan, shipped("wuhan-baseline")))
+    assert e.value.problems[0].message == "no secondary_share rows"

@@ -504,7 +504,9 @@ def project_activity(data: InputData, scenario: Scenario, districts: pd.DataFram
     # the exponent a scalar, as NumPy computes it for one sector's series
     growth = []
     for d in DRIVERS:
-        x = macro[d].to_numpy(float) if d != "constant" else np.ones(len(macro))
+        # a driver macro could not make has its problem reported already: no growth then
+        x = np.ones(len(macro)) if d == "constant" else macro[d].to_numpy(float) \
+            if d in macro else np.full(len(macro), np.nan)
         growth.append(x / x[plan["base_row"]])
     elasticity = data["sectors"]["elasticity"].to_numpy(float)[plan["sector_row"]]
     factor = np.ones((len(elasticity), len(macro)))

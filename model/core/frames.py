@@ -278,10 +278,11 @@ def group_sums(value: np.ndarray, groups: np.ndarray, sort: bool = False) -> np.
 
         y = v − c[g];  t = s[g] + y;  c[g] = (t − s[g]) − y  (0 where that is NaN);  s[g] = t
 
-    Both are done here the same way, with NumPy: the loop one round per position within a
-    group, for groups of at most `KAHAN_ROUNDS` rows (a batch variant's sums are mostly of
-    one to five rows, where pandas' own groupby costs ≈ 0.2 ms a call); larger groups and
-    other dtypes are left to pandas."""
+    Both are done here the same way: ``reduceat``, and the loop with NumPy one round per
+    position within a group for groups of at most `KAHAN_ROUNDS` rows (a batch variant's
+    sums are mostly of one to five rows, where pandas' own groupby costs ≈ 0.2 ms a call), or
+    pandas' own kernel for larger ones (`_kernel_sums`); other dtypes and numberings go to
+    pandas' groupby."""
     value = np.asarray(value)
     if value.dtype == np.float64 and groups.dtype.kind in "iu" and len(groups) and (
             sort or _first_appearance(groups)):
@@ -290,12 +291,11 @@ def group_sums(value: np.ndarray, groups: np.ndarray, sort: bool = False) -> np.
         if ordered and _PANDAS_REDUCEAT and not missing.any():
             starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
             return np.add.reduceat(value, starts)
-        if not ordered or not _PANDAS_REDUCEAT or missing.any():
-            out = _kahan_sums(value, groups, missing)
-            if out is None:
-                out = _kernel_sums(value, groups)
-            if out is not None:
-                return out
+        out = _kahan_sums(value, groups, missing)
+        if out is None:
+            out = _kernel_sums(value, groups)
+        if out is not None:
+            return out
     return pd.Series(value, copy=False).groupby(groups, sort=sort).sum().to_numpy()
 
 
@@ -304,6 +304,8 @@ def _kernel_sums(value: np.ndarray, groups: np.ndarray) -> np.ndarray | None:
     numbered 0 … n−1 every one of which is used; None where that kernel is not there as
     expected (another pandas) or disagrees with pandas' groupby on a probe, so that the
     groupby itself adds. Skips pandas' factorising and bookkeeping around it (≈ 0.2 ms)."""
+    if groups.min() < 0:
+        return None
     n = int(groups.max()) + 1
     if _KERNEL["ok"] is None:
         _KERNEL["ok"] = _kernel_agrees()
