@@ -125,7 +125,8 @@ def _dense(s: pd.Series, dims: list[str], lookup: dict[str, pd.Index],
     arr = np.zeros([len(lookup[d]) for d in dims])
     if not len(s):
         return arr
-    site, labels = ("dense", *dims), [np.asarray(lookup[d]) for d in dims]
+    # one entry per variable (its Series' name): energy and feedstock share their dims
+    site, labels = ("dense", s.name, *dims), [np.asarray(lookup[d]) for d in dims]
     hit = cache.get(site, labels, owner=s.index) if cache is not None else None
     if hit is None:
         index = s.index if names is None else s.index.set_names(names)
