@@ -212,6 +212,46 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
         assert np.array_equal(x[name].values, y[name].values, equal_nan=True), name
 
 
+def test_a_worker_solves_from_the_dataset_the_batch_sends(tmp_path, monkeypatch):
+    """With the batch's dataset sent along, a worker does not read the dataset folder again
+    and answers what a worker reading it answers."""
+    import peakpath.analysis.batch as B
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    chunk = spec.variants[:2]
+    own = B.solve_chunk(spec, chunk, str(tmp_path / "read"))
+    base = B.read_dataset(spec.scenario.dataset)
+    B._worker_state(dict(spec.scenario.solver)).data.clear()  # a new worker's state
+
+    def read_again(path):
+        raise AssertionError(f"the worker read {path} again")
+
+    monkeypatch.setattr(B, "read_dataset", read_again)
+    sent = B.solve_chunk(spec, chunk, str(tmp_path / "sent"), base=base)
+    assert B._worker_state({}).data[str(spec.scenario.dataset)] is base
+    for a, b in zip(own, sent, strict=True):
+        assert a["status"] == b["status"] == "optimal"
+        for k in ("objective_wan_cny", "peak_year", "peak_co2_wan_t", "cum_co2_wan_t",
+                  "binding", "input_hash"):
+            assert a[k] == b[k], k
+
+
+def test_workers_started_before_the_plan_serve_each_chunk_once(tmp_path):
+    """Workers started early (warming up) serve the chunks: a warm-up's answer is not taken
+    for a chunk's end (which would hand the worker its next chunk while it still solves one,
+    and end the batch before its records came), and workers no chunk needs are stopped."""
+    import peakpath.analysis.batch as B
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    pool = B.LocalWorkers(3)  # 2 chunks
+    records: list[dict] = []
+    B.run_local(spec, [B.Chunk(c) for c in spec.chunks()], tmp_path / "out", 3,
+                records.append, base=B.read_dataset(spec.scenario.dataset), started=pool)
+    assert sorted(r["id"] for r in records) == sorted(v.id for v in spec.variants)
+    assert {r["status"] for r in records} == {"optimal"}
+    assert not pool.warming and not any(w.alive() for w in pool.workers)
+
+
 def test_dask_worker_environ_reads_back_as_the_batch_settings():
     dask_config = pytest.importorskip("dask.config")
     nested = dask_config.collect_env(dask_worker_environ())
