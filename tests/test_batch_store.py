@@ -15,6 +15,7 @@ from peakpath.analysis.batch_store import (
     iamc_of,
     part_of,
     read_parts,
+    stacked_iamc,
 )
 
 
@@ -147,3 +148,30 @@ def test_iamc_rows_of_a_part_in_either_form_give_the_same_frame():
     old = {**new, "iamc": iamc.to_dict(orient="split")}
     pd.testing.assert_frame_equal(iamc_of(new), iamc, check_exact=True)
     pd.testing.assert_frame_equal(iamc_of(old), iamc_of(new), check_exact=True)
+
+
+def test_many_scenarios_iamc_rows_are_their_frames_concatenated():
+    """`stacked_iamc` gives ``pd.concat`` of each scenario's frame, whether it joins parts
+    column by column (one layout), or falls back to the concatenation (another column, a
+    column of another type, a frame from an earlier run's iamc.csv, an old-form part)."""
+    def rows(i: int, **extra) -> pd.DataFrame:
+        return pd.DataFrame({"model": "peakpath", "scenario": f"s{i}",
+                             "variable": ["Emissions|CO2", "Final Energy"],
+                             2020: [1.0 + i, np.nan], 2025: [2.0, 3.0 * i], **extra})
+
+    def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True)
+
+    same = [rows(i) for i in range(4)]
+    parts = [part_of(scenario(i)[0], f)["iamc"] for i, f in enumerate(same)]
+    pd.testing.assert_frame_equal(stacked_iamc(parts), concat(same), check_exact=True)
+    for odd in (rows(9, unit="Mt"),             # another column: aligned, gaps
+                rows(9).astype({2025: object}),  # another type
+                ):
+        mixed = [*parts, part_of(scenario(9)[0], odd)["iamc"]]
+        pd.testing.assert_frame_equal(stacked_iamc(mixed), concat([*same, odd]),
+                                      check_exact=True)
+    old_form = rows(7).to_dict(orient="split")
+    pd.testing.assert_frame_equal(stacked_iamc([*parts, rows(8), old_form]),
+                                  concat([*same, rows(8), iamc_of({"iamc": old_form})]),
+                                  check_exact=True)

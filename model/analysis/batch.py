@@ -66,9 +66,9 @@ from peakpath.analysis.batch_store import (
     PartsWriter,
     batch_variables,
     combine,
-    iamc_of,
     part_of,
     read_parts,
+    stacked_iamc,
 )
 from peakpath.cli.commands import command_help, positive_int
 from peakpath.errors import InputError, Interrupted, PeakpathError, Problem, line_of
@@ -1207,8 +1207,9 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict],
 
 
 def _write_tables(out: Path, records: list[dict], have: list[str],
-                  iamc: dict[str, pd.DataFrame]) -> None:
-    """summary.csv, targets.csv and (when a scenario has data) iamc.csv of a batch."""
+                  iamc: dict[str, pd.DataFrame | dict]) -> None:
+    """summary.csv, targets.csv and (when a scenario has data) iamc.csv of a batch; a
+    scenario's IAMC rows are a frame or a part's ``iamc`` (`stacked_iamc`)."""
     rows = []
     for r in records:
         row = {k: r.get(k) for k in SUMMARY_COLUMNS}
@@ -1219,8 +1220,7 @@ def _write_tables(out: Path, records: list[dict], have: list[str],
     atomic_write_table(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
     _write_targets(out, [r for r in records if r["id"] in set(have)])
     if have:
-        atomic_write_table(out / "iamc.csv", pd.concat([iamc[v] for v in have],
-                                                       ignore_index=True).to_csv(
+        atomic_write_table(out / "iamc.csv", stacked_iamc([iamc[v] for v in have]).to_csv(
             index=False, float_format="%.6g"))
 
 
@@ -1264,18 +1264,19 @@ def _batch_encoding(batch: xr.Dataset) -> dict[str, dict]:
 
 
 def _scenario_data(out: Path, ids: list[str], written: dict[str, dict[str, Any]]
-                   ) -> tuple[dict[str, dict | xr.Dataset], dict[str, pd.DataFrame]]:
-    """Each scenario's batch variables (a part's dataset dict, or a Dataset) and IAMC rows,
+                   ) -> tuple[dict[str, dict | xr.Dataset], dict[str, pd.DataFrame | dict]]:
+    """Each scenario's batch variables (a part's dataset dict, or a Dataset) and IAMC rows
+    (a part's ``iamc``, or a frame),
     from the first place that has them: ``written`` (this run's parts), `PARTS_FILE` (read
     only when a scenario is not in ``written``), the scenario's folder, the old batch.nc."""
     parts = written if all(vid in written for vid in ids) else {**read_parts(out), **written}
     datasets: dict[str, dict | xr.Dataset] = {}
-    iamc: dict[str, pd.DataFrame] = {}
+    iamc: dict[str, pd.DataFrame | dict] = {}
     old = None
     for vid in ids:
         if vid in parts:
             datasets[vid] = parts[vid]["part"]["dataset"]
-            iamc[vid] = iamc_of(parts[vid]["part"])
+            iamc[vid] = parts[vid]["part"]["iamc"]  # a frame only in the tables' thread
         elif (out / vid / "results.nc").is_file():
             ds = load_results(out / vid)
             datasets[vid] = batch_variables(ds)
