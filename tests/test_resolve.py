@@ -273,6 +273,36 @@ def test_a_memo_reuses_its_answer_and_verification_catches_a_stale_one():
         cache.memo("site", Names(["a", "c"], pd.DataFrame({"x": [1, 2]})), compute)
 
 
+def test_stored_keys_match_only_equal_values_whatever_the_shortcut():
+    """`LookupCache.get` matches the key columns it stored: numbers bit for bit (−0.0 is not
+    0.0, a NaN matches itself), labels by value whether they are the very objects stored
+    (compared as pointers) or equal copies, not when one label, the length, the type or a
+    column's order differs, nor after the caller changed its array in place."""
+    import numpy as np
+
+    from peakpath.core.algebra import LookupCache
+
+    labels = np.array(["steel", "cement", "power"], dtype=object)
+    numbers = np.array([2020.0, -0.0, np.nan])
+    cache = LookupCache()
+    cache.put(("s",), [labels, numbers], "answer")
+    other_objects = np.array(["".join(x) for x in ("steel", "cement", "power")], dtype=object)
+    assert other_objects[0] is not labels[0]
+    for cols in ([labels, numbers], [labels.copy(), numbers.copy()], [other_objects, numbers],
+                 [np.repeat(labels, 2)[::2], numbers]):  # not one block: compared as values
+        assert cache.get(("s",), cols) == "answer"
+    for cols in ([labels, np.array([2020.0, 0.0, np.nan])],
+                 [labels, np.array([2020.0, -0.0, 1.0])],
+                 [np.array(["steel", "cement", "heat"], dtype=object), numbers],
+                 [labels[:2], numbers[:2]],
+                 [labels.astype(str), numbers],
+                 [numbers, labels],
+                 [labels]):
+        assert cache.get(("s",), cols) is None
+    labels[2] = "heat"  # changed in place by its owner after the put
+    assert cache.get(("s",), [labels, numbers]) is None
+
+
 def test_a_table_memo_reuses_its_answer_only_for_the_same_tables_and_settings():
     """`LookupCache.memo_tables` reuses the answer while the build reads the same table
     objects with equal settings (a draw's unchanged tables), computes it again for a table
