@@ -119,14 +119,18 @@ class ModelData:
             self._ids["activity_added"] = added
         return self._ids["activity_added"]
 
-    def sector_ids(self, role: str | None = None, group: str | None = None) -> list[str]:
+    def sector_ids(self, role: str | tuple[str, ...] | None = None,
+                   group: str | None = None) -> list[str]:
+        """The sectors (in table order) with ``role`` (one, or any of a tuple) and
+        ``group``."""
         key = ("sector", role, group)
         if key not in self._ids:  # plain lists: a frame filter costs ≈ 0.3 ms a call
             s = self.sectors
+            roles = role if isinstance(role, tuple) else (role,)
             self._ids[key] = [
                 x for x, r, g in zip(s["sector"].tolist(), s["role"].tolist(),
                                      s["group"].tolist(), strict=True)
-                if (role is None or r == role) and (group is None or g == group)]
+                if (role is None or r in roles) and (group is None or g == group)]
         return list(self._ids[key])
 
     def reference_co2_max(self) -> float:

@@ -147,8 +147,8 @@ class Ledger:
         m = md.measures
         k = b.memo("measures", MeasureInputs(
             key_cols(md.potential, ["measure", "district", "year"]),
-            m[["measure", "first_year", "kind", "lifetime", "exclusive_group"]].assign(
-                limited=m["max_growth"].notna().to_numpy()),
+            key_cols(m, ["measure", "first_year", "kind", "lifetime", "exclusive_group"]),
+            m["max_growth"].notna().to_numpy(),
             key_cols(md.group_potential, ["group", "district", "year"]), list(md.years),
             key_cols(md.capex, ["measure", "year"]), md.hurdle_rate.index.tolist()), measure_rows)
         self.measure_plan = k
@@ -169,10 +169,9 @@ class Ledger:
                         [self.stock.terms(idx, 1.0),
                          self.build.terms(pairs, -1.0, on={"year": "vintage"})],
                         lb=0.0, ub=0.0, unit="measure unit", doc="stock by vintage")
-        meas = m.set_index("measure")
         self._semicontinuous(build_ub)
         self._diffusion(pot)
-        self._technology_shares(meas)
+        self._technology_shares(m)
         self._exclusive_groups()
         self._capital_and_om_costs()
 
@@ -192,7 +191,7 @@ class Ledger:
         self.b.add_rows("res_build_min", idx, [self.build.terms(idx), on.terms(idx, -mn)],
                         lb=0.0, unit="measure unit/yr", doc="a build is at least min_build")
 
-    def _technology_shares(self, meas: pd.DataFrame) -> None:
+    def _technology_shares(self, meas: pd.DataFrame) -> None:  # md.measures
         """Technology stocks: the technologies a sector's ``switch`` measures bring in share
         its activity with the incumbent, and an ``improve`` measure acts only on what the
         incumbent still serves (activity units; `baseline.measure_effects`)::
@@ -200,7 +199,7 @@ class Ledger:
             sum_{m switch in s} stock[m,d,y] <= A[s,d,y]                 (res_route_share)
             stock[i,d,y] + sum_{m switch in s} stock[m,d,y] <= A[s,d,y]  (res_improve_incumbent)
         """
-        if "mode" not in meas or not meas["mode"].isin(["switch", "improve"]).any():
+        if "mode" not in meas:  # without switch or improve measures the plan finds no rows
             return
         md = self.md
         k = self.b.memo("technologies", TechnologyInputs(
@@ -291,14 +290,18 @@ class Ledger:
                                  doc="feedstock (原料用能): energy use that is not burned")
         # the share applies to the baseline (A*I) only, so a measure's or project's change of
         # burned fuel is never scaled by it
-        share = merge(eb, md.feedstock[["sector", "fuel", "share"]], on=["sector", "fuel"])
-        feedstock.add_constant(share.assign(value=share["value"] * share["share"]))
+        fk = self.b.memo("feedstock_rows", FeedstockInputs(
+            key_cols(eb, ["sector", "fuel", "district", "year"]),
+            key_cols(md.feedstock, ["sector", "fuel"])), feedstock_rows)
+        feedstock.add_constant(fk["keys"].assign(
+            value=eb["value"].to_numpy(float)[fk["energy_row"]]
+            * md.feedstock["share"].to_numpy(float)[fk["share_row"]]))
         em = self.account("emissions", keys["emissions"], unit="万t",
                           doc="direct (scope-1) emissions by sector and gas, mass of the gas")
         em.add_constant(_rows_where(md.process_base, md.process_base["year"].isin(years)))
         gen = self.account("generation", keys["generation"], lb=0.0, unit="亿kWh",
                            doc="local electricity generation")
-        power = md.sectors.loc[md.sectors["role"].isin(POWER_ROLES), "sector"]
+        power = md.sector_ids(role=POWER_ROLES)
         act = _rows_where(md.activity, md.activity["sector"].isin(power)
                           & md.activity["year"].isin(years))
         gen.add_constant(act)
@@ -325,8 +328,7 @@ class Ledger:
         inputs = AccountKeyInputs(
             years=list(self.years), districts=list(self.districts),
             combustible=md.fuel_ids(COMBUSTIBLE), heat_sectors=md.sector_ids(role="heat"),
-            power_sectors=md.sectors.loc[md.sectors["role"].isin(POWER_ROLES),
-                                         "sector"].tolist(),
+            power_sectors=md.sector_ids(role=POWER_ROLES),
             groups=md.groups["group"].tolist(),
             energy_base=key_cols(md.energy_base, ["sector", "fuel", "district", "year"]),
             effects=key_cols(md.effects, ["kind", "measure", "sector", "item"]),
@@ -372,6 +374,22 @@ class Ledger:
         # investment by bureau group
         capex = md.capex["value"].to_numpy(float)[k["investment_capex_row"]]
         self["investment"].add(self.build.terms(k["investment"], capex))
+
+@dataclass(frozen=True)
+class FeedstockInputs:
+    energy: pd.DataFrame  # sector, fuel, district, year of the base energy in model years
+    feedstock: pd.DataFrame  # sector, fuel of md.feedstock, in row order
+
+
+def feedstock_rows(k: FeedstockInputs) -> dict[str, object]:
+    """The base-energy rows with a feedstock share, as ``merge(energy, feedstock, on=[sector,
+    fuel])`` orders them: their keys (``keys``), energy row (``energy_row``) and share row
+    (``share_row``)."""
+    m = merge(numbered(k.energy, "energy_row"), numbered(k.feedstock, "share_row"),
+              on=["sector", "fuel"])
+    return {"keys": m[["sector", "fuel", "district", "year"]],
+            "energy_row": m["energy_row"].to_numpy(), "share_row": m["share_row"].to_numpy()}
+
 
 @dataclass(frozen=True)
 class MustRunInputs:
@@ -495,7 +513,8 @@ def _measure_values(measures: pd.DataFrame, column: str, rows: np.ndarray) -> np
 @dataclass(frozen=True)
 class MeasureInputs:
     potential: pd.DataFrame  # measure, district, year of md.potential, in row order
-    measures: pd.DataFrame  # measure, first_year, kind, lifetime, exclusive_group, limited
+    measures: pd.DataFrame  # measure, first_year, kind, lifetime, exclusive_group
+    limited: np.ndarray  # per measure: whether it has a growth limit (max_growth given)
     group_potential: pd.DataFrame  # group, district, year of md.group_potential
     years: list[int]  # model years
     capex: pd.DataFrame  # measure, year of md.capex, in row order
@@ -515,7 +534,7 @@ def measure_rows(k: MeasureInputs) -> dict[str, Any]:
       the group potential's row of each group entry (absent without group potentials);
     - ``life``, ``hurdle_row``, ``capex_row`` per build, and ``cost_build``, ``cost_year``:
       each build's annuity years inside the horizon, ordered by year of life, then build."""
-    meas = numbered(k.measures, "meas_row").set_index("measure")
+    meas = numbered(k.measures.assign(limited=k.limited), "meas_row").set_index("measure")
     pot = numbered(k.potential, "avail_rows")
     pot = pot[pot["year"].isin(k.years)]
     first = pot["measure"].map(meas["first_year"])
