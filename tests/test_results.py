@@ -39,6 +39,25 @@ def test_iamc_table_shape_and_units(baseline_run):
     assert not t["variable"].duplicated().any()
 
 
+def test_iamc_columns_are_the_iamc_table_without_the_frame(baseline_run):
+    """A batch keeps a scenario's IAMC rows as `iamc_columns`; they are the table's own
+    columns and values (the batch's iamc.csv is made from them), with and without the
+    model data that names the sector groups."""
+    from peakpath.analysis.batch_store import iamc_of, part_of
+    from peakpath.results.dataset import iamc_columns
+
+    ds = baseline_run.dataset
+    for md in (None, baseline_run.built.md):
+        table = iamc_table(ds, md)
+        columns, arrays = iamc_columns(ds, md)
+        assert columns == list(table.columns)
+        for c, a in zip(columns, arrays, strict=True):
+            want = table[c].to_numpy()
+            assert a.dtype == want.dtype and np.array_equal(a, want), c
+        pd.testing.assert_frame_equal(iamc_of(part_of(ds, (columns, arrays))),
+                                      iamc_of(part_of(ds, table)), check_exact=True)
+
+
 def test_a_failed_write_leaves_the_previous_results(baseline_run, tmp_path):
     out = write_results(baseline_run.dataset, tmp_path / "r", dict(baseline_run.summary))
     before = (out / "summary.json").read_text()

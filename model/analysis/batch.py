@@ -79,6 +79,7 @@ from peakpath.io.scenario import Scenario, load_scenario
 from peakpath.io.schema import TABLE_BY_NAME
 from peakpath.results.dataset import (
     hash_inputs,
+    iamc_columns,
     iamc_table,
     load_results,
     open_netcdf,
@@ -599,8 +600,7 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
         summ["path"] = sol.solver.get("path", "")
         summ["variant_key"] = _variant_key(spec, v, base)  # what a resume compares
         t2 = time.perf_counter()
-        iamc = iamc_table(ds, built.md)
-        rec["part"] = part_of(ds, iamc)
+        rec["part"] = part_of(ds, iamc_columns(ds, built.md))
         if folders:  # the batch sweeps its folder once for leftovers of killed workers
             write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
         rec.update(_record(ds, summ))

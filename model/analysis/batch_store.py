@@ -44,13 +44,16 @@ def batch_variables(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
-def part_of(ds: xr.Dataset, iamc: pd.DataFrame) -> dict[str, Any]:
+def part_of(ds: xr.Dataset, iamc: pd.DataFrame | tuple[list, list[np.ndarray]]
+            ) -> dict[str, Any]:
     """One scenario's batch data as plain values: its `batch_variables` and IAMC rows (as
     ``{"columns": [...], "arrays": [...]}``, one NumPy array per column: the row lists of
-    ``to_dict(orient="split")`` cost ≈ 0.6 ms a scenario)."""
+    ``to_dict(orient="split")`` cost ≈ 0.6 ms a scenario). ``iamc`` is the IAMC table, or
+    its columns and arrays (`peakpath.results.dataset.iamc_columns`: no frame made)."""
+    columns, arrays = ((list(iamc.columns), [iamc[c].to_numpy() for c in iamc.columns])
+                       if isinstance(iamc, pd.DataFrame) else iamc)
     return {"dataset": as_dict(batch_variables(ds)),
-            "iamc": {"columns": list(iamc.columns),
-                     "arrays": [iamc[c].to_numpy() for c in iamc.columns]}}
+            "iamc": {"columns": list(columns), "arrays": list(arrays)}}
 
 
 def as_dict(ds: xr.Dataset) -> dict[str, Any]:

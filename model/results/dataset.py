@@ -667,7 +667,26 @@ def tidy_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
 
 def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
     """IAMC-format table (model, scenario, region, variable, unit, one column per year),
-    written with pandas (no pyam dependency)."""
+    written with pandas (no pyam dependency): `iamc_columns` as a frame."""
+    columns, arrays = iamc_columns(ds, md)
+    k = len(IAMC_LABELS)
+    years = arrays[k:]
+    # the text columns, then the years: two frames joined once (each column inserted into a
+    # frame cost pandas ≈ 0.1 ms)
+    labels = pd.DataFrame(dict(zip(IAMC_LABELS, arrays[:k], strict=True)))
+    values = np.stack(years, axis=1) if years else np.empty((len(labels), 0))
+    return pd.concat([labels, pd.DataFrame(values, columns=columns[k:])], axis=1)
+
+
+#: the text columns of an IAMC table, before one column per year
+IAMC_LABELS = ("model", "scenario", "region", "variable", "unit")
+
+
+def iamc_columns(ds: xr.Dataset, md: ModelData | None = None
+                 ) -> tuple[list, list[np.ndarray]]:
+    """The columns of `iamc_table` (`IAMC_LABELS`, then the years as ints) and one array per
+    column (text: object arrays; years: float), without the frame: a batch keeps its
+    scenarios' rows as such arrays (`peakpath.analysis.batch_store.part_of`)."""
     # the variables' own reductions (what a DataArray's call reduces, without making one per
     # step: ≈ 3 ms a scenario of a batch)
     v = ds.variables
@@ -720,13 +739,11 @@ def iamc_table(ds: xr.Dataset, md: ModelData | None = None) -> pd.DataFrame:
     add("Investment|Abatement measures", "billion CNY_2020/yr",
         total(v["investment"], ["group"]) / 1e5)
     n = len(rows)
-    # the text columns, then the years: two frames joined once (each column inserted into a
-    # frame cost pandas ≈ 0.1 ms)
-    labels = pd.DataFrame({"model": [f"peakpath {ds.attrs.get('peakpath_version', '')}"] * n,
-                           "scenario": [ds.attrs["scenario"]] * n, "region": ["Wuhan"] * n,
-                           "variable": [r[0] for r in rows], "unit": [r[1] for r in rows]})
-    return pd.concat([labels, pd.DataFrame(np.vstack([r[2] for r in rows]), columns=years)],
-                     axis=1)
+    text = [[f"peakpath {ds.attrs.get('peakpath_version', '')}"] * n,
+            [ds.attrs["scenario"]] * n, ["Wuhan"] * n, [r[0] for r in rows], [r[1] for r in rows]]
+    values = np.vstack([r[2] for r in rows])
+    return ([*IAMC_LABELS, *years],
+            [np.array(t, dtype=object) for t in text] + [values[:, j] for j in range(len(years))])
 
 
 # --------------------------------------------------------------------------------------------
