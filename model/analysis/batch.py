@@ -598,10 +598,11 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
                                                                  "solve")})
         summ["shortfalls"] = shortfalls
         summ["path"] = sol.solver.get("path", "")
-        summ["variant_key"] = _variant_key(spec, v, base)  # what a resume compares
         t2 = time.perf_counter()
         rec["part"] = part_of(ds, iamc_columns(ds, built.md))
         if folders:  # the batch sweeps its folder once for leftovers of killed workers
+            # the key a resume compares with the folder's (the journal keeps it otherwise)
+            summ["variant_key"] = _variant_key(spec, v, base)
             write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
         rec.update(_record(ds, summ))
         rec["targets"] = [{k: t[k] for k in TARGET_KEYS} for t in summ["targets"]]
