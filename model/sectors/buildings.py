@@ -19,12 +19,9 @@ from peakpath.core.frames import key_cols, merge, numbered
 
 def add(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
-    meas = md.measures
-    new_area = meas[(meas["potential_basis"] == "activity_growth")
-                    & meas["sector"].isin(md.sector_ids(group="buildings"))]
     k = ctx.b.memo("new_floor_area", NewAreaInputs(
-        led.build.index, key_cols(new_area, ["measure", "sector"]),
-        key_cols(md.activity, ["sector", "district", "year"]),
+        led.build.index, key_cols(md.measures, ["measure", "sector", "potential_basis"]),
+        md.sector_ids(group="buildings"), key_cols(md.activity, ["sector", "district", "year"]),
         key_cols(md.potential_input, ["measure", "year"])), new_area_rows)
     if "rows" not in k:
         return
@@ -37,18 +34,24 @@ def add(ctx: Context) -> None:
 @dataclass(frozen=True)
 class NewAreaInputs:
     build: pd.DataFrame  # measure, district, year of the build block
-    new_area: pd.DataFrame  # measure, sector of the new-building measures
+    measures: pd.DataFrame  # measure, sector, potential_basis of md.measures
+    sectors: list[str]  # the buildings sectors
     activity: pd.DataFrame  # sector, district, year of md.activity, in its row order
     potential_input: pd.DataFrame  # measure, year of md.potential_input, in its row order
 
 
 def new_area_rows(k: NewAreaInputs) -> dict[str, object]:
     """``rows``: each build of a new-building measure, with the activity row of its sector,
-    district and year (``activity_row``) and the row of its share (``share_row``)."""
-    idx = k.build[k.build["measure"].isin(k.new_area["measure"])]
+    district and year (``activity_row``) and the row of its share (``share_row``). The
+    new-building measures: buildings measures whose potential is a share of the floor area
+    added (``potential_basis = activity_growth``)."""
+    m = k.measures
+    new_area = m.loc[(m["potential_basis"] == "activity_growth") & m["sector"].isin(k.sectors),
+                     ["measure", "sector"]]
+    idx = k.build[k.build["measure"].isin(new_area["measure"])]
     if idx.empty:
         return {}
-    f = merge(idx, k.new_area, on="measure")
+    f = merge(idx, new_area, on="measure")
     f = merge(f, numbered(k.activity, "activity_row"),
               on=["sector", "district", "year"])
     f = merge(f, numbered(k.potential_input, "share_row"),

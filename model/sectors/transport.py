@@ -23,12 +23,11 @@ from peakpath.core.frames import key_cols, merge, numbered
 
 def add(ctx: Context) -> None:
     md, led = ctx.md, ctx.ledger
-    meas = md.measures
-    fleet = meas[(meas["potential_basis"] == "activity_share")
-                 & meas["sector"].isin(md.sector_ids(group="transport"))]
     k = ctx.b.memo("fleet", FleetInputs(
-        led.build.index, key_cols(fleet, ["measure", "sector", "lifetime"]),
-        key_cols(md.activity, ["sector", "district", "year"])), fleet_rows)
+        led.build.index,
+        key_cols(md.measures, ["measure", "sector", "lifetime", "potential_basis"]),
+        md.sector_ids(group="transport"), key_cols(md.activity, ["sector", "district", "year"])),
+        fleet_rows)
     if "rows" not in k:
         return
     row = k["activity_row"]
@@ -42,18 +41,23 @@ def add(ctx: Context) -> None:
 @dataclass(frozen=True)
 class FleetInputs:
     build: pd.DataFrame  # measure, district, year of the build block
-    fleet: pd.DataFrame  # measure, sector, lifetime of the vehicle measures
+    measures: pd.DataFrame  # measure, sector, lifetime, potential_basis of md.measures
+    sectors: list[str]  # the transport sectors
     activity: pd.DataFrame  # sector, district, year of md.activity, in its row order
 
 
 def fleet_rows(k: FleetInputs) -> dict[str, object]:
     """``terms``: the builds of vehicle measures with their sector; ``rows``: the (sector,
     district, year) they compete in, with the activity row (``activity_row``) and the
-    sector's shortest vehicle lifetime L_s (``life``) of each."""
-    idx = merge(k.build, k.fleet[["measure", "sector"]], on="measure")
+    sector's shortest vehicle lifetime L_s (``life``) of each. The vehicle measures:
+    transport measures whose potential is a share of the fleet (``potential_basis =
+    activity_share``)."""
+    m = k.measures
+    fleet = m[(m["potential_basis"] == "activity_share") & m["sector"].isin(k.sectors)]
+    idx = merge(k.build, fleet[["measure", "sector"]], on="measure")
     if idx.empty:
         return {}
-    life = k.fleet.groupby("sector")["lifetime"].min()
+    life = fleet.groupby("sector")["lifetime"].min()
     rows = merge(idx[["sector", "district", "year"]].drop_duplicates(),
                  numbered(k.activity, "activity_row"),
                  on=["sector", "district", "year"])
