@@ -70,13 +70,13 @@ def _purchased_electricity(ctx: Context) -> None:
                             doc="electricity bought from the grid (calorific equivalent)")
     purchased.add(energy.terms(k["electricity"]))
     purchased.add(gen.terms(gen.index, -WAN_TCE_PER_YI_KWH))
-    grid = md.grid.iloc[k["grid_rows"]]
-    at_grid = k["grid_years"]
-    kk = np.ones(len(grid)) if acc["electricity"] == "equivalent" else grid["kce"].to_numpy()
-    led["co2_total"].add(purchased.terms(at_grid, grid["ef"].to_numpy(float)))
+    rows, at_grid = k["grid_rows"], k["grid_years"]
+    kk = np.ones(len(rows)) if acc["electricity"] == "equivalent" else \
+        md.grid["kce"].to_numpy()[rows]
+    led["co2_total"].add(purchased.terms(at_grid, md.grid["ef"].to_numpy(float)[rows]))
     led["energy_total"].add(purchased.terms(at_grid, kk))
     led["primary_energy"].add(purchased.terms(at_grid, kk))
-    led["non_fossil"].add(purchased.terms(at_grid, kk * grid["nf_share"].to_numpy()))
+    led["non_fossil"].add(purchased.terms(at_grid, kk * md.grid["nf_share"].to_numpy()[rows]))
     add_taxed_cost(ctx, "electricity", purchased.var, k["price"],
                    md.prices["value"].to_numpy(float)[k["price_rows"]])
     # local renewable power: existing solar and wind plants (a constant) and new renewable
