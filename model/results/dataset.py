@@ -199,7 +199,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     # numpy arrays (fixed-width text, as xarray makes of a list) for the coordinates, and
     # pandas Indexes made once for the lookups of every array below
     coords = {"year": y, **{d: np.asarray(c) for d, c in labels.items()}}
-    lookup = {d: pd.Index(c) for d, c in coords.items()}
+    lookup = _label_indexes(coords, built.ctx.b.lookups)
 
     def da(s: pd.Series, dims: list[str], unit: str, long: str,
            names: list[str] | None = None) -> Var:
@@ -428,6 +428,21 @@ def _coordinates(coords: dict[str, np.ndarray | tuple[str, np.ndarray]],
                 var.data.flags.writeable = False
         lookups.put(("dataset_coordinates",), key, hit)
     return hit
+
+
+def _label_indexes(coords: dict[str, np.ndarray], lookups: LookupCache | None
+                   ) -> dict[str, pd.Index]:
+    """A pandas Index of each coordinate's labels; with ``lookups`` (a batch's cache) the
+    previous variant's when the labels are equal (Indexes are immutable; ≈ 0.2 ms a variant
+    of the Monte Carlo)."""
+    if lookups is None:
+        return {d: pd.Index(c) for d, c in coords.items()}
+    key = [np.array(list(coords), dtype=object), *coords.values()]
+    hit = lookups.get(("dataset_label_indexes",), key)
+    if hit is None:
+        hit = {d: pd.Index(c) for d, c in coords.items()}
+        lookups.put(("dataset_label_indexes",), key, hit)
+    return dict(hit)
 
 
 def _used(coords: dict[str, np.ndarray], out: dict[str, Var]) -> dict[str, np.ndarray]:
