@@ -421,3 +421,28 @@ def test_dense_arrays_are_the_same_with_the_batch_cache():
     summed = pd.Series([1.0, 2.0], index=pd.MultiIndex.from_tuples(
         [("a", 2020, "x"), ("a", 2020, "y")], names=["sector", "year", "gas"]))
     assert _dense(summed, ["year", "sector"], lookup, cache)[0, 0] == 3.0
+
+
+def test_the_row_map_is_reused_only_for_the_same_rows():
+    """A variant's compiled rows are mapped onto the loaded model's HiGHS rows block by block;
+    the previous variant's map is reused only when its rows are the same (a coefficient that
+    rounds to zero can leave a row out of the next variant)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from peakpath.solve.resolve import _row_map
+
+    entry = SimpleNamespace(row_slot={"a": np.array([5, 6, 7]), "b": np.array([0, 1])},
+                            last_rows=None)
+
+    def compiled(block, pos):
+        block, pos = np.array(block), np.array(pos)
+        return SimpleNamespace(row_blocks=["a", "b"], row_block=block, row_pos=pos,
+                               lp=SimpleNamespace(shape=(len(block), 9)))
+
+    first = _row_map(entry, compiled([0, 0, 0, 1, 1], [0, 1, 2, 0, 1]))
+    assert first.tolist() == [5, 6, 7, 0, 1]
+    assert _row_map(entry, compiled([0, 0, 0, 1, 1], [0, 1, 2, 0, 1])) is first
+    fewer = _row_map(entry, compiled([0, 0, 1, 1], [0, 2, 0, 1]))  # row a[1] left out
+    assert fewer.tolist() == [5, 7, 0, 1]

@@ -74,6 +74,10 @@ class Loaded:
     lp: LPArrays
     to_highs_col: np.ndarray  # builder column -> HiGHS column (-1 where eliminated)
     row_slot: dict[str, np.ndarray] = field(default_factory=dict)  # block -> HiGHS row per pos
+    from_highs_col: np.ndarray | None = None  # HiGHS column -> builder column, once known
+    #: the last variant's compiled rows (block names, block and position of each row) and
+    #: the HiGHS row of each: the next variant's rows are mostly the same
+    last_rows: tuple | None = None
 
 
 @dataclass
@@ -175,24 +179,40 @@ class Resolver:
         return new
 
 
+def _row_map(entry: Loaded, full) -> np.ndarray:
+    """The HiGHS row of each row of ``full`` (the variant's compiled arrays): found block by
+    block, or the previous variant's map when its rows were the same (a coefficient that
+    rounds to zero can empty a row, so they are compared, not assumed)."""
+    key = (tuple(full.row_blocks), full.row_block.tobytes(), full.row_pos.tobytes())
+    if entry.last_rows is not None and entry.last_rows[0] == key:
+        return entry.last_rows[1]
+    row_map = np.empty(full.lp.shape[0], dtype=np.int64)
+    for k, name in enumerate(full.row_blocks):
+        sel = full.row_block == k
+        row_map[np.flatnonzero(sel)] = entry.row_slot[name][full.row_pos[sel]]
+    row_map.flags.writeable = False
+    entry.last_rows = (key, row_map)
+    return row_map
+
+
 def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays:
     """The variant's LP with the loaded model's column and row numbering."""
     full = compile_arrays(arrays)  # builder order, rows without terms dropped
     comp = entry.comp
     # builder column -> HiGHS column; builder-compiled row -> HiGHS row
     hcol = entry.to_highs_col
-    row_map = np.empty(full.lp.shape[0], dtype=np.int64)
-    for k, name in enumerate(full.row_blocks):
-        sel = full.row_block == k
-        row_map[np.flatnonzero(sel)] = entry.row_slot[name][full.row_pos[sel]]
+    row_map = _row_map(entry, full)
     A = full.lp.A.tocoo()
     keep = hcol[A.col] >= 0
     n_rows, n_cols = comp.lp.shape
     newA = sp.csc_matrix((A.data[keep], (row_map[A.row[keep]], hcol[A.col[keep]])),
                          shape=(n_rows, n_cols))
-    inv = np.empty(n_cols, dtype=np.int64)
-    cols = np.flatnonzero(hcol >= 0)
-    inv[hcol[cols]] = cols
+    if entry.from_highs_col is None:  # HiGHS column -> builder column, per structure
+        inv = np.empty(n_cols, dtype=np.int64)
+        cols = np.flatnonzero(hcol >= 0)
+        inv[hcol[cols]] = cols
+        entry.from_highs_col = inv
+    inv = entry.from_highs_col
     row_lb = np.empty(n_rows)
     row_ub = np.empty(n_rows)
     row_lb[row_map] = full.lp.row_lb
