@@ -1103,8 +1103,8 @@ def run_batch(spec: BatchSpec, out_dir: str | Path, *, workers: int | None = Non
         return _run_batch(spec, out, t0, scheduler, security, progress, folders, n_local,
                           early)
     finally:
-        if early is not None:
-            early.close()
+        if early is not None:  # the ones no chunk reached (bad input, nothing to resume):
+            early.close(wait=0.0)  # killed at once, they have written nothing
 
 
 def _warm_writer() -> None:
