@@ -853,7 +853,10 @@ def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str
              security: dict | None, on_record, folders: bool = False, *,
              base: InputData | None = None) -> None:
     """The same chunks on an existing Dask cluster (workers must see ``out_dir``). ``base``,
-    the dataset, is scattered to every worker once (`solve_chunk`)."""
+    the dataset, travels with each chunk (`solve_chunk`; 0.27 MB): not scattered, since a
+    scatter waits for workers and fails after the client's timeout when the cluster has none
+    yet (workers an HPC queue grants late), and scattered data are lost with the workers that
+    hold them."""
     try:
         from distributed import Client, as_completed
         from distributed.security import Security
@@ -861,9 +864,8 @@ def run_dask(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, scheduler: str
         raise PeakpathError("--scheduler needs Dask: pip install 'peakpath[dask]'") from None
     sec = Security(**security) if security else None
     with Client(scheduler, security=sec, timeout="30s") as client:
-        data = None if base is None else client.scatter(base, broadcast=True, hash=False)
         futures = [client.submit(solve_chunk, spec, c.variants, str(out_dir), None, c.kept,
-                                 folders, data, pure=False,
+                                 folders, base, pure=False,
                                  key=f"peakpath-{spec.name}-chunk-{c.variants[0].chunk}")
                    for c in chunks]
         for fut in as_completed(futures):
