@@ -252,6 +252,46 @@ def test_workers_started_before_the_plan_serve_each_chunk_once(tmp_path):
     assert not pool.warming and not any(w.alive() for w in pool.workers)
 
 
+def test_a_worker_that_dies_while_starting_costs_no_variant(tmp_path):
+    """A worker killed before its warm-up answered (out of memory, kill -9) had started no
+    variant: its chunk goes whole to a new worker and every variant is solved, none recorded
+    as an error (which a resume would keep)."""
+    import peakpath.analysis.batch as B
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    pool = B.LocalWorkers(2)
+    pool.workers[0].proc.kill()
+    records: list[dict] = []
+    B.run_local(spec, [B.Chunk(c) for c in spec.chunks()], tmp_path / "out", 2,
+                records.append, base=B.read_dataset(spec.scenario.dataset), started=pool)
+    assert sorted(r["id"] for r in records) == sorted(v.id for v in spec.variants)
+    assert {r["status"] for r in records} == {"optimal"}
+    assert not any(w.alive() for w in pool.workers)
+
+
+def test_workers_being_started_are_all_ended_by_an_interrupt(monkeypatch):
+    """Ctrl-C (or a failed start) while the early workers are being started leaves none of
+    those already started running."""
+    import peakpath.analysis.batch as B
+
+    started: list = []
+    add = B.LocalWorkers.add
+
+    def add_then_interrupt(self):
+        if len(self.workers) == 2:
+            raise KeyboardInterrupt
+        started.append(add(self))
+        return started[-1]
+
+    monkeypatch.setattr(B.LocalWorkers, "add", add_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        B.LocalWorkers(4)
+    assert len(started) == 2
+    for w in started:
+        w.proc.wait(timeout=5)
+    assert not any(w.alive() for w in started)
+
+
 def test_dask_worker_environ_reads_back_as_the_batch_settings():
     dask_config = pytest.importorskip("dask.config")
     nested = dask_config.collect_env(dask_worker_environ())

@@ -90,6 +90,9 @@ from peakpath.results.dataset import (
 from peakpath.solve.run import shortfalls_of
 from peakpath.solve.workers import interrupts_held
 
+#: workers a local batch starts again for one that died before its warm-up answered (its
+#: chunk untouched); beyond this a dying start counts against the chunk's first variant
+MAX_START_RETRIES = 3
 #: wall-clock margin over HiGHS' own time limit before a local worker is killed, seconds
 KILL_MARGIN = 60.0
 
@@ -676,8 +679,12 @@ class LocalWorkers:
         self.events: queue.Queue = queue.Queue()
         self.workers: list = []
         self.warming: set = set()
-        for _ in range(n):
-            self.add()
+        try:
+            for _ in range(n):
+                self.add()
+        except BaseException:  # Ctrl-C or a failed start: none of them is left behind
+            self.close(wait=0.0)
+            raise
 
     def add(self):
         from peakpath.solve.workers import Worker
@@ -739,8 +746,19 @@ def run_local(spec: BatchSpec, chunks: list[Chunk], out_dir: Path, workers: int,
                        folders, None if s.sent_data else base, stream=True)
                 s.sent_data = True
 
+    restarts = 0
+
     def replace(w, dead: bool, why: str = "") -> None:
-        _give_up(slots.pop(w), wall, dead, why, on_record, pending)
+        nonlocal restarts
+        s = slots.pop(w)
+        if w in pool.warming and s.chunk is not None and restarts < MAX_START_RETRIES:
+            # it died before its warm-up answered: no variant of its chunk has started, so
+            # the chunk goes back whole, unrecorded, to a new worker
+            restarts += 1
+            pending.insert(0, s.chunk)
+        else:
+            _give_up(s, wall, dead, why if w not in pool.warming else
+                     f"{why}, while the worker was starting", on_record, pending)
         w.kill()
         start()
 
