@@ -74,10 +74,15 @@ class Loaded:
     lp: LPArrays
     to_highs_col: np.ndarray  # builder column -> HiGHS column (-1 where eliminated)
     row_slot: dict[str, np.ndarray] = field(default_factory=dict)  # block -> HiGHS row per pos
-    from_highs_col: np.ndarray | None = None  # HiGHS column -> builder column, once known
+    from_highs_col: np.ndarray = field(init=False)  # HiGHS column -> builder column
     #: the last variant's compiled rows (block names, block and position of each row) and
     #: the HiGHS row of each: the next variant's rows are mostly the same
     last_rows: tuple | None = None
+
+    def __post_init__(self) -> None:
+        cols = np.flatnonzero(self.to_highs_col >= 0)
+        self.from_highs_col = np.empty(self.comp.lp.shape[1], dtype=np.int64)
+        self.from_highs_col[self.to_highs_col[cols]] = cols
 
 
 @dataclass
@@ -207,11 +212,6 @@ def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays:
     n_rows, n_cols = comp.lp.shape
     newA = sp.csc_matrix((A.data[keep], (row_map[A.row[keep]], hcol[A.col[keep]])),
                          shape=(n_rows, n_cols))
-    if entry.from_highs_col is None:  # HiGHS column -> builder column, per structure
-        inv = np.empty(n_cols, dtype=np.int64)
-        cols = np.flatnonzero(hcol >= 0)
-        inv[hcol[cols]] = cols
-        entry.from_highs_col = inv
     inv = entry.from_highs_col
     row_lb = np.empty(n_rows)
     row_ub = np.empty(n_rows)
