@@ -126,7 +126,7 @@ def compile_model(built: BuiltModel) -> Compiled:
     Pyomo's standard-form compiler for a Pyomo build, straight from the builder's arrays for an
     array-mode build."""
     if built.model is None:
-        return compile_arrays(built)
+        return compile_in_standard_form(built)
     from pyomo.common.gc_manager import PauseGC
 
     t0 = time.perf_counter()
@@ -229,6 +229,37 @@ def compile_arrays(built: BuiltModel) -> Compiled:
                   np.asarray(built.ctx.cost, dtype=float), integer, 0.0)
     return Compiled(lp, col_block, col_pos, np.concatenate(rblock), np.concatenate(rpos),
                     var_blocks, row_blocks, time.perf_counter() - t0)
+
+
+def compile_in_standard_form(built: BuiltModel) -> Compiled:
+    """The builder's arrays as the LP that Pyomo's standard-form compiler makes of the same
+    build (`compile_model` of a Pyomo build): the same rows, columns, order and numbers, so
+    that HiGHS takes the same path whichever way a model was built (a batch loads each new
+    structure from its array build, with no Pyomo model made).
+
+    The compiler writes the rows of each constraint block in order, leaving out rows without
+    terms (as `compile_arrays`); it numbers the variable blocks in the order it first meets
+    them — the objective's terms (columns with a cost, in column order), then the rows'
+    terms in order —, all of a block's entries at once in index order, and then drops the
+    columns that have neither a coefficient nor a cost. (It would also leave out a row
+    without bounds, but Pyomo refuses to make one, so a build never has any.)"""
+    t0 = time.perf_counter()
+    full = compile_arrays(built)
+    lp = full.lp
+    A = lp.A
+    b = built.ctx.b
+    met = np.concatenate([np.flatnonzero(lp.cost)]
+                         + [b.rows[name].cols for name in full.row_blocks])
+    blocks, first = np.unique(full.col_block[met], return_index=True)
+    members = full.col_members
+    order = np.concatenate([members[k] for k in blocks[np.argsort(first, kind="stable")]]
+                           or [np.empty(0, dtype=np.int64)])
+    used = (np.diff(A.indptr) > 0) | (lp.cost != 0)
+    order = order[used[order]]
+    out = LPArrays(A[:, order], lp.row_lb, lp.row_ub, lp.col_lb[order], lp.col_ub[order],
+                   lp.cost[order], lp.integer[order], lp.offset)
+    return Compiled(out, full.col_block[order], full.col_pos[order], full.row_block,
+                    full.row_pos, full.var_blocks, full.row_blocks, time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------------------------
