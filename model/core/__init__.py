@@ -2,4 +2,7 @@
 derived data, targets, the objective and `build`, the only module that knows every sector and
 constraint module."""
 
-from peakpath import pandas_setup  # noqa: F401  (text stored the same way everywhere)
+from peakpath import (
+    pandas_setup,  # noqa: F401  (text stored the same way everywhere)
+    pyomo_setup,  # noqa: F401  (before scipy: see the module)
+)

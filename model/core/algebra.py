@@ -21,42 +21,20 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
+from peakpath import pyomo_setup
 from peakpath.core.frames import Keys, column_values, planned, selected
 from peakpath.pandas_setup import copies_on_write
 
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
 INF = float("inf")
 
-
-def _skip_pyomo_scipy_extras() -> None:
-    """Stop Pyomo importing scipy.stats, .integrate and .spatial when scipy is first imported.
-
-    Pyomo registers a hook on its deferred ``scipy`` import that loads those three subpackages
-    (≈ 0.55 s, measured: ``import scipy.sparse`` 0.25 s against 0.8 s with them) the first time
-    anything imports scipy once Pyomo is loaded. The model uses ``scipy.sparse`` only, and scipy
-    still loads any other subpackage lazily on first attribute access. The hook is private
-    Pyomo state, so this is a no-op if it is not found as expected."""
-    from pyomo.common import dependencies
-
-    indicator = getattr(dependencies, "scipy_available", None)
-    finalize = getattr(dependencies, "_finalize_scipy", None)
-    if finalize is not None and getattr(indicator, "_callback", None) is finalize:
-        indicator._callback = None
-
-
-_skip_pyomo_scipy_extras()
-
-_DOMAINS = {
-    "continuous": pyo.Reals,
-    "integer": pyo.Integers,
-    "binary": pyo.Binary,
-}
 
 
 class KeyIndex:
@@ -474,6 +452,8 @@ class Builder:
         return block
 
     def _pyomo_var(self, name, index, lbs, ubs, doms, doc):
+        pyo = pyomo_setup.pyo()
+        domains = {"integer": pyo.Integers, "binary": pyo.Binary}
         keys = _keys(index)
         iset = pyo.Set(initialize=keys, dimen=index.shape[1], ordered=True)
         self.m.add_component(f"{name}_index", iset)
@@ -483,7 +463,7 @@ class Builder:
         # a new VarData is continuous and unbounded: only what differs is set
         for vd, lo, hi, dom in zip(data, lbs.tolist(), ubs.tolist(), doms, strict=True):
             if dom != "continuous":
-                vd.domain = _DOMAINS[dom]
+                vd.domain = domains[dom]
             if lo != -INF:
                 vd.setlb(lo)
             if hi != INF:
@@ -530,6 +510,7 @@ class Builder:
 
     def _pyomo_rows(self, name, index, r, vd, c, lbs, ubs, doc):
         """Pyomo rows from terms sorted by row: ``r`` row, ``vd`` VarData, ``c`` coefficient."""
+        pyo = pyomo_setup.pyo()
         bounds = np.searchsorted(r, np.arange(len(index) + 1))
         keys = _keys(index)
         exprs: dict = {}
@@ -538,8 +519,7 @@ class Builder:
             a, b = bounds[i], bounds[i + 1]
             if a == b:
                 continue  # a row without variables is a data check, not a constraint
-            body = LinearExpression(constant=0.0, linear_coefs=c[a:b].tolist(),
-                                    linear_vars=vd[a:b].tolist())
+            body = pyomo_setup.linear_expression(c[a:b].tolist(), vd[a:b].tolist())
             lo, hi = lb_list[i], ub_list[i]
             exprs[k] = (None if lo == -INF else lo, body, None if hi == INF else hi)
         iset = pyo.Set(initialize=list(exprs), dimen=index.shape[1], ordered=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
-
+from peakpath import pyomo_setup
 from peakpath.constraints import (
     carbon,
     energy_dual_control,
@@ -40,13 +39,16 @@ from peakpath.sectors import (
     transport,
 )
 
+if TYPE_CHECKING:
+    from pyomo.environ import ConcreteModel
+
 SECTOR_MODULES = (energy_supply, industry, buildings, transport, agriculture, sinks, ccus)
 CONSTRAINT_MODULES = (peak, energy_dual_control, carbon, fuels, sector_limits, projects)
 
 
 @dataclass
 class BuiltModel:
-    model: pyo.ConcreteModel | None  # None for an array-mode build
+    model: ConcreteModel | None  # None for an array-mode build
     ctx: Context
     elastic: bool
     timings: dict[str, float] = field(default_factory=dict)
@@ -66,8 +68,8 @@ def build_model(md: ModelData, *, elastic: bool = False, pyomo: bool = True,
     # the build allocates one Pyomo object per variable, row and nonzero and frees few: the
     # cyclic garbage collector's full passes over that growing heap found nothing to free and
     # took ≈ 40 % of the district model's build (Pyomo's writers pause it the same way)
-    with PauseGC():
-        m = pyo.ConcreteModel(name=md.scenario.name) if pyomo else None
+    with pyomo_setup.PauseGC():
+        m = pyomo_setup.pyo().ConcreteModel(name=md.scenario.name) if pyomo else None
         b = Builder(m, lookups)
         ledger = Ledger(b, md)
         solver = md.scenario.solver

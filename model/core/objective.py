@@ -30,9 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
+from peakpath import pyomo_setup
 from peakpath.core.baseline import COMBUSTIBLE
 from peakpath.core.context import Context
 from peakpath.core.frames import key_cols, merge, numbered, take_or_zero
@@ -66,6 +65,7 @@ def add(ctx: Context) -> None:
                           price[charged])
     ctx.cost = cost_vector(ctx)
     if ctx.b.pyomo:
+        pyo = pyomo_setup.pyo()
         ctx.b.m.objective = pyo.Objective(expr=objective_expression(ctx), sense=pyo.minimize)
 
 
@@ -154,9 +154,9 @@ def cost_vector(ctx: Context) -> np.ndarray:
     return c
 
 
-def objective_expression(ctx: Context) -> LinearExpression:
+def objective_expression(ctx: Context) -> object:
+    """The objective as a Pyomo ``LinearExpression`` over the columns with a cost."""
     c = ctx.cost
     cols = np.flatnonzero(c)
     data = np.concatenate([v.data for v in ctx.b.vars.values()])
-    return LinearExpression(constant=0.0, linear_coefs=c[cols].tolist(),
-                            linear_vars=data[cols].tolist())
+    return pyomo_setup.linear_expression(c[cols].tolist(), data[cols].tolist())
