@@ -659,14 +659,11 @@ def _chunk_job(spec: BatchSpec, variants: list[Variant], out_dir: str, kept: dic
 
 def _warm_up() -> None:
     """A local worker's first job, sent the moment it starts, while the batch is still reading
-    its dataset: unpickling it imports this module (pandas, Pyomo, xarray); it then imports the
-    solver and makes one xarray variable, through which xarray imports Dask's array module
-    when Dask is installed (≈ 0.4 s that the first variant's results paid otherwise). All of
-    it a worker does anyway before its first record; done here, it overlaps the batch's own
-    start."""
+    its dataset: unpickling it imports this module (pandas, xarray); it then imports the
+    solver. All of it a worker does anyway before its first record; done here, it overlaps
+    the batch's own start. (A worker never imports Pyomo's modelling layer nor Dask's array
+    module: `peakpath.pyomo_setup`, `peakpath.results.dataset._variable`.)"""
     from peakpath.solve.resolve import Resolver  # noqa: F401  (imported for its modules)
-
-    xr.Variable(("x",), np.zeros(1))
 
 
 class LocalWorkers:

@@ -115,6 +115,21 @@ def _var(arr: np.ndarray, dims: list[str], unit: str | None = None,
     return tuple(dims), arr, attrs
 
 
+def _variable(var: Var) -> xr.Variable:
+    """``var`` as an xarray Variable, its array taken as it is (``fastpath``). xarray would
+    otherwise check each array against the array types of other libraries (≈ 15 µs a
+    variable, 60 of them in a scenario's results), importing Dask's array module to do so
+    when Dask is installed (≈ 0.2 s of each batch worker's start). What those checks would
+    change is done here: an array of objects (labels) is copied, as xarray copies it while
+    looking for dates among the objects (results hold none); a NumPy number array is kept
+    as the very array, as xarray keeps it."""
+    dims, data, attrs = var
+    data = np.asarray(data)
+    if data.dtype.kind == "O":
+        data = data.copy()
+    return xr.Variable(dims, data, attrs, fastpath=True)
+
+
 def _dense(s: pd.Series, dims: list[str], lookup: dict[str, pd.Index],
            cache: LookupCache | None = None, names: list[str] | None = None) -> np.ndarray:
     """Values of a Series on a (multi)index as a dense array on ``dims`` (labels in
@@ -283,7 +298,8 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     targets, target_coords = _target_arrays(target_table(built, sol), years)
     out.update(targets)
     coords = {**coords, "component": np.asarray(components), **target_coords}
-    ds = xr.Dataset(out, coords=_coordinates(_used(coords, out) | {
+    ds = xr.Dataset({k: _variable(v) for k, v in out.items()}, coords=_coordinates(_used(
+        coords, out) | {
         "sector_name_zh": ("sector", _at(md.sectors, "sector", coords["sector"], "name_zh")),
         "sector_name_en": ("sector", _at(md.sectors, "sector", coords["sector"], "name_en")),
         "sector_group": ("sector", _at(md.sectors, "sector", coords["sector"], "group")),
@@ -414,15 +430,19 @@ def _coordinates(coords: dict[str, np.ndarray | tuple[str, np.ndarray]],
     every name and value is equal, instead of xarray making an index of each again (≈ 1.7 of
     the 2.6 ms it takes to make a Monte Carlo variant's Dataset). Their arrays (xarray's
     copies) are read-only then, so that no Dataset can change what the next one is given."""
-    if lookups is None:
-        return xr.Coordinates(coords)
     dims = [c[0] if isinstance(c, tuple) else name for name, c in coords.items()]
     values = [np.asarray(c[1] if isinstance(c, tuple) else c) for c in coords.values()]
+
+    def made() -> xr.Coordinates:
+        return xr.Coordinates({name: _variable(((d,), v, {})) for name, d, v in zip(
+            coords, dims, values, strict=True)})
+
+    if lookups is None:
+        return made()
     key = [np.array(list(coords), dtype=object), np.array(dims, dtype=object), *values]
     hit = lookups.get(("dataset_coordinates",), key)
     if hit is None:
-        hit = xr.Coordinates({name: (d, v) for name, d, v in zip(coords, dims, values,
-                                                                   strict=True)})
+        hit = made()
         for var in hit.variables.values():  # the labels; an index's are immutable already
             if isinstance(var.data, np.ndarray):
                 var.data.flags.writeable = False
