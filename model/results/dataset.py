@@ -117,9 +117,9 @@ def _var(arr: np.ndarray, dims: list[str], unit: str | None = None,
 
 def _variable(var: Var) -> xr.Variable:
     """``var`` as an xarray Variable, its array taken as it is (``fastpath``). xarray would
-    otherwise check each array against the array types of other libraries (≈ 15 µs a
-    variable, 60 of them in a scenario's results), importing Dask's array module to do so
-    when Dask is installed (≈ 0.2 s of each batch worker's start). What those checks would
+    otherwise check each array against the array types of other libraries, importing Dask's
+    array module to do so when Dask is installed (≈ 0.2 s of each batch worker's start,
+    which makes nothing else with xarray). What those checks would
     change is done here: an array of objects (labels) is copied, as xarray copies it while
     looking for dates among the objects (results hold none); a NumPy number array is kept
     as the very array, as xarray keeps it."""

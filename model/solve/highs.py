@@ -123,8 +123,8 @@ class Solution:
 
 def compile_model(built: BuiltModel) -> Compiled:
     """Model -> arrays, with a map from every column and row back to its block: through
-    Pyomo's standard-form compiler for a Pyomo build, straight from the builder's arrays for an
-    array-mode build."""
+    Pyomo's standard-form compiler for a Pyomo build; for an array-mode build, the same LP
+    from the builder's arrays (`compile_in_standard_form`)."""
     if built.model is None:
         return compile_in_standard_form(built)
     from pyomo.common.gc_manager import PauseGC
