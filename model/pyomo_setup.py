@@ -7,9 +7,10 @@ it is registered when ``pyomo.common.dependencies`` is imported and, the first t
 imports scipy afterwards — or at once if scipy is already imported —, it imports
 scipy.stats, .integrate and .spatial (≈ 0.5 s, measured: ``import scipy.sparse`` 0.14 s
 against 0.5 s with them). The model uses ``scipy.sparse`` only, and scipy still loads any
-other subpackage lazily on first attribute access. So the packages whose modules import
-Pyomo or scipy (`peakpath.core`, `peakpath.solve`) import this module first, in their
-``__init__``.
+other subpackage lazily on first attribute access. So every module that imports scipy or
+Pyomo imports this one first: `peakpath.core` in its ``__init__``, `peakpath.solve.highs` and
+`peakpath.solve.resolve` above their other imports (not `peakpath.solve`'s ``__init__``:
+``peakpath --help`` imports `peakpath.solve.workers` and nothing of Pyomo).
 """
 
 from __future__ import annotations

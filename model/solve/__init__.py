@@ -1,4 +1,2 @@
 """Solving: compile once and hand to HiGHS, in-place re-solves of variants, one scenario end to end
 (`run`), and the worker processes of the isolated solve and of batches."""
-
-from peakpath import pyomo_setup  # noqa: F401  (before scipy: see the module)

@@ -8,14 +8,18 @@ optimum. By default the solve runs in a worker process (`peakpath.solve.workers`
 limit (HiGHS' own ``time_limit`` is not always honoured at a MIP's root), and HiGHS runs one
 thread: scenarios are parallelised across processes instead.
 
-The worker unpickles `LPArrays` and runs `solve_lp`, so this module imports only NumPy and
-SciPy at the top (Pyomo and pandas where they are used): the worker starts in ≈ 0.3–0.5 s.
+The worker unpickles `LPArrays` and runs `solve_lp`, so this module imports only NumPy, SciPy
+and `peakpath.pyomo_setup` (``pyomo.common``, ≈ 30 ms) at the top (Pyomo's modelling layer and
+pandas where they are used): the worker starts in ≈ 0.3–0.5 s.
 `peakpath run` starts it before the build (`SolverWorker`), so that start-up runs on the other
 core while the model is built.
 """
 
 from __future__ import annotations
 
+from peakpath import pyomo_setup  # noqa: F401  (before scipy: see the module)
+
+# isort: split
 import functools
 import time
 from dataclasses import dataclass, field

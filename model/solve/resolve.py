@@ -17,6 +17,9 @@ worker solved before (identical results locally, on Dask, and after a resume).
 
 from __future__ import annotations
 
+from peakpath import pyomo_setup  # noqa: F401  (before scipy: see the module)
+
+# isort: split
 import hashlib
 import time
 from collections import OrderedDict
