@@ -2,6 +2,7 @@
 
 import pytest
 
+from peakpath.errors import SolverError
 from peakpath.io.inputs import apply_overrides
 from peakpath.solve.resolve import Resolver
 from peakpath.solve.run import run_scenario
@@ -490,16 +491,10 @@ def test_an_array_build_compiles_to_the_lp_of_the_pyomo_build(wuhan, name, elast
     assert _same_lp(pyomo, arrays) == []
 
 
-def test_standard_form_order_drops_and_orders_like_the_compiler():
-    """A toy model with every case the compiler treats apart: a block met first in the
-    objective, columns in no row and without a cost (dropped), a block in no row at all
-    (dropped whole), a block first met in a later row, a row without terms (left out).
-    Compiled from the Pyomo build and from the array build: the same LP, with the columns in
-    the order worked out by hand (the builder's order is x, y, z, w)."""
+def _toy(pyomo: bool, make):
+    """A toy model built with the Builder (Pyomo or arrays only) by ``make(b)``, which adds
+    blocks and rows and answers the cost vector; compiled as a solve compiles it."""
     from types import SimpleNamespace
-
-    import numpy as np
-    import pandas as pd
 
     from peakpath import pyomo_setup
     from peakpath.core.algebra import Builder
@@ -507,29 +502,129 @@ def test_standard_form_order_drops_and_orders_like_the_compiler():
     from peakpath.core.objective import objective_expression
     from peakpath.solve.highs import compile_model
 
-    def toy(pyomo: bool):
-        m = pyomo_setup.pyo().ConcreteModel() if pyomo else None
-        b = Builder(m)
-        x = b.add_var("x", pd.DataFrame({"i": [1, 2, 3]}), ub=5.0)
-        y = b.add_var("y", pd.DataFrame({"i": [1, 2]}), ub=9.0, domain="integer")
-        z = b.add_var("z", pd.DataFrame({"i": [1, 2]}))
-        w = b.add_var("w", pd.DataFrame({"i": [1]}))
-        b.add_rows("rows", pd.DataFrame({"r": ["a", "b", "empty"]}),
-                   [x.terms(pd.DataFrame({"i": [1, 2], "r": ["a", "b"]}), 2.0),
-                    y.terms(pd.DataFrame({"i": [1], "r": ["b"]}), -1.0)],
+    m = pyomo_setup.pyo().ConcreteModel() if pyomo else None
+    b = Builder(m)
+    ctx = SimpleNamespace(b=b, cost=make(b))
+    if pyomo:
+        m.objective = pyomo_setup.pyo().Objective(expr=objective_expression(ctx))
+    built = BuiltModel(m, ctx, False)
+    return built, compile_model(built)
+
+
+def _frame(**columns):
+    import pandas as pd
+
+    return pd.DataFrame(columns)
+
+
+def _columns(comp) -> list[tuple[str, int]]:
+    return [(comp.var_blocks[k], int(p)) for k, p in zip(comp.col_block, comp.col_pos,
+                                                         strict=True)]
+
+
+def test_standard_form_order_drops_and_orders_like_the_compiler():
+    """A toy model with every case the compiler treats apart: a block met first in the
+    objective, columns in no row and without a cost (dropped), a block in no row at all
+    (dropped whole), a block first met in a later row, a row without terms (left out), a row
+    without bounds (not made by the Pyomo build: a block met only there is not met).
+    Compiled from the Pyomo build and from the array build: the same LP, with the columns in
+    the order worked out by hand (the builder's order is x, y, z, w, v)."""
+    import numpy as np
+
+    def make(b):
+        x = b.add_var("x", _frame(i=[1, 2, 3]), ub=5.0)
+        y = b.add_var("y", _frame(i=[1, 2]), ub=9.0, domain="integer")
+        z = b.add_var("z", _frame(i=[1, 2]))
+        w = b.add_var("w", _frame(i=[1]))
+        v = b.add_var("v", _frame(i=[1]))
+        b.add_rows("free", _frame(r=["f"]), [v.terms(_frame(i=[1], r=["f"]))])
+        b.add_rows("rows", _frame(r=["a", "b", "empty"]),
+                   [x.terms(_frame(i=[1, 2], r=["a", "b"]), 2.0),
+                    y.terms(_frame(i=[1], r=["b"]), -1.0)],
                    lb=np.array([1.0, 0.0, 0.0]), ub=np.array([4.0, 0.0, 1.0]))
         assert len(w) == 1  # in no row, without a cost
         cost = np.zeros(b.n_cols)
         cost[z.offset + 1] = 3.0
-        ctx = SimpleNamespace(b=b, cost=cost)
-        if pyomo:
-            m.objective = pyomo_setup.pyo().Objective(expr=objective_expression(ctx))
-        return compile_model(BuiltModel(m, ctx, False))
+        return cost
 
-    pyomo, arrays = toy(True), toy(False)
+    (_, pyomo), (_, arrays) = _toy(True, make), _toy(False, make)
     assert _same_lp(pyomo, arrays) == []
-    names = [(arrays.var_blocks[k], int(p)) for k, p in zip(arrays.col_block, arrays.col_pos,
-                                                            strict=True)]
-    assert names == [("z", 1), ("x", 0), ("x", 1), ("y", 0)]
+    assert _columns(arrays) == [("z", 1), ("x", 0), ("x", 1), ("y", 0)]
     assert [arrays.row_blocks[k] for k in arrays.row_block] == ["rows", "rows"]
     assert arrays.lp.row_lb.tolist() == [1.0, 0.0] and arrays.lp.row_ub.tolist() == [4.0, 0.0]
+
+
+def test_terms_are_added_as_the_compiler_adds_them():
+    """Terms of one entry are added in their order (Pyomo's): three or more of them in a long
+    row give the same bits (scipy's sum_duplicates sorted them unstably: 5 of 30 random rows
+    of 17 entries differed); terms that add up to zero leave no entry, and a row whose terms
+    all cancel is left out, with the columns that were only there."""
+    import numpy as np
+
+    def long_row(seed):
+        def make(b):
+            rng = np.random.default_rng(seed)
+            x = b.add_var("x", _frame(i=list(range(20))))
+            i = np.r_[np.zeros(4, int), np.arange(1, 20)]
+            rng.shuffle(i)
+            coef = rng.normal(size=len(i)) * 10 ** rng.uniform(-3, 3, len(i))
+            b.add_rows("r", _frame(r=["a"]), [x.terms(_frame(i=i, r=["a"] * len(i)), coef)],
+                       lb=1.0)
+            return np.zeros(b.n_cols)
+        return make
+
+    for seed in range(30):
+        assert _same_lp(_toy(True, long_row(seed))[1], _toy(False, long_row(seed))[1]) == []
+
+    def cancelling(b):
+        x = b.add_var("x", _frame(i=[1, 2, 3]))
+        y = b.add_var("y", _frame(i=[1]))
+        b.add_rows("r", _frame(r=["a", "b", "c"]),
+                   [x.terms(_frame(i=[1, 2, 3], r=["a", "b", "c"]), 2.0),
+                    y.terms(_frame(i=[1], r=["a"]), 1.0),
+                    x.terms(_frame(i=[1, 2], r=["a", "b"]), -2.0)],
+                   lb=np.array([1.0, lower_b, 1.0]))
+        return np.zeros(b.n_cols)
+
+    lower_b = -1.0
+    (_, pyomo), (_, arrays) = _toy(True, cancelling), _toy(False, cancelling)
+    assert _same_lp(pyomo, arrays) == []
+    assert _columns(arrays) == [("x", 2), ("y", 0)]  # x[1] and x[2] cancel everywhere
+    assert arrays.row_pos.tolist() == [0, 2]  # row b has only x[2], which cancels
+    assert not (arrays.lp.A.data == 0).any()
+    lower_b = 1.0  # 0 >= 1 cannot hold: the compiler refuses the model, and so do the arrays
+    with pytest.raises(SolverError, match=r"row r\[1\]: its terms add up to zero"):
+        _toy(False, cancelling)
+
+
+def test_a_variant_with_an_entry_the_loaded_lp_lacks_is_loaded_anew():
+    """Two variants of one structure (the same terms), one whose terms cancel to zero: the
+    loaded LP of that one lacks the entry, so the other cannot be pushed into it (a new load,
+    HiGHS untouched); the other way round the entry is pushed as a zero. A row without bounds
+    in a variant is pushed as a free row."""
+    import numpy as np
+
+    from peakpath.solve.resolve import Resolver, structure_key
+
+    def variant(second: float, bound: float):
+        def make(b):
+            x = b.add_var("x", _frame(i=[1, 2]), ub=10.0)
+            b.add_rows("r", _frame(r=["a", "b"]),
+                       [x.terms(_frame(i=[1, 2, 2], r=["a", "a", "b"]), [2.0, 1.0, 2.0]),
+                        x.terms(_frame(i=[1], r=["a"]), second)],
+                       lb=np.array([1.0, bound]))
+            return np.array([0.0, 1.0])
+        return _toy(False, make)
+
+    (cancel, cancel_comp), (plain, plain_comp) = variant(-2.0, 1.0), variant(-1.0, 1.0)
+    assert structure_key(cancel) == structure_key(plain)
+    r = Resolver({})
+    entry = r._load("k", cancel_comp, cancel, {})
+    assert r._update(entry, plain) is None
+    assert entry.lp is cancel_comp.lp  # nothing was pushed
+    entry = r._load("k", plain_comp, plain, {})
+    pushed = r._update(entry, cancel)
+    assert pushed is not None and pushed.A.toarray().tolist() == [[0.0, 1.0], [0.0, 2.0]]
+    free, _ = variant(-1.0, -np.inf)
+    pushed = r._update(entry, free)
+    assert pushed.row_lb.tolist() == [1.0, -np.inf] and pushed.row_ub.tolist() == [np.inf] * 2

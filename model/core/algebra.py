@@ -517,10 +517,12 @@ class Builder:
         lb_list, ub_list = lbs.tolist(), ubs.tolist()
         for i, k in enumerate(keys):
             a, b = bounds[i], bounds[i + 1]
-            if a == b:
-                continue  # a row without variables is a data check, not a constraint
-            body = pyomo_setup.linear_expression(c[a:b].tolist(), vd[a:b].tolist())
             lo, hi = lb_list[i], ub_list[i]
+            if a == b or (lo == -INF and hi == INF):
+                # a row without variables is a data check, not a constraint; a row without
+                # bounds constrains nothing (and Pyomo refuses to make one)
+                continue
+            body = pyomo_setup.linear_expression(c[a:b].tolist(), vd[a:b].tolist())
             exprs[k] = (None if lo == -INF else lo, body, None if hi == INF else hi)
         iset = pyo.Set(initialize=list(exprs), dimen=index.shape[1], ordered=True)
         self.m.add_component(f"{name}_index", iset)

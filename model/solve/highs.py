@@ -225,14 +225,31 @@ def compile_arrays(built: BuiltModel) -> Compiled:
         rblock.append(np.full(len(keep), k))
         rpos.append(keep)
         start += len(keep)
-    A = sp.csr_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
-                                                np.concatenate(rows_c))),
-                      shape=(start, b.n_cols))
-    A.sum_duplicates()
+    A = _summed_csr(np.concatenate(rows_r), np.concatenate(rows_c), np.concatenate(rows_v),
+                    (start, b.n_cols))
     lp = LPArrays(A.tocsc(), np.concatenate(lbs), np.concatenate(ubs), col_lb, col_ub,
                   np.asarray(built.ctx.cost, dtype=float), integer, 0.0)
     return Compiled(lp, col_block, col_pos, np.concatenate(rblock), np.concatenate(rpos),
                     var_blocks, row_blocks, time.perf_counter() - t0)
+
+
+def _summed_csr(r: np.ndarray, c: np.ndarray, v: np.ndarray, shape: tuple[int, int]
+                ) -> sp.csr_matrix:
+    """The matrix of the terms ``v[i]`` at ``(r[i], c[i])``, the terms of one entry added in
+    the order given (the order of a row's terms, as Pyomo adds them: scipy's
+    ``sum_duplicates`` sorts a row's entries with an unstable sort, so three or more terms
+    of one entry could be added in another order, changing the last bits). Zeros that terms
+    add up to are kept, as entries."""
+    order = np.lexsort((c, r))  # by row, then column; a stable sort: ties in term order
+    r, c, v = r[order], c[order], v[order]
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    starts = np.flatnonzero(first)
+    # ``bincount`` adds the weights one by one in the order given (0 + a is a: terms are
+    # never zero, `peakpath.core.algebra.ROUNDOFF`)
+    values = np.bincount(np.cumsum(first) - 1, weights=v, minlength=len(starts))
+    indptr = np.searchsorted(r[starts], np.arange(shape[0] + 1))
+    return sp.csr_matrix((values, c[starts], indptr), shape=shape)
 
 
 def compile_in_standard_form(built: BuiltModel) -> Compiled:
@@ -241,29 +258,50 @@ def compile_in_standard_form(built: BuiltModel) -> Compiled:
     that HiGHS takes the same path whichever way a model was built (a batch loads each new
     structure from its array build, with no Pyomo model made).
 
-    The compiler writes the rows of each constraint block in order, leaving out rows without
-    terms (as `compile_arrays`); it numbers the variable blocks in the order it first meets
-    them — the objective's terms (columns with a cost, in column order), then the rows'
-    terms in order —, all of a block's entries at once in index order, and then drops the
-    columns that have neither a coefficient nor a cost. (It would also leave out a row
-    without bounds, but Pyomo refuses to make one, so a build never has any.)"""
+    The compiler adds up the terms of each entry and drops the entries that add up to zero;
+    it writes the rows of each constraint block in order, leaving out the rows left without
+    an entry and the rows without bounds (which the Pyomo build does not make,
+    `peakpath.core.algebra.Builder`); it numbers the variable blocks in the order it first
+    meets them — the objective's terms (columns with a cost, in column order), then the rows'
+    terms in order, cancelled or not —, all of a block's entries at once in index order, and
+    then drops the columns that have neither a coefficient nor a cost."""
     t0 = time.perf_counter()
     full = compile_arrays(built)
     lp = full.lp
-    A = lp.A
+    A = lp.A.tocsr()
+    A.eliminate_zeros()
+    filled = np.diff(A.indptr) > 0
+    _check_cancelled_rows(full, ~filled)
+    rows = np.flatnonzero(filled & (np.isfinite(lp.row_lb) | np.isfinite(lp.row_ub)))
+    A = A[rows].tocsc()
     b = built.ctx.b
-    met = np.concatenate([np.flatnonzero(lp.cost)]
-                         + [b.rows[name].cols for name in full.row_blocks])
+    met = np.concatenate([np.flatnonzero(lp.cost)] + [
+        rb.cols[(np.isfinite(rb.lb) | np.isfinite(rb.ub))[rb.rows]]
+        for rb in (b.rows[name] for name in full.row_blocks)])
     blocks, first = np.unique(full.col_block[met], return_index=True)
     members = full.col_members
     order = np.concatenate([members[k] for k in blocks[np.argsort(first, kind="stable")]]
                            or [np.empty(0, dtype=np.int64)])
     used = (np.diff(A.indptr) > 0) | (lp.cost != 0)
     order = order[used[order]]
-    out = LPArrays(A[:, order], lp.row_lb, lp.row_ub, lp.col_lb[order], lp.col_ub[order],
-                   lp.cost[order], lp.integer[order], lp.offset)
-    return Compiled(out, full.col_block[order], full.col_pos[order], full.row_block,
-                    full.row_pos, full.var_blocks, full.row_blocks, time.perf_counter() - t0)
+    out = LPArrays(A[:, order], lp.row_lb[rows], lp.row_ub[rows], lp.col_lb[order],
+                   lp.col_ub[order], lp.cost[order], lp.integer[order], lp.offset)
+    return Compiled(out, full.col_block[order], full.col_pos[order], full.row_block[rows],
+                    full.row_pos[rows], full.var_blocks, full.row_blocks,
+                    time.perf_counter() - t0)
+
+
+def _check_cancelled_rows(full: Compiled, emptied: np.ndarray) -> None:
+    """Rows whose terms all add up to zero say ``lb <= 0 <= ub``; one that cannot hold makes
+    the model infeasible (Pyomo's compiler refuses such a model, and so does this)."""
+    lp = full.lp
+    bad = np.flatnonzero(emptied & ((lp.row_lb > 0) | (lp.row_ub < 0)))
+    if len(bad):
+        i = bad[0]
+        raise SolverError(
+            f"row {full.row_blocks[full.row_block[i]]}[{full.row_pos[i]}]: its terms add up to "
+            f"zero, outside its bounds [{lp.row_lb[i]:g}, {lp.row_ub[i]:g}] (the model is "
+            f"infeasible; {len(bad)} such row(s))")
 
 
 # --------------------------------------------------------------------------------------------

@@ -114,13 +114,13 @@ class Resolver:
         arrays = build_model(md, elastic=elastic, pyomo=False, lookups=self.lookups)
         t2 = time.perf_counter()
         key = structure_key(arrays)
-        if key in self.loaded:
+        entry = self.loaded.get(key)
+        lp = self._update(entry, arrays) if entry is not None else None
+        if lp is not None:
             self.loaded.move_to_end(key)
-            entry = self.loaded[key]
-            lp = self._update(entry, arrays)
             set_solve_options(entry.highs, options)
             built, comp, path = arrays, entry.comp, "in_place"
-        else:
+        else:  # a new structure, or one whose loaded LP lacks an entry this variant has
             # the LP the standard-form compiler makes of a Pyomo build, from the arrays: no
             # Pyomo model is needed (≈ 0.3 s a structure of the Monte Carlo)
             comp = compile_model(arrays)
@@ -132,8 +132,8 @@ class Resolver:
         raw.info["solver_version"] = highs_version()
         t4 = time.perf_counter()
         self.counts[path] += 1
-        # build: the array build, plus the Pyomo build and compile for a new structure;
-        # load: passing a new model to HiGHS, or pushing a variant's changes into it
+        # build: the array build; load: compiling and passing a new model to HiGHS, or
+        # pushing a variant's changes into the loaded one
         timings = {"derive": t1 - t0, "build": t2 - t1, "load": t3 - t2, "solve": t4 - t3,
                    "highs": raw.info.get("solve_seconds", float("nan"))}
         sol = to_solution(built, comp, raw, timings)
@@ -162,10 +162,14 @@ class Resolver:
             self.loaded.popitem(last=False)
         return entry
 
-    def _update(self, entry: Loaded, arrays: BuiltModel) -> LPArrays:
-        """Push the numbers of ``arrays`` that differ from the loaded ones into HiGHS."""
+    def _update(self, entry: Loaded, arrays: BuiltModel) -> LPArrays | None:
+        """Push the numbers of ``arrays`` that differ from the loaded ones into HiGHS; None
+        (HiGHS untouched) when the variant has a coefficient or cost where the loaded LP has
+        no entry (`_in_highs_order`)."""
         h, old = entry.highs, entry.lp
         new = _in_highs_order(entry, arrays)
+        if new is None:
+            return None
         changed = np.flatnonzero(old.cost != new.cost)
         if changed.size:
             h.changeColsCost(changed.size, changed.astype(np.int32), new.cost[changed])
@@ -205,22 +209,33 @@ def _row_map(entry: Loaded, full) -> np.ndarray:
     return row_map
 
 
-def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays:
-    """The variant's LP with the loaded model's column and row numbering."""
+def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays | None:
+    """The variant's LP with the loaded model's column and row numbering, or None when it
+    does not fit the loaded LP. The structure key fixes which terms each row has, but the
+    loaded LP also lacks what the compiler left out for that variant's numbers: entries whose
+    terms added up to zero, rows left without an entry or without bounds, columns without an
+    entry or cost (`peakpath.solve.highs.compile_in_standard_form`). A variant that puts a
+    coefficient or a cost there (in a row with bounds) needs its own load; what it leaves out
+    of a loaded entry is pushed as a zero, and a loaded row it leaves without bounds is
+    pushed without bounds."""
     full = compile_arrays(arrays)  # builder order, rows without terms dropped
     comp = entry.comp
-    # builder column -> HiGHS column; builder-compiled row -> HiGHS row
+    # builder column -> HiGHS column; builder-compiled row -> HiGHS row (-1: not loaded)
     hcol = entry.to_highs_col
     row_map = _row_map(entry, full)
     A = full.lp.A.tocoo()
-    keep = hcol[A.col] >= 0
+    inside = (hcol[A.col] >= 0) & (row_map[A.row] >= 0)
+    bounded = np.isfinite(full.lp.row_lb) | np.isfinite(full.lp.row_ub)
+    if ((A.data != 0) & ~inside & bounded[A.row]).any() or (full.lp.cost[hcol < 0] != 0).any():
+        return None
     n_rows, n_cols = comp.lp.shape
-    newA = sp.csc_matrix((A.data[keep], (row_map[A.row[keep]], hcol[A.col[keep]])),
+    newA = sp.csc_matrix((A.data[inside], (row_map[A.row[inside]], hcol[A.col[inside]])),
                          shape=(n_rows, n_cols))
     inv = entry.from_highs_col
+    loaded = row_map >= 0  # every loaded row is one of the variant's (same terms)
     row_lb = np.empty(n_rows)
     row_ub = np.empty(n_rows)
-    row_lb[row_map] = full.lp.row_lb
-    row_ub[row_map] = full.lp.row_ub
+    row_lb[row_map[loaded]] = full.lp.row_lb[loaded]
+    row_ub[row_map[loaded]] = full.lp.row_ub[loaded]
     return LPArrays(newA, row_lb, row_ub, full.lp.col_lb[inv], full.lp.col_ub[inv],
                     full.lp.cost[inv], full.lp.integer[inv], 0.0)
