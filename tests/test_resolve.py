@@ -424,29 +424,39 @@ def test_dense_arrays_are_the_same_with_the_batch_cache():
     assert _dense(summed, ["year", "sector"], lookup, cache)[0, 0] == 3.0
 
 
-def test_the_row_map_is_reused_only_for_the_same_rows():
-    """A variant's compiled rows are mapped onto the loaded model's HiGHS rows block by block;
-    the previous variant's map is reused only when its rows are the same (a coefficient that
-    rounds to zero can leave a row out of the next variant)."""
-    from types import SimpleNamespace
+def test_a_pushed_variant_is_the_lp_a_fresh_compile_makes_of_it():
+    """Each Monte Carlo draw pushed into the loaded structure (its terms summed into the
+    loaded entries by the plan made once per structure) is, bit for bit, the LP that
+    compiling the draw afresh gives: the same matrix, bounds, costs and integrality."""
+    from peakpath.analysis.batch import load_batch
+    from peakpath.core.algebra import LookupCache
+    from peakpath.core.baseline import derive
+    from peakpath.core.build import build_model
+    from peakpath.core.levels import with_levels
+    from peakpath.io.inputs import read_dataset
+    from peakpath.solve.highs import compile_model
+    from peakpath.solve.resolve import _in_highs_order
 
-    import numpy as np
-
-    from peakpath.solve.resolve import _row_map
-
-    entry = SimpleNamespace(row_slot={"a": np.array([5, 6, 7]), "b": np.array([0, 1])},
-                            last_rows=None)
-
-    def compiled(block, pos):
-        block, pos = np.array(block), np.array(pos)
-        return SimpleNamespace(row_blocks=["a", "b"], row_block=block, row_pos=pos,
-                               lp=SimpleNamespace(shape=(len(block), 9)))
-
-    first = _row_map(entry, compiled([0, 0, 0, 1, 1], [0, 1, 2, 0, 1]))
-    assert first.tolist() == [5, 6, 7, 0, 1]
-    assert _row_map(entry, compiled([0, 0, 0, 1, 1], [0, 1, 2, 0, 1])) is first
-    fewer = _row_map(entry, compiled([0, 0, 1, 1], [0, 2, 0, 1]))  # row a[1] left out
-    assert fewer.tolist() == [5, 7, 0, 1]
+    spec = load_batch(RUNS / "wuhan-mc.yaml").first_draws(4)
+    base = read_dataset(spec.scenario.dataset)
+    r, cache, entry = Resolver({}), LookupCache(), None
+    for v in spec.variants:
+        sc = spec.scenario_of(v)
+        data = apply_overrides(base, sc)
+        arrays = build_model(derive(data, with_levels(data, sc), cache), pyomo=False,
+                             lookups=cache)
+        fresh = compile_model(arrays)
+        if entry is None:
+            entry = r._load("mc", fresh, arrays, {})
+            continue
+        pushed = _in_highs_order(entry, arrays)
+        assert pushed is not None
+        for k in ("row_lb", "row_ub", "col_lb", "col_ub", "cost", "integer"):
+            assert getattr(pushed, k).tobytes() == getattr(fresh.lp, k).tobytes(), (v.id, k)
+        for k in ("indptr", "indices", "data"):
+            assert (getattr(pushed.A, k) == getattr(fresh.lp.A, k)).all(), (v.id, k)
+        assert pushed.A.data.tobytes() == fresh.lp.A.data.tobytes()
+        assert not (pushed.A.data == entry.comp.lp.A.data).all()  # the draw changed numbers
 
 
 def _same_lp(a, b) -> list[str]:

@@ -38,7 +38,7 @@ from peakpath.solve.highs import (
     Compiled,
     LPArrays,
     Solution,
-    compile_arrays,
+    _column_arrays,
     compile_model,
     highs_version,
     new_highs,
@@ -79,9 +79,8 @@ class Loaded:
     to_highs_col: np.ndarray  # builder column -> HiGHS column (-1 where eliminated)
     row_slot: dict[str, np.ndarray] = field(default_factory=dict)  # block -> HiGHS row per pos
     from_highs_col: np.ndarray = field(init=False)  # HiGHS column -> builder column
-    #: the last variant's compiled rows (block names, block and position of each row) and
-    #: the HiGHS row of each: the next variant's rows are mostly the same
-    last_rows: tuple | None = None
+    #: where each term of the structure's rows goes in the loaded LP (made on the first push)
+    plan: TermPlan | None = None
 
     def __post_init__(self) -> None:
         cols = np.flatnonzero(self.to_highs_col >= 0)
@@ -181,61 +180,114 @@ class Resolver:
         if changed.size:
             h.changeRowsBounds(changed.size, changed.astype(np.int32), new.row_lb[changed],
                                new.row_ub[changed])
-        diff = (new.A - old.A).tocoo()
-        moved = diff.data != 0
-        rows, cols = diff.row[moved], diff.col[moved]
-        # the new values read at once: one element at a time cost ≈ 15 µs each, and a Monte
-        # Carlo draw changes ≈ 300 coefficients
-        values = np.asarray(new.A[rows, cols]).ravel() if rows.size else np.zeros(0)
-        for r, c, x in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+        # both matrices have the loaded entries (`_in_highs_order`), in column order: a Monte
+        # Carlo draw changes ≈ 300 of them
+        changed = np.flatnonzero(new.A.data != old.A.data)
+        for r, c, x in zip(new.A.indices[changed].tolist(), entry.plan.data_col[changed].tolist(),
+                           new.A.data[changed].tolist(), strict=True):
             h.changeCoeff(r, c, x)
         entry.lp = new
         return new
 
 
-def _row_map(entry: Loaded, full) -> np.ndarray:
-    """The HiGHS row of each row of ``full`` (the variant's compiled arrays): found block by
-    block, or the previous variant's map when its rows were the same (a coefficient that
-    rounds to zero can empty a row, so they are compared, not assumed)."""
-    key = (tuple(full.row_blocks), full.row_block.tobytes(), full.row_pos.tobytes())
-    if entry.last_rows is not None and entry.last_rows[0] == key:
-        return entry.last_rows[1]
-    row_map = np.empty(full.lp.shape[0], dtype=np.int64)
-    for k, name in enumerate(full.row_blocks):
-        sel = full.row_block == k
-        row_map[np.flatnonzero(sel)] = entry.row_slot[name][full.row_pos[sel]]
-    row_map.flags.writeable = False
-    entry.last_rows = (key, row_map)
-    return row_map
+@dataclass
+class TermPlan:
+    """Where each term of a structure's rows goes in its loaded LP, made once: every variant
+    of the structure has the same terms in the same places (`structure_key`), only their
+    coefficients differ. Terms are numbered as the row blocks hold them (block by block, each
+    row's terms in order), rows as `peakpath.solve.highs.compile_arrays` numbers them."""
+
+    keep: list[np.ndarray]  # per row block: the positions of its rows that have terms
+    row_map: np.ndarray  # compiled row -> HiGHS row (-1: not loaded)
+    slot: np.ndarray  # term -> position of its entry in the loaded matrix's data (-1: none)
+    present: np.ndarray  # the terms with a slot
+    missing: np.ndarray  # the others: their entry was left out when the structure was loaded
+    missing_entry: np.ndarray  # the entry of each missing term, numbered 0 …
+    missing_row: np.ndarray  # the compiled row of each such entry
+    data_col: np.ndarray  # HiGHS column of each entry of the loaded matrix's data
+
+
+def _term_plan(entry: Loaded, b) -> TermPlan:
+    keep, rows, cols, slots = [], [], [], []
+    start = 0
+    for name, rb in b.rows.items():
+        k = np.flatnonzero(rb.nonempty)
+        number = np.full(len(rb), -1, dtype=np.int64)
+        number[k] = start + np.arange(len(k))
+        keep.append(k)
+        rows.append(number[rb.rows])
+        cols.append(rb.cols)
+        slots.append(entry.row_slot[name][k])
+        start += len(k)
+    r = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
+    row_map = np.concatenate(slots) if slots else np.empty(0, dtype=np.int64)
+    # the entries: terms with the same row and column (sorted stably, numbered in order)
+    order = np.lexsort((c, r))
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
+    entry_of = np.empty(len(r), dtype=np.int64)
+    entry_of[order] = np.cumsum(first) - 1
+    er, ec = r[order][first], c[order][first]
+    # each entry's place in the loaded matrix (column-major, rows sorted within a column)
+    A = entry.lp.A
+    A.sort_indices()
+    n_rows = A.shape[0]
+    data_col = np.repeat(np.arange(A.shape[1], dtype=np.int64), np.diff(A.indptr))
+    loaded_key = data_col * n_rows + A.indices
+    hr, hc = row_map[er], entry.to_highs_col[ec]
+    placed = np.flatnonzero((hr >= 0) & (hc >= 0))
+    key = hc[placed] * n_rows + hr[placed]
+    pos = np.minimum(np.searchsorted(loaded_key, key), max(len(loaded_key) - 1, 0))
+    found = (loaded_key[pos] == key) if len(loaded_key) else np.zeros(len(key), dtype=bool)
+    entry_slot = np.full(len(er), -1, dtype=np.int64)
+    entry_slot[placed[found]] = pos[found]
+    slot = entry_slot[entry_of]
+    missing = np.flatnonzero(slot < 0)
+    lost, missing_entry = np.unique(entry_of[missing], return_inverse=True)
+    return TermPlan(keep, row_map, slot, np.flatnonzero(slot >= 0), missing,
+                    missing_entry.ravel(), er[lost], data_col)
 
 
 def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays | None:
-    """The variant's LP with the loaded model's column and row numbering, or None when it
-    does not fit the loaded LP. The structure key fixes which terms each row has, but the
-    loaded LP also lacks what the compiler left out for that variant's numbers: entries whose
-    terms added up to zero, rows left without an entry or without bounds, columns without an
-    entry or cost (`peakpath.solve.highs.compile_in_standard_form`). A variant that puts a
-    coefficient or a cost there (in a row with bounds) needs its own load; what it leaves out
-    of a loaded entry is pushed as a zero, and a loaded row it leaves without bounds is
-    pushed without bounds."""
-    full = compile_arrays(arrays)  # builder order, rows without terms dropped
-    comp = entry.comp
-    # builder column -> HiGHS column; builder-compiled row -> HiGHS row (-1: not loaded)
+    """The variant's LP with the loaded model's column and row numbering and entries, or None
+    when it does not fit the loaded LP. The structure key fixes which terms each row has, but
+    the loaded LP also lacks what the compiler left out for that variant's numbers: entries
+    whose terms added up to zero, rows left without an entry or without bounds, columns
+    without an entry or cost (`peakpath.solve.highs.compile_in_standard_form`). A variant that
+    puts a coefficient or a cost there (in a row with bounds) needs its own load; what it
+    leaves out of a loaded entry is pushed as a zero, and a loaded row it leaves without
+    bounds is pushed without bounds.
+
+    Each entry is the sum of its terms, added in their order as the compilers add them
+    (``bincount`` adds its weights one by one in the order given)."""
+    b = arrays.ctx.b
+    if entry.plan is None:
+        entry.plan = _term_plan(entry, b)
+    plan = entry.plan
+    blocks = list(b.rows.values())
+    v = np.concatenate([rb.coefs for rb in blocks]) if blocks else np.empty(0)
+    row_lb = np.concatenate([rb.lb[k] for rb, k in zip(blocks, plan.keep, strict=True)])
+    row_ub = np.concatenate([rb.ub[k] for rb, k in zip(blocks, plan.keep, strict=True)])
+    if plan.missing.size:
+        sums = np.bincount(plan.missing_entry, weights=v[plan.missing],
+                           minlength=len(plan.missing_row))
+        bounded = np.isfinite(row_lb[plan.missing_row]) | np.isfinite(row_ub[plan.missing_row])
+        if ((sums != 0) & bounded).any():
+            return None
+    cost = np.asarray(arrays.ctx.cost, dtype=float)
     hcol = entry.to_highs_col
-    row_map = _row_map(entry, full)
-    A = full.lp.A.tocoo()
-    inside = (hcol[A.col] >= 0) & (row_map[A.row] >= 0)
-    bounded = np.isfinite(full.lp.row_lb) | np.isfinite(full.lp.row_ub)
-    if ((A.data != 0) & ~inside & bounded[A.row]).any() or (full.lp.cost[hcol < 0] != 0).any():
+    if (cost[hcol < 0] != 0).any():
         return None
-    n_rows, n_cols = comp.lp.shape
-    newA = sp.csc_matrix((A.data[inside], (row_map[A.row[inside]], hcol[A.col[inside]])),
-                         shape=(n_rows, n_cols))
+    old = entry.lp.A
+    data = np.bincount(plan.slot[plan.present], weights=v[plan.present],
+                       minlength=len(old.data))
+    newA = sp.csc_matrix((data, old.indices, old.indptr), shape=old.shape)
+    n_rows = old.shape[0]
+    loaded = plan.row_map >= 0  # every loaded row is one of the variant's (same terms)
+    lb, ub = np.empty(n_rows), np.empty(n_rows)
+    lb[plan.row_map[loaded]] = row_lb[loaded]
+    ub[plan.row_map[loaded]] = row_ub[loaded]
+    col_lb, col_ub, integer, _, _ = _column_arrays(b, list(b.vars))
     inv = entry.from_highs_col
-    loaded = row_map >= 0  # every loaded row is one of the variant's (same terms)
-    row_lb = np.empty(n_rows)
-    row_ub = np.empty(n_rows)
-    row_lb[row_map[loaded]] = full.lp.row_lb[loaded]
-    row_ub[row_map[loaded]] = full.lp.row_ub[loaded]
-    return LPArrays(newA, row_lb, row_ub, full.lp.col_lb[inv], full.lp.col_ub[inv],
-                    full.lp.cost[inv], full.lp.integer[inv], 0.0)
+    return LPArrays(newA, lb, ub, col_lb[inv], col_ub[inv], cost[inv], integer[inv], 0.0)
