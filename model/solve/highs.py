@@ -192,15 +192,22 @@ def _compile_pyomo(built: BuiltModel) -> Compiled:
                     row_blocks, 0.0)
 
 
-def _column_arrays(b, var_blocks: list[str]):
-    """Bounds, integrality, block number and position of every builder column."""
+def column_bounds(b, var_blocks: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper bound and integrality of every builder column (blocks in the order
+    ``var_blocks``)."""
     blocks = [b.vars[n] for n in var_blocks]
     col_lb = np.concatenate([v.lb for v in blocks]) if blocks else np.empty(0)
     col_ub = np.concatenate([v.ub for v in blocks]) if blocks else np.empty(0)
     integer = np.concatenate([v.integer for v in blocks]) if blocks else np.empty(0, bool)
+    return col_lb, col_ub, integer
+
+
+def _column_arrays(b, var_blocks: list[str]):
+    """`column_bounds`, and the block number and position of every builder column."""
+    blocks = [b.vars[n] for n in var_blocks]
     col_block = np.concatenate([np.full(len(v), k) for k, v in enumerate(blocks)])
     col_pos = np.concatenate([np.arange(len(v)) for v in blocks])
-    return col_lb, col_ub, integer, col_block, col_pos
+    return (*column_bounds(b, var_blocks), col_block, col_pos)
 
 
 def compile_arrays(built: BuiltModel) -> Compiled:
@@ -233,6 +240,17 @@ def compile_arrays(built: BuiltModel) -> Compiled:
                     var_blocks, row_blocks, time.perf_counter() - t0)
 
 
+def term_entries(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The matrix entries that terms at ``(r[i], c[i])`` add up to: the entry of each term,
+    and each entry's row and column (entries numbered by row, then column)."""
+    order = np.lexsort((c, r))
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
+    entry_of = np.empty(len(r), dtype=np.int64)
+    entry_of[order] = np.cumsum(first) - 1
+    return entry_of, r[order][first], c[order][first]
+
+
 def _summed_csr(r: np.ndarray, c: np.ndarray, v: np.ndarray, shape: tuple[int, int]
                 ) -> sp.csr_matrix:
     """The matrix of the terms ``v[i]`` at ``(r[i], c[i])``, the terms of one entry added in
@@ -240,16 +258,12 @@ def _summed_csr(r: np.ndarray, c: np.ndarray, v: np.ndarray, shape: tuple[int, i
     ``sum_duplicates`` sorts a row's entries with an unstable sort, so three or more terms
     of one entry could be added in another order, changing the last bits). Zeros that terms
     add up to are kept, as entries."""
-    order = np.lexsort((c, r))  # by row, then column; a stable sort: ties in term order
-    r, c, v = r[order], c[order], v[order]
-    first = np.ones(len(r), dtype=bool)
-    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-    starts = np.flatnonzero(first)
+    entry_of, er, ec = term_entries(r, c)
     # ``bincount`` adds the weights one by one in the order given (0 + a is a: terms are
     # never zero, `peakpath.core.algebra.ROUNDOFF`)
-    values = np.bincount(np.cumsum(first) - 1, weights=v, minlength=len(starts))
-    indptr = np.searchsorted(r[starts], np.arange(shape[0] + 1))
-    return sp.csr_matrix((values, c[starts], indptr), shape=shape)
+    values = np.bincount(entry_of, weights=v, minlength=len(er))
+    indptr = np.searchsorted(er, np.arange(shape[0] + 1))
+    return sp.csr_matrix((values, ec, indptr), shape=shape)
 
 
 def compile_in_standard_form(built: BuiltModel) -> Compiled:

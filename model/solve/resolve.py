@@ -38,13 +38,14 @@ from peakpath.solve.highs import (
     Compiled,
     LPArrays,
     Solution,
-    _column_arrays,
+    column_bounds,
     compile_model,
     highs_version,
     new_highs,
     pass_lp,
     run_highs,
     set_solve_options,
+    term_entries,
     to_solution,
 )
 
@@ -79,8 +80,8 @@ class Loaded:
     to_highs_col: np.ndarray  # builder column -> HiGHS column (-1 where eliminated)
     row_slot: dict[str, np.ndarray] = field(default_factory=dict)  # block -> HiGHS row per pos
     from_highs_col: np.ndarray = field(init=False)  # HiGHS column -> builder column
-    #: where each term of the structure's rows goes in the loaded LP (made on the first push)
-    plan: TermPlan | None = None
+    #: where each term of the structure's rows goes in the loaded LP (made with it, `_load`)
+    plan: TermPlan = field(init=False)
 
     def __post_init__(self) -> None:
         cols = np.flatnonzero(self.to_highs_col >= 0)
@@ -156,6 +157,7 @@ class Resolver:
             s[comp.row_pos[sel]] = np.flatnonzero(sel)
             slots[name] = s
         entry = Loaded(h, comp, comp.lp, to_highs, slots)
+        entry.plan = _term_plan(entry, b)
         self.loaded[key] = entry
         while len(self.loaded) > self.capacity:
             self.loaded.popitem(last=False)
@@ -222,13 +224,7 @@ def _term_plan(entry: Loaded, b) -> TermPlan:
     r = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
     c = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
     row_map = np.concatenate(slots) if slots else np.empty(0, dtype=np.int64)
-    # the entries: terms with the same row and column (sorted stably, numbered in order)
-    order = np.lexsort((c, r))
-    first = np.ones(len(r), dtype=bool)
-    first[1:] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
-    entry_of = np.empty(len(r), dtype=np.int64)
-    entry_of[order] = np.cumsum(first) - 1
-    er, ec = r[order][first], c[order][first]
+    entry_of, er, ec = term_entries(r, c)
     # each entry's place in the loaded matrix (column-major, rows sorted within a column)
     A = entry.lp.A
     A.sort_indices()
@@ -262,8 +258,6 @@ def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays | None:
     Each entry is the sum of its terms, added in their order as the compilers add them
     (``bincount`` adds its weights one by one in the order given)."""
     b = arrays.ctx.b
-    if entry.plan is None:
-        entry.plan = _term_plan(entry, b)
     plan = entry.plan
     blocks = list(b.rows.values())
     v = np.concatenate([rb.coefs for rb in blocks]) if blocks else np.empty(0)
@@ -288,6 +282,6 @@ def _in_highs_order(entry: Loaded, arrays: BuiltModel) -> LPArrays | None:
     lb, ub = np.empty(n_rows), np.empty(n_rows)
     lb[plan.row_map[loaded]] = row_lb[loaded]
     ub[plan.row_map[loaded]] = row_ub[loaded]
-    col_lb, col_ub, integer, _, _ = _column_arrays(b, list(b.vars))
+    col_lb, col_ub, integer = column_bounds(b, list(b.vars))
     inv = entry.from_highs_col
     return LPArrays(newA, lb, ub, col_lb[inv], col_ub[inv], cost[inv], integer[inv], 0.0)
