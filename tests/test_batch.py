@@ -236,6 +236,38 @@ def test_a_worker_solves_from_the_dataset_the_batch_sends(tmp_path, monkeypatch)
             assert a[k] == b[k], k
 
 
+def test_a_chunk_collects_young_garbage_less_often_and_restores_the_callers_setting(
+        tmp_path, monkeypatch):
+    """While a chunk solves, the youngest generation is collected every
+    `YOUNG_GC_THRESHOLD` allocations; the caller's thresholds are back afterwards, also when
+    the chunk fails."""
+    import gc
+
+    import peakpath.analysis.batch as B
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    seen = []
+    solve = B._solve_variant
+
+    def spy(*a, **k):
+        seen.append(gc.get_threshold())
+        return solve(*a, **k)
+
+    monkeypatch.setattr(B, "_solve_variant", spy)
+    before = gc.get_threshold()
+    gc.set_threshold(650, 9, 11)
+    try:
+        B.solve_chunk(spec, spec.variants[:1], str(tmp_path / "out"))
+        assert seen == [(B.YOUNG_GC_THRESHOLD, 9, 11)] and B.YOUNG_GC_THRESHOLD > 700
+        assert gc.get_threshold() == (650, 9, 11)
+        monkeypatch.setattr(B, "_solve_variant", lambda *a, **k: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            B.solve_chunk(spec, spec.variants[:1], str(tmp_path / "out"))
+        assert gc.get_threshold() == (650, 9, 11)
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_a_worker_solves_without_pyomo_models_or_dask_arrays(tmp_path):
     """A batch worker builds its variants as arrays and loads HiGHS from them, and makes its
     results without xarray's checks for Dask arrays: neither Pyomo's modelling layer nor

@@ -3,17 +3,26 @@ complete records are all read back; one cut short by a kill, or damaged, ends th
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import time
+
 import numpy as np
 import pandas as pd
+import pytest
 import xarray as xr
 
 from peakpath.analysis.batch_store import (
+    _HEAD,
     PARTS_FILE,
+    GroupSync,
     PartsWriter,
     combine,
     dataset_of,
     iamc_of,
     part_of,
+    pickled_part,
     read_parts,
     stacked_iamc,
 )
@@ -32,7 +41,7 @@ def write(folder, n: int) -> list[int]:
     w = PartsWriter(folder)
     ends = []
     for i in range(n):
-        w.add(f"s{i}", f"k{i}", part_of(*scenario(i)))
+        w.add(f"s{i}", f"k{i}", pickled_part(part_of(*scenario(i))))
         ends.append(w.fh.tell())
     w.close()
     return ends
@@ -65,7 +74,7 @@ def test_a_record_cut_short_or_damaged_ends_the_usable_file(tmp_path):
 def test_a_later_record_of_a_scenario_wins(tmp_path):
     write(tmp_path, 2)
     w = PartsWriter(tmp_path)
-    w.add("s0", "k-new", part_of(*scenario(9)))
+    w.add("s0", "k-new", pickled_part(part_of(*scenario(9))))
     w.close()
     got = read_parts(tmp_path)
     assert got["s0"]["key"] == "k-new"
@@ -76,8 +85,8 @@ def test_what_the_writer_keeps_is_what_the_file_gives_back(tmp_path):
     # the batch combines the kept parts at its end instead of reading the file again
     write(tmp_path, 2)
     w = PartsWriter(tmp_path)
-    w.add("s1", "k-new", part_of(*scenario(7)))
-    w.add("s2", "k2", part_of(*scenario(2)))
+    w.add("s1", "k-new", pickled_part(part_of(*scenario(7))))
+    w.add("s2", "k2", pickled_part(part_of(*scenario(2))))
     w.close()
     on_disk = read_parts(tmp_path)
     assert list(w.written) == ["s1", "s2"]
@@ -85,6 +94,64 @@ def test_what_the_writer_keeps_is_what_the_file_gives_back(tmp_path):
         assert kept["key"] == on_disk[vid]["key"]
         assert dataset_of(kept["part"]).identical(dataset_of(on_disk[vid]["part"]))
         pd.testing.assert_frame_equal(iamc_of(kept["part"]), iamc_of(on_disk[vid]["part"]))
+
+
+def test_a_record_of_a_part_pickled_with_its_record_is_read_too(tmp_path):
+    # progress.parts of a batch interrupted before parts came pickled from the workers
+    payload = pickle.dumps({"id": "s0", "key": "k0", "part": part_of(*scenario(4))})
+    (tmp_path / PARTS_FILE).write_bytes(
+        _HEAD.pack(len(payload), hashlib.sha256(payload).digest()) + payload)
+    write_more = PartsWriter(tmp_path)
+    write_more.add("s1", "k1", pickled_part(part_of(*scenario(5))))
+    write_more.close()
+    got = read_parts(tmp_path)
+    assert [dataset_of(got[s]["part"])["co2_total"].values[0] for s in got] == [4.0, 5.0]
+
+
+def test_group_sync_syncs_after_writes_at_most_once_an_interval_and_on_close(
+        tmp_path, monkeypatch):
+    import peakpath.analysis.batch_store as S
+
+    synced = []
+    monkeypatch.setattr(S.os, "fsync", lambda fd: synced.append((fd, time.monotonic())))
+    sync = GroupSync(interval=0.2)
+    w = PartsWriter(tmp_path, sync)
+    fd = w.fh.fileno()
+    time.sleep(0.05)
+    assert synced == []  # nothing written, nothing synced
+    for i in range(5):  # five records in quick succession: one or two syncs, not five
+        w.add(f"s{i}", "k", pickled_part(part_of(*scenario(i))))
+    time.sleep(0.1)
+    assert 1 <= len(synced) <= 2 and {f for f, _ in synced} == {fd}
+    n = len(synced)
+    sync.close()
+    assert len(synced) == n + 1  # what the last interval wrote is synced on close
+    sync.close()
+    assert len(synced) == n + 1
+    w.close()
+    assert list(read_parts(tmp_path)) == [f"s{i}" for i in range(5)]
+
+
+def test_a_failed_sync_is_raised_by_the_next_write_or_the_close(tmp_path, monkeypatch):
+    import peakpath.analysis.batch_store as S
+
+    def broken(fd):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(S.os, "fsync", broken)
+    sync = GroupSync(interval=0.01)
+    w = PartsWriter(tmp_path, sync)
+    w.add("s0", "k", pickled_part(part_of(*scenario(0))))
+    deadline = time.monotonic() + 5
+    while sync.error is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(OSError, match="Input/output"):
+        w.add("s1", "k", pickled_part(part_of(*scenario(1))))
+    with pytest.raises(OSError, match="Input/output"):
+        sync.close()
+    sync.close(check=False)
+    w.close()
+    assert os.path.getsize(tmp_path / PARTS_FILE) > 0
 
 
 def _draw(i: int, years=(2020, 2025, 2030)) -> xr.Dataset:

@@ -63,10 +63,12 @@ import xarray as xr
 
 from peakpath.analysis.batch_store import (
     PARTS_FILE,
+    GroupSync,
     PartsWriter,
     batch_variables,
     combine,
     part_of,
+    pickled_part,
     read_parts,
     stacked_iamc,
 )
@@ -532,22 +534,46 @@ def solve_chunk(spec: BatchSpec, chunk: list[Variant], out_dir: str, notify=None
     base = state.data[key]
     last = max((i for i, v in enumerate(chunk) if v.id not in kept), default=-1)
     records = []
-    for i, v in enumerate(chunk):
-        if v.id in kept:
-            if i < last:
-                if kept[v.id]:
-                    state.resolver.reset()
-                else:
-                    _replay(spec, v, base, state.resolver)
-            continue
-        if notify:
-            notify("start", v.id)
-        rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir), folders)
-        records.append(rec)
-        _settle_heap()
-        if notify:
-            notify("done", rec)
+    with _young_collections_less_often():
+        for i, v in enumerate(chunk):
+            if v.id in kept:
+                if i < last:
+                    if kept[v.id]:
+                        state.resolver.reset()
+                    else:
+                        _replay(spec, v, base, state.resolver)
+                continue
+            if notify:
+                notify("start", v.id)
+            rec = _solve_variant(spec, v, base, state.resolver, Path(out_dir), folders)
+            records.append(rec)
+            _settle_heap()
+            if notify:
+                notify("done", rec)
     return records
+
+
+#: allocations (net of frees) between two collections of the youngest generation while a chunk
+#: is solved; Python's default is 700
+YOUNG_GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _young_collections_less_often() -> Iterator[None]:
+    """Collect the youngest generation every `YOUNG_GC_THRESHOLD` allocations instead of 700
+    while a chunk is solved, and restore the caller's thresholds after. A variant allocates
+    hundreds of thousands of short-lived objects (frames, indexes, arrays) that reference
+    counting frees; at 700 the collector walked them several times a variant before they
+    went. The Python time of a Monte Carlo variant (all but HiGHS; 8 alternating blocks of 40
+    variants in one process, medians): 32.6 ms at 700, 30.7 at 30,000, 30.5 at 100,000,
+    30.3 with the collector off. Resident memory after 240 variants is the same at every
+    threshold (≈ 258 MB, off included): a variant leaves no cyclic garbage to speak of."""
+    before = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 _HEAP = {"settled": False}
@@ -602,7 +628,7 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
         summ["shortfalls"] = shortfalls
         summ["path"] = sol.solver.get("path", "")
         t2 = time.perf_counter()
-        rec["part"] = part_of(ds, iamc_columns(ds, built.md))
+        rec["part"] = pickled_part(part_of(ds, iamc_columns(ds, built.md)))
         if folders:  # the batch sweeps its folder once for leftovers of killed workers
             # the key a resume compares with the folder's (the journal keeps it otherwise)
             summ["variant_key"] = _variant_key(spec, v, base)
@@ -1040,14 +1066,16 @@ def _read_progress(out_dir: Path) -> dict[str, dict]:
 
 
 class _ProgressLog:
-    """Appends each finished variant's record to `PROGRESS_FILE` the moment it arrives, synced,
-    so an interruption at any point keeps every finished scenario."""
+    """Appends each finished variant's record to `PROGRESS_FILE` the moment it arrives
+    (flushed, and synced to disk by a `GroupSync`), so an interruption at any point keeps
+    every finished scenario."""
 
-    def __init__(self, spec: BatchSpec, out_dir: Path, base: InputData):
-        self.spec, self.path, self.base = spec, out_dir / PROGRESS_FILE, base
+    def __init__(self, spec: BatchSpec, out_dir: Path, base: InputData, sync: GroupSync):
+        self.spec, self.path, self.base, self.sync = spec, out_dir / PROGRESS_FILE, base, sync
         self.by_id = {v.id: v for v in spec.variants}
         self.keys: dict[str, str | None] = {}
         self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        sync.watch(self.fh)
 
     def key_of(self, vid: str) -> str | None:
         """The variant's key (`_variant_key`), computed once."""
@@ -1061,7 +1089,7 @@ class _ProgressLog:
                           ensure_ascii=False)
         self.fh.write(line + "\n")
         self.fh.flush()
-        os.fsync(self.fh.fileno())
+        self.sync.written()
 
     def close(self) -> None:
         self.fh.close()
@@ -1151,8 +1179,30 @@ def _run_batch(spec: BatchSpec, out: Path, t0: float, scheduler: str | None,
     todo, kept = plan(spec, out, base)
     records = {r["id"]: r for r in kept}
     bar = Progress(len(spec.variants), len(kept), progress)
-    log = _ProgressLog(spec, out, base)
-    parts = PartsWriter(out)
+    sync = GroupSync()
+    try:
+        log = _ProgressLog(spec, out, base, sync)
+        parts = PartsWriter(out, sync)
+        _solve_todo(spec, todo, out, scheduler, security, folders, n_local, early, base,
+                    records, bar, log, parts, sync)
+    finally:
+        sync.close(check=False)  # stopped on any way out; a no-op after the checked close
+    ordered = [records[v.id] for v in spec.variants if v.id in records]
+    write_batch_outputs(spec, out, ordered, parts.written)
+    log.rewrite(ordered)
+    (out / PARTS_FILE).unlink(missing_ok=True)  # batch.nc holds them now
+    return BatchResult(out, ordered, time.monotonic() - t0,
+                       sum(1 for r in ordered if not r.get("resumed")),
+                       sum(1 for r in ordered if r.get("resumed")))
+
+
+def _solve_todo(spec: BatchSpec, todo: list[Chunk], out: Path, scheduler: str | None,
+                security: dict | None, folders: bool, n_local: int,
+                early: LocalWorkers | None, base: InputData, records: dict[str, dict],
+                bar: Progress, log: _ProgressLog, parts: PartsWriter, sync: GroupSync) -> None:
+    """Solve the chunks still to do, keeping each finished scenario (its data in ``parts``,
+    then its record in ``log``) as it arrives; on the way out every record is synced to disk
+    (``sync``) and the two files are closed."""
 
     def on_record(rec: dict) -> None:
         part = rec.pop("part", None)
@@ -1172,6 +1222,7 @@ def _run_batch(spec: BatchSpec, out: Path, t0: float, scheduler: str | None,
                 run_local(spec, todo, out, n_local, on_record, folders, base=base,
                           started=early)
     except KeyboardInterrupt as e:
+        sync.close(check=False)
         log.close()
         parts.close()
         bar.interrupted()
@@ -1180,16 +1231,10 @@ def _run_batch(spec: BatchSpec, out: Path, t0: float, scheduler: str | None,
         raise Interrupted(signum, f"batch {spec.name} interrupted: {len(records)} of "
                           f"{len(spec.variants)} scenarios finished and kept in {out}; run it "
                           "again to resume") from None
+    sync.close()
     parts.close()
-    ordered = [records[v.id] for v in spec.variants if v.id in records]
     if warm.is_alive():
         warm.join()
-    write_batch_outputs(spec, out, ordered, parts.written)
-    log.rewrite(ordered)
-    (out / PARTS_FILE).unlink(missing_ok=True)  # batch.nc holds them now
-    return BatchResult(out, ordered, time.monotonic() - t0,
-                       sum(1 for r in ordered if not r.get("resumed")),
-                       sum(1 for r in ordered if r.get("resumed")))
 
 
 #: the columns of summary.csv taken from each scenario's record, in order
