@@ -216,6 +216,9 @@ CASES["integer-fraction"] = bad_value("measures", "lifetime", "2.5", "whole numb
 CASES["reference-unknown"] = bad_value("activity", "sector", "mines", "not a known sector")
 CASES["allowed-value"] = bad_value("fuels", "category", "peat", "not allowed")
 CASES["unit-wrong-dimension"] = bad_value("energy", "unit", "万t", "unit")
+# prices: the unit's dimension depends on the row's fuel (coal: a price per tce)
+CASES["unit-wrong-dimension-for-the-row"] = bad_value("prices", "unit", "CNY/kWh",
+                                                      "not a unit of energy_price")
 CASES["share-above-1"] = bad_value("district_shares", "share", "1.5", "out of range")
 
 

@@ -371,29 +371,32 @@ def _duplicate_keys(t: Table, df: pd.DataFrame, file: str, line_of) -> list[Prob
     return problems
 
 
-def _expected_dimension(t: Table, row: pd.Series) -> str:
+def _expected_dimensions(t: Table, df: pd.DataFrame) -> np.ndarray:
+    """The dimension each row's unit must have: the table's, or by the value of the column
+    its ``unit_dimension`` names (``"*"``: any other value)."""
     spec = t.unit_dimension
     if isinstance(spec, str):
-        return spec
+        return np.full(len(df), spec, dtype=object)
     col, mapping = spec
-    return mapping.get(row[col], mapping.get("*", ""))
+    fallback = mapping.get("*", "")
+    return df[col].map(lambda v: mapping.get(v, fallback)).to_numpy(object)
 
 
 def _unit_problems(t: Table, df: pd.DataFrame, file: str, line_of) -> list[Problem]:
+    """Each row whose unit is not one of `UNITS` with the dimension the row needs (an empty
+    unit is reported as a missing required cell)."""
+    units = df["unit"].to_numpy(object)
+    dims = _expected_dimensions(t, df)
+    has = pd.Series(units).map(lambda u: UNITS[u].dimension if u in UNITS else None)
+    bad = (units != "") & (has.to_numpy(object) != dims)
     problems = []
-    for i, row in enumerate(df.itertuples(index=False)):
-        r = pd.Series(row._asdict())
-        unit = r["unit"]
-        if unit == "":
-            continue  # reported as a required cell
-        dim = _expected_dimension(t, r)
-        u = UNITS.get(unit)
-        if u is None or u.dimension != dim:
-            allowed = [k for k, v in UNITS.items() if v.dimension == dim]
-            problems.append(Problem(
-                file, line_of(t.name, i), "unit", "unit",
-                f"unit '{unit}' is not a unit of {dim or 'this quantity'}; expected one of: "
-                f"{', '.join(allowed)}", "单位错误"))
+    for i in np.flatnonzero(bad):
+        dim = dims[i]
+        allowed = [k for k, v in UNITS.items() if v.dimension == dim]
+        problems.append(Problem(
+            file, line_of(t.name, i), "unit", "unit",
+            f"unit '{units[i]}' is not a unit of {dim or 'this quantity'}; expected one of: "
+            f"{', '.join(allowed)}", "单位错误"))
     return problems
 
 
