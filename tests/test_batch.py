@@ -170,9 +170,11 @@ def test_local_batch_writes_every_output_and_reuses_models(tmp_path):
     assert not [p for p in out.iterdir() if p.is_dir()] and not (out / PARTS_FILE).exists()
     assert sorted(ds["scenario"].values) == sorted(table["id"])
     assert (table[[f"s_{k}" for k in TIMING_COLUMNS]] >= 0).all().all()
-    # compressed and chunked along the scenarios
+    # compressed (zlib level 1, no byte shuffle: faster and smaller here) and chunked along
+    # the scenarios
     enc = ds["adoption"].encoding
     assert enc.get("zlib") and enc["chunksizes"][ds["adoption"].dims.index("scenario")] == 6
+    assert enc["complevel"] == 1 and enc["shuffle"] is False
 
 
 def test_scenario_folders_on_request_hold_what_batch_nc_holds(tmp_path):

@@ -44,6 +44,11 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 #: seconds a child that lost its channel (or was sent SIGTERM) gets to unwind before it exits
 GRACE_S = 0.5
 #: exit code of a child ended by SIGTERM or by the end of its channel (128 + SIGTERM)
@@ -69,6 +74,23 @@ _BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
          "child_main()\n")
 
 Event = tuple["Worker", str, Any]
+
+
+#: bytes a child's channel to the parent holds (Linux; the default is 64 KiB)
+PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let the pipe from a child hold `PIPE_BYTES`: a batch worker's record (≈ 130 KB with its
+    scenario's data) then goes into the pipe at once instead of waiting for the parent's reader
+    to drain a 64 KiB pipe, which, sharing the GIL with the batch's own work, took ≈ 0.85 ms a
+    record on average and up to 48 ms (500 Monte Carlo draws: 0.18–0.24 s of each worker).
+    Where the size cannot be set (not Linux, or above the system's limit) the pipe stays as it
+    is."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setsize is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, setsize, PIPE_BYTES)
 
 
 class WorkerLost(Exception):
@@ -97,6 +119,7 @@ class Worker:
             self.proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, env=child_env, close_fds=True)
         self.pid = self.proc.pid
+        _widen_pipe(self.proc.stdout.fileno())
         self._send_lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, name=f"peakpath-{name}-{self.pid}",
                                         daemon=True)
