@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from peakpath.results.dataset import iamc_table, load_results, write_results
 
@@ -56,6 +57,39 @@ def test_iamc_columns_are_the_iamc_table_without_the_frame(baseline_run):
             assert a.dtype == want.dtype and np.array_equal(a, want), c
         pd.testing.assert_frame_equal(iamc_of(part_of(ds, (columns, arrays))),
                                       iamc_of(part_of(ds, table)), check_exact=True)
+
+
+def test_the_results_dataset_is_the_one_xarrays_constructor_makes(baseline_run):
+    """to_dataset makes its Dataset straight from the variables (`_dataset`): the same
+    variables in the same order, dimensions, coordinates and indexes as xr.Dataset()."""
+    from peakpath.results.dataset import _dataset
+
+    ds = baseline_run.dataset
+    data_vars = {k: ds.variables[k] for k in ds.data_vars}
+    # plain variables, without the indexes of the Dataset under test: xarray makes its own
+    coords = xr.Coordinates({k: ds.variables[k].to_base_variable() for k in ds.coords})
+    want = xr.Dataset(data_vars, coords=coords)
+    assert set(want.xindexes) == {d for d in want.dims if d in want.coords} != set()
+    made = ds.copy()
+    made.attrs = {}  # to_dataset adds the run's attributes after
+    for got in (made, _dataset(data_vars, coords)):
+        assert got.identical(want)
+        assert list(got.variables) == list(want.variables)
+        assert list(got.sizes.items()) == list(want.sizes.items())
+        assert set(got.coords) == set(want.coords) and list(got.xindexes) == list(
+            want.xindexes)
+        assert all(got.xindexes[k].equals(want.xindexes[k]) for k in want.xindexes)
+
+
+def test_variables_that_conflict_go_through_xarrays_checks():
+    from peakpath.results.dataset import _dataset
+
+    coords = xr.Coordinates({"year": [2020, 2025]})
+    with pytest.raises(ValueError):  # a size that disagrees with the coordinate's
+        _dataset({"co2": xr.Variable(("year",), np.zeros(3))}, coords)
+    # a data variable named as a dimension becomes that dimension's index, as in xarray
+    got = _dataset({"sector": xr.Variable(("sector",), np.array(["a", "b"]))}, coords)
+    assert got.identical(xr.Dataset({"sector": ("sector", ["a", "b"])}, coords=coords))
 
 
 def test_a_failed_write_leaves_the_previous_results(baseline_run, tmp_path):

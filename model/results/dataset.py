@@ -130,6 +130,27 @@ def _variable(var: Var) -> xr.Variable:
     return xr.Variable(dims, data, attrs, fastpath=True)
 
 
+def _dataset(data_vars: dict[str, xr.Variable], coords: xr.Coordinates) -> xr.Dataset:
+    """``xr.Dataset(data_vars, coords=coords)``, made directly from the variables when they
+    cannot conflict: data variables without indexes, none named as a coordinate or a
+    dimension, the sizes of every dimension agreeing (`calculate_dimensions` raises
+    otherwise). xarray's constructor would merge and align them to find that out: 0.52 ms a
+    Monte Carlo variant against 0.05 ms. The same Dataset (tests/test_results.py); made by
+    the constructor whenever a condition fails, or xarray's internals differ."""
+    variables = {**data_vars, **coords.variables}
+    try:
+        from xarray.core.variable import calculate_dimensions
+
+        dims = calculate_dimensions(variables)
+        if len(variables) == len(data_vars) + len(coords.variables) and not (
+                set(data_vars) & set(dims)):
+            return xr.Dataset._construct_direct(variables, set(coords.variables), dims,
+                                                None, dict(coords.xindexes))
+    except (ImportError, AttributeError, TypeError, ValueError):
+        pass
+    return xr.Dataset(data_vars, coords=coords)
+
+
 def _dense(s: pd.Series, dims: list[str], lookup: dict[str, pd.Index],
            cache: LookupCache | None = None, names: list[str] | None = None) -> np.ndarray:
     """Values of a Series on a (multi)index as a dense array on ``dims`` (labels in
@@ -298,7 +319,7 @@ def to_dataset(built: BuiltModel, sol: Solution, extra_attrs: dict | None = None
     targets, target_coords = _target_arrays(target_table(built, sol), years)
     out.update(targets)
     coords = {**coords, "component": np.asarray(components), **target_coords}
-    ds = xr.Dataset({k: _variable(v) for k, v in out.items()}, coords=_coordinates(_used(
+    ds = _dataset({k: _variable(v) for k, v in out.items()}, _coordinates(_used(
         coords, out) | {
         "sector_name_zh": ("sector", _at(md.sectors, "sector", coords["sector"], "name_zh")),
         "sector_name_en": ("sector", _at(md.sectors, "sector", coords["sector"], "name_en")),
