@@ -131,6 +131,41 @@ def test_a_sweep_of_a_yearly_target_sets_that_year(tmp_path):
     assert [g[2025] for g in got] == [-0.12, -0.15] and all(g[2030] == -0.135 for g in got)
 
 
+@pytest.mark.parametrize("fmt", ["%.6g", "%.10g"])
+def test_batch_tables_are_the_text_pandas_writes(fmt):
+    """csv_text formats float columns itself: the same text as pandas' to_csv."""
+    from peakpath.analysis.batch import csv_text
+
+    rng = np.random.default_rng(3)
+    odd = [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-300, 123456789.0, 0.1 + 0.2, -2.5e17]
+    frame = pd.DataFrame({
+        "scenario": ["mc0", "mc,1", 'say "x"', "武汉", None, "a\nb", "", "z", "y"],
+        "year": np.arange(9), "flag": [True, False] * 4 + [True],
+        2020: odd, 2025: rng.normal(size=9) * 10.0 ** rng.integers(-8, 12, 9),
+        "f32": np.array(odd, dtype=np.float32), "mixed": [1.5, "x", None, 2, 3, 4, 5, 6, 7],
+    })
+    assert csv_text(frame, fmt) == frame.to_csv(index=False, float_format=fmt)
+    twice = frame.rename(columns={"f32": 2020})  # a name held twice
+    assert csv_text(twice, fmt) == twice.to_csv(index=False, float_format=fmt)
+    assert csv_text(frame.iloc[:0], fmt) == frame.iloc[:0].to_csv(index=False)
+
+
+def test_outputs_are_written_with_a_short_switch_interval_then_the_callers(tmp_path,
+                                                                          monkeypatch):
+    import peakpath.analysis.batch as B
+
+    seen = []
+    monkeypatch.setattr(B, "_write_tables", lambda *a: seen.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    spec = load_batch(batch_file(tmp_path, MC))
+    B.write_batch_outputs(spec, tmp_path, [])
+    assert seen == [B.WRITE_SWITCH_INTERVAL_S] and sys.getswitchinterval() == before
+    monkeypatch.setattr(B, "_write_tables", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        B.write_batch_outputs(spec, tmp_path, [])
+    assert sys.getswitchinterval() == before
+
+
 def test_batch_file_errors_are_located(tmp_path):
     from peakpath.errors import InputError
 

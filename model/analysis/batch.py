@@ -1188,8 +1188,11 @@ def _run_batch(spec: BatchSpec, out: Path, t0: float, scheduler: str | None,
     finally:
         sync.close(check=False)  # stopped on any way out; a no-op after the checked close
     ordered = [records[v.id] for v in spec.variants if v.id in records]
-    write_batch_outputs(spec, out, ordered, parts.written)
-    log.rewrite(ordered)
+    # the log is rewritten while batch.nc compresses (the netCDF library lets go of the GIL)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        rewritten = pool.submit(log.rewrite, ordered)
+        write_batch_outputs(spec, out, ordered, parts.written)
+        rewritten.result()
     (out / PARTS_FILE).unlink(missing_ok=True)  # batch.nc holds them now
     return BatchResult(out, ordered, time.monotonic() - t0,
                        sum(1 for r in ordered if not r.get("resumed")),
@@ -1261,12 +1264,32 @@ def write_batch_outputs(spec: BatchSpec, out: Path, records: list[dict],
     datasets, iamc = _scenario_data(out, solved, parts or {})
     have = [vid for vid in solved if vid in datasets]
     batch = _batch_dataset(spec, records, have, datasets) if have else None
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+    with _gil_handed_over_often(), concurrent.futures.ThreadPoolExecutor(1) as pool:
         tables = pool.submit(_write_tables, out, records, have, iamc)
         if batch is not None:
             with atomic_path(out / "batch.nc") as tmp, interrupts_held():
                 batch.to_netcdf(tmp, engine="netcdf4", encoding=_batch_encoding(batch))
         tables.result()
+
+
+#: seconds a thread holds the GIL before it must let a waiting one run while a batch writes
+#: its outputs (Python's default: 0.005)
+WRITE_SWITCH_INTERVAL_S = 0.0005
+
+
+@contextlib.contextmanager
+def _gil_handed_over_often() -> Iterator[None]:
+    """A shorter switch interval while batch.nc and the CSV tables are written side by side:
+    the netCDF writer lets go of the GIL for each variable's compression and, back, waited
+    up to 5 ms for the tables' thread to hand it over, once per variable (the batch's end
+    0.65 -> 0.58 s for 500 Monte Carlo draws, two runs each). The caller's interval is
+    restored."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(WRITE_SWITCH_INTERVAL_S)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _write_tables(out: Path, records: list[dict], have: list[str],
@@ -1280,11 +1303,11 @@ def _write_tables(out: Path, records: list[dict], have: list[str],
         row.update({f"value:{k}": v for k, v in (r.get("values") or {}).items()})
         rows.append(row)
     table = pd.DataFrame(rows)
-    atomic_write_table(out / "summary.csv", table.to_csv(index=False, float_format="%.10g"))
+    atomic_write_table(out / "summary.csv", csv_text(table, "%.10g"))
     _write_targets(out, [r for r in records if r["id"] in set(have)])
     if have:
-        atomic_write_table(out / "iamc.csv", stacked_iamc([iamc[v] for v in have]).to_csv(
-            index=False, float_format="%.6g"))
+        atomic_write_table(out / "iamc.csv", csv_text(stacked_iamc([iamc[v] for v in have]),
+                                                      "%.6g"))
 
 
 def _batch_dataset(spec: BatchSpec, records: list[dict], have: list[str],
@@ -1293,14 +1316,16 @@ def _batch_dataset(spec: BatchSpec, records: list[dict], have: list[str],
     swept values (``param_<name>``) and status."""
     batch = combine(have, [datasets[vid] for vid in have])
     by_id = {r["id"]: r for r in records}
+    extra = {}
     for k in spec.parameters + spec.swept:
         vals = [by_id[s]["values"].get(k) for s in have]
         numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
-        batch[f"param_{k}"] = ("scenario", np.asarray(vals, dtype=float) if numeric else
+        extra[f"param_{k}"] = ("scenario", np.asarray(vals, dtype=float) if numeric else
                                np.array([json.dumps(x, default=str) if not isinstance(
                                    x, str) else x for x in vals], dtype=str))
-    batch["scenario_status"] = ("scenario", np.array([by_id[s]["status"] for s in have],
+    extra["scenario_status"] = ("scenario", np.array([by_id[s]["status"] for s in have],
                                                      dtype=str))
+    batch = batch.assign(extra)  # one merge (one per variable: ≈ 2.5 ms each)
     batch.attrs = {"batch": spec.name, "scenario_file": str(spec.scenario.path),
                    "parameters": json.dumps(spec.parameters),
                    "swept": json.dumps(spec.swept)}
@@ -1377,6 +1402,26 @@ def old_iamc(out: Path, vid: str) -> pd.DataFrame:
     return t.rename(columns=lambda c: int(c) if str(c).isdigit() else c)
 
 
+def csv_text(frame: pd.DataFrame, float_format: str) -> str:
+    """``frame.to_csv(index=False, float_format=float_format)``, the same text, with the
+    numbers of float columns formatted first in one pass (``float_format % x``; missing:
+    empty) rather than by pandas value by value with its checks: the iamc.csv of 500 Monte
+    Carlo draws (360,000 numbers) in 0.18 s instead of 0.23 s, at the batch's end where
+    every worker waits."""
+    floats = {}
+    for name, col in frame.items():
+        values = col.to_numpy()
+        if values.dtype.kind == "f":
+            text = np.array([float_format % x for x in values.tolist()], dtype=object)
+            text[np.isnan(values)] = ""
+            floats[name] = text
+    if floats and frame.columns.is_unique:  # a name held twice: pandas formats them
+        frame = frame.copy()
+        for name, text in floats.items():
+            frame[name] = text
+    return frame.to_csv(index=False, float_format=float_format)
+
+
 def _write_targets(out: Path, records: list[dict]) -> None:
     """targets.csv: one row per solved scenario and target row (met, binding, shadow price)."""
     rows = []
@@ -1389,8 +1434,8 @@ def _write_targets(out: Path, records: list[dict]) -> None:
                          "shadow_unit": t.get("shadow_unit")})
     cols = ["scenario", "target", "family", "year", "met", "binding", "shadow_price",
             "shadow_unit"]
-    atomic_write_table(out / "targets.csv", pd.DataFrame(rows, columns=cols).to_csv(
-        index=False, float_format="%.10g"))
+    atomic_write_table(out / "targets.csv", csv_text(pd.DataFrame(rows, columns=cols),
+                                                     "%.10g"))
 
 
 # --------------------------------------------------------------------------------------------

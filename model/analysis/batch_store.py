@@ -112,8 +112,8 @@ def _same_layout(dicts: list[dict[str, Any]]) -> bool:
             return False
         for k, c in d["coords"].items():
             c0 = first["coords"][k]
-            if tuple(c["dims"]) != tuple(c0["dims"]) or not np.array_equal(c["data"],
-                                                                            c0["data"]):
+            if tuple(c["dims"]) != tuple(c0["dims"]) or not _same_labels(c["data"],
+                                                                         c0["data"]):
                 return False
         for k, v in d["data_vars"].items():
             v0 = first["data_vars"][k]
@@ -121,6 +121,17 @@ def _same_layout(dicts: list[dict[str, Any]]) -> bool:
                     v0["data"]):
                 return False
     return True
+
+
+def _same_labels(a: Any, b: Any) -> bool:
+    """``np.array_equal(a, b)``, answered from the bytes when two arrays of numbers or
+    fixed-width text have the same ones (the usual case: 500 Monte Carlo draws compare
+    ≈ 11,000 coordinate arrays; equal bytes, equal values)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == b.dtype and a.shape == b.shape and a.dtype.kind in "biuUS" and \
+            a.tobytes() == b.tobytes():
+        return True
+    return bool(np.array_equal(a, b))
 
 
 def _stacked(ids: list[str], dicts: list[dict[str, Any]]) -> xr.Dataset:
