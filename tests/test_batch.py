@@ -273,6 +273,27 @@ def test_a_worker_solves_from_the_dataset_the_batch_sends(tmp_path, monkeypatch)
             assert a[k] == b[k], k
 
 
+def test_the_worker_sends_each_variants_key_and_the_batch_logs_it(tmp_path, monkeypatch):
+    """The key a resume compares (`_variant_key`) comes with each worker's record: the
+    batch's own process computes none, and the log holds the key it would compute."""
+    import peakpath.analysis.batch as B
+    from peakpath.results.dataset import hash_inputs
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    base = B.read_dataset(spec.scenario.dataset)
+
+    def not_here(*a):
+        raise AssertionError("the batch computed a variant key itself")
+
+    monkeypatch.setattr(B, "_variant_key", not_here)
+    res = run_batch(spec, tmp_path / "out", workers=2, progress=False)
+    assert res.solved == 6
+    logged = {json.loads(line)["id"]: json.loads(line)["key"]
+              for line in (tmp_path / "out" / PROGRESS_FILE).read_text().splitlines()}
+    assert logged == {v.id: hash_inputs(base.digest, spec.scenario_of(v))
+                      for v in spec.variants}
+
+
 def test_a_chunk_collects_young_garbage_less_often_and_restores_the_callers_setting(
         tmp_path, monkeypatch):
     """While a chunk solves, the youngest generation is collected every

@@ -593,10 +593,12 @@ def _settle_heap() -> None:
         gc.freeze()
 
 
-def _solve_model(spec: BatchSpec, v: Variant, base: InputData, resolver):
+def _solve_model(spec: BatchSpec, v: Variant, base: InputData, resolver,
+                 sc: Scenario | None = None):
     """The solver calls of one variant (an infeasible one is re-solved in elastic mode): the
-    same sequence whether the variant is solved for its results or replayed."""
-    sc = spec.scenario_of(v)
+    same sequence whether the variant is solved for its results or replayed. ``sc``: the
+    variant's scenario, when the caller has made it."""
+    sc = spec.scenario_of(v) if sc is None else sc
     data = apply_overrides(base, sc)
     built, sol = resolver.solve(data, sc)
     shortfalls: list[dict] = []
@@ -619,7 +621,11 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"id": v.id, "values": v.values}
     try:
-        built, sol, shortfalls = _solve_model(spec, v, base, resolver)
+        sc = spec.scenario_of(v)
+        # the variant's key (`_variant_key`), which the batch logs with its record: made here
+        # from the scenario the solve needs anyway, not again by the batch's own process
+        rec["key"] = hash_inputs(base.digest, sc)
+        built, sol, shortfalls = _solve_model(spec, v, base, resolver, sc)
         t1 = time.perf_counter()
         ds = to_dataset(built, sol, {"batch": spec.name, "variant": v.id,
                                      "variant_values": json.dumps(v.values, default=str)})
@@ -631,7 +637,7 @@ def _solve_variant(spec: BatchSpec, v: Variant, base: InputData, resolver,
         rec["part"] = pickled_part(part_of(ds, iamc_columns(ds, built.md)))
         if folders:  # the batch sweeps its folder once for leftovers of killed workers
             # the key a resume compares with the folder's (the journal keeps it otherwise)
-            summ["variant_key"] = _variant_key(spec, v, base)
+            summ["variant_key"] = rec["key"]
             write_results(ds, out_dir / v.id, summ, built.md, sweep=False)
         rec.update(_record(ds, summ))
         rec["targets"] = [{k: t[k] for k in TARGET_KEYS} for t in summ["targets"]]
@@ -1077,9 +1083,11 @@ class _ProgressLog:
         self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         sync.watch(self.fh)
 
-    def key_of(self, vid: str) -> str | None:
-        """The variant's key (`_variant_key`), computed once."""
-        if vid not in self.keys:
+    def key_of(self, vid: str, given: str | None = None) -> str | None:
+        """The variant's key (`_variant_key`): ``given`` (the worker's), or computed once."""
+        if given is not None:
+            self.keys[vid] = given
+        elif vid not in self.keys:
             v = self.by_id.get(vid)
             self.keys[vid] = _variant_key(self.spec, v, self.base) if v is not None else None
         return self.keys[vid]
@@ -1209,8 +1217,9 @@ def _solve_todo(spec: BatchSpec, todo: list[Chunk], out: Path, scheduler: str | 
 
     def on_record(rec: dict) -> None:
         part = rec.pop("part", None)
+        key = log.key_of(rec["id"], rec.pop("key", None))
         if part is not None:  # the data first: a logged scenario always has its data
-            parts.add(rec["id"], log.key_of(rec["id"]), part)
+            parts.add(rec["id"], key, part)
         records[rec["id"]] = rec
         log.add(rec)
         bar.update(rec)
