@@ -3,6 +3,7 @@ kill and resume."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -292,6 +293,44 @@ def test_the_worker_sends_each_variants_key_and_the_batch_logs_it(tmp_path, monk
               for line in (tmp_path / "out" / PROGRESS_FILE).read_text().splitlines()}
     assert logged == {v.id: hash_inputs(base.digest, spec.scenario_of(v))
                       for v in spec.variants}
+
+
+def test_a_worker_keeps_its_dataset_object_when_a_chunk_brings_an_equal_copy(tmp_path):
+    """A chunk that brings the dataset the worker holds already (equal digest, another
+    object: a Dask task's own unpickled copy) is solved from the object the worker kept, so
+    its plans recognise the unchanged tables; a different dataset replaces it."""
+    import pickle
+
+    import peakpath.analysis.batch as B
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    base = B.read_dataset(spec.scenario.dataset)
+    state = B._worker_state(dict(spec.scenario.solver))
+    state.data.clear()
+    key = str(spec.scenario.dataset)
+    B.solve_chunk(spec, spec.variants[:1], str(tmp_path / "a"), base=base)
+    copy = pickle.loads(pickle.dumps(base))
+    assert copy is not base and copy.digest == base.digest
+    B.solve_chunk(spec, spec.variants[1:2], str(tmp_path / "b"), base=copy)
+    assert state.data[key] is base
+    other = dataclasses.replace(copy, digest=copy.digest + "x")
+    B.solve_chunk(spec, spec.variants[2:3], str(tmp_path / "c"), base=other)
+    assert state.data[key] is other
+
+
+def test_a_dask_task_unpickles_its_batch_once_per_worker(tmp_path):
+    import pickle
+
+    import peakpath.analysis.batch as B
+
+    spec = load_batch(batch_file(tmp_path, MC))
+    base = B.read_dataset(spec.scenario.dataset)
+    blob = pickle.dumps((spec, base))
+    first = B._unpickled_batch(blob)
+    assert B._unpickled_batch(bytes(blob)) is first  # equal bytes, another object
+    assert first[1].digest == base.digest and first[0].name == spec.name
+    other = pickle.dumps((spec, None))
+    assert B._unpickled_batch(other)[1] is None
 
 
 def test_a_chunk_collects_young_garbage_less_often_and_restores_the_callers_setting(
