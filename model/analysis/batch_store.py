@@ -198,10 +198,11 @@ class GroupSync:
     """Syncs files to disk (``fsync``) in a background thread, at most every ``interval``
     seconds and only after a write (`written`): one sync covers every record written since
     the last (a group commit, as PostgreSQL's WAL writer does with ``synchronous_commit =
-    off``). A sync per finished scenario cost the batch ≈ 1.3 ms of each record (1,000
-    fsyncs in a 500-scenario Monte Carlo, ≈ 0.15 s of its 22 s). The writers flush each
-    record to the operating system at once, so killing the batch loses nothing; `close`
-    syncs what is left. A failed sync is raised by the next `written` or by `close`."""
+    off``). Two syncs per finished scenario (its data and its log line) took ≈ 1.3 ms each
+    in the batch's own process (1,000 in a 500-scenario Monte Carlo, which ran ≈ 0.15 s
+    faster without them). The writers flush each record to the operating system at once,
+    so killing the batch loses nothing; `close` syncs what is left. A failed sync is raised
+    by the next `written` or by `close`."""
 
     def __init__(self, interval: float = SYNC_INTERVAL_S):
         self.interval = interval
