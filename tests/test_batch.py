@@ -365,6 +365,28 @@ def test_a_chunk_collects_young_garbage_less_often_and_restores_the_callers_sett
         gc.set_threshold(*before)
 
 
+def test_the_batch_process_collects_less_often_while_it_runs(tmp_path, monkeypatch):
+    """The batch's own process raises the youngest generation's threshold while it solves
+    and writes (its kept records are long-lived), and restores the caller's after."""
+    import gc
+
+    import peakpath.analysis.batch as B
+
+    seen = []
+    solve = B._solve_todo
+
+    def spy(*a, **k):
+        seen.append(gc.get_threshold()[0])
+        return solve(*a, **k)
+
+    monkeypatch.setattr(B, "_solve_todo", spy)
+    before = gc.get_threshold()
+    res = run_batch(load_batch(batch_file(tmp_path, MC)), tmp_path / "out", workers=2,
+                    progress=False)
+    assert res.solved == 6 and seen == [B.YOUNG_GC_THRESHOLD]
+    assert gc.get_threshold() == before
+
+
 def test_a_worker_solves_without_pyomo_models_or_dask_arrays(tmp_path):
     """A batch worker builds its variants as arrays and loads HiGHS from them, and makes its
     results without xarray's checks for Dask arrays: neither Pyomo's modelling layer nor
